@@ -1,0 +1,241 @@
+//! The spanned syntax tree of a CEL expression.
+//!
+//! Macros (`has`, `all`, `exists`, `exists_one`, `map`, `filter` and the two-variable forms)
+//! are recognised by the parser and kept as [`ExprKind::Macro`] nodes rather than expanded into
+//! comprehensions, so that the checker can report errors in the user's own terms.
+
+use crate::diagnostic::Span;
+
+/// An expression with the span of text it was parsed from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    /// Where the expression is in the source.
+    pub span: Span,
+    /// What the expression is.
+    pub kind: ExprKind,
+}
+
+/// An identifier with its span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ident {
+    /// The name as written (without a leading `.`).
+    pub name: String,
+    /// Where the name is in the source.
+    pub span: Span,
+}
+
+/// The kinds of expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An int literal (decimal or hex). `-9223372036854775808` is parsed as one literal.
+    Int(i64),
+    /// A uint literal (`1u`, `0x1U`).
+    Uint(u64),
+    /// A double literal (`1.5`, `1e3`, `.5`).
+    Double(f64),
+    /// A string literal, escapes decoded.
+    String(String),
+    /// A bytes literal, escapes decoded.
+    Bytes(Vec<u8>),
+    /// A variable or type name: `x`, `int`, or `.x` (leading dot recorded in `absolute`).
+    Ident {
+        /// The name.
+        name: Ident,
+        /// Whether it was written with a leading `.`.
+        absolute: bool,
+    },
+    /// Field selection `operand.field`.
+    Select {
+        /// The expression selected from.
+        operand: Box<Expr>,
+        /// The field name.
+        field: Ident,
+    },
+    /// Indexing `operand[index]`.
+    Index {
+        /// The list or map indexed.
+        operand: Box<Expr>,
+        /// The index or key.
+        index: Box<Expr>,
+    },
+    /// A function call `f(args)` or a receiver-style call `target.f(args)`.
+    Call {
+        /// The receiver, for `target.f(args)`.
+        target: Option<Box<Expr>>,
+        /// The function name.
+        function: Ident,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
+    /// `!x` or `-x`.
+    Unary {
+        /// The operator.
+        op: UnaryOp,
+        /// The operand.
+        operand: Box<Expr>,
+    },
+    /// A binary operator (not `&&` / `||`, which are [`ExprKind::And`] / [`ExprKind::Or`]).
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// Where the operator token is.
+        op_span: Span,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+    },
+    /// `a && b && …`, flattened: two or more operands.
+    And(Vec<Expr>),
+    /// `a || b || …`, flattened: two or more operands.
+    Or(Vec<Expr>),
+    /// `cond ? then : otherwise`.
+    Conditional {
+        /// The condition.
+        cond: Box<Expr>,
+        /// Value when true.
+        then: Box<Expr>,
+        /// Value when false.
+        otherwise: Box<Expr>,
+    },
+    /// `[a, b, …]`.
+    List(Vec<Expr>),
+    /// `{k: v, …}`.
+    Map(Vec<(Expr, Expr)>),
+    /// A message construction `Name{field: value, …}` (parsed so that it can be reported as
+    /// unsupported with a clear message).
+    Struct {
+        /// The dotted type name.
+        name: Ident,
+        /// Field initialisers.
+        fields: Vec<(Ident, Expr)>,
+    },
+    /// A macro call.
+    Macro(Box<Macro>),
+    /// Stands in for a subexpression that failed to parse (errors already reported).
+    Error,
+}
+
+/// A unary operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `!`.
+    Not,
+    /// `-`.
+    Neg,
+}
+
+/// A binary operator other than `&&` and `||`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+    /// `%`.
+    Rem,
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `in`.
+    In,
+}
+
+impl BinaryOp {
+    /// The operator as written.
+    #[must_use]
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::In => "in",
+        }
+    }
+}
+
+/// Which macro a [`Macro`] node is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MacroKind {
+    /// `has(e.f)`: `target` is `e`, `field` is `f`; no variables or arguments.
+    Has,
+    /// `r.all(x, p)` or `r.all(k, v, p)`.
+    All,
+    /// `r.exists(x, p)` or `r.exists(k, v, p)`.
+    Exists,
+    /// `r.exists_one(x, p)` / `r.existsOne(x, p)`, or with two variables.
+    ExistsOne,
+    /// `r.map(x, t)` (args `[t]`) or `r.map(x, p, t)` (args `[p, t]`).
+    Map,
+    /// `r.filter(x, p)`.
+    Filter,
+    /// `r.transformList(i, v, t)` or `r.transformList(i, v, p, t)`.
+    TransformList,
+    /// `r.transformMap(k, v, t)` or `r.transformMap(k, v, p, t)`.
+    TransformMap,
+}
+
+impl MacroKind {
+    /// The macro's name as written.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            MacroKind::Has => "has",
+            MacroKind::All => "all",
+            MacroKind::Exists => "exists",
+            MacroKind::ExistsOne => "exists_one",
+            MacroKind::Map => "map",
+            MacroKind::Filter => "filter",
+            MacroKind::TransformList => "transformList",
+            MacroKind::TransformMap => "transformMap",
+        }
+    }
+}
+
+/// A macro call, kept unexpanded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Macro {
+    /// Which macro.
+    pub kind: MacroKind,
+    /// The range (list or map) iterated, or for `has` the operand whose field is tested.
+    pub target: Expr,
+    /// For `has`: the field tested. Unused otherwise.
+    pub field: Option<Ident>,
+    /// Iteration variables: one, or two for the two-variable forms (index/key, value).
+    pub vars: Vec<Ident>,
+    /// The remaining arguments, in source order (predicate, filter, transform).
+    pub args: Vec<Expr>,
+}
+
+impl Expr {
+    /// A new expression.
+    #[must_use]
+    pub fn new(span: Span, kind: ExprKind) -> Self {
+        Expr { span, kind }
+    }
+}

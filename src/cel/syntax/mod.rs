@@ -1,0 +1,25 @@
+//! CEL text to a spanned syntax tree.
+//!
+//! [`parse`] reads the whole CEL grammar (langdef.md "Syntax"): literals of every form and
+//! escape, operators with CEL's precedence, field selection, indexing, calls, list and map
+//! literals, message constructions (reported as unsupported later), macros and `//` comments.
+//! It reports every error it can find, each with a span, and never recurses deeper than
+//! [`Limits::max_expr_depth`](crate::Limits).
+
+pub mod ast;
+mod lexer;
+mod parser;
+
+pub use ast::{BinaryOp, Expr, ExprKind, Ident, Macro, MacroKind, UnaryOp};
+
+use crate::Limits;
+use crate::diagnostic::Diagnostic;
+
+/// Parses `source` as one CEL expression.
+///
+/// # Errors
+///
+/// Every syntax error found, in source order; never empty.
+pub fn parse(source: &str, limits: &Limits) -> Result<Expr, Vec<Diagnostic>> {
+    parser::parse(source, limits)
+}

@@ -1,0 +1,9 @@
+#![doc = include_str!("../README.md")]
+
+pub mod cel;
+pub mod diagnostic;
+pub mod fuzzy;
+mod limits;
+
+pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Span};
+pub use limits::Limits;

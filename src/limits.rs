@@ -1,0 +1,43 @@
+//! Limits that turn pathological inputs into clear errors (SPEC §8).
+
+/// Bounds on the size and cost of what the library accepts.
+///
+/// Every limit has a default suited to production use; raise one when a legitimate input needs
+/// it. Exceeding a limit while loading is a load error; exceeding the evaluation budget while
+/// assessing is an evaluation error, which fails closed by default.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest nesting of an expression's syntax tree (parentheses, operators, calls). Default 64.
+    pub max_expr_depth: usize,
+    /// Largest policy document, in bytes. Default 1 MiB.
+    pub max_policy_bytes: usize,
+    /// Largest expression text, in bytes. Default 64 KiB.
+    pub max_expr_bytes: usize,
+    /// Most rules and risk factors in one policy (together). Default 10 000.
+    pub max_rules: usize,
+    /// Largest compiled regular expression, in bytes. Default 1 MiB.
+    pub max_regex_bytes: usize,
+    /// Most services in a topology. Default 1 000 000.
+    pub max_services: usize,
+    /// Most dependencies in a topology. Default 10 000 000.
+    pub max_dependencies: usize,
+    /// Evaluation steps allowed per assessment (or per standalone expression evaluation).
+    /// Default 10 000 000.
+    pub max_eval_cost: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_expr_depth: 64,
+            max_policy_bytes: 1 << 20,
+            max_expr_bytes: 64 << 10,
+            max_rules: 10_000,
+            max_regex_bytes: 1 << 20,
+            max_services: 1_000_000,
+            max_dependencies: 10_000_000,
+            max_eval_cost: 10_000_000,
+        }
+    }
+}
