@@ -35,19 +35,13 @@ impl Span {
     /// The smallest span covering both `self` and `other`.
     #[must_use]
     pub fn to(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 
     /// This span moved right by `offset` bytes (used to place an expression inside a file).
     #[must_use]
     pub fn shift(self, offset: u32) -> Span {
-        Span {
-            start: self.start.saturating_add(offset),
-            end: self.end.saturating_add(offset),
-        }
+        Span { start: self.start.saturating_add(offset), end: self.end.saturating_add(offset) }
     }
 
     /// Length in bytes.
@@ -218,10 +212,7 @@ impl Diagnostic {
     /// A warning of `kind` with `message`.
     #[must_use]
     pub fn warning(kind: DiagnosticKind, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(kind, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(kind, message) }
     }
 
     /// Sets the span this diagnostic points at.
@@ -309,13 +300,7 @@ impl Diagnostic {
     pub fn render(&self, file: Option<&str>, source: &str) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
-        let _ = write!(
-            out,
-            "{}[{}]: {}",
-            self.severity,
-            self.kind.code(),
-            self.message
-        );
+        let _ = write!(out, "{}[{}]: {}", self.severity, self.kind.code(), self.message);
         if let Some(path) = &self.path {
             let _ = write!(out, " (in `{path}`)");
         }
@@ -332,26 +317,14 @@ impl Diagnostic {
                 let line_text = line_at(source, span.start);
                 let _ = writeln!(out, "{pad} |");
                 let _ = writeln!(out, "{} | {}", loc.line, line_text.text);
-                let caret_start = display_width(
-                    line_text
-                        .text
-                        .get(..line_text.offset_in_line(span.start))
-                        .unwrap_or(""),
-                );
+                let caret_start =
+                    display_width(line_text.text.get(..line_text.offset_in_line(span.start)).unwrap_or(""));
                 let end_in_line = line_text.offset_in_line(span.end.max(span.start));
                 let width = display_width(
-                    line_text
-                        .text
-                        .get(line_text.offset_in_line(span.start)..end_in_line)
-                        .unwrap_or(""),
+                    line_text.text.get(line_text.offset_in_line(span.start)..end_in_line).unwrap_or(""),
                 )
                 .max(1);
-                let _ = writeln!(
-                    out,
-                    "{pad} | {}{}",
-                    " ".repeat(caret_start),
-                    "^".repeat(width)
-                );
+                let _ = writeln!(out, "{pad} | {}{}", " ".repeat(caret_start), "^".repeat(width));
                 if let Some(help) = &self.help {
                     let _ = writeln!(out, "{pad} = help: {help}");
                 }
@@ -410,23 +383,15 @@ struct LineText<'s> {
 
 impl LineText<'_> {
     fn offset_in_line(&self, offset: u32) -> usize {
-        let rel = (offset as usize)
-            .saturating_sub(self.start)
-            .min(self.text.len());
+        let rel = (offset as usize).saturating_sub(self.start).min(self.text.len());
         floor_char_boundary(self.text, rel)
     }
 }
 
 fn line_at(source: &str, offset: u32) -> LineText<'_> {
     let offset = floor_char_boundary(source, offset as usize);
-    let start = source
-        .get(..offset)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let end = source
-        .get(start..)
-        .and_then(|s| s.find('\n'))
-        .map_or(source.len(), |i| start + i);
+    let start = source.get(..offset).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+    let end = source.get(start..).and_then(|s| s.find('\n')).map_or(source.len(), |i| start + i);
     let text = source.get(start..end).unwrap_or("").trim_end_matches('\r');
     LineText { text, start }
 }
@@ -448,11 +413,7 @@ fn display_width(s: &str) -> usize {
 /// Renders every diagnostic in `diagnostics` against `source`, separated by blank lines.
 #[must_use]
 pub fn render_all(diagnostics: &[Diagnostic], file: Option<&str>, source: &str) -> String {
-    diagnostics
-        .iter()
-        .map(|d| d.render(file, source))
-        .collect::<Vec<_>>()
-        .join("\n")
+    diagnostics.iter().map(|d| d.render(file, source)).collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(test)]

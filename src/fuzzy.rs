@@ -18,11 +18,7 @@ where
         if cand == name {
             continue;
         }
-        let dist = if cand.eq_ignore_ascii_case(name) {
-            0
-        } else {
-            distance(name, cand)
-        };
+        let dist = if cand.eq_ignore_ascii_case(name) { 0 } else { distance(name, cand) };
         let limit = (name.chars().count().max(cand.chars().count()) / 3).max(1);
         if dist <= limit && best.is_none_or(|(d, _)| dist < d) {
             best = Some((dist, cand));
@@ -47,26 +43,12 @@ pub fn distance(a: &str, b: &str) -> usize {
         }
         for (j, &cb) in b.iter().enumerate() {
             let cost = usize::from(ca != cb);
-            let deletion = prev
-                .get(j + 1)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
+            let deletion = prev.get(j + 1).copied().unwrap_or(usize::MAX).saturating_add(1);
             let insertion = cur.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
-            let substitution = prev
-                .get(j)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(cost);
+            let substitution = prev.get(j).copied().unwrap_or(usize::MAX).saturating_add(cost);
             let mut best = deletion.min(insertion).min(substitution);
             if i > 0 && j > 0 && a.get(i - 1) == Some(&cb) && b.get(j - 1) == Some(&ca) {
-                best = best.min(
-                    two_back
-                        .get(j - 1)
-                        .copied()
-                        .unwrap_or(usize::MAX)
-                        .saturating_add(1),
-                );
+                best = best.min(two_back.get(j - 1).copied().unwrap_or(usize::MAX).saturating_add(1));
             }
             if let Some(slot) = cur.get_mut(j + 1) {
                 *slot = best;

@@ -11,6 +11,6 @@ pub mod value;
 pub use display::Canonical;
 pub use types::Type;
 pub use value::{
-    Bytes, Duration, EvalError, EvalErrorKind, FieldDecl, HostList, HostMap, Key, List, Map,
-    MapBuilder, MapValue, MethodDecl, Object, ObjectType, Semver, Str, Timestamp, TypeValue, Value,
+    Bytes, Duration, EvalError, EvalErrorKind, FieldDecl, HostList, HostMap, Key, List, Map, MapBuilder,
+    MapValue, MethodDecl, Object, ObjectType, Semver, Str, Timestamp, TypeValue, Value,
 };

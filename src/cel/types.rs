@@ -80,10 +80,7 @@ impl Type {
     /// Whether this type can be a map key.
     #[must_use]
     pub fn is_key(&self) -> bool {
-        matches!(
-            self,
-            Type::Bool | Type::Int | Type::Uint | Type::String | Type::Dyn | Type::Param(_)
-        )
+        matches!(self, Type::Bool | Type::Int | Type::Uint | Type::String | Type::Dyn | Type::Param(_))
     }
 }
 

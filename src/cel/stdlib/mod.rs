@@ -17,8 +17,7 @@ pub(crate) type Fn1 = for<'a> fn(&Value<'a>) -> Result<Value<'a>, EvalError>;
 /// A two-argument implementation.
 pub(crate) type Fn2 = for<'a> fn(&Value<'a>, &Value<'a>) -> Result<Value<'a>, EvalError>;
 /// A three-argument implementation.
-pub(crate) type Fn3 =
-    for<'a> fn(&Value<'a>, &Value<'a>, &Value<'a>) -> Result<Value<'a>, EvalError>;
+pub(crate) type Fn3 = for<'a> fn(&Value<'a>, &Value<'a>, &Value<'a>) -> Result<Value<'a>, EvalError>;
 
 /// An implementation, by arity.
 #[derive(Clone, Copy)]

@@ -8,12 +8,8 @@ pub(super) fn parse(source: &str, limits: &Limits) -> Result<Expr, Vec<Diagnosti
     let _ = limits;
     if source.trim().is_empty() {
         return Err(vec![
-            Diagnostic::error(DiagnosticKind::UnexpectedToken, "empty expression")
-                .with_span(Span::new(0, 0)),
+            Diagnostic::error(DiagnosticKind::UnexpectedToken, "empty expression").with_span(Span::new(0, 0)),
         ]);
     }
-    Ok(Expr::new(
-        Span::new(0, source.len() as u32),
-        ExprKind::Error,
-    ))
+    Ok(Expr::new(Span::new(0, source.len() as u32), ExprKind::Error))
 }

@@ -51,10 +51,7 @@ impl EvalError {
     /// An error of `kind` with `message`.
     #[must_use]
     pub fn new(kind: EvalErrorKind, message: impl Into<String>) -> Self {
-        EvalError(Box::new(Inner {
-            kind,
-            message: message.into(),
-        }))
+        EvalError(Box::new(Inner { kind, message: message.into() }))
     }
 
     /// `division by zero`.
@@ -90,10 +87,7 @@ impl EvalError {
     /// `no such field: <field>`.
     #[must_use]
     pub fn no_such_field(field: &str) -> Self {
-        EvalError::new(
-            EvalErrorKind::NoSuchField,
-            format!("no such field: `{field}`"),
-        )
+        EvalError::new(EvalErrorKind::NoSuchField, format!("no such field: `{field}`"))
     }
 
     /// An overload error with a description of what was attempted.

@@ -109,43 +109,27 @@ impl ObjectType {
     /// An object type named `name` (e.g. `changeguard.Change`) with no fields yet.
     #[must_use]
     pub fn new(name: impl Into<Arc<str>>) -> Self {
-        ObjectType {
-            name: name.into(),
-            fields: Vec::new(),
-            methods: Vec::new(),
-        }
+        ObjectType { name: name.into(), fields: Vec::new(), methods: Vec::new() }
     }
 
     /// Adds a field that is always present.
     #[must_use]
     pub fn field(mut self, name: impl Into<String>, ty: Type) -> Self {
-        self.fields.push(FieldDecl {
-            name: name.into(),
-            ty,
-            optional: false,
-        });
+        self.fields.push(FieldDecl { name: name.into(), ty, optional: false });
         self
     }
 
     /// Adds a field that may be absent.
     #[must_use]
     pub fn optional_field(mut self, name: impl Into<String>, ty: Type) -> Self {
-        self.fields.push(FieldDecl {
-            name: name.into(),
-            ty,
-            optional: true,
-        });
+        self.fields.push(FieldDecl { name: name.into(), ty, optional: true });
         self
     }
 
     /// Adds a method. Methods may share a name if their parameter counts differ.
     #[must_use]
     pub fn method(mut self, name: impl Into<String>, params: Vec<Type>, result: Type) -> Self {
-        self.methods.push(MethodDecl {
-            name: name.into(),
-            params,
-            result,
-        });
+        self.methods.push(MethodDecl { name: name.into(), params, result });
         self
     }
 
@@ -182,14 +166,7 @@ impl fmt::Debug for ObjectType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ObjectType")
             .field("name", &self.name)
-            .field(
-                "fields",
-                &self
-                    .fields
-                    .iter()
-                    .map(|f| f.name.as_str())
-                    .collect::<Vec<_>>(),
-            )
+            .field("fields", &self.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }

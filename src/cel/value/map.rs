@@ -139,18 +139,12 @@ impl<'a> MapValue<'a> {
     #[must_use]
     pub fn get(&self, key: &Key<'_>) -> Option<&Value<'a>> {
         if self.index.is_empty() {
-            return self
-                .entries
-                .iter()
-                .find(|(k, _)| k.reborrow() == *key)
-                .map(|(_, v)| v);
+            return self.entries.iter().find(|(k, _)| k.reborrow() == *key).map(|(_, v)| v);
         }
         let pos = self
             .index
             .binary_search_by(|&i| {
-                self.entries
-                    .get(i as usize)
-                    .map_or(Ordering::Less, |(k, _)| k.reborrow().cmp(key))
+                self.entries.get(i as usize).map_or(Ordering::Less, |(k, _)| k.reborrow().cmp(key))
             })
             .ok()?;
         let i = *self.index.get(pos)?;
@@ -179,17 +173,13 @@ impl<'a> MapBuilder<'a> {
     /// An empty builder.
     #[must_use]
     pub fn new() -> Self {
-        MapBuilder {
-            entries: Vec::new(),
-        }
+        MapBuilder { entries: Vec::new() }
     }
 
     /// An empty builder with room for `n` entries.
     #[must_use]
     pub fn with_capacity(n: usize) -> Self {
-        MapBuilder {
-            entries: Vec::with_capacity(n),
-        }
+        MapBuilder { entries: Vec::with_capacity(n) }
     }
 
     /// Adds an entry. Repeated keys are detected by [`build`](Self::build).
@@ -211,10 +201,7 @@ impl<'a> MapBuilder<'a> {
                     return Err(k.clone());
                 }
             }
-            return Ok(MapValue {
-                entries,
-                index: Vec::new(),
-            });
+            return Ok(MapValue { entries, index: Vec::new() });
         }
         let mut index: Vec<u32> = (0..entries.len() as u32).collect();
         let key_at = |i: u32| entries.get(i as usize).map(|(k, _)| k);

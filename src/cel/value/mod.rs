@@ -164,10 +164,7 @@ impl<'a> Value<'a> {
                 let mut b = MapBuilder::with_capacity(ty.fields().len());
                 for (i, f) in ty.fields().iter().enumerate() {
                     if let Some(v) = o.field(i) {
-                        b.push(
-                            Key::String(Str::shared(Arc::from(f.name.as_str()))),
-                            v.to_owned_value(),
-                        );
+                        b.push(Key::String(Str::shared(Arc::from(f.name.as_str()))), v.to_owned_value());
                     }
                 }
                 Value::map(b.build().unwrap_or_default())
@@ -677,11 +674,7 @@ mod tests {
 
     #[test]
     fn value_stays_small() {
-        assert!(
-            std::mem::size_of::<Value<'_>>() <= 32,
-            "{}",
-            std::mem::size_of::<Value<'_>>()
-        );
+        assert!(std::mem::size_of::<Value<'_>>() <= 32, "{}", std::mem::size_of::<Value<'_>>());
     }
 
     #[test]

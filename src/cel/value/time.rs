@@ -119,14 +119,7 @@ impl Timestamp {
         let days = self.secs.div_euclid(86_400);
         let rem = self.secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        (
-            y,
-            m,
-            d,
-            (rem / 3600) as u32,
-            ((rem % 3600) / 60) as u32,
-            (rem % 60) as u32,
-        )
+        (y, m, d, (rem / 3600) as u32, ((rem % 3600) / 60) as u32, (rem % 60) as u32)
     }
 }
 
@@ -181,10 +174,7 @@ impl Duration {
         if secs.abs() > i128::from(MAX_DUR_SECS) {
             return Err(EvalError::out_of_range("duration out of range"));
         }
-        Ok(Duration {
-            secs: secs as i64,
-            nanos,
-        })
+        Ok(Duration { secs: secs as i64, nanos })
     }
 
     /// Whole seconds, truncated toward zero.
@@ -412,9 +402,7 @@ fn parse_go_duration(text: &str) -> Option<i128> {
         if int_part.is_empty() && frac_part.is_empty() {
             return None;
         }
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
         let (unit, rest) = rest.split_at(unit_len);
         let scale: i128 = match unit {
             "ns" => 1,
@@ -425,11 +413,7 @@ fn parse_go_duration(text: &str) -> Option<i128> {
             "h" => 3_600_000_000_000,
             _ => return None,
         };
-        let whole: i128 = if int_part.is_empty() {
-            0
-        } else {
-            int_part.parse().ok()?
-        };
+        let whole: i128 = if int_part.is_empty() { 0 } else { int_part.parse().ok()? };
         let mut frac_nanos: i128 = 0;
         let mut denom: i128 = 1;
         for d in frac_part.bytes().take(18) {
@@ -457,23 +441,12 @@ mod tests {
             ("1970-01-01T00:00:00.500Z", "1970-01-01T00:00:00.5Z"),
             ("2026-03-29T03:30:00+02:00", "2026-03-29T01:30:00Z"),
             ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),
-            (
-                "9999-12-31T23:59:59.999999999Z",
-                "9999-12-31T23:59:59.999999999Z",
-            ),
-            (
-                "1969-12-31T23:59:59.000000001Z",
-                "1969-12-31T23:59:59.000000001Z",
-            ),
+            ("9999-12-31T23:59:59.999999999Z", "9999-12-31T23:59:59.999999999Z"),
+            ("1969-12-31T23:59:59.000000001Z", "1969-12-31T23:59:59.000000001Z"),
         ] {
             assert_eq!(Timestamp::parse(text).unwrap().to_string(), shown, "{text}");
         }
-        assert_eq!(
-            Timestamp::parse("2009-02-13T23:31:30Z")
-                .unwrap()
-                .unix_seconds(),
-            1_234_567_890
-        );
+        assert_eq!(Timestamp::parse("2009-02-13T23:31:30Z").unwrap().unix_seconds(), 1_234_567_890);
     }
 
     #[test]

@@ -1,0 +1,3 @@
+//! The `changeguard` command-line tool.
+
+fn main() {}
