@@ -446,3 +446,96 @@ mod tests {
         assert!(d.render(None, "1 +").ends_with("  |    ^\n"));
     }
 }
+
+/// A non-empty set of diagnostics returned by a load that failed, with warnings included.
+///
+/// `Display` prints each message on its own line; use [`Diagnostics::render`] with the source
+/// text for rustc-style output with line, column and caret excerpt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Wraps `items` (callers ensure at least one is an error).
+    #[must_use]
+    pub fn new(items: Vec<Diagnostic>) -> Self {
+        Diagnostics { items }
+    }
+
+    /// One diagnostic.
+    #[must_use]
+    pub fn single(d: Diagnostic) -> Self {
+        Diagnostics { items: vec![d] }
+    }
+
+    /// All diagnostics, in the order found.
+    #[must_use]
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    /// Iterates over all diagnostics.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.items.iter()
+    }
+
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| d.is_error())
+    }
+
+    /// Whether any diagnostic is an error.
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// Renders every diagnostic rustc-style against `source`.
+    #[must_use]
+    pub fn render(&self, file: Option<&str>, source: &str) -> String {
+        render_all(&self.items, file, source)
+    }
+
+    /// The diagnostics, consumed.
+    #[must_use]
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.items.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{}: ", d.severity())?;
+            if let Some(path) = d.path() {
+                write!(f, "{path}: ")?;
+            }
+            fmt::Display::fmt(d, f)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'d> IntoIterator for &'d Diagnostics {
+    type Item = &'d Diagnostic;
+    type IntoIter = std::slice::Iter<'d, Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}

@@ -5,5 +5,5 @@ pub mod diagnostic;
 pub mod fuzzy;
 mod limits;
 
-pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Span};
+pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity, Span};
 pub use limits::Limits;
