@@ -1,14 +1,31 @@
 //! CEL, the Common Expression Language: parsed, type-checked and compiled once, evaluated fast.
 //!
-//! The module is usable on its own, without policies.
+//! The module is usable on its own, without policies:
+//!
+//! ```
+//! use changeguard::cel::{Env, Value};
+//!
+//! let env = Env::new();
+//! let program = env.compile("[1, 2, 3].map(x, x * 2).filter(y, y > 2)").unwrap();
+//! let value = program.evaluate(&changeguard::cel::NoVariables).unwrap();
+//! assert_eq!(changeguard::cel::Canonical(&value).to_string(), "[4, 6]");
+//! ```
 
+mod check;
 pub mod display;
+mod env;
+mod eval;
+mod expr;
+pub mod json;
 pub(crate) mod stdlib;
 pub mod syntax;
 pub mod types;
 pub mod value;
 
 pub use display::Canonical;
+pub use env::{Env, Program};
+pub use eval::{Activation, Budget, NoVariables};
+pub use expr::{ExprOutcome, evaluate_expression};
 pub use types::Type;
 pub use value::{
     Bytes, Duration, EvalError, EvalErrorKind, FieldDecl, HostList, HostMap, Key, List, Map, MapBuilder,

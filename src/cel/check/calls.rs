@@ -1,0 +1,445 @@
+//! Operators, function calls and host-object methods: overload resolution by unification.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use super::{Checker, Typed, fold};
+use crate::cel::eval::{ArithOp, CmpOp, Node};
+use crate::cel::stdlib::{self, Overload};
+use crate::cel::syntax::{BinaryOp, Expr, Ident, UnaryOp};
+use crate::cel::types::Type;
+use crate::cel::value::Value;
+use crate::diagnostic::{DiagnosticKind, Span};
+use crate::fuzzy;
+
+/// Bindings of type parameters `A`, `B`, … during one overload match.
+#[derive(Default)]
+struct Subst {
+    bound: [Option<Type>; 4],
+}
+
+impl Subst {
+    fn unify(&mut self, param: &Type, arg: &Type) -> bool {
+        match (param, arg) {
+            (Type::Param(p), _) => {
+                let Some(slot) = self.bound.get_mut(usize::from(*p)) else { return false };
+                match slot {
+                    None => {
+                        *slot = Some(arg.clone());
+                        true
+                    }
+                    Some(b) => match widen(b, arg) {
+                        Some(w) => {
+                            *slot = Some(w);
+                            true
+                        }
+                        None => false,
+                    },
+                }
+            }
+            (_, Type::Dyn) | (Type::Dyn, _) => true,
+            (Type::List(p), Type::List(a)) => self.unify(p, a),
+            (Type::Map(pk, pv), Type::Map(ak, av)) => self.unify(pk, ak) && self.unify(pv, av),
+            (p, a) => p == a,
+        }
+    }
+
+    fn substitute(&self, t: &Type) -> Type {
+        match t {
+            Type::Param(p) => self.bound.get(usize::from(*p)).cloned().flatten().unwrap_or(Type::Dyn),
+            Type::List(e) => Type::list(self.substitute(e)),
+            Type::Map(k, v) => Type::map(self.substitute(k), self.substitute(v)),
+            other => other.clone(),
+        }
+    }
+}
+
+/// The type a parameter bound to `bound` takes when `arg` arrives too, if they agree.
+fn widen(bound: &Type, arg: &Type) -> Option<Type> {
+    match (bound, arg) {
+        _ if bound == arg => Some(bound.clone()),
+        (Type::Dyn, _) | (_, Type::Dyn) => Some(Type::Dyn),
+        (Type::List(a), Type::List(b)) => widen(a, b).map(Type::list),
+        (Type::Map(k1, v1), Type::Map(k2, v2)) => Some(Type::map(widen(k1, k2)?, widen(v1, v2)?)),
+        _ => None,
+    }
+}
+
+/// Matches `args` against `params`, returning the result type when they fit.
+fn match_signature(params: &[Type], result: &Type, args: &[Type]) -> Option<Type> {
+    if params.len() != args.len() {
+        return None;
+    }
+    let mut s = Subst::default();
+    for (p, a) in params.iter().zip(args) {
+        if !s.unify(p, a) {
+            return None;
+        }
+    }
+    Some(s.substitute(result))
+}
+
+/// Signatures of an operator.
+struct OpSigs {
+    sigs: Vec<(Vec<Type>, Type)>,
+}
+
+impl OpSigs {
+    fn result(&self, args: &[Type]) -> Option<Type> {
+        let mut results = self.sigs.iter().filter_map(|(p, r)| match_signature(p, r, args));
+        let first = results.next()?;
+        Some(results.fold(first, |acc, r| super::join(&acc, &r)))
+    }
+}
+
+fn a() -> Type {
+    Type::Param(0)
+}
+
+fn b() -> Type {
+    Type::Param(1)
+}
+
+struct Operators {
+    add: OpSigs,
+    sub: OpSigs,
+    mul_div: OpSigs,
+    rem: OpSigs,
+    ordering: OpSigs,
+    membership: OpSigs,
+}
+
+fn operators() -> &'static Operators {
+    static OPS: OnceLock<Operators> = OnceLock::new();
+    OPS.get_or_init(|| {
+        use Type::{Bool, Bytes, Double, Duration, Int, String, Timestamp, Uint};
+        let same = |types: &[Type], result: Option<Type>| -> Vec<(Vec<Type>, Type)> {
+            types
+                .iter()
+                .map(|t| (vec![t.clone(), t.clone()], result.clone().unwrap_or_else(|| t.clone())))
+                .collect()
+        };
+        let mut add = same(&[Int, Uint, Double, String, Bytes], None);
+        add.push((vec![Type::list(a()), Type::list(a())], Type::list(a())));
+        add.push((vec![Timestamp, Duration], Timestamp));
+        add.push((vec![Duration, Timestamp], Timestamp));
+        add.push((vec![Duration, Duration], Duration));
+        let mut sub = same(&[Int, Uint, Double], None);
+        sub.push((vec![Timestamp, Timestamp], Duration));
+        sub.push((vec![Timestamp, Duration], Timestamp));
+        sub.push((vec![Duration, Duration], Duration));
+        let mut ordering = same(&[Int, Uint, Double, String, Bytes, Bool, Timestamp, Duration], Some(Bool));
+        for (x, y) in [(Int, Uint), (Int, Double), (Uint, Int), (Uint, Double), (Double, Int), (Double, Uint)]
+        {
+            ordering.push((vec![x, y], Bool));
+        }
+        Operators {
+            add: OpSigs { sigs: add },
+            sub: OpSigs { sigs: sub },
+            mul_div: OpSigs { sigs: same(&[Int, Uint, Double], None) },
+            rem: OpSigs { sigs: same(&[Int, Uint], None) },
+            ordering: OpSigs { sigs: ordering },
+            membership: OpSigs {
+                sigs: vec![(vec![a(), Type::list(a())], Bool), (vec![a(), Type::map(a(), b())], Bool)],
+            },
+        }
+    })
+}
+
+/// Standard-library overloads by function name.
+fn functions() -> &'static HashMap<&'static str, Vec<&'static Overload>> {
+    static INDEX: OnceLock<HashMap<&'static str, Vec<&'static Overload>>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut m: HashMap<&'static str, Vec<&'static Overload>> = HashMap::new();
+        for ov in stdlib::overloads() {
+            m.entry(ov.function).or_default().push(ov);
+        }
+        m
+    })
+}
+
+fn types_list(types: &[Type]) -> String {
+    types.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// Advice for an operator applied to mismatched types.
+fn operator_help(l: &Type, r: &Type) -> Option<String> {
+    if l.is_numeric() && r.is_numeric() {
+        return Some(
+            "CEL does not convert between `int`, `uint` and `double` implicitly: convert one side with \
+             `int()`, `uint()` or `double()`, or write the literal as `1u` or `1.0`"
+                .into(),
+        );
+    }
+    if matches!(l, Type::String) || matches!(r, Type::String) {
+        return Some("convert the other operand with `string()`".into());
+    }
+    None
+}
+
+impl Checker<'_> {
+    pub(super) fn unary(&mut self, op: UnaryOp, operand: &Expr, span: Span) -> Typed {
+        let t = self.expr(operand);
+        let (node, ty) = match op {
+            UnaryOp::Not => {
+                if !matches!(t.ty, Type::Bool | Type::Dyn) {
+                    return self.error(
+                        DiagnosticKind::NoMatchingOverload,
+                        span,
+                        format!("no matching overload for `!` with argument type `{}`", t.ty),
+                    );
+                }
+                (Node::Not(Box::new(t.node)), Type::Bool)
+            }
+            UnaryOp::Neg => {
+                if !matches!(t.ty, Type::Int | Type::Double | Type::Dyn) {
+                    return self.error(
+                        DiagnosticKind::NoMatchingOverload,
+                        span,
+                        format!("no matching overload for `-` with argument type `{}`", t.ty),
+                    );
+                }
+                let ty = t.ty.clone();
+                (Node::Neg(Box::new(t.node)), ty)
+            }
+        };
+        fold::fold(Typed::new(node, ty))
+    }
+
+    pub(super) fn binary(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> Typed {
+        let l = self.expr(lhs);
+        let r = self.expr(rhs);
+        let args = [l.ty.clone(), r.ty.clone()];
+        let ops = operators();
+        let (sigs, make): (Option<&OpSigs>, fn([Node; 2]) -> Node) = match op {
+            BinaryOp::Add => (Some(&ops.add), |p| Node::Arith(ArithOp::Add, Box::new(p))),
+            BinaryOp::Sub => (Some(&ops.sub), |p| Node::Arith(ArithOp::Sub, Box::new(p))),
+            BinaryOp::Mul => (Some(&ops.mul_div), |p| Node::Arith(ArithOp::Mul, Box::new(p))),
+            BinaryOp::Div => (Some(&ops.mul_div), |p| Node::Arith(ArithOp::Div, Box::new(p))),
+            BinaryOp::Rem => (Some(&ops.rem), |p| Node::Arith(ArithOp::Rem, Box::new(p))),
+            BinaryOp::Lt => (Some(&ops.ordering), |p| Node::Cmp(CmpOp::Lt, Box::new(p))),
+            BinaryOp::Le => (Some(&ops.ordering), |p| Node::Cmp(CmpOp::Le, Box::new(p))),
+            BinaryOp::Gt => (Some(&ops.ordering), |p| Node::Cmp(CmpOp::Gt, Box::new(p))),
+            BinaryOp::Ge => (Some(&ops.ordering), |p| Node::Cmp(CmpOp::Ge, Box::new(p))),
+            BinaryOp::In => (Some(&ops.membership), |p| Node::In(Box::new(p))),
+            BinaryOp::Eq => (None, |p| Node::Eq(Box::new(p))),
+            BinaryOp::Ne => (None, |p| Node::Ne(Box::new(p))),
+        };
+        let result = match sigs {
+            Some(s) => s.result(&args),
+            None => comparable(&l.ty, &r.ty).then_some(Type::Bool),
+        };
+        let Some(ty) = result else {
+            let help = operator_help(&l.ty, &r.ty);
+            return self.error_help(
+                DiagnosticKind::NoMatchingOverload,
+                op_span,
+                format!(
+                    "no matching overload for `{}` with argument types ({})",
+                    op.symbol(),
+                    types_list(&args)
+                ),
+                help,
+            );
+        };
+        fold::fold(Typed::new(make([l.node, r.node]), ty))
+    }
+
+    pub(super) fn call(
+        &mut self,
+        target: Option<&Expr>,
+        function: &Ident,
+        args: &[Expr],
+        span: Span,
+    ) -> Typed {
+        let target_t = target.map(|t| self.expr(t));
+        let arg_ts: Vec<Typed> = args.iter().map(|a| self.expr(a)).collect();
+        let mut arg_types: Vec<Type> = Vec::with_capacity(arg_ts.len() + 1);
+        if let Some(t) = &target_t {
+            arg_types.push(t.ty.clone());
+        }
+        arg_types.extend(arg_ts.iter().map(|t| t.ty.clone()));
+        let mut nodes: Vec<Node> = Vec::with_capacity(arg_types.len());
+        let receiver_ty = target_t.as_ref().map(|t| t.ty.clone());
+        if let Some(t) = target_t {
+            nodes.push(t.node);
+        }
+        nodes.extend(arg_ts.into_iter().map(|t| t.node));
+
+        if let Some(Type::Object(o)) = &receiver_ty {
+            return self.method_call(o, function, &arg_types, nodes);
+        }
+
+        let receiver = receiver_ty.is_some();
+        let all = functions().get(function.name.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let styled: Vec<&'static Overload> = all.iter().copied().filter(|o| o.receiver == receiver).collect();
+        if styled.is_empty() {
+            if receiver && matches!(receiver_ty, Some(Type::Dyn)) {
+                // A dyn receiver may be a host object with such a method.
+                return Typed::new(
+                    Node::DynMethod { name: Arc::from(function.name.as_str()), args: nodes.into() },
+                    Type::Dyn,
+                );
+            }
+            return self.unknown_function(function, all, receiver, span);
+        }
+        let matching: Vec<(&'static Overload, Type)> = styled
+            .iter()
+            .filter_map(|o| match_signature(&o.params, &o.result, &arg_types).map(|r| (*o, r)))
+            .collect();
+        let Some(first) = matching.first() else {
+            let shown = if receiver {
+                let (recv, rest) = arg_types
+                    .split_first()
+                    .map_or((String::new(), &[][..]), |(r, rest)| (r.to_string(), rest));
+                format!("`{recv}.{}({})`", function.name, types_list(rest))
+            } else {
+                format!("`{}({})`", function.name, types_list(&arg_types))
+            };
+            let accepted: Vec<String> = styled.iter().map(|o| signature_text(o)).collect();
+            return self.error_help(
+                DiagnosticKind::NoMatchingOverload,
+                function.span,
+                format!("no matching overload for {shown}"),
+                Some(format!("`{}` accepts {}", function.name, accepted.join(", "))),
+            );
+        };
+        let ty = matching.iter().skip(1).fold(first.1.clone(), |acc, (_, r)| super::join(&acc, r));
+        let nodes = match self.prepare(function, nodes) {
+            Prep::Done(node) => return fold::fold(Typed::new(node, ty)),
+            Prep::Failed(t) => return t,
+            Prep::NotApplicable(nodes) => nodes,
+        };
+        let node = if matching.len() == 1 && !arg_types.iter().any(Type::is_dyn) {
+            Node::Call(first.0.imp, nodes.into())
+        } else {
+            let candidates: Vec<&'static Overload> = matching.iter().map(|(o, _)| *o).collect();
+            Node::Dispatch { name: first.0.function, candidates: candidates.into(), args: nodes.into() }
+        };
+        fold::fold(Typed::new(node, ty))
+    }
+
+    fn method_call(
+        &mut self,
+        o: &Arc<crate::cel::value::ObjectType>,
+        function: &Ident,
+        arg_types: &[Type],
+        nodes: Vec<Node>,
+    ) -> Typed {
+        let rest = arg_types.get(1..).unwrap_or(&[]);
+        let same_name: Vec<(usize, &crate::cel::value::MethodDecl)> =
+            o.methods().iter().enumerate().filter(|(_, m)| m.name == function.name).collect();
+        if same_name.is_empty() {
+            let help = fuzzy::did_you_mean(&function.name, o.methods().iter().map(|m| m.name.as_str()))
+                .or_else(|| {
+                    let names: Vec<String> = o.methods().iter().map(|m| format!("`{}()`", m.name)).collect();
+                    (!names.is_empty())
+                        .then(|| format!("the methods of `{}` are {}", o.name(), names.join(", ")))
+                });
+            return self.error_help(
+                DiagnosticKind::UnknownFunction,
+                function.span,
+                format!("unknown method `{}` on `{}`", function.name, o.name()),
+                help,
+            );
+        }
+        for (index, m) in &same_name {
+            if let Some(result) = match_signature(&m.params, &m.result, rest) {
+                return Typed::new(Node::Method { index: *index, args: nodes.into() }, result);
+            }
+        }
+        let accepted: Vec<String> =
+            same_name.iter().map(|(_, m)| format!("`{}({})`", m.name, types_list(&m.params))).collect();
+        self.error_help(
+            DiagnosticKind::NoMatchingOverload,
+            function.span,
+            format!("no matching overload for `{}.{}({})`", o.name(), function.name, types_list(rest)),
+            Some(format!("`{}` accepts {}", function.name, accepted.join(", "))),
+        )
+    }
+
+    fn unknown_function(
+        &mut self,
+        function: &Ident,
+        all: &[&'static Overload],
+        receiver: bool,
+        span: Span,
+    ) -> Typed {
+        if let Some(other) = all.first() {
+            let help = if receiver {
+                format!("`{}` is a global function: call it as `{}(x, …)`", other.function, other.function)
+            } else {
+                format!("`{}` is called on a value: write `x.{}(…)`", other.function, other.function)
+            };
+            return self.error_help(
+                DiagnosticKind::UnknownFunction,
+                function.span,
+                format!(
+                    "`{}` cannot be called {}",
+                    function.name,
+                    if receiver { "on a value" } else { "globally" }
+                ),
+                Some(help),
+            );
+        }
+        let _ = span;
+        let help = fuzzy::did_you_mean(&function.name, functions().keys().copied());
+        self.error_help(
+            DiagnosticKind::UnknownFunction,
+            function.span,
+            format!("unknown function `{}`", function.name),
+            help,
+        )
+    }
+
+    /// Compiles calls whose constant arguments can be prepared at load time (a literal regex).
+    fn prepare(&mut self, function: &Ident, nodes: Vec<Node>) -> Prep {
+        if function.name == "matches"
+            && let [_, pattern] = nodes.as_slice()
+            && let Some(Value::String(p)) = pattern.as_const()
+        {
+            return match compile_regex(p.as_str(), self.env.limits().max_regex_bytes) {
+                Ok(re) => match nodes.into_iter().next() {
+                    Some(subject) => Prep::Done(Node::Matches(Box::new(subject), Arc::new(re))),
+                    None => Prep::NotApplicable(Vec::new()),
+                },
+                Err(message) => {
+                    Prep::Failed(self.error(DiagnosticKind::InvalidRegex, function.span, message))
+                }
+            };
+        }
+        Prep::NotApplicable(nodes)
+    }
+}
+
+/// The outcome of preparing a call at load time.
+enum Prep {
+    Done(Node),
+    Failed(Typed),
+    NotApplicable(Vec<Node>),
+}
+
+fn compile_regex(pattern: &str, size_limit: usize) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(size_limit)
+        .build()
+        .map_err(|e| format!("invalid regular expression `{pattern}`: {e}"))
+}
+
+fn signature_text(o: &Overload) -> String {
+    if o.receiver {
+        let (recv, rest) =
+            o.params.split_first().map_or((String::new(), &[][..]), |(r, rest)| (r.to_string(), rest));
+        format!("`{recv}.{}({})`", o.function, types_list(rest))
+    } else {
+        format!("`{}({})`", o.function, types_list(&o.params))
+    }
+}
+
+/// Whether values of types `l` and `r` may be compared with `==`.
+fn comparable(l: &Type, r: &Type) -> bool {
+    if matches!(l, Type::Null) || matches!(r, Type::Null) {
+        return true;
+    }
+    match_signature(&[a(), a()], &Type::Bool, &[l.clone(), r.clone()]).is_some()
+}

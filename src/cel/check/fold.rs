@@ -1,0 +1,44 @@
+//! Constant folding: a node whose inputs are all constants is evaluated at compile time.
+//!
+//! A fold that fails leaves the node as it is, so the error happens at run time, where CEL
+//! says it does (`1 / 0` is an evaluation error, not a compile error).
+
+use super::Typed;
+use crate::cel::eval::{Budget, Ctx, NoVariables, Node};
+
+/// Steps a single fold may spend (constant comprehensions are not folded, so this is ample).
+const FOLD_BUDGET: u64 = 100_000;
+
+fn is_const(n: &Node) -> bool {
+    matches!(n, Node::Const(_))
+}
+
+fn foldable(node: &Node) -> bool {
+    match node {
+        Node::Select(op, _) | Node::Has(op, _) | Node::Not(op) | Node::Neg(op) | Node::Matches(op, _) => {
+            is_const(op)
+        }
+        Node::Prepared(op, _) => is_const(op),
+        Node::Index(p) | Node::Eq(p) | Node::Ne(p) | Node::In(p) | Node::Arith(_, p) | Node::Cmp(_, p) => {
+            p.iter().all(is_const)
+        }
+        Node::List(items) => items.iter().all(is_const),
+        Node::Map(entries) => entries.iter().all(|(k, v)| is_const(k) && is_const(v)),
+        Node::Call(_, args) | Node::Dispatch { args, .. } => args.iter().all(is_const),
+        _ => false,
+    }
+}
+
+/// `t` with its node replaced by a constant when it folds.
+pub(super) fn fold(t: Typed) -> Typed {
+    if !foldable(&t.node) {
+        return t;
+    }
+    let budget = Budget::new(FOLD_BUDGET);
+    let ctx = Ctx { activation: &NoVariables, budget: &budget };
+    let folded = t.node.eval(&ctx, None).map(|v| v.to_owned_value());
+    match folded {
+        Ok(v) => Typed { node: Node::Const(v), ty: t.ty },
+        Err(_) => t,
+    }
+}

@@ -1,0 +1,244 @@
+//! The checker: names, types and overloads resolved, the compiled [`Node`] tree built.
+//!
+//! Checking and compiling are one pass: each syntax node yields its static type and its
+//! compiled form. Errors are collected (every one is reported) and a failing subexpression
+//! compiles to a node that fails at run time, so that checking can go on around it.
+
+mod calls;
+mod fold;
+mod macros;
+mod names;
+
+use std::collections::BTreeSet;
+
+use super::env::Env;
+use super::eval::Node;
+use super::syntax::{Expr, ExprKind};
+use super::types::Type;
+use super::value::{EvalError, Value};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
+
+/// What checking an expression produced.
+pub(crate) struct Output {
+    pub(crate) node: Node,
+    pub(crate) ty: Type,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) references: Vec<usize>,
+}
+
+/// A checked subexpression.
+pub(crate) struct Typed {
+    pub(crate) node: Node,
+    pub(crate) ty: Type,
+}
+
+impl Typed {
+    fn new(node: Node, ty: Type) -> Self {
+        Typed { node, ty }
+    }
+
+    fn constant(v: Value<'static>, ty: Type) -> Self {
+        Typed { node: Node::Const(v), ty }
+    }
+}
+
+/// Comprehension variables in scope at one nesting level.
+struct LocalScope {
+    names: Vec<String>,
+    types: Vec<Type>,
+}
+
+pub(crate) struct Checker<'e> {
+    env: &'e Env,
+    checked: bool,
+    diags: Vec<Diagnostic>,
+    scopes: Vec<LocalScope>,
+    references: BTreeSet<usize>,
+}
+
+/// Checks and compiles `ast` against `env`.
+pub(crate) fn check(env: &Env, ast: &Expr, checked: bool) -> Output {
+    let mut c = Checker { env, checked, diags: Vec::new(), scopes: Vec::new(), references: BTreeSet::new() };
+    let t = c.expr(ast);
+    Output { node: t.node, ty: t.ty, diagnostics: c.diags, references: c.references.into_iter().collect() }
+}
+
+impl Checker<'_> {
+    fn error(&mut self, kind: DiagnosticKind, span: Span, message: impl Into<String>) -> Typed {
+        let message = message.into();
+        self.diags.push(Diagnostic::error(kind, message.clone()).with_span(span));
+        failed(message)
+    }
+
+    fn error_help(
+        &mut self,
+        kind: DiagnosticKind,
+        span: Span,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Typed {
+        let message = message.into();
+        let mut d = Diagnostic::error(kind, message.clone()).with_span(span);
+        if let Some(h) = help {
+            d = d.with_help(h);
+        }
+        self.diags.push(d);
+        failed(message)
+    }
+
+    /// The type to report for a subexpression: itself when checking, `dyn` otherwise.
+    fn ty(&self, t: Type) -> Type {
+        if self.checked { t } else { Type::Dyn }
+    }
+
+    pub(crate) fn expr(&mut self, e: &Expr) -> Typed {
+        let t = self.expr_inner(e);
+        Typed { ty: self.ty(t.ty), node: t.node }
+    }
+
+    fn expr_inner(&mut self, e: &Expr) -> Typed {
+        match &e.kind {
+            ExprKind::Null => Typed::constant(Value::Null, Type::Null),
+            ExprKind::Bool(b) => Typed::constant(Value::Bool(*b), Type::Bool),
+            ExprKind::Int(i) => Typed::constant(Value::Int(*i), Type::Int),
+            ExprKind::Uint(u) => Typed::constant(Value::Uint(*u), Type::Uint),
+            ExprKind::Double(d) => Typed::constant(Value::Double(*d), Type::Double),
+            ExprKind::String(s) => Typed::constant(Value::string(s.as_str()), Type::String),
+            ExprKind::Bytes(b) => Typed::constant(Value::bytes(b.as_slice()), Type::Bytes),
+            ExprKind::Ident { name, .. } => self.ident(&name.name, name.span),
+            ExprKind::Select { operand, field } => self.select(e, operand, field),
+            ExprKind::Index { operand, index } => self.index(operand, index, e.span),
+            ExprKind::Call { target, function, args } => self.call(target.as_deref(), function, args, e.span),
+            ExprKind::Unary { op, operand } => self.unary(*op, operand, e.span),
+            ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs),
+            ExprKind::And(items) => self.logic(items, false),
+            ExprKind::Or(items) => self.logic(items, true),
+            ExprKind::Conditional { cond, then, otherwise } => self.conditional(cond, then, otherwise),
+            ExprKind::List(items) => self.list(items),
+            ExprKind::Map(entries) => self.map(entries),
+            ExprKind::Struct { name, .. } => self.error_help(
+                DiagnosticKind::Unsupported,
+                name.span,
+                format!("message construction `{}{{…}}` is not supported", name.name),
+                Some(
+                    "protocol-buffer messages are not part of this CEL implementation; use a map literal"
+                        .into(),
+                ),
+            ),
+            ExprKind::Macro(m) => self.macro_call(m, e.span),
+            ExprKind::Error => failed("invalid expression"),
+        }
+    }
+
+    fn conditional(&mut self, cond: &Expr, then: &Expr, otherwise: &Expr) -> Typed {
+        let c = self.expr(cond);
+        if !matches!(c.ty, Type::Bool | Type::Dyn) {
+            self.diags.push(
+                Diagnostic::error(
+                    DiagnosticKind::TypeMismatch,
+                    format!("the condition of `?:` must be a `bool`, found `{}`", c.ty),
+                )
+                .with_span(cond.span),
+            );
+        }
+        let t = self.expr(then);
+        let o = self.expr(otherwise);
+        let ty = join(&t.ty, &o.ty);
+        if let Some(Value::Bool(b)) = c.node.as_const() {
+            return if *b { Typed::new(t.node, ty) } else { Typed::new(o.node, ty) };
+        }
+        Typed::new(Node::Cond(Box::new([c.node, t.node, o.node])), ty)
+    }
+
+    fn logic(&mut self, items: &[Expr], is_or: bool) -> Typed {
+        let op = if is_or { "||" } else { "&&" };
+        let mut nodes = Vec::with_capacity(items.len());
+        let mut all_bool = true;
+        for item in items {
+            let t = self.expr(item);
+            match t.ty {
+                Type::Bool => {}
+                Type::Dyn => all_bool = false,
+                ref other => {
+                    all_bool = false;
+                    self.diags.push(
+                        Diagnostic::error(
+                            DiagnosticKind::TypeMismatch,
+                            format!("the operands of `{op}` must be `bool`, found `{other}`"),
+                        )
+                        .with_span(item.span),
+                    );
+                }
+            }
+            match t.node.as_const() {
+                // The absorbing value decides the whole chain, errors included.
+                Some(Value::Bool(b)) if *b == is_or => {
+                    return Typed::constant(Value::Bool(is_or), Type::Bool);
+                }
+                // The neutral value changes nothing.
+                Some(Value::Bool(_)) => {}
+                _ => nodes.push(t.node),
+            }
+        }
+        if nodes.is_empty() {
+            return Typed::constant(Value::Bool(!is_or), Type::Bool);
+        }
+        if nodes.len() == 1 && all_bool {
+            if let Some(only) = nodes.pop() {
+                return Typed::new(only, Type::Bool);
+            }
+        }
+        let node = if is_or { Node::Or(nodes.into()) } else { Node::And(nodes.into()) };
+        Typed::new(node, Type::Bool)
+    }
+
+    fn list(&mut self, items: &[Expr]) -> Typed {
+        let typed: Vec<Typed> = items.iter().map(|i| self.expr(i)).collect();
+        let elem = super::env::join_all(typed.iter().map(|t| t.ty.clone()));
+        let nodes: Vec<Node> = typed.into_iter().map(|t| t.node).collect();
+        let node = Node::List(nodes.into());
+        fold::fold(Typed::new(node, Type::list(elem)))
+    }
+
+    fn map(&mut self, entries: &[(Expr, Expr)]) -> Typed {
+        let mut nodes = Vec::with_capacity(entries.len());
+        let mut key_types = Vec::with_capacity(entries.len());
+        let mut value_types = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            let kt = self.expr(k);
+            if !kt.ty.is_key() {
+                self.diags.push(
+                    Diagnostic::error(
+                        DiagnosticKind::TypeMismatch,
+                        format!("a map key must be a `bool`, `int`, `uint` or `string`, found `{}`", kt.ty),
+                    )
+                    .with_span(k.span),
+                );
+            }
+            let vt = self.expr(v);
+            key_types.push(kt.ty);
+            value_types.push(vt.ty);
+            nodes.push((kt.node, vt.node));
+        }
+        let ty = Type::map(
+            super::env::join_all(key_types.into_iter()),
+            super::env::join_all(value_types.into_iter()),
+        );
+        fold::fold(Typed::new(Node::Map(nodes.into()), ty))
+    }
+}
+
+/// A node that fails at run time with `message` (used after reporting a diagnostic).
+fn failed(message: impl Into<String>) -> Typed {
+    Typed::new(Node::Fail(EvalError::invalid_argument(message)), Type::Dyn)
+}
+
+/// The least type covering `a` and `b`: equal types stay, differing ones become `dyn`.
+pub(crate) fn join(a: &Type, b: &Type) -> Type {
+    match (a, b) {
+        _ if a == b => a.clone(),
+        (Type::List(x), Type::List(y)) => Type::list(join(x, y)),
+        (Type::Map(k1, v1), Type::Map(k2, v2)) => Type::map(join(k1, k2), join(v1, v2)),
+        _ => Type::Dyn,
+    }
+}

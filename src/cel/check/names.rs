@@ -1,0 +1,204 @@
+//! Identifiers, qualified names, field selection and indexing.
+
+use std::sync::Arc;
+
+use super::{Checker, Typed, fold};
+use crate::cel::eval::{FieldRef, Node};
+use crate::cel::syntax::{Expr, ExprKind, Ident};
+use crate::cel::types::Type;
+use crate::cel::value::{TypeValue, Value};
+use crate::diagnostic::{DiagnosticKind, Span};
+use crate::fuzzy;
+
+/// Type names usable as values (`type(x) == int`).
+fn type_name_value(name: &str) -> Option<TypeValue<'static>> {
+    Some(match name {
+        "int" => TypeValue::Int,
+        "uint" => TypeValue::Uint,
+        "double" => TypeValue::Double,
+        "bool" => TypeValue::Bool,
+        "string" => TypeValue::String,
+        "bytes" => TypeValue::Bytes,
+        "list" => TypeValue::List,
+        "map" => TypeValue::Map,
+        "null_type" => TypeValue::Null,
+        "type" => TypeValue::Type,
+        "dyn" => TypeValue::Dyn,
+        "google.protobuf.Timestamp" => TypeValue::Timestamp,
+        "google.protobuf.Duration" => TypeValue::Duration,
+        "kubernetes.Semver" => TypeValue::Semver,
+        _ => return None,
+    })
+}
+
+/// The dotted name of a chain of identifiers and field selections (`a.b.c`), if it is one.
+fn qualified_name(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Ident { name, .. } => Some(name.name.clone()),
+        ExprKind::Select { operand, field } => {
+            let mut base = qualified_name(operand)?;
+            base.push('.');
+            base.push_str(&field.name);
+            Some(base)
+        }
+        _ => None,
+    }
+}
+
+/// The first identifier of a qualified name chain.
+fn head_ident(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Ident { name, .. } => Some(&name.name),
+        ExprKind::Select { operand, .. } => head_ident(operand),
+        _ => None,
+    }
+}
+
+impl Checker<'_> {
+    fn local(&self, name: &str) -> Option<(u32, u8, Type)> {
+        for (depth, scope) in self.scopes.iter().rev().enumerate() {
+            if let Some(i) = scope.names.iter().position(|n| n == name) {
+                let ty = scope.types.get(i).cloned().unwrap_or(Type::Dyn);
+                return Some((depth as u32, i as u8, ty));
+            }
+        }
+        None
+    }
+
+    /// A declared variable or constant, by its (possibly dotted) name.
+    fn global(&mut self, name: &str) -> Option<Typed> {
+        let (slot, decl) = self.env.lookup(name)?;
+        self.references.insert(slot);
+        Some(match &decl.constant {
+            Some(v) => Typed::constant(v.clone(), decl.ty.clone()),
+            None => Typed::new(Node::Global(slot), decl.ty.clone()),
+        })
+    }
+
+    pub(super) fn ident(&mut self, name: &str, span: Span) -> Typed {
+        if let Some((depth, index, ty)) = self.local(name) {
+            return Typed::new(Node::Local { depth, index }, ty);
+        }
+        if let Some(t) = self.global(name) {
+            return t;
+        }
+        if let Some(tv) = type_name_value(name) {
+            return Typed::constant(Value::Type(tv), Type::Type);
+        }
+        let locals: Vec<String> = self.scopes.iter().flat_map(|s| s.names.iter().cloned()).collect();
+        let help =
+            fuzzy::did_you_mean(name, locals.iter().map(String::as_str).chain(self.env.variable_names()));
+        self.error_help(DiagnosticKind::UnknownVariable, span, format!("unknown variable `{name}`"), help)
+    }
+
+    pub(super) fn select(&mut self, whole: &Expr, operand: &Expr, field: &Ident) -> Typed {
+        // A dotted name may be one variable (`a.b.c`) unless its head is a local variable.
+        if let Some(head) = head_ident(whole)
+            && self.local(head).is_none()
+            && let Some(name) = qualified_name(whole)
+        {
+            if let Some(t) = self.global(&name) {
+                return t;
+            }
+            if let Some(tv) = type_name_value(&name) {
+                return Typed::constant(Value::Type(tv), Type::Type);
+            }
+        }
+        let target = self.expr(operand);
+        let (field_ref, ty) = match self.field(&target.ty, field, false) {
+            Ok(found) => found,
+            Err(t) => return t,
+        };
+        fold::fold(Typed::new(Node::Select(Box::new(target.node), field_ref), ty))
+    }
+
+    /// Resolves `field` on a value of type `ty`; `for_has` words errors for `has()`.
+    pub(super) fn field(
+        &mut self,
+        ty: &Type,
+        field: &Ident,
+        for_has: bool,
+    ) -> Result<(FieldRef, Type), Typed> {
+        let name: Arc<str> = Arc::from(field.name.as_str());
+        match ty {
+            Type::Object(o) => match o.field_index(&field.name) {
+                Some(index) => {
+                    let decl_ty = o.fields().get(index).map_or(Type::Dyn, |f| f.ty.clone());
+                    Ok((FieldRef::Object { index, name }, decl_ty))
+                }
+                None => {
+                    let help = fuzzy::did_you_mean(&field.name, o.fields().iter().map(|f| f.name.as_str()))
+                        .or_else(|| {
+                            let names: Vec<String> =
+                                o.fields().iter().map(|f| format!("`{}`", f.name)).collect();
+                            Some(format!("the fields of `{}` are {}", o.name(), names.join(", ")))
+                        });
+                    Err(self.error_help(
+                        DiagnosticKind::UnknownField,
+                        field.span,
+                        format!("unknown field `{}` on `{}`", field.name, o.name()),
+                        help,
+                    ))
+                }
+            },
+            Type::Map(k, v) => {
+                if matches!(**k, Type::String | Type::Dyn | Type::Param(_)) {
+                    Ok((FieldRef::Dynamic(name), (**v).clone()))
+                } else {
+                    Err(self.error(
+                        DiagnosticKind::TypeMismatch,
+                        field.span,
+                        format!("cannot select field `{}` from a map with `{k}` keys", field.name),
+                    ))
+                }
+            }
+            Type::Dyn | Type::Param(_) => Ok((FieldRef::Dynamic(name), Type::Dyn)),
+            other => {
+                let what =
+                    if for_has { "`has()` cannot test fields of" } else { "cannot select a field from" };
+                Err(self.error(
+                    DiagnosticKind::TypeMismatch,
+                    field.span,
+                    format!("{what} a value of type `{other}` (field `{}`)", field.name),
+                ))
+            }
+        }
+    }
+
+    pub(super) fn index(&mut self, operand: &Expr, index: &Expr, span: Span) -> Typed {
+        let c = self.expr(operand);
+        let i = self.expr(index);
+        let ty = match &c.ty {
+            Type::List(elem) => {
+                if !matches!(i.ty, Type::Int | Type::Uint | Type::Dyn) {
+                    return self.error(
+                        DiagnosticKind::TypeMismatch,
+                        index.span,
+                        format!("a list index must be an `int`, found `{}`", i.ty),
+                    );
+                }
+                (**elem).clone()
+            }
+            Type::Map(k, v) => {
+                let compatible = **k == i.ty || k.is_dyn() || i.ty.is_dyn() || matches!(**k, Type::Param(_));
+                if !compatible {
+                    return self.error(
+                        DiagnosticKind::TypeMismatch,
+                        index.span,
+                        format!("this map has `{k}` keys, but the index is a `{}`", i.ty),
+                    );
+                }
+                (**v).clone()
+            }
+            Type::Dyn | Type::Param(_) => Type::Dyn,
+            other => {
+                return self.error(
+                    DiagnosticKind::TypeMismatch,
+                    span,
+                    format!("a value of type `{other}` cannot be indexed"),
+                );
+            }
+        };
+        fold::fold(Typed::new(Node::Index(Box::new([c.node, i.node])), ty))
+    }
+}

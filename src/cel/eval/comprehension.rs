@@ -1,0 +1,171 @@
+//! Macros over lists and maps: `all`, `exists`, `exists_one`, `map`, `filter` and the
+//! two-variable `transformList` / `transformMap` forms.
+
+use std::sync::Arc;
+
+use super::{Ctx, Node, Scope};
+use crate::cel::value::{EvalError, EvalErrorKind, Key, List, MapBuilder, Value};
+
+/// Which macro a comprehension implements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IterKind {
+    All,
+    Exists,
+    ExistsOne,
+    Map,
+    Filter,
+    TransformList,
+    TransformMap,
+}
+
+impl IterKind {
+    fn name(self) -> &'static str {
+        match self {
+            IterKind::All => "all",
+            IterKind::Exists => "exists",
+            IterKind::ExistsOne => "exists_one",
+            IterKind::Map => "map",
+            IterKind::Filter => "filter",
+            IterKind::TransformList => "transformList",
+            IterKind::TransformMap => "transformMap",
+        }
+    }
+}
+
+/// A compiled macro call.
+pub(crate) struct Comprehension {
+    pub(crate) kind: IterKind,
+    pub(crate) range: Node,
+    /// Whether the body sees two variables (index or key, value) instead of one.
+    pub(crate) two_vars: bool,
+    /// The optional filter of `map(x, p, t)` and the transforms.
+    pub(crate) filter: Option<Node>,
+    /// The predicate or transform.
+    pub(crate) body: Node,
+}
+
+/// The iteration variables for step `i` of `range`.
+fn vars_at<'a>(range: &Value<'a>, i: usize, two_vars: bool) -> Option<[Value<'a>; 2]> {
+    match range {
+        Value::List(l) => {
+            let item = l.get(i)?;
+            Some(if two_vars { [Value::Int(i as i64), item] } else { [item, Value::Null] })
+        }
+        Value::Map(m) => {
+            let (k, v) = m.entry(i)?;
+            Some(if two_vars { [k.to_value(), v] } else { [k.to_value(), Value::Null] })
+        }
+        _ => None,
+    }
+}
+
+fn as_bool(kind: IterKind, v: Result<Value<'_>, EvalError>) -> Result<bool, EvalError> {
+    match v? {
+        Value::Bool(b) => Ok(b),
+        other => Err(EvalError::no_such_overload(format!(
+            "the condition of `{}` must be a bool, found `{}`",
+            kind.name(),
+            other.type_name()
+        ))),
+    }
+}
+
+impl Comprehension {
+    pub(crate) fn eval<'a>(
+        &'a self,
+        ctx: &Ctx<'a, '_>,
+        scope: Option<&Scope<'_, 'a>>,
+    ) -> Result<Value<'a>, EvalError> {
+        let range = self.range.eval(ctx, scope)?;
+        let len = match &range {
+            Value::List(l) => l.len(),
+            Value::Map(m) => m.len(),
+            other => {
+                return Err(EvalError::no_such_overload(format!(
+                    "`{}` needs a list or a map, found `{}`",
+                    self.kind.name(),
+                    other.type_name()
+                )));
+            }
+        };
+        match self.kind {
+            IterKind::All | IterKind::Exists => {
+                let deciding = self.kind == IterKind::Exists;
+                let mut error: Option<EvalError> = None;
+                for i in 0..len {
+                    ctx.budget.spend(1)?;
+                    let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
+                    let inner = Scope { parent: scope, vars };
+                    match as_bool(self.kind, self.body.eval(ctx, Some(&inner))) {
+                        Ok(b) if b == deciding => return Ok(Value::Bool(deciding)),
+                        Ok(_) => {}
+                        Err(e) if e.kind() == EvalErrorKind::CostLimitExceeded => return Err(e),
+                        Err(e) => {
+                            error.get_or_insert(e);
+                        }
+                    }
+                }
+                match error {
+                    Some(e) => Err(e),
+                    None => Ok(Value::Bool(!deciding)),
+                }
+            }
+            IterKind::ExistsOne => {
+                let mut count = 0usize;
+                for i in 0..len {
+                    ctx.budget.spend(1)?;
+                    let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
+                    let inner = Scope { parent: scope, vars };
+                    if as_bool(self.kind, self.body.eval(ctx, Some(&inner)))? {
+                        count += 1;
+                    }
+                }
+                Ok(Value::Bool(count == 1))
+            }
+            IterKind::Map | IterKind::Filter | IterKind::TransformList => {
+                let mut out = Vec::new();
+                for i in 0..len {
+                    ctx.budget.spend(1)?;
+                    let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
+                    let inner = Scope { parent: scope, vars };
+                    if self.kind == IterKind::Filter {
+                        if as_bool(self.kind, self.body.eval(ctx, Some(&inner)))? {
+                            let [first, _] = inner.vars;
+                            out.push(first);
+                        }
+                        continue;
+                    }
+                    if let Some(filter) = &self.filter
+                        && !as_bool(self.kind, filter.eval(ctx, Some(&inner)))?
+                    {
+                        continue;
+                    }
+                    out.push(self.body.eval(ctx, Some(&inner))?);
+                }
+                Ok(Value::List(List::shared(Arc::from(out))))
+            }
+            IterKind::TransformMap => {
+                let mut b = MapBuilder::with_capacity(len);
+                for i in 0..len {
+                    ctx.budget.spend(1)?;
+                    let Some(vars) = vars_at(&range, i, true) else { break };
+                    let inner = Scope { parent: scope, vars };
+                    if let Some(filter) = &self.filter
+                        && !as_bool(self.kind, filter.eval(ctx, Some(&inner)))?
+                    {
+                        continue;
+                    }
+                    let value = self.body.eval(ctx, Some(&inner))?;
+                    let [first, _] = &inner.vars;
+                    let key = Key::from_value(first)
+                        .ok_or_else(|| EvalError::invalid_argument("invalid map key"))?;
+                    b.push(key, value);
+                }
+                let map = b.build().map_err(|_| {
+                    EvalError::new(EvalErrorKind::RepeatedKey, "repeated key in `transformMap` result")
+                })?;
+                Ok(Value::map(map))
+            }
+        }
+    }
+}

@@ -1,0 +1,504 @@
+//! Operators: arithmetic, comparison, equality, membership, selection and indexing.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use super::FieldRef;
+use crate::cel::value::{Bytes, EvalError, Key, List, Map, Str, Value};
+
+/// An arithmetic operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+impl ArithOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Rem => "%",
+        }
+    }
+}
+
+/// An ordering operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+
+    fn holds(self, o: Ordering) -> bool {
+        match self {
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+            CmpOp::Gt => o == Ordering::Greater,
+            CmpOp::Ge => o != Ordering::Less,
+        }
+    }
+}
+
+pub(crate) fn no_overload1(op: &str, v: &Value<'_>) -> EvalError {
+    EvalError::no_such_overload(format!(
+        "no matching overload for `{op}` with argument type `{}`",
+        v.type_name()
+    ))
+}
+
+pub(crate) fn no_overload_n(op: &str, vals: &[Value<'_>]) -> EvalError {
+    let types: Vec<&str> = vals.iter().map(Value::type_name).collect();
+    EvalError::no_such_overload(format!(
+        "no matching overload for `{op}` with argument types ({})",
+        types.join(", ")
+    ))
+}
+
+// ------------------------------------------------------------------------------------------
+// Arithmetic
+
+pub(crate) fn negate<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
+    match v {
+        Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(|| EvalError::overflow("int")),
+        Value::Double(d) => Ok(Value::Double(-d)),
+        Value::Duration(d) => Ok(Value::Duration(crate::cel::value::Duration::from_nanos(-d.total_nanos())?)),
+        other => Err(no_overload1("-", other)),
+    }
+}
+
+pub(crate) fn arith<'a>(op: ArithOp, x: &Value<'a>, y: &Value<'a>) -> Result<Value<'a>, EvalError> {
+    match (x, y) {
+        (Value::Int(a), Value::Int(b)) => int_arith(op, *a, *b).map(Value::Int),
+        (Value::Uint(a), Value::Uint(b)) => uint_arith(op, *a, *b).map(Value::Uint),
+        (Value::Double(a), Value::Double(b)) => match op {
+            ArithOp::Add => Ok(Value::Double(a + b)),
+            ArithOp::Sub => Ok(Value::Double(a - b)),
+            ArithOp::Mul => Ok(Value::Double(a * b)),
+            ArithOp::Div => Ok(Value::Double(a / b)),
+            ArithOp::Rem => Err(no_overload_n("%", &[x.clone(), y.clone()])),
+        },
+        (Value::String(a), Value::String(b)) if op == ArithOp::Add => {
+            if b.as_str().is_empty() {
+                return Ok(x.clone());
+            }
+            if a.as_str().is_empty() {
+                return Ok(y.clone());
+            }
+            let mut s = String::with_capacity(a.as_str().len() + b.as_str().len());
+            s.push_str(a.as_str());
+            s.push_str(b.as_str());
+            Ok(Value::String(Str::shared(Arc::from(s))))
+        }
+        (Value::Bytes(a), Value::Bytes(b)) if op == ArithOp::Add => {
+            let mut v = Vec::with_capacity(a.as_slice().len() + b.as_slice().len());
+            v.extend_from_slice(a.as_slice());
+            v.extend_from_slice(b.as_slice());
+            Ok(Value::Bytes(Bytes::shared(Arc::from(v))))
+        }
+        (Value::List(a), Value::List(b)) if op == ArithOp::Add => {
+            if b.is_empty() {
+                return Ok(x.clone());
+            }
+            if a.is_empty() {
+                return Ok(y.clone());
+            }
+            let mut v = Vec::with_capacity(a.len() + b.len());
+            v.extend(a.iter());
+            v.extend(b.iter());
+            Ok(Value::List(List::shared(Arc::from(v))))
+        }
+        (Value::Timestamp(t), Value::Duration(d)) if op == ArithOp::Add => {
+            Ok(Value::Timestamp(t.checked_add(*d)?))
+        }
+        (Value::Duration(d), Value::Timestamp(t)) if op == ArithOp::Add => {
+            Ok(Value::Timestamp(t.checked_add(*d)?))
+        }
+        (Value::Timestamp(t), Value::Duration(d)) if op == ArithOp::Sub => {
+            Ok(Value::Timestamp(t.checked_sub(*d)?))
+        }
+        (Value::Timestamp(a), Value::Timestamp(b)) if op == ArithOp::Sub => Ok(Value::Duration(a.since(*b)?)),
+        (Value::Duration(a), Value::Duration(b)) if matches!(op, ArithOp::Add | ArithOp::Sub) => {
+            let total = if op == ArithOp::Add {
+                a.total_nanos() + b.total_nanos()
+            } else {
+                a.total_nanos() - b.total_nanos()
+            };
+            Ok(Value::Duration(crate::cel::value::Duration::from_nanos(total)?))
+        }
+        _ => Err(no_overload_n(op.symbol(), &[x.clone(), y.clone()])),
+    }
+}
+
+fn int_arith(op: ArithOp, a: i64, b: i64) -> Result<i64, EvalError> {
+    let r = match op {
+        ArithOp::Add => a.checked_add(b),
+        ArithOp::Sub => a.checked_sub(b),
+        ArithOp::Mul => a.checked_mul(b),
+        ArithOp::Div => {
+            if b == 0 {
+                return Err(EvalError::division_by_zero());
+            }
+            a.checked_div(b)
+        }
+        ArithOp::Rem => {
+            if b == 0 {
+                return Err(EvalError::modulus_by_zero());
+            }
+            a.checked_rem(b)
+        }
+    };
+    r.ok_or_else(|| EvalError::overflow("int"))
+}
+
+fn uint_arith(op: ArithOp, a: u64, b: u64) -> Result<u64, EvalError> {
+    let r = match op {
+        ArithOp::Add => a.checked_add(b),
+        ArithOp::Sub => a.checked_sub(b),
+        ArithOp::Mul => a.checked_mul(b),
+        ArithOp::Div => {
+            if b == 0 {
+                return Err(EvalError::division_by_zero());
+            }
+            a.checked_div(b)
+        }
+        ArithOp::Rem => {
+            if b == 0 {
+                return Err(EvalError::modulus_by_zero());
+            }
+            a.checked_rem(b)
+        }
+    };
+    r.ok_or_else(|| EvalError::overflow("uint"))
+}
+
+// ------------------------------------------------------------------------------------------
+// Ordering and equality
+
+/// The ordering of an int and a double, exact for every value; `None` for NaN.
+pub(crate) fn cmp_int_double(i: i64, d: f64) -> Option<Ordering> {
+    if d.is_nan() {
+        return None;
+    }
+    if d >= 9_223_372_036_854_775_808.0 {
+        return Some(Ordering::Less);
+    }
+    if d < -9_223_372_036_854_775_808.0 {
+        return Some(Ordering::Greater);
+    }
+    let t = d.trunc();
+    Some(match i.cmp(&(t as i64)) {
+        Ordering::Equal => {
+            if d > t {
+                Ordering::Less
+            } else if d < t {
+                Ordering::Greater
+            } else {
+                Ordering::Equal
+            }
+        }
+        o => o,
+    })
+}
+
+/// The ordering of a uint and a double, exact for every value; `None` for NaN.
+pub(crate) fn cmp_uint_double(u: u64, d: f64) -> Option<Ordering> {
+    if d.is_nan() {
+        return None;
+    }
+    if d >= 18_446_744_073_709_551_616.0 {
+        return Some(Ordering::Less);
+    }
+    if d < 0.0 {
+        return Some(Ordering::Greater);
+    }
+    let t = d.trunc();
+    Some(match u.cmp(&(t as u64)) {
+        Ordering::Equal => {
+            if d > t {
+                Ordering::Less
+            } else {
+                Ordering::Equal
+            }
+        }
+        o => o,
+    })
+}
+
+fn cmp_int_uint(i: i64, u: u64) -> Ordering {
+    if i < 0 { Ordering::Less } else { (i as u64).cmp(&u) }
+}
+
+/// The ordering of two numbers of any numeric types; `None` when not both numbers or NaN.
+fn numeric_cmp(x: &Value<'_>, y: &Value<'_>) -> Option<Option<Ordering>> {
+    Some(match (x, y) {
+        (Value::Int(a), Value::Int(b)) => Some(a.cmp(b)),
+        (Value::Uint(a), Value::Uint(b)) => Some(a.cmp(b)),
+        (Value::Double(a), Value::Double(b)) => a.partial_cmp(b),
+        (Value::Int(a), Value::Uint(b)) => Some(cmp_int_uint(*a, *b)),
+        (Value::Uint(a), Value::Int(b)) => Some(cmp_int_uint(*b, *a).reverse()),
+        (Value::Int(a), Value::Double(b)) => cmp_int_double(*a, *b),
+        (Value::Double(a), Value::Int(b)) => cmp_int_double(*b, *a).map(Ordering::reverse),
+        (Value::Uint(a), Value::Double(b)) => cmp_uint_double(*a, *b),
+        (Value::Double(a), Value::Uint(b)) => cmp_uint_double(*b, *a).map(Ordering::reverse),
+        _ => return None,
+    })
+}
+
+pub(crate) fn compare<'a>(op: CmpOp, x: &Value<'_>, y: &Value<'_>) -> Result<Value<'a>, EvalError> {
+    if let Some(o) = numeric_cmp(x, y) {
+        return Ok(Value::Bool(o.is_some_and(|o| op.holds(o))));
+    }
+    let o = match (x, y) {
+        (Value::String(a), Value::String(b)) => a.as_str().cmp(b.as_str()),
+        (Value::Bytes(a), Value::Bytes(b)) => a.as_slice().cmp(b.as_slice()),
+        (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+        (Value::Timestamp(a), Value::Timestamp(b)) => a.cmp(b),
+        (Value::Duration(a), Value::Duration(b)) => a.cmp(b),
+        _ => return Err(no_overload_n(op.symbol(), &[x.clone(), y.clone()])),
+    };
+    Ok(Value::Bool(op.holds(o)))
+}
+
+/// CEL equality: values of different kinds are unequal (numbers compare by value); lists and
+/// maps compare element-wise; NaN equals nothing.
+pub(crate) fn equals(x: &Value<'_>, y: &Value<'_>) -> bool {
+    if let Some(o) = numeric_cmp(x, y) {
+        return o == Some(Ordering::Equal);
+    }
+    match (x, y) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(a), Value::Bool(b)) => a == b,
+        (Value::String(a), Value::String(b)) => a.as_str() == b.as_str(),
+        (Value::Bytes(a), Value::Bytes(b)) => a.as_slice() == b.as_slice(),
+        (Value::Timestamp(a), Value::Timestamp(b)) => a == b,
+        (Value::Duration(a), Value::Duration(b)) => a == b,
+        (Value::Semver(a), Value::Semver(b)) => a.get().cmp_precedence(b.get()) == Ordering::Equal,
+        (Value::Type(a), Value::Type(b)) => a.name() == b.name(),
+        (Value::List(a), Value::List(b)) => {
+            a.len() == b.len() && a.iter().zip(b.iter()).all(|(p, q)| equals(&p, &q))
+        }
+        (Value::Map(a), Value::Map(b)) => {
+            a.len() == b.len() && a.iter().all(|(k, v)| b.get(&k).is_some_and(|w| equals(&v, &w)))
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            let ty = a.object_type();
+            ty == b.object_type()
+                && (0..ty.fields().len()).all(|i| match (a.field(i), b.field(i)) {
+                    (Some(p), Some(q)) => equals(&p, &q),
+                    (None, None) => true,
+                    _ => false,
+                })
+        }
+        _ => false,
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Containers
+
+/// The map key to look up for `v`: integral doubles find int and uint keys.
+fn lookup_keys<'v>(v: &Value<'v>) -> Option<Key<'v>> {
+    match v {
+        Value::Double(d) => {
+            if d.fract() != 0.0 || !d.is_finite() {
+                return None;
+            }
+            if *d >= -9_223_372_036_854_775_808.0 && *d < 9_223_372_036_854_775_808.0 {
+                Some(Key::Int(*d as i64))
+            } else if *d >= 0.0 && *d < 18_446_744_073_709_551_616.0 {
+                Some(Key::Uint(*d as u64))
+            } else {
+                None
+            }
+        }
+        other => Key::from_value(other),
+    }
+}
+
+fn map_get<'a>(m: &Map<'a>, key: &Value<'_>) -> Result<Option<Value<'a>>, EvalError> {
+    match key {
+        Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::String(_) | Value::Double(_) => {
+            Ok(lookup_keys(key).and_then(|k| m.get(&k)))
+        }
+        other => {
+            Err(EvalError::no_such_overload(format!("a map cannot be indexed by a `{}`", other.type_name())))
+        }
+    }
+}
+
+/// `container[index]`.
+pub(crate) fn index<'a>(container: &Value<'a>, index: &Value<'_>) -> Result<Value<'a>, EvalError> {
+    match container {
+        Value::List(l) => {
+            let i = match index {
+                Value::Int(i) => *i,
+                Value::Uint(u) => i64::try_from(*u).unwrap_or(i64::MAX),
+                Value::Double(d) if d.fract() == 0.0 && d.is_finite() => *d as i64,
+                other => {
+                    return Err(EvalError::no_such_overload(format!(
+                        "a list index must be an int, found `{}`",
+                        other.type_name()
+                    )));
+                }
+            };
+            usize::try_from(i).ok().and_then(|i| l.get(i)).ok_or_else(|| {
+                EvalError::new(
+                    crate::cel::value::EvalErrorKind::IndexOutOfBounds,
+                    format!("index out of bounds: {i} (list size {})", l.len()),
+                )
+            })
+        }
+        Value::Map(m) => map_get(m, index)?.ok_or_else(|| EvalError::no_such_key(KeyText(index))),
+        other => Err(EvalError::no_such_overload(format!(
+            "a value of type `{}` cannot be indexed",
+            other.type_name()
+        ))),
+    }
+}
+
+/// `x in container`.
+pub(crate) fn contains<'a>(container: &Value<'_>, x: &Value<'_>) -> Result<Value<'a>, EvalError> {
+    match container {
+        Value::List(l) => Ok(Value::Bool(match l.as_slice() {
+            Some(items) => items.iter().any(|item| equals(item, x)),
+            None => l.iter().any(|item| equals(&item, x)),
+        })),
+        Value::Map(m) => match x {
+            Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::String(_) | Value::Double(_) => {
+                Ok(Value::Bool(lookup_keys(x).is_some_and(|k| m.get(&k).is_some())))
+            }
+            _ => Ok(Value::Bool(false)),
+        },
+        other => Err(EvalError::no_such_overload(format!(
+            "no matching overload for `in` with a container of type `{}`",
+            other.type_name()
+        ))),
+    }
+}
+
+/// `operand.field`.
+pub(crate) fn select<'a>(operand: &Value<'a>, field: &FieldRef) -> Result<Value<'a>, EvalError> {
+    match operand {
+        Value::Object(obj) => {
+            let index = match field {
+                FieldRef::Object { index, name } => {
+                    let ty = obj.object_type();
+                    if ty.fields().get(*index).is_some_and(|f| *f.name == **name) {
+                        Some(*index)
+                    } else {
+                        ty.field_index(name)
+                    }
+                }
+                FieldRef::Dynamic(name) => obj.object_type().field_index(name),
+            };
+            match index {
+                Some(i) => obj.field(i).ok_or_else(|| {
+                    EvalError::new(
+                        crate::cel::value::EvalErrorKind::NoSuchField,
+                        format!("field `{}` is absent: test it with `has()` first", field.name()),
+                    )
+                }),
+                None => Err(EvalError::no_such_field(field.name())),
+            }
+        }
+        Value::Map(m) => {
+            let key = Key::String(Str::borrowed(field.name()));
+            m.get(&key).ok_or_else(|| EvalError::no_such_key(format_args!("`{}`", field.name())))
+        }
+        other => Err(EvalError::no_such_overload(format!(
+            "cannot select field `{}` from a value of type `{}`",
+            field.name(),
+            other.type_name()
+        ))),
+    }
+}
+
+/// `has(operand.field)`.
+pub(crate) fn has<'a>(operand: &Value<'_>, field: &FieldRef) -> Result<Value<'a>, EvalError> {
+    match operand {
+        Value::Object(obj) => {
+            let ty = obj.object_type();
+            let index = match field {
+                FieldRef::Object { index, name }
+                    if ty.fields().get(*index).is_some_and(|f| *f.name == **name) =>
+                {
+                    Some(*index)
+                }
+                other => ty.field_index(other.name()),
+            };
+            match index {
+                Some(i) => Ok(Value::Bool(obj.field(i).is_some())),
+                None => Err(EvalError::no_such_field(field.name())),
+            }
+        }
+        Value::Map(m) => Ok(Value::Bool(m.get(&Key::String(Str::borrowed(field.name()))).is_some())),
+        other => Err(EvalError::no_such_overload(format!(
+            "`has()` cannot test field `{}` of a value of type `{}`",
+            field.name(),
+            other.type_name()
+        ))),
+    }
+}
+
+/// A value shown as a map key in an error message.
+struct KeyText<'v, 'a>(&'v Value<'a>);
+
+impl std::fmt::Display for KeyText<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", crate::cel::display::Canonical(self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mixed_numeric_ordering_is_exact() {
+        assert_eq!(cmp_int_double(i64::MAX, 9_223_372_036_854_775_807.0), Some(Ordering::Less));
+        assert_eq!(cmp_int_double(-1, -0.5), Some(Ordering::Less));
+        assert_eq!(cmp_int_double(2, 1.5), Some(Ordering::Greater));
+        assert_eq!(cmp_int_double(1, f64::NAN), None);
+        assert_eq!(cmp_uint_double(u64::MAX, 1.8e19), Some(Ordering::Greater));
+        assert_eq!(cmp_uint_double(3, 3.0), Some(Ordering::Equal));
+        assert_eq!(cmp_int_uint(-1, 0), Ordering::Less);
+    }
+
+    #[test]
+    fn heterogeneous_equality() {
+        assert!(equals(&Value::Int(1), &Value::Double(1.0)));
+        assert!(equals(&Value::Uint(1), &Value::Int(1)));
+        assert!(!equals(&Value::Int(1), &Value::str("1")));
+        assert!(!equals(&Value::Double(f64::NAN), &Value::Double(f64::NAN)));
+    }
+
+    #[test]
+    fn integer_overflow_and_division() {
+        assert!(arith(ArithOp::Add, &Value::Int(i64::MAX), &Value::Int(1)).is_err());
+        assert!(arith(ArithOp::Div, &Value::Int(i64::MIN), &Value::Int(-1)).is_err());
+        assert_eq!(
+            arith(ArithOp::Div, &Value::Int(1), &Value::Int(0)).unwrap_err().message(),
+            "division by zero"
+        );
+        assert!(arith(ArithOp::Sub, &Value::Uint(0), &Value::Uint(1)).is_err());
+        assert!(negate(&Value::Int(i64::MIN)).is_err());
+    }
+}
