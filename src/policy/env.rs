@@ -1,0 +1,67 @@
+//! The CEL environments policies are compiled in, and their variable slots.
+
+use crate::Limits;
+use crate::cel::{Env, Type, Value};
+
+use super::schema::schema;
+
+/// Slot of `change`.
+pub(crate) const CHANGE: usize = 0;
+/// Slot of `context`.
+pub(crate) const CONTEXT: usize = 1;
+/// Slot of `blast`.
+pub(crate) const BLAST: usize = 2;
+/// Slot of `params` (a constant).
+pub(crate) const PARAMS: usize = 3;
+/// Slot of `active_freezes`.
+pub(crate) const ACTIVE_FREEZES: usize = 4;
+/// Slot of `risk` (rules and templates only).
+pub(crate) const RISK: usize = 5;
+/// Slot of the first `let`.
+pub(crate) const LET_BASE: usize = 6;
+
+/// The names every policy expression may use, for messages.
+pub(crate) const BUILTIN_NAMES: [&str; 6] =
+    ["change", "context", "blast", "params", "active_freezes", "risk"];
+
+/// The two environments: one without `risk` (factors and lets), one with it (rules and
+/// message templates). Both have the same slots; in the first, `risk`'s slot has a name no
+/// expression can spell.
+pub(crate) struct PolicyEnvs {
+    pub(crate) factor: Env,
+    pub(crate) rule: Env,
+}
+
+impl PolicyEnvs {
+    pub(crate) fn new(limits: &Limits, params: Value<'static>) -> Self {
+        let s = schema();
+        let make = |risk_name: &str| {
+            let mut env = Env::with_limits(limits.clone());
+            let slots = [
+                env.declare("change", Type::object(&s.change)),
+                env.declare("context", Type::object(&s.context)),
+                env.declare("blast", Type::object(&s.blast)),
+                env.declare_constant("params", params.clone()),
+                env.declare("active_freezes", Type::list(Type::String)),
+                env.declare(risk_name, Type::object(&s.risk)),
+            ];
+            debug_assert_eq!(slots, [CHANGE, CONTEXT, BLAST, PARAMS, ACTIVE_FREEZES, RISK]);
+            env
+        };
+        PolicyEnvs { factor: make(" risk (not available here)"), rule: make("risk") }
+    }
+
+    /// Declares the next `let` in both environments; constants fold into their users.
+    pub(crate) fn declare_let(&mut self, name: &str, ty: Type, constant: Option<Value<'static>>) -> usize {
+        match constant {
+            Some(v) => {
+                self.rule.declare_constant(name, v.clone());
+                self.factor.declare_constant(name, v)
+            }
+            None => {
+                self.rule.declare(name, ty.clone());
+                self.factor.declare(name, ty)
+            }
+        }
+    }
+}
