@@ -31,21 +31,19 @@ pub(super) fn declare(out: &mut Vec<Overload>) {
 /// A one-line message fit for a diagnostic, e.g. ``invalid regular expression `a(`: unclosed
 /// group``.
 pub(crate) fn compile_regex(pattern: &str, size_limit: usize) -> Result<Regex, String> {
-    RegexBuilder::new(pattern).size_limit(size_limit).dfa_size_limit(size_limit).build().map_err(
-        |e| match e {
-            ::regex::Error::Syntax(text) => {
-                // The crate renders the pattern with a caret under the problem, then
-                // `error: <what>`; keep only the last part.
-                let detail =
-                    text.lines().rev().find_map(|l| l.strip_prefix("error: ")).unwrap_or_else(|| text.trim());
-                format!("invalid regular expression `{pattern}`: {detail}")
-            }
-            ::regex::Error::CompiledTooBig(limit) => {
-                format!("regular expression `{pattern}` is too large: it compiles to more than {limit} bytes")
-            }
-            other => format!("invalid regular expression `{pattern}`: {other}"),
-        },
-    )
+    RegexBuilder::new(pattern).size_limit(size_limit).build().map_err(|e| match e {
+        ::regex::Error::Syntax(text) => {
+            // The crate renders the pattern with a caret under the problem, then
+            // `error: <what>`; keep only the last part.
+            let detail =
+                text.lines().rev().find_map(|l| l.strip_prefix("error: ")).unwrap_or_else(|| text.trim());
+            format!("invalid regular expression `{pattern}`: {detail}")
+        }
+        ::regex::Error::CompiledTooBig(limit) => {
+            format!("regular expression `{pattern}` is too large: it compiles to more than {limit} bytes")
+        }
+        other => format!("invalid regular expression `{pattern}`: {other}"),
+    })
 }
 
 /// Whether `re` matches somewhere in `text`, which must be a string.

@@ -219,7 +219,7 @@ mod tests {
         for good in ["1.0.0", "0.1.0-alpha.1", "1.2.3-rc.1+build.5", "10.20.30", "1.0.0+20130313144700"] {
             assert!(yes(is_semver(&Value::str(good))), "{good}");
         }
-        for bad in ["v1.0.0", "1.0", "1", "01.0.0", "1.0.0-01", "200K", "Three", "", " 1.0.0", "1.0.0.0"] {
+        for bad in ["v1.0.0", "1.0", "1", "01.0.0", "1.0.0-01", "1.x.0", "one", "", " 1.0.0", "1.0.0.0"] {
             assert!(!yes(is_semver(&Value::str(bad))), "{bad}");
             let e = semver(&Value::str(bad)).unwrap_err();
             assert_eq!(e.kind(), EvalErrorKind::Conversion);
