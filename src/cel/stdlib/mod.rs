@@ -6,6 +6,29 @@
 //! parameter types match the runtime values ([`matches_type`]).
 //!
 //! Operators (`+`, `==`, `[]`, `in`…) are not here: they live in the evaluator.
+//!
+//! Implementations never trust that list elements have the declared element type (a `dyn`
+//! list can reach any overload), and report a mismatch as a `no such overload` error. A `dyn`
+//! list can therefore give a result of another type than the one declared: `sum` of a `dyn`
+//! list of durations reaches `list_int_sum` first and returns a duration, so the checker
+//! should type such calls `dyn`.
+//!
+//! Helpers for the compiler, to prepare constant arguments once at load time:
+//! [`regex::compile_regex`] and [`regex::regex_is_match`] for `matches`,
+//! [`time::parse_time_zone`], [`time::TimeField`] and [`time::timestamp_field`] for the
+//! timestamp getters with a time zone, and [`semver::parse_version_req`] and
+//! [`semver::semver_satisfies`] for `satisfies`.
+
+// The checker and the evaluator, written in other branches, are the callers of this module.
+#![cfg_attr(not(test), allow(dead_code, reason = "called by the checker and the evaluator once merged"))]
+
+mod compare;
+mod conversions;
+mod lists;
+pub(crate) mod regex;
+pub(crate) mod semver;
+mod strings;
+pub(crate) mod time;
 
 use std::sync::OnceLock;
 
@@ -18,6 +41,9 @@ pub(crate) type Fn1 = for<'a> fn(&Value<'a>) -> Result<Value<'a>, EvalError>;
 pub(crate) type Fn2 = for<'a> fn(&Value<'a>, &Value<'a>) -> Result<Value<'a>, EvalError>;
 /// A three-argument implementation.
 pub(crate) type Fn3 = for<'a> fn(&Value<'a>, &Value<'a>, &Value<'a>) -> Result<Value<'a>, EvalError>;
+/// A four-argument implementation (a receiver and three arguments: `s.replace(old, new, n)`).
+pub(crate) type Fn4 =
+    for<'a> fn(&Value<'a>, &Value<'a>, &Value<'a>, &Value<'a>) -> Result<Value<'a>, EvalError>;
 
 /// An implementation, by arity.
 #[derive(Clone, Copy)]
@@ -28,6 +54,20 @@ pub(crate) enum Impl {
     F2(Fn2),
     /// Three arguments.
     F3(Fn3),
+    /// Four arguments.
+    F4(Fn4),
+}
+
+impl Impl {
+    /// The number of arguments the implementation takes.
+    pub(crate) fn arity(self) -> usize {
+        match self {
+            Impl::F1(_) => 1,
+            Impl::F2(_) => 2,
+            Impl::F3(_) => 3,
+            Impl::F4(_) => 4,
+        }
+    }
 }
 
 /// One signature of a function, with its implementation.
@@ -53,7 +93,35 @@ pub(crate) fn overloads() -> &'static [Overload] {
 }
 
 fn build() -> Vec<Overload> {
-    Vec::new()
+    let mut out = Vec::with_capacity(128);
+    strings::declare(&mut out);
+    regex::declare(&mut out);
+    lists::declare(&mut out);
+    conversions::declare(&mut out);
+    time::declare(&mut out);
+    semver::declare(&mut out);
+    out
+}
+
+/// A global overload: `function(params…)`.
+fn global(id: &'static str, function: &'static str, params: Vec<Type>, result: Type, imp: Impl) -> Overload {
+    Overload { id, function, receiver: false, params, result, imp }
+}
+
+/// A receiver-style overload: `params[0].function(params[1..]…)`.
+fn method(id: &'static str, function: &'static str, params: Vec<Type>, result: Type, imp: Impl) -> Overload {
+    Overload { id, function, receiver: true, params, result, imp }
+}
+
+/// The error `` no such overload: `f(int, string)` `` naming the runtime argument types.
+fn no_such_overload(function: &str, args: &[&Value<'_>]) -> EvalError {
+    let types: Vec<&str> = args.iter().map(|v| v.type_name()).collect();
+    EvalError::no_such_overload(format!("no such overload: `{function}({})`", types.join(", ")))
+}
+
+/// An int value from a count or index, which always fits: Rust sizes are below `isize::MAX`.
+fn int_from_usize(n: usize) -> Value<'static> {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// Whether `value` can be passed where `ty` is expected (type parameters and `dyn` accept
@@ -75,5 +143,298 @@ pub(crate) fn matches_type(value: &Value<'_>, ty: &Type) -> bool {
         Type::Map(_, _) => matches!(value, Value::Map(_)),
         Type::Type => matches!(value, Value::Type(_)),
         Type::Object(o) => matches!(value, Value::Object(v) if v.object_type() == &**o),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn arity_matches_params() {
+        for o in overloads() {
+            assert_eq!(o.imp.arity(), o.params.len(), "{}", o.id);
+            if o.receiver {
+                assert!(!o.params.is_empty(), "{}", o.id);
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for o in overloads() {
+            assert!(seen.insert(o.id), "duplicate overload id {}", o.id);
+            assert!(
+                o.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{}",
+                o.id
+            );
+        }
+    }
+
+    #[test]
+    fn signatures_do_not_overlap() {
+        // Two overloads of one function with the same call style and the same parameter
+        // types (type parameters erased) could never be told apart.
+        let mut seen = HashSet::new();
+        for o in overloads() {
+            let erased: Vec<String> = o.params.iter().map(ToString::to_string).collect();
+            assert!(seen.insert((o.function, o.receiver, erased.clone())), "{} overlaps: {erased:?}", o.id);
+        }
+    }
+
+    #[test]
+    fn every_function_of_the_spec_is_declared() {
+        let names: HashSet<&str> = overloads().iter().map(|o| o.function).collect();
+        for f in [
+            "size",
+            "contains",
+            "startsWith",
+            "endsWith",
+            "matches",
+            "int",
+            "uint",
+            "double",
+            "string",
+            "bytes",
+            "bool",
+            "type",
+            "dyn",
+            "timestamp",
+            "duration",
+            "getFullYear",
+            "getMonth",
+            "getDayOfYear",
+            "getDate",
+            "getDayOfMonth",
+            "getDayOfWeek",
+            "getHours",
+            "getMinutes",
+            "getSeconds",
+            "getMilliseconds",
+            "lowerAscii",
+            "upperAscii",
+            "trim",
+            "split",
+            "join",
+            "replace",
+            "indexOf",
+            "sum",
+            "min",
+            "max",
+            "distinct",
+            "sort",
+            "semver",
+            "isSemver",
+            "major",
+            "minor",
+            "patch",
+            "isGreaterThan",
+            "isLessThan",
+            "compareTo",
+            "satisfies",
+        ] {
+            assert!(names.contains(f), "{f} is not declared");
+        }
+    }
+
+    /// Calls the first overload of `function` that accepts `args`, as the evaluator does.
+    fn call(function: &str, receiver: bool, args: &[Value<'static>]) -> Result<Value<'static>, EvalError> {
+        let o = overloads()
+            .iter()
+            .find(|o| {
+                o.function == function
+                    && o.receiver == receiver
+                    && o.params.len() == args.len()
+                    && o.params.iter().zip(args).all(|(t, v)| matches_type(v, t))
+            })
+            .unwrap_or_else(|| panic!("no overload of {function} for {args:?}"));
+        invoke(o, args)
+    }
+
+    fn invoke(overload: &Overload, args: &[Value<'static>]) -> Result<Value<'static>, EvalError> {
+        match (overload.imp, args) {
+            (Impl::F1(imp), [first]) => imp(first),
+            (Impl::F2(imp), [first, second]) => imp(first, second),
+            (Impl::F3(imp), [first, second, third]) => imp(first, second, third),
+            (Impl::F4(imp), [first, second, third, fourth]) => imp(first, second, third, fourth),
+            _ => panic!("arity mismatch in {}", overload.id),
+        }
+    }
+
+    #[test]
+    fn dispatch_picks_by_runtime_type() {
+        assert!(matches!(call("size", false, &[Value::str("héllo")]), Ok(Value::Int(5))));
+        assert!(matches!(call("size", true, &[Value::bytes(&b"h\xc3\xa9"[..])]), Ok(Value::Int(3))));
+        assert!(matches!(call("int", false, &[Value::Double(-1.5)]), Ok(Value::Int(-1))));
+        let seven = call("string", false, &[Value::Uint(7)]).unwrap();
+        assert_eq!(seven.as_str(), Some("7"));
+        // A dyn list reaches the first `sum` overload whatever its elements.
+        assert!(matches!(call("sum", true, &[Value::list(vec![Value::Uint(2)])]), Ok(Value::Uint(2))));
+        let replaced =
+            call("replace", true, &[Value::str("aaa"), Value::str("a"), Value::str("b"), Value::Int(2)]);
+        assert_eq!(replaced.unwrap().as_str(), Some("bba"));
+    }
+
+    fn sample(ty: &Type) -> Value<'static> {
+        use crate::cel::value::{Duration, Key, MapBuilder, Semver, Timestamp, TypeValue};
+        match ty {
+            Type::Null => Value::Null,
+            Type::Bool => Value::Bool(true),
+            Type::Uint => Value::Uint(1),
+            Type::Double => Value::Double(1.5),
+            Type::String => Value::str("1"),
+            Type::Bytes => Value::bytes(&b"1"[..]),
+            Type::Timestamp => Value::Timestamp(Timestamp::UNIX_EPOCH),
+            Type::Duration => Value::Duration(Duration::new(90, 0).unwrap()),
+            Type::Semver => Value::Semver(Semver::owned(::semver::Version::new(1, 2, 3))),
+            Type::List(elem) => Value::list(vec![sample(elem), sample(elem)]),
+            Type::Map(_, _) => {
+                let mut m = MapBuilder::new();
+                m.push(Key::Int(1), Value::Int(1));
+                Value::map(m.build().unwrap())
+            }
+            Type::Type => Value::Type(TypeValue::Int),
+            _ => Value::Int(1),
+        }
+    }
+
+    #[test]
+    fn results_have_the_declared_types() {
+        // Every overload succeeds on some sample arguments, with a result of the declared type.
+        let texts = ["1", "UTC", "1.2.3", "2009-02-13T23:31:30Z", "1.5s"];
+        for o in overloads() {
+            let mut ran = false;
+            for text in texts {
+                let args: Vec<Value<'static>> = o
+                    .params
+                    .iter()
+                    .map(|t| if *t == Type::String { Value::str(text) } else { sample(t) })
+                    .collect();
+                if let Ok(result) = invoke(o, &args) {
+                    ran = true;
+                    assert!(matches_type(&result, &o.result), "{}: {result:?} is not a {}", o.id, o.result);
+                }
+            }
+            assert!(ran, "{} failed on every sample", o.id);
+        }
+    }
+
+    mod never_panic {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::cel::value::{Duration, Key, MapBuilder, Semver, Timestamp};
+
+        const TEXTS: [&str; 16] = [
+            "",
+            "UTC",
+            "Europe/Paris",
+            "+05:30",
+            "-25:00",
+            "1.2.3",
+            "v1.2",
+            "^1.2",
+            "2009-02-13T23:31:30Z",
+            "1h30m",
+            "a(",
+            "(a*)*$",
+            "NaN",
+            "-1e400",
+            "TRUE",
+            "héllo wörld",
+        ];
+
+        fn scalar() -> BoxedStrategy<Value<'static>> {
+            prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                prop_oneof![any::<i64>(), -3i64..20, Just(i64::MIN), Just(i64::MAX)].prop_map(Value::Int),
+                prop_oneof![any::<u64>(), Just(u64::MAX)].prop_map(Value::Uint),
+                prop_oneof![any::<f64>(), Just(f64::NAN), Just(-0.0), Just(1e300)].prop_map(Value::Double),
+                text().prop_map(Value::string),
+                proptest::collection::vec(any::<u8>(), 0..8).prop_map(Value::bytes),
+                (-62_135_596_800i64..=253_402_300_799, 0u32..1_000_000_000)
+                    .prop_map(|(s, n)| Value::Timestamp(Timestamp::new(s, n).unwrap())),
+                (-315_576_000_000i64..=315_576_000_000)
+                    .prop_map(|s| Value::Duration(Duration::new(s, 0).unwrap())),
+                (any::<u64>(), 0u64..3, 0u64..3)
+                    .prop_map(|(a, b, c)| { Value::Semver(Semver::owned(::semver::Version::new(a, b, c))) }),
+            ]
+            .boxed()
+        }
+
+        fn text() -> BoxedStrategy<String> {
+            prop_oneof![proptest::sample::select(&TEXTS[..]).prop_map(str::to_owned), "\\PC{0,12}"].boxed()
+        }
+
+        fn value_of(ty: &Type) -> BoxedStrategy<Value<'static>> {
+            match ty {
+                Type::String => text().prop_map(Value::string).boxed(),
+                Type::Int => prop_oneof![any::<i64>(), -3i64..20].prop_map(Value::Int).boxed(),
+                Type::List(elem) => {
+                    let elem = value_of(elem);
+                    prop_oneof![
+                        proptest::collection::vec(elem, 0..6),
+                        proptest::collection::vec(scalar(), 0..6)
+                    ]
+                    .prop_map(Value::list)
+                    .boxed()
+                }
+                Type::Map(_, _) => proptest::collection::vec((any::<i64>(), scalar()), 0..4)
+                    .prop_map(|entries| {
+                        let mut m = MapBuilder::new();
+                        for (k, v) in entries {
+                            m.push(Key::Int(k), v);
+                        }
+                        m.build().map_or(Value::Null, Value::map)
+                    })
+                    .boxed(),
+                Type::Param(_) | Type::Dyn => scalar(),
+                other => {
+                    let ty = other.clone();
+                    scalar().prop_filter("type", move |v| matches_type(v, &ty)).boxed()
+                }
+            }
+        }
+
+        fn deep_matches(v: &Value<'_>, ty: &Type) -> bool {
+            match (v, ty) {
+                (Value::List(l), Type::List(elem)) => l.iter().all(|x| deep_matches(&x, elem)),
+                _ => matches_type(v, ty),
+            }
+        }
+
+        fn call() -> impl Strategy<Value = (usize, Vec<Value<'static>>)> {
+            (0..overloads().len()).prop_flat_map(|i| {
+                let params = overloads().get(i).map(|o| o.params.clone()).unwrap_or_default();
+                let args: Vec<_> = params.iter().map(value_of).collect();
+                (Just(i), args)
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+            #[test]
+            fn overloads_never_panic((i, args) in call()) {
+                let o = overloads().get(i).unwrap();
+                if let Ok(result) = invoke(o, &args) {
+                    // A list of other elements (a `dyn` list) may give a result of another type.
+                    let typed = o.params.iter().zip(&args).all(|(t, v)| deep_matches(v, t));
+                    prop_assert!(!typed || matches_type(&result, &o.result), "{}: {:?}", o.id, result);
+                    let _ = crate::cel::display::Canonical(&result).to_string();
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_such_overload_names_types() {
+        let e = no_such_overload("size", &[&Value::Bool(true), &Value::Int(1)]);
+        assert_eq!(e.message(), "no such overload: `size(bool, int)`");
+        assert_eq!(e.kind(), crate::cel::value::EvalErrorKind::NoSuchOverload);
     }
 }

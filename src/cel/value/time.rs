@@ -116,10 +116,17 @@ impl Timestamp {
     /// The UTC calendar fields: (year, month 1–12, day 1–31, hour, minute, second).
     #[must_use]
     pub fn utc_fields(self) -> (i64, u32, u32, u32, u32, u32) {
-        let days = self.secs.div_euclid(86_400);
-        let rem = self.secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        (y, m, d, (rem / 3600) as u32, ((rem % 3600) / 60) as u32, (rem % 60) as u32)
+        self.fields_at_offset(0)
+    }
+
+    /// The wall-clock calendar fields `offset_secs` seconds east of UTC: (year, month 1–12,
+    /// day 1–31, hour, minute, second). Near the ends of the range the year can be 0 or 10 000.
+    #[must_use]
+    pub fn fields_at_offset(self, offset_secs: i32) -> (i64, u32, u32, u32, u32, u32) {
+        let local = self.secs + i64::from(offset_secs);
+        let (year, month, day) = civil_from_days(local.div_euclid(86_400));
+        let secs = local.rem_euclid(86_400);
+        (year, month, day, (secs / 3600) as u32, ((secs % 3600) / 60) as u32, (secs % 60) as u32)
     }
 }
 
