@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use super::{Checker, Typed, fold};
-use crate::cel::eval::{ArithOp, CmpOp, Node};
+use crate::cel::eval::{ArithOp, CmpOp, Node, PreparedFn};
 use crate::cel::stdlib::{self, Overload};
 use crate::cel::syntax::{BinaryOp, Expr, Ident, UnaryOp};
 use crate::cel::types::Type;
@@ -392,23 +392,70 @@ impl Checker<'_> {
         )
     }
 
-    /// Compiles calls whose constant arguments can be prepared at load time (a literal regex).
+    /// Compiles calls whose constant arguments can be prepared at load time: a literal regex,
+    /// time zone or version requirement is parsed once, and its errors are load errors.
     fn prepare(&mut self, function: &Ident, nodes: Vec<Node>) -> Prep {
-        if function.name == "matches"
-            && let [_, pattern] = nodes.as_slice()
-            && let Some(Value::String(p)) = pattern.as_const()
-        {
-            return match compile_regex(p.as_str(), self.env.limits().max_regex_bytes) {
-                Ok(re) => match nodes.into_iter().next() {
-                    Some(subject) => Prep::Done(Node::Matches(Box::new(subject), Arc::new(re))),
-                    None => Prep::NotApplicable(Vec::new()),
-                },
-                Err(message) => {
-                    Prep::Failed(self.error(DiagnosticKind::InvalidRegex, function.span, message))
-                }
-            };
+        let name = function.name.as_str();
+        let [_, constant] = nodes.as_slice() else { return Prep::NotApplicable(nodes) };
+        let Some(Value::String(arg)) = constant.as_const() else { return Prep::NotApplicable(nodes) };
+        let arg = arg.as_str().to_owned();
+        let prepared: Result<Prepared, (DiagnosticKind, String)> = if name == "matches" {
+            stdlib::regex::compile_regex(&arg, self.env.limits().max_regex_bytes)
+                .map(|re| Prepared::Regex(Arc::new(re)))
+                .map_err(|m| (DiagnosticKind::InvalidRegex, m))
+        } else if let Some(field) = stdlib::time::TimeField::from_function(name) {
+            stdlib::time::parse_time_zone(&arg)
+                .map(|tz| Prepared::Fn(Arc::new(TzGetter { field, tz })))
+                .map_err(|m| (DiagnosticKind::InvalidLiteral, m))
+        } else if name == "satisfies" {
+            stdlib::semver::parse_version_req(&arg)
+                .map(|req| Prepared::Fn(Arc::new(Satisfies { req })))
+                .map_err(|m| (DiagnosticKind::InvalidLiteral, m))
+        } else {
+            return Prep::NotApplicable(nodes);
+        };
+        match prepared {
+            Err((kind, message)) => Prep::Failed(self.error(kind, constant_span(function), message)),
+            Ok(p) => match nodes.into_iter().next() {
+                None => Prep::NotApplicable(Vec::new()),
+                Some(subject) => Prep::Done(match p {
+                    Prepared::Regex(re) => Node::Matches(Box::new(subject), re),
+                    Prepared::Fn(f) => Node::Prepared(Box::new(subject), f),
+                }),
+            },
         }
-        Prep::NotApplicable(nodes)
+    }
+}
+
+fn constant_span(function: &Ident) -> Span {
+    function.span
+}
+
+enum Prepared {
+    Regex(Arc<regex::Regex>),
+    Fn(Arc<dyn PreparedFn>),
+}
+
+/// A timestamp getter with a time zone fixed at load time.
+struct TzGetter {
+    field: stdlib::time::TimeField,
+    tz: stdlib::time::Tz,
+}
+
+impl PreparedFn for TzGetter {
+    fn call<'a>(&self, arg: &Value<'a>) -> Result<Value<'a>, crate::cel::EvalError> {
+        stdlib::time::timestamp_field(self.field, arg, &self.tz)
+    }
+}
+
+/// `satisfies` with a version requirement parsed at load time.
+struct Satisfies {
+    req: semver::VersionReq,
+}
+
+impl PreparedFn for Satisfies {
+    fn call<'a>(&self, arg: &Value<'a>) -> Result<Value<'a>, crate::cel::EvalError> {
+        stdlib::semver::semver_satisfies(arg, &self.req)
     }
 }
 
@@ -417,13 +464,6 @@ enum Prep {
     Done(Node),
     Failed(Typed),
     NotApplicable(Vec<Node>),
-}
-
-fn compile_regex(pattern: &str, size_limit: usize) -> Result<regex::Regex, String> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(size_limit)
-        .build()
-        .map_err(|e| format!("invalid regular expression `{pattern}`: {e}"))
 }
 
 fn signature_text(o: &Overload) -> String {

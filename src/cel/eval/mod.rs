@@ -281,10 +281,9 @@ impl Node {
             Node::Dispatch { name, candidates, args } => dispatch(name, candidates, args, ctx, scope),
             Node::Method { index, args } => method(*index, args, ctx, scope),
             Node::DynMethod { name, args } => dyn_method(name, args, ctx, scope),
-            Node::Matches(operand, re) => match operand.eval(ctx, scope)? {
-                Value::String(s) => Ok(Value::Bool(re.is_match(s.as_str()))),
-                other => Err(ops::no_overload1("matches", &other)),
-            },
+            Node::Matches(operand, re) => {
+                crate::cel::stdlib::regex::regex_is_match(re, &operand.eval(ctx, scope)?)
+            }
             Node::Prepared(operand, f) => {
                 let v = operand.eval(ctx, scope)?;
                 f.call(&v)
@@ -356,17 +355,23 @@ fn call<'a>(imp: Impl, args: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope
             let y = b.eval(ctx, scope)?;
             f(&x, &y, &c.eval(ctx, scope)?)
         }
+        (Impl::F4(f), [a, b, c, d]) => {
+            let x = a.eval(ctx, scope)?;
+            let y = b.eval(ctx, scope)?;
+            let z = c.eval(ctx, scope)?;
+            f(&x, &y, &z, &d.eval(ctx, scope)?)
+        }
         _ => Err(EvalError::no_such_overload("internal error: call arity mismatch")),
     }
 }
 
-/// Evaluates up to three arguments into a fixed array (no allocation).
+/// Evaluates up to four arguments into a fixed array (no allocation).
 fn eval_args<'a>(
     args: &'a [Node],
     ctx: &Ctx<'a, '_>,
     scope: Option<&Scope<'_, 'a>>,
-) -> Result<([Value<'a>; 3], usize), EvalError> {
-    let mut vals = [Value::Null, Value::Null, Value::Null];
+) -> Result<([Value<'a>; 4], usize), EvalError> {
+    let mut vals = [Value::Null, Value::Null, Value::Null, Value::Null];
     if args.len() > vals.len() {
         return Err(EvalError::no_such_overload("too many arguments"));
     }
@@ -391,6 +396,7 @@ fn dispatch<'a>(
                 (Impl::F1(f), [a]) => f(a),
                 (Impl::F2(f), [a, b]) => f(a, b),
                 (Impl::F3(f), [a, b, c]) => f(a, b, c),
+                (Impl::F4(f), [a, b, c, d]) => f(a, b, c, d),
                 _ => Err(EvalError::no_such_overload("internal error: call arity mismatch")),
             };
         }
