@@ -3,7 +3,9 @@
 pub mod cel;
 pub mod diagnostic;
 pub mod fuzzy;
+pub mod input;
 mod limits;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity, Span};
+pub use input::{Change, Context};
 pub use limits::Limits;
