@@ -1,0 +1,296 @@
+//! Reading input documents from JSON text, and turning what goes wrong into diagnostics with a
+//! field path, a span and, for misspelt names, a "did you mean".
+
+use serde::de::DeserializeOwned;
+use serde_json::error::Category as JsonCategory;
+
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Span};
+use crate::fuzzy;
+use crate::input::path::{self, FieldPath, Seg};
+use crate::input::serde_util::Obj;
+
+/// A problem found by validation: where, what, and advice.
+#[derive(Clone, Debug)]
+pub(crate) struct Problem {
+    pub(crate) path: FieldPath,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
+}
+
+impl Problem {
+    pub(crate) fn new(path: FieldPath, message: impl Into<String>) -> Self {
+        Problem { path, message: message.into(), help: None }
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The diagnostic, with a span when `text` (the document) is given and has the path.
+    fn diagnostic(self, text: Option<&str>) -> Diagnostic {
+        let mut d = Diagnostic::error(DiagnosticKind::InvalidInput, self.message);
+        if !self.path.is_root() {
+            d = d.with_path(self.path.to_string());
+        }
+        if let Some(located) = text.and_then(|t| path::locate(t, &self.path)) {
+            d = d.with_span(located.value);
+        }
+        if let Some(help) = self.help {
+            d = d.with_help(help);
+        }
+        d
+    }
+}
+
+/// All `problems` as diagnostics, or `Ok` when there are none.
+pub(crate) fn report(problems: Vec<Problem>, text: Option<&str>) -> Result<(), Diagnostics> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Diagnostics::new(problems.into_iter().map(|p| p.diagnostic(text)).collect()))
+}
+
+/// Reads a `T` from JSON `text`; `what` names the document in messages (`change`, `context`).
+pub(crate) fn from_json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, Diagnostics> {
+    let first = text.bytes().position(|b| !b.is_ascii_whitespace());
+    let Some(first) = first else {
+        return Err(single(
+            Diagnostic::error(DiagnosticKind::InvalidInput, format!("empty {what} document"))
+                .with_span(path::token_ending_at(text, text.len()))
+                .with_help(format!("a {what} is a JSON object: `{{ … }}`")),
+        ));
+    };
+    if let Some(found) = text.as_bytes().get(first).and_then(|&b| non_object(b)) {
+        let end =
+            text.get(first..).and_then(|rest| rest.chars().next()).map_or(first, |c| first + c.len_utf8());
+        return Err(single(
+            Diagnostic::error(
+                DiagnosticKind::InvalidInput,
+                format!("expected the {what} document to be a JSON object, found {found}"),
+            )
+            .with_span(span(first, end))
+            .with_help(format!("a {what} is a JSON object: `{{ … }}`")),
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = match serde_path_to_error::deserialize::<_, Obj<T>>(&mut de) {
+        Ok(value) => value.0,
+        Err(err) => return Err(single(from_serde(text, convert_path(err.path()).as_ref(), err.inner()))),
+    };
+    if let Err(err) = de.end() {
+        return Err(single(from_serde(text, None, &err)));
+    }
+    Ok(value)
+}
+
+fn single(d: Diagnostic) -> Diagnostics {
+    Diagnostics::single(d)
+}
+
+fn span(start: usize, end: usize) -> Span {
+    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Span::new(clamp(start), clamp(end))
+}
+
+/// What a document starting with byte `b` is, when that is a JSON value other than an object.
+fn non_object(b: u8) -> Option<&'static str> {
+    match b {
+        b'{' => None,
+        b'[' => Some("a list"),
+        b'"' => Some("a string"),
+        b'-' | b'0'..=b'9' => Some("a number"),
+        b't' | b'f' => Some("a boolean"),
+        b'n' => Some("null"),
+        _ => Some("text that is not JSON"),
+    }
+}
+
+/// Our path for `serde_path_to_error`'s, or `None` when serde could not tell the place.
+fn convert_path(p: &serde_path_to_error::Path) -> Option<FieldPath> {
+    use serde_path_to_error::Segment;
+    let mut out = FieldPath::root();
+    for seg in p {
+        match seg {
+            Segment::Seq { index } => out.push(Seg::Index(*index)),
+            Segment::Map { key } => out.push(Seg::Key(key.clone())),
+            Segment::Enum { variant } => out.push(Seg::Key(variant.clone())),
+            Segment::Unknown => return None,
+        }
+    }
+    Some(out)
+}
+
+/// `serde_json`'s message without its ` at line L column C` suffix.
+fn bare_message(err: &serde_json::Error) -> String {
+    let full = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    match full.strip_suffix(&suffix) {
+        Some(bare) => bare.to_owned(),
+        None => full,
+    }
+}
+
+/// The diagnostic for a `serde_json` error at `path` (`None` = unknown place) in `text`.
+fn from_serde(text: &str, path: Option<&FieldPath>, err: &serde_json::Error) -> Diagnostic {
+    let message = bare_message(err);
+    let at = path::offset_after(text, err.line(), err.column());
+    let serde_span = match err.classify() {
+        JsonCategory::Eof => span(text.len(), text.len()),
+        // A syntax error is at the character that could not be read.
+        JsonCategory::Syntax | JsonCategory::Io => path::char_ending_at(text, at),
+        JsonCategory::Data => path::token_ending_at(text, at),
+    };
+    let mut d = match err.classify() {
+        JsonCategory::Syntax | JsonCategory::Eof | JsonCategory::Io => Diagnostic::error(
+            DiagnosticKind::InvalidInput,
+            format!(
+                "invalid JSON: {}",
+                message.replace("EOF while parsing", "unexpected end of input while parsing")
+            ),
+        )
+        .with_span(serde_span),
+        JsonCategory::Data => data_error(text, path, &message, serde_span),
+    };
+    if let Some(p) = path.filter(|p| !p.is_root() && d.path().is_none()) {
+        d = d.with_path(p.to_string());
+    }
+    d
+}
+
+/// A serde data error: the value does not fit the document's shape.
+fn data_error(text: &str, path: Option<&FieldPath>, message: &str, serde_span: Span) -> Diagnostic {
+    let located = path.and_then(|p| path::locate(text, p));
+    if let Some(unknown) = parse_unknown(message) {
+        let span = match located {
+            Some(l) if unknown.noun == "field" => l.key.unwrap_or(l.value),
+            Some(l) => l.value,
+            None => serde_span,
+        };
+        let help = fuzzy::did_you_mean(unknown.name, unknown.expected.iter().copied()).unwrap_or_else(|| {
+            if unknown.expected.is_empty() {
+                format!("no {}s are allowed here", unknown.noun)
+            } else if unknown.noun == "field" {
+                format!("known fields: {}", quote_all(&unknown.expected))
+            } else {
+                format!("expected {}", crate::input::serde_util::one_of(&unknown.expected))
+            }
+        });
+        return Diagnostic::error(
+            DiagnosticKind::InvalidInput,
+            format!("unknown {} `{}`", unknown.noun, unknown.name),
+        )
+        .with_span(span)
+        .with_help(help);
+    }
+    for prefix in ["missing field `", "duplicate field `"] {
+        if let Some(field) = message.strip_prefix(prefix).and_then(|rest| rest.strip_suffix('`')) {
+            let mut d = Diagnostic::error(DiagnosticKind::InvalidInput, message).with_span(serde_span);
+            if let Some(p) = path {
+                d = d.with_path(p.key(field).to_string());
+            }
+            return d;
+        }
+    }
+    let span = located.map_or(serde_span, |l| l.value);
+    let d = Diagnostic::error(DiagnosticKind::InvalidInput, describe(path, message)).with_span(span);
+    if message.starts_with("invalid version `") {
+        d.with_help("versions follow semantic versioning, e.g. `1.4.2` or `v2.0.0-rc.1`")
+    } else {
+        d
+    }
+}
+
+/// A wrong type or value, prefixed by the path, in words a JSON author knows.
+fn describe(path: Option<&FieldPath>, message: &str) -> String {
+    let mut text = message.to_owned();
+    for (rust, json) in [
+        ("expected u64", "expected a non-negative integer"),
+        ("expected u32", "expected a non-negative integer below 2^32"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a map", "expected an object"),
+    ] {
+        if let Some(head) = text.strip_suffix(rust) {
+            text = format!("{head}{json}");
+        }
+    }
+    let is_shape = text.starts_with("invalid type:")
+        || text.starts_with("invalid value:")
+        || text.starts_with("invalid length");
+    match path {
+        Some(p) if is_shape && !p.is_root() => format!("`{p}`: {text}"),
+        _ => text,
+    }
+}
+
+fn quote_all(names: &[&str]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// The parts of serde's ``unknown field `x`, expected one of `a`, `b` `` (or `variant`, or the
+/// nouns of our own text enums).
+struct Unknown<'m> {
+    noun: &'m str,
+    name: &'m str,
+    expected: Vec<&'m str>,
+}
+
+fn parse_unknown(message: &str) -> Option<Unknown<'_>> {
+    let rest = message.strip_prefix("unknown ")?;
+    let (noun, rest) = rest.split_once(" `")?;
+    if noun.is_empty() || !noun.bytes().all(|b| b.is_ascii_lowercase() || b == b' ') {
+        return None;
+    }
+    // The name is the user's and may contain anything; the list after it is ours, so split at
+    // the last separator.
+    for none in ["`, there are no fields", "`, there are no variants"] {
+        if let Some(name) = rest.strip_suffix(none) {
+            return Some(Unknown { noun, name, expected: Vec::new() });
+        }
+    }
+    let cut = rest.rfind("`, expected ")?;
+    let name = rest.get(..cut)?;
+    let list = rest.get(cut + "`, expected ".len()..)?;
+    let list = list.strip_prefix("one of ").unwrap_or(list);
+    let expected: Vec<&str> = list.split('`').skip(1).step_by(2).collect();
+    Some(Unknown { noun, name, expected })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_serde_unknown_messages() {
+        let u = parse_unknown("unknown field `enviroment`, expected one of `id`, `title`, `environment`")
+            .unwrap();
+        assert_eq!((u.noun, u.name), ("field", "enviroment"));
+        assert_eq!(u.expected, ["id", "title", "environment"]);
+        let u = parse_unknown("unknown field `x`, expected `a` or `b`").unwrap();
+        assert_eq!(u.expected, ["a", "b"]);
+        let u = parse_unknown("unknown field `x`, expected `a`").unwrap();
+        assert_eq!(u.expected, ["a"]);
+        let u = parse_unknown("unknown field `x`, there are no fields").unwrap();
+        assert!(u.expected.is_empty());
+        let u =
+            parse_unknown("unknown strategy type `a`, expected b`, expected `canary` or `linear`").unwrap();
+        assert_eq!((u.noun, u.name), ("strategy type", "a`, expected b"));
+        assert_eq!(u.expected, ["canary", "linear"]);
+        assert!(parse_unknown("unknown thing").is_none());
+        assert!(parse_unknown("invalid type: string \"x\", expected u32").is_none());
+    }
+
+    #[test]
+    fn describes_types_for_json_authors() {
+        let p = FieldPath::root().key("size").key("files");
+        assert_eq!(
+            describe(Some(&p), "invalid type: string \"3\", expected u64"),
+            "`size.files`: invalid type: string \"3\", expected a non-negative integer"
+        );
+        assert_eq!(
+            describe(None, "invalid type: null, expected a string"),
+            "invalid type: null, expected a string"
+        );
+    }
+}

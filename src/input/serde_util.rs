@@ -1,0 +1,295 @@
+//! Serde helpers for the input documents: timestamps and versions as text, objects that must
+//! be JSON objects, and the small predicates used by `skip_serializing_if`.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use semver::Version;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::cel::{EvalErrorKind, Timestamp};
+
+/// The example shown when a timestamp cannot be read.
+const TIMESTAMP_EXAMPLE: &str = "2026-03-02T10:00:00Z";
+
+// ------------------------------------------------------------------------------------------
+// Timestamps: RFC 3339 text on the wire, the same text as `Display`.
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TimestampVisitor)
+    }
+}
+
+struct TimestampVisitor;
+
+impl Visitor<'_> for TimestampVisitor {
+    type Value = Timestamp;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an RFC 3339 timestamp like `{TIMESTAMP_EXAMPLE}`")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Timestamp, E> {
+        Timestamp::parse(text).map_err(|err| {
+            if err.kind() == EvalErrorKind::OutOfRange {
+                E::custom(format_args!(
+                    "invalid timestamp `{text}`: out of range, years 1 to 9999 are supported"
+                ))
+            } else {
+                E::custom(format_args!(
+                    "invalid timestamp `{text}`: expected RFC 3339 like `{TIMESTAMP_EXAMPLE}`"
+                ))
+            }
+        })
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Versions: semver text, with one leading `v` accepted and dropped.
+
+/// Parses a version as the input documents accept it: semver text with an optional leading `v`.
+///
+/// # Errors
+///
+/// When the text is not a semantic version; the message quotes the text and gives the reason,
+/// e.g. ``invalid version `1.x`: unexpected character 'x' while parsing minor version number``.
+pub fn parse_version(text: &str) -> Result<Version, String> {
+    let bare = text.strip_prefix('v').unwrap_or(text);
+    Version::parse(bare).map_err(|err| format!("invalid version `{text}`: {err}"))
+}
+
+/// A version read through [`parse_version`].
+struct VersionText(Version);
+
+impl<'de> Deserialize<'de> for VersionText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(VersionVisitor)
+    }
+}
+
+struct VersionVisitor;
+
+impl Visitor<'_> for VersionVisitor {
+    type Value = VersionText;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a semantic version like `1.4.2`")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<VersionText, E> {
+        parse_version(text).map(VersionText).map_err(E::custom)
+    }
+}
+
+/// `with` module for `Option<Version>` fields: plain semver text out, optional `v` in.
+pub(crate) mod opt_version {
+    use super::{Deserialize, Deserializer, Serializer, Version, VersionText};
+
+    #[expect(clippy::ref_option, reason = "serde's `with` passes the field by reference")]
+    pub(crate) fn serialize<S: Serializer>(
+        version: &Option<Version>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match version {
+            Some(v) => serializer.collect_str(v),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Version>, D::Error> {
+        Ok(Option::<VersionText>::deserialize(deserializer)?.map(|v| v.0))
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Objects. A derived `Deserialize` for a struct also accepts a JSON array, matched to the
+// fields by position; an input document never means that, so nested objects are read through
+// `Obj`, which asks for a map and nothing else.
+
+/// A `T` that must be written as an object (a JSON object, a TOML table).
+pub(crate) struct Obj<T>(pub(crate) T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(MapOnly(deserializer)).map(Obj)
+    }
+}
+
+/// `deserialize_with` for a struct-typed field.
+pub(crate) fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<T, D::Error> {
+    Obj::<T>::deserialize(deserializer).map(|o| o.0)
+}
+
+/// `deserialize_with` for an optional struct-typed field.
+pub(crate) fn opt_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    Ok(Option::<Obj<T>>::deserialize(deserializer)?.map(|o| o.0))
+}
+
+/// `deserialize_with` for a list of objects.
+pub(crate) fn object_list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Vec<T>, D::Error> {
+    Ok(Vec::<Obj<T>>::deserialize(deserializer)?.into_iter().map(|o| o.0).collect())
+}
+
+/// A deserializer that turns every request into a request for a map.
+struct MapOnly<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(ObjectVisitor(visitor))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(ObjectVisitor(visitor))
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.0.is_human_readable()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+/// Forwards maps to the wrapped visitor and describes what it expects as "an object".
+struct ObjectVisitor<V>(V);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for ObjectVisitor<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(map)
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Text enums.
+
+/// The list of names serde uses in its messages: ``one of `a`, `b`, `c` ``, `` `a` or `b` ``
+/// or `` `a` ``.
+pub(crate) fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => "nothing".to_owned(),
+        [one] => format!("`{one}`"),
+        [a, b] => format!("`{a}` or `{b}`"),
+        _ => {
+            let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            format!("one of {}", quoted.join(", "))
+        }
+    }
+}
+
+/// Visitor for a text enum: `noun` names the enum in messages (``unknown category `x` ``).
+pub(crate) struct NameVisitor<T> {
+    pub(crate) noun: &'static str,
+    pub(crate) names: &'static [&'static str],
+    pub(crate) parse: fn(&str) -> Option<T>,
+    pub(crate) marker: PhantomData<T>,
+}
+
+impl<T> Visitor<'_> for NameVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&one_of(self.names))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+        (self.parse)(text).ok_or_else(|| {
+            E::custom(format_args!("unknown {} `{text}`, expected {}", self.noun, one_of(self.names)))
+        })
+    }
+}
+
+/// Declares a fieldless enum written as `snake_case` text, with `as_str`, `Display` and serde.
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, noun = $noun:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The text of every variant, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            /// The text of this variant, as written in documents (`snake_case`).
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text, )+
+                }
+            }
+
+            /// The variant written as `text`, if there is one (exact, case-sensitive).
+            #[must_use]
+            pub fn from_name(text: &str) -> Option<Self> {
+                match text {
+                    $( $text => Some($name::$variant), )+
+                    _ => None,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str($crate::input::serde_util::NameVisitor {
+                    noun: $noun,
+                    names: $name::NAMES,
+                    parse: $name::from_name,
+                    marker: ::std::marker::PhantomData,
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use text_enum;
