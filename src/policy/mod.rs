@@ -4,6 +4,7 @@ mod doc;
 mod env;
 mod load;
 mod model;
+mod objects;
 mod reader;
 mod refs;
 mod schema;

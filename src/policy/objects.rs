@@ -1,0 +1,400 @@
+//! The input documents as CEL host objects: fields read in place, by index, nothing converted.
+//!
+//! Self-contained input types (`ServiceChange`, `Strategy`, `Approval`…) are objects
+//! themselves. `change` and `context` are wrapped in views that add what an assessment
+//! computes once (`when`, `approvers()`, `active_freezes`).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::schema::{self, schema};
+use crate::cel::json::json_ref;
+use crate::cel::{EvalError, HostList, HostMap, Key, List, Map, Object, ObjectType, Str, Timestamp, Value};
+use crate::input::{
+    Approval, Category, Change, ChangeKind, CheckStatus, Context, Freeze, Incident, Migration, Rollback,
+    ServiceChange, Size, Strategy, normalize_identity, same_identity,
+};
+
+fn int(v: u64) -> Value<'static> {
+    Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+fn json_object(map: &serde_json::Map<String, serde_json::Value>) -> Value<'_> {
+    Value::Map(Map::host(map))
+}
+
+/// `change`, with what the assessment computes from it.
+pub(crate) struct ChangeView<'a> {
+    pub(crate) change: &'a Change,
+    pub(crate) when: Timestamp,
+    /// `approvers()`: sorted, distinct, normalized, the author excluded.
+    pub(crate) approvers: Vec<Value<'a>>,
+}
+
+/// The normalized identity, borrowed when the text is already normalized.
+fn identity_value(by: &str) -> Value<'_> {
+    let trimmed = by.trim();
+    if trimmed.chars().all(|c| !c.is_uppercase()) && same_identity(trimmed, by) {
+        Value::str(trimmed)
+    } else {
+        Value::string(normalize_identity(by))
+    }
+}
+
+fn sorted_identities<'a>(approvals: impl Iterator<Item = &'a Approval>) -> Vec<Value<'a>> {
+    let mut out: Vec<Value<'a>> = approvals.map(|a| identity_value(&a.by)).collect();
+    out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    out.dedup_by(|a, b| a.as_str() == b.as_str());
+    out
+}
+
+impl<'a> ChangeView<'a> {
+    pub(crate) fn new(change: &'a Change, context: &Context) -> Self {
+        ChangeView {
+            change,
+            when: change.when(context),
+            approvers: sorted_identities(change.approvals_by_others()),
+        }
+    }
+}
+
+impl Object for ChangeView<'_> {
+    fn object_type(&self) -> &ObjectType {
+        &schema().change
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::change as f;
+        let c = self.change;
+        Some(match index {
+            f::ID => Value::str(&c.id),
+            f::TITLE => Value::str(&c.title),
+            f::CATEGORY => Value::str(c.category.as_str()),
+            f::ENVIRONMENT => Value::str(&c.environment),
+            f::AUTHOR => Value::str(&c.author),
+            f::SERVICES => Value::List(List::host(&c.services)),
+            f::STRATEGY => Value::Object(&c.strategy),
+            f::SIZE => Value::Object(c.size.as_ref()?),
+            f::ROLLBACK => Value::Object(c.rollback.as_ref()?),
+            f::MIGRATION => Value::Object(c.migration.as_ref()?),
+            f::APPROVALS => Value::List(List::host(&c.approvals)),
+            f::CHECKS => Value::Map(Map::host(&c.checks)),
+            f::TESTED_IN => Value::List(List::host(&c.tested_in)),
+            f::SCHEDULED_AT => Value::Timestamp(c.scheduled_at?),
+            f::REGIONS => Value::List(List::host(&c.regions)),
+            f::LABELS => Value::Map(Map::host(&c.labels)),
+            f::ATTRIBUTES => json_object(&c.attributes),
+            f::WHEN => Value::Timestamp(self.when),
+            _ => return None,
+        })
+    }
+
+    fn call_method<'s>(&'s self, index: usize, args: &[Value<'s>]) -> Result<Value<'s>, EvalError> {
+        match (index, args) {
+            (schema::change_methods::APPROVERS, []) => Ok(Value::List(List::borrowed(&self.approvers))),
+            (schema::change_methods::APPROVERS_WITH_ROLE, [Value::String(role)]) => {
+                let role = role.as_str();
+                let list = sorted_identities(
+                    self.change.approvals_by_others().filter(|a| same_identity(&a.role, role)),
+                );
+                let owned: Vec<Value<'s>> = list;
+                Ok(Value::List(List::shared(Arc::from(owned))))
+            }
+            _ => Err(EvalError::no_such_overload("`approvers` takes no argument or one role string")),
+        }
+    }
+}
+
+impl Object for ServiceChange {
+    fn object_type(&self) -> &ObjectType {
+        &schema().service
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::service as f;
+        Some(match index {
+            f::NAME => Value::str(&self.name),
+            f::FROM => Value::string(self.from.as_ref()?.to_string()),
+            f::TO => Value::string(self.to.as_ref()?.to_string()),
+            f::KINDS => Value::List(List::host(&self.kinds)),
+            f::BUMP => Value::str(self.bump().as_str()),
+            _ => return None,
+        })
+    }
+}
+
+/// A strategy is also the list of its effective steps (what `strategy.steps` reads).
+impl Object for Strategy {
+    fn object_type(&self) -> &ObjectType {
+        &schema().strategy
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::strategy as f;
+        Some(match index {
+            f::TYPE => Value::str(self.kind.as_str()),
+            f::STEPS => Value::List(List::host(self)),
+            f::BAKE_MINUTES => Value::Int(i64::from(self.bake_minutes)),
+            f::IN_PLACE => Value::Bool(self.in_place),
+            f::FIRST_STEP => Value::Int(i64::from(self.first_step())),
+            _ => return None,
+        })
+    }
+}
+
+impl HostList for Strategy {
+    fn len(&self) -> usize {
+        self.effective_steps().len()
+    }
+
+    fn get(&self, index: usize) -> Option<Value<'_>> {
+        self.effective_steps().get(index).map(|s| Value::Int(i64::from(*s)))
+    }
+}
+
+impl Object for Size {
+    fn object_type(&self) -> &ObjectType {
+        &schema().size
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::size as f;
+        Some(match index {
+            f::FILES => int(self.files),
+            f::LINES_ADDED => int(self.lines_added),
+            f::LINES_REMOVED => int(self.lines_removed),
+            f::LINES => int(self.lines_added.saturating_add(self.lines_removed)),
+            _ => return None,
+        })
+    }
+}
+
+impl Object for Rollback {
+    fn object_type(&self) -> &ObjectType {
+        &schema().rollback
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::rollback as f;
+        Some(match index {
+            f::PLAN => Value::Bool(self.plan),
+            f::TESTED => Value::Bool(self.tested),
+            f::AUTOMATED => Value::Bool(self.automated),
+            f::MINUTES => int(self.minutes?),
+            _ => return None,
+        })
+    }
+}
+
+impl Object for Migration {
+    fn object_type(&self) -> &ObjectType {
+        &schema().migration
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::migration as f;
+        Some(match index {
+            f::REVERSIBLE => Value::Bool(self.reversible),
+            f::BACKWARD_COMPATIBLE => Value::Bool(self.backward_compatible),
+            _ => return None,
+        })
+    }
+}
+
+impl Object for Approval {
+    fn object_type(&self) -> &ObjectType {
+        &schema().approval
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::approval as f;
+        Some(match index {
+            f::BY => Value::str(&self.by),
+            f::ROLE => Value::str(&self.role),
+            f::AT => Value::Timestamp(self.at?),
+            _ => return None,
+        })
+    }
+}
+
+/// `context`, with the freezes active for the change.
+pub(crate) struct ContextView<'a> {
+    pub(crate) context: &'a Context,
+    pub(crate) active_freezes: Vec<Value<'a>>,
+}
+
+impl<'a> ContextView<'a> {
+    pub(crate) fn new(context: &'a Context, change: &'a Change) -> Self {
+        let active_freezes = context.active_freezes_iter(change).map(|f| Value::str(&f.name)).collect();
+        ContextView { context, active_freezes }
+    }
+}
+
+impl Object for ContextView<'_> {
+    fn object_type(&self) -> &ObjectType {
+        &schema().context
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::context as f;
+        let c = self.context;
+        Some(match index {
+            f::NOW => Value::Timestamp(c.now),
+            f::FREEZES => Value::List(List::host(&c.freezes)),
+            f::ERROR_BUDGETS => Value::Map(Map::host(&c.error_budgets)),
+            f::INCIDENTS => Value::List(List::host(&c.incidents)),
+            f::ATTRIBUTES => json_object(&c.attributes),
+            f::ACTIVE_FREEZES => Value::List(List::borrowed(&self.active_freezes)),
+            _ => return None,
+        })
+    }
+}
+
+impl Object for Freeze {
+    fn object_type(&self) -> &ObjectType {
+        &schema().freeze
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::freeze as f;
+        Some(match index {
+            f::NAME => Value::str(&self.name),
+            f::START => Value::Timestamp(self.start),
+            f::END => Value::Timestamp(self.end),
+            f::ENVIRONMENTS => Value::List(List::host(&self.environments)),
+            f::EXEMPT => Value::List(List::host(&self.exempt)),
+            _ => return None,
+        })
+    }
+}
+
+impl Object for Incident {
+    fn object_type(&self) -> &ObjectType {
+        &schema().incident
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::incident as f;
+        Some(match index {
+            f::ID => Value::str(&self.id),
+            f::SERVICES => Value::List(List::host(&self.services)),
+            f::SEVERITY => Value::str(&self.severity),
+            _ => return None,
+        })
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Collections of the input documents.
+
+macro_rules! object_list {
+    ($($t:ty),*) => {$(
+        impl HostList for Vec<$t> {
+            fn len(&self) -> usize {
+                self.as_slice().len()
+            }
+
+            fn get(&self, index: usize) -> Option<Value<'_>> {
+                self.as_slice().get(index).map(|o| Value::Object(o))
+            }
+        }
+    )*};
+}
+
+object_list!(ServiceChange, Approval, Freeze, Incident);
+
+impl HostList for Vec<String> {
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn get(&self, index: usize) -> Option<Value<'_>> {
+        self.as_slice().get(index).map(|s| Value::str(s))
+    }
+}
+
+impl HostList for Vec<ChangeKind> {
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn get(&self, index: usize) -> Option<Value<'_>> {
+        self.as_slice().get(index).map(|k| Value::str(k.as_str()))
+    }
+}
+
+impl HostList for Vec<Category> {
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn get(&self, index: usize) -> Option<Value<'_>> {
+        self.as_slice().get(index).map(|k| Value::str(k.as_str()))
+    }
+}
+
+macro_rules! string_keyed_map {
+    ($t:ty, $conv:expr) => {
+        impl HostMap for BTreeMap<String, $t> {
+            fn len(&self) -> usize {
+                BTreeMap::len(self)
+            }
+
+            fn get(&self, key: &Key<'_>) -> Option<Value<'_>> {
+                match key {
+                    Key::String(s) => BTreeMap::get(self, s.as_str()).map($conv),
+                    _ => None,
+                }
+            }
+
+            fn entry(&self, index: usize) -> Option<(Key<'_>, Value<'_>)> {
+                self.iter().nth(index).map(|(k, v)| (Key::String(Str::borrowed(k)), $conv(v)))
+            }
+        }
+    };
+}
+
+fn string_value(v: &String) -> Value<'_> {
+    Value::str(v)
+}
+
+fn status_value(v: &CheckStatus) -> Value<'static> {
+    Value::str(v.as_str())
+}
+
+fn double_value(v: &f64) -> Value<'static> {
+    Value::Double(*v)
+}
+
+string_keyed_map!(String, string_value);
+string_keyed_map!(CheckStatus, status_value);
+string_keyed_map!(f64, double_value);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_borrow_when_already_normalized() {
+        assert!(matches!(identity_value("ann"), Value::String(_)));
+        assert_eq!(identity_value(" Ann ").as_str(), Some("ann"));
+        assert_eq!(identity_value("bob ").as_str(), Some("bob"));
+    }
+
+    #[test]
+    fn approvers_exclude_author_and_duplicates() {
+        let change = Change::from_json(
+            r#"{"id":"c","environment":"production","author":"ann","services":[{"name":"api"}],
+                "approvals":[{"by":" ANN ","role":"x"},{"by":"Bob","role":"sre-lead"},{"by":"bob","role":"dev"},{"by":"cy","role":"dev"}]}"#,
+        )
+        .unwrap();
+        let ctx = Context::new(Timestamp::UNIX_EPOCH);
+        let view = ChangeView::new(&change, &ctx);
+        let names: Vec<&str> = view.approvers.iter().filter_map(Value::as_str).collect();
+        assert_eq!(names, ["bob", "cy"]);
+        let by_role =
+            view.call_method(schema::change_methods::APPROVERS_WITH_ROLE, &[Value::str("SRE-Lead")]).unwrap();
+        let Value::List(l) = by_role else { panic!() };
+        assert_eq!(l.len(), 1);
+    }
+}
