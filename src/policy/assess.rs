@@ -1,0 +1,377 @@
+//! The assessment of a change (SPEC §5): risk, rules, overrides, errors, outcome.
+//!
+//! Architecture Invariant: assessing never fails and never panics. An evaluation error is
+//! recorded in the assessment and counts as the policy's `on_error` says.
+
+use std::cell::{Cell, OnceCell};
+
+use super::assessment::{
+    Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
+};
+use super::env::{ACTIVE_FREEZES, BLAST, CHANGE, CONTEXT, LET_BASE, PARAMS, RISK};
+use super::load::Loaded;
+use super::model::{Enforcement, OnError, Outcome, Part, Points, Rule, Template};
+use super::objects::{ChangeView, ContextView};
+use super::views::{BlastView, RiskView};
+use crate::Limits;
+use crate::blast::BlastOptions;
+use crate::cel::{Activation, Budget, Canonical, EvalError, EvalErrorKind, List, Program, Value};
+use crate::input::{Change, Context, normalize_identity, same_identity};
+use crate::topology::Topology;
+
+/// Lets cached inline when a policy has at most this many (the common case), else on the heap.
+const INLINE_LETS: usize = 16;
+
+/// One lazily computed `let`.
+#[derive(Default)]
+struct LetSlot<'a> {
+    computing: Cell<bool>,
+    value: OnceCell<Result<Value<'a>, EvalError>>,
+}
+
+/// The variables of one assessment.
+struct Vars<'a> {
+    change: &'a ChangeView<'a>,
+    context: &'a ContextView<'a>,
+    blast: &'a BlastView<'a>,
+    risk: Option<&'a RiskView>,
+    lets: &'a [super::model::Let],
+    cache: &'a [LetSlot<'a>],
+    budget: &'a Budget,
+}
+
+impl<'a> Activation<'a> for Vars<'a> {
+    fn resolve(&self, slot: usize) -> Result<Value<'a>, EvalError> {
+        match slot {
+            CHANGE => Ok(Value::Object(self.change)),
+            CONTEXT => Ok(Value::Object(self.context)),
+            BLAST => Ok(Value::Object(self.blast)),
+            ACTIVE_FREEZES => Ok(Value::List(List::borrowed(&self.context.active_freezes))),
+            RISK => match self.risk {
+                Some(r) => Ok(Value::Object(r)),
+                None => Err(EvalError::new(EvalErrorKind::UnboundVariable, "`risk` is not available here")),
+            },
+            PARAMS => Err(EvalError::new(EvalErrorKind::UnboundVariable, "`params` is a constant")),
+            _ => {
+                let i = slot - LET_BASE;
+                let (Some(cell), Some(def)) = (self.cache.get(i), self.lets.get(i)) else {
+                    return Err(EvalError::new(EvalErrorKind::UnboundVariable, format!("no variable in slot {slot}")));
+                };
+                if let Some(v) = cell.value.get() {
+                    return v.clone();
+                }
+                if cell.computing.replace(true) {
+                    return Err(EvalError::new(EvalErrorKind::UnboundVariable, format!("`{}` depends on itself", def.name)));
+                }
+                let result = def.program.evaluate_with(self, self.budget);
+                let _ = cell.value.set(result.clone());
+                cell.computing.set(false);
+                result
+            }
+        }
+    }
+}
+
+/// Evaluates a condition: `Ok(bool)` or the error (a non-bool result is an error too).
+fn eval_bool<'a>(p: &'a Program, vars: &Vars<'a>) -> Result<bool, EvalError> {
+    match p.evaluate_with(vars, vars.budget)? {
+        Value::Bool(b) => Ok(b),
+        other => Err(EvalError::no_such_overload(format!("a condition must be a bool, found `{}`", other.type_name()))),
+    }
+}
+
+fn eval_int<'a>(p: &'a Program, vars: &Vars<'a>) -> Result<i64, EvalError> {
+    match p.evaluate_with(vars, vars.budget)? {
+        Value::Int(i) => Ok(i),
+        Value::Uint(u) => Ok(i64::try_from(u).unwrap_or(i64::MAX)),
+        other => Err(EvalError::no_such_overload(format!("`points` must be an int, found `{}`", other.type_name()))),
+    }
+}
+
+/// A value as text for people: strings without quotes, lists as `a, b`.
+fn plain(v: &Value<'_>, out: &mut String) {
+    use std::fmt::Write as _;
+    match v {
+        Value::String(s) => out.push_str(s.as_str()),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Uint(u) => {
+            let _ = write!(out, "{u}");
+        }
+        Value::Timestamp(t) => {
+            let _ = write!(out, "{t}");
+        }
+        Value::Duration(d) => {
+            let _ = write!(out, "{d}");
+        }
+        Value::List(l) => {
+            for (i, item) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                plain(&item, out);
+            }
+        }
+        other => {
+            let _ = write!(out, "{}", Canonical(other));
+        }
+    }
+}
+
+fn render<'a>(t: &'a Template, vars: &Vars<'a>) -> Result<String, EvalError> {
+    let mut out = String::with_capacity(t.source.len());
+    for part in &t.parts {
+        match part {
+            Part::Text(s) => out.push_str(s),
+            Part::Expr(p) => plain(&p.evaluate_with(vars, vars.budget)?, &mut out),
+        }
+    }
+    Ok(out)
+}
+
+fn error(rule: &str, field: &str, e: &EvalError) -> EvaluationError {
+    EvaluationError { rule: rule.to_owned(), field: field.to_owned(), message: e.message().to_owned() }
+}
+
+/// A factor that fired, before its reason is rendered.
+struct Fired {
+    index: usize,
+    points: i64,
+    failed: bool,
+}
+
+pub(crate) fn assess(policy: &Loaded, limits: &Limits, change: &Change, topology: &Topology, context: &Context) -> Assessment {
+    let budget = Budget::new(limits.max_eval_cost);
+    let change_view = ChangeView::new(change, context);
+    let context_view = ContextView::new(context, change);
+    let names: Vec<&str> = change.services.iter().map(|s| s.name.as_str()).collect();
+    let radius = topology.blast_radius(
+        &names,
+        &BlastOptions {
+            max_depth: policy.blast.max_depth,
+            default_tier: policy.blast.default_tier,
+            first_step: change.strategy.first_step(),
+            regions: &change.regions,
+        },
+    );
+    let blast_view = BlastView::new(&radius);
+    let mut errors = Vec::new();
+    let fail_closed = policy.decision.on_error == OnError::FailClosed;
+
+    let inline: [LetSlot<'_>; INLINE_LETS] = std::array::from_fn(|_| LetSlot::default());
+    let heap: Vec<LetSlot<'_>>;
+    let cache: &[LetSlot<'_>] = if policy.lets.len() <= INLINE_LETS {
+        inline.get(..policy.lets.len()).unwrap_or(&[])
+    } else {
+        heap = (0..policy.lets.len()).map(|_| LetSlot::default()).collect();
+        &heap
+    };
+    let mut vars = Vars {
+        change: &change_view,
+        context: &context_view,
+        blast: &blast_view,
+        risk: None,
+        lets: &policy.lets,
+        cache,
+        budget: &budget,
+    };
+
+    // Risk factors.
+    let mut fired = Vec::new();
+    for (index, f) in policy.factors.iter().enumerate() {
+        let applies = f.when.as_ref().map_or(Ok(true), |w| eval_bool(w, &vars));
+        match applies {
+            Ok(false) => {}
+            Ok(true) => match &f.points {
+                Points::Literal(p) => fired.push(Fired { index, points: *p, failed: false }),
+                Points::Expr(p) => match eval_int(p, &vars) {
+                    Ok(points) => fired.push(Fired { index, points, failed: false }),
+                    Err(e) => errors.push(error(&f.id, "points", &e)),
+                },
+            },
+            Err(e) => {
+                errors.push(error(&f.id, "when", &e));
+                if let (true, Points::Literal(p)) = (fail_closed, &f.points) {
+                    fired.push(Fired { index, points: *p, failed: true });
+                }
+            }
+        }
+    }
+    let total = fired.iter().fold(0i64, |acc, f| acc.saturating_add(f.points));
+    let score = total.clamp(0, 100);
+    let level = policy.levels.level(score);
+    // Factor reasons may mention `risk`: they see the score and the fired factors, without
+    // reasons; rules then see everything.
+    let early_risk = RiskView::new(
+        score,
+        level,
+        fired.iter().filter_map(|f| policy.factors.get(f.index).map(|d| (d.id.as_str(), f.points, "", &d.references[..]))),
+    );
+    vars.risk = Some(&early_risk);
+
+    let mut factors = Vec::with_capacity(fired.len());
+    for f in &fired {
+        let Some(def) = policy.factors.get(f.index) else { continue };
+        let reason = match render(&def.reason, &vars) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(error(&def.id, "reason", &e));
+                def.reason.source.clone()
+            }
+        };
+        let reason = if f.failed { format!("{reason} (counted because its condition failed to evaluate)") } else { reason };
+        factors.push(FactorHit { id: def.id.clone(), points: f.points, reason, references: def.references.clone() });
+    }
+    let risk_view = RiskView::new(
+        score,
+        level,
+        factors.iter().map(|f| (f.id.as_str(), f.points, f.reason.as_str(), &f.references[..])),
+    );
+    vars.risk = Some(&risk_view);
+
+    // Rules.
+    let mut violations = Vec::new();
+    for rule in &policy.rules {
+        let applies = rule.when.as_ref().map_or(Ok(true), |w| eval_bool(w, &vars));
+        let outcome = match applies {
+            Ok(false) => Ok(false),
+            Ok(true) => eval_bool(&rule.require, &vars).map(|ok| !ok).map_err(|e| ("require", e)),
+            Err(e) => Err(("when", e)),
+        };
+        let message = match outcome {
+            Ok(false) => continue,
+            Ok(true) => violation_message(rule, &vars, &mut errors),
+            Err((field, e)) => {
+                errors.push(error(&rule.id, field, &e));
+                if !fail_closed {
+                    continue;
+                }
+                format!("could not be evaluated ({field}: {}); counted as violated (fail closed)", e.message())
+            }
+        };
+        let remediation = rule.remediation.as_ref().map(|t| match render(t, &vars) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(error(&rule.id, "remediation", &e));
+                t.source.clone()
+            }
+        });
+        let overridden_by = if rule.enforcement == Enforcement::Soft {
+            let roles = if rule.override_roles.is_empty() { &policy.decision.approval_roles } else { &rule.override_roles };
+            change
+                .approvals_by_others()
+                .find(|a| roles.is_empty() || roles.iter().any(|r| same_identity(&a.role, r)))
+                .map(|a| normalize_identity(&a.by))
+        } else {
+            None
+        };
+        violations.push(Violation {
+            rule: rule.id.clone(),
+            enforcement: rule.enforcement,
+            message,
+            remediation,
+            references: rule.references.clone(),
+            overridden_by,
+            dry_run: rule.dry_run,
+        });
+    }
+
+    let (outcome, reasons, required_approvals) = decide(policy, change, score, level, &violations);
+    Assessment {
+        outcome,
+        reasons,
+        change: change.id.clone(),
+        policy: PolicyInfo { name: policy.name.clone(), version: policy.version.to_string() },
+        risk: Risk { score, level, factors },
+        violations,
+        required_approvals,
+        blast_radius: radius,
+        errors,
+    }
+}
+
+fn violation_message(rule: &Rule, vars: &Vars<'_>, errors: &mut Vec<EvaluationError>) -> String {
+    match &rule.message {
+        Some(t) => match render(t, vars) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(error(&rule.id, "message", &e));
+                t.source.clone()
+            }
+        },
+        None if !rule.description.is_empty() => rule.description.clone(),
+        None => format!("rule `{}` is violated", rule.id),
+    }
+}
+
+/// SPEC §5.5: the outcome, the facts that determined it, and the approvals that would help.
+fn decide(
+    policy: &Loaded,
+    change: &Change,
+    score: i64,
+    level: super::model::RiskLevel,
+    violations: &[Violation],
+) -> (Outcome, Vec<Reason>, Vec<RequiredApproval>) {
+    let d = &policy.decision;
+    let counted = || violations.iter().filter(|v| !v.dry_run);
+    let hard: Vec<&Violation> = counted().filter(|v| v.enforcement == Enforcement::Hard).collect();
+    let soft: Vec<&Violation> =
+        counted().filter(|v| v.enforcement == Enforcement::Soft && v.overridden_by.is_none()).collect();
+    let risk_deny = d.deny_at.filter(|at| level >= *at);
+    let risk_approval = level >= d.approval_at && !change.is_approved_by_role_in(&d.approval_roles);
+
+    let mut required = Vec::new();
+    for v in &soft {
+        let roles = policy
+            .rules
+            .iter()
+            .find(|r| r.id == v.rule)
+            .map(|r| if r.override_roles.is_empty() { d.approval_roles.clone() } else { r.override_roles.clone() })
+            .unwrap_or_default();
+        required.push(RequiredApproval { roles, reason: format!("soft rule `{}`: {}", v.rule, v.message) });
+    }
+    if risk_approval {
+        required.push(RequiredApproval {
+            roles: d.approval_roles.clone(),
+            reason: format!("risk level {level} (score {score}) is at or above `approval_at` {}", d.approval_at),
+        });
+    }
+
+    let mut reasons = Vec::new();
+    let outcome = if !hard.is_empty() || risk_deny.is_some() {
+        for v in &hard {
+            reasons.push(Reason { kind: ReasonKind::HardViolation, rule: Some(v.rule.clone()), detail: v.message.clone() });
+        }
+        if let Some(at) = risk_deny {
+            reasons.push(Reason {
+                kind: ReasonKind::RiskDeny,
+                rule: None,
+                detail: format!("risk level {level} (score {score}) is at or above `deny_at` {at}"),
+            });
+        }
+        Outcome::Deny
+    } else if !soft.is_empty() || risk_approval {
+        for v in &soft {
+            reasons.push(Reason { kind: ReasonKind::SoftViolation, rule: Some(v.rule.clone()), detail: v.message.clone() });
+        }
+        if risk_approval {
+            let who = if d.approval_roles.is_empty() { String::from("anyone but the author") } else { d.approval_roles.join(" or ") };
+            reasons.push(Reason {
+                kind: ReasonKind::RiskApproval,
+                rule: None,
+                detail: format!("risk level {level} (score {score}) needs an approval from {who}"),
+            });
+        }
+        Outcome::NeedsApproval
+    } else {
+        let overridden = counted().filter(|v| v.overridden_by.is_some()).count();
+        let mut detail = format!("no rule blocks the change and risk is {level} (score {score})");
+        if overridden > 0 {
+            detail.push_str(&format!("; {overridden} soft violation(s) overridden by approval"));
+        }
+        reasons.push(Reason { kind: ReasonKind::Allow, rule: None, detail });
+        Outcome::Allow
+    };
+    (outcome, reasons, required)
+}

@@ -1,0 +1,147 @@
+//! The `blast` and `risk` variables as CEL host objects.
+
+use std::collections::BTreeMap;
+
+use super::model::RiskLevel;
+use super::schema::{self, schema};
+use crate::blast::BlastRadius;
+use crate::cel::{HostList, HostMap, Key, List, Map, Object, ObjectType, Str, Value};
+
+/// `blast`: the blast radius report, read in place.
+pub(crate) struct BlastView<'a> {
+    radius: &'a BlastRadius,
+}
+
+impl<'a> BlastView<'a> {
+    pub(crate) fn new(radius: &'a BlastRadius) -> Self {
+        BlastView { radius }
+    }
+}
+
+fn count(n: usize) -> Value<'static> {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+impl Object for BlastView<'_> {
+    fn object_type(&self) -> &ObjectType {
+        &schema().blast
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::blast as f;
+        let r = self.radius;
+        Some(match index {
+            f::CHANGED => Value::List(List::host(&r.changed)),
+            f::IMPACTED => Value::List(List::host(&r.impacted)),
+            f::DEGRADED => Value::List(List::host(&r.degraded)),
+            f::UNKNOWN => Value::List(List::host(&r.unknown)),
+            f::PATHS => Value::Map(Map::host(&r.paths)),
+            f::SERVICES => count(r.services),
+            f::TRAFFIC_SHARE => Value::Double(r.traffic_share),
+            f::EXPOSURE => Value::Double(r.exposure),
+            f::MIN_TIER => r.min_tier.map_or(Value::Null, |t| Value::Int(i64::from(t))),
+            f::TEAMS => Value::List(List::host(&r.teams)),
+            f::REGIONS => Value::List(List::host(&r.regions)),
+            f::COMPLETE => Value::Bool(r.complete),
+            _ => return None,
+        })
+    }
+}
+
+impl HostMap for BTreeMap<String, Vec<String>> {
+    fn len(&self) -> usize {
+        BTreeMap::len(self)
+    }
+
+    fn get(&self, key: &Key<'_>) -> Option<Value<'_>> {
+        match key {
+            Key::String(s) => BTreeMap::get(self, s.as_str()).map(|v| Value::List(List::host(v))),
+            _ => None,
+        }
+    }
+
+    fn entry(&self, index: usize) -> Option<(Key<'_>, Value<'_>)> {
+        self.iter().nth(index).map(|(k, v)| (Key::String(Str::borrowed(k)), Value::List(List::host(v))))
+    }
+}
+
+/// One fired factor as seen by rules.
+pub(crate) struct FactorView {
+    id: String,
+    points: i64,
+    reason: String,
+    references: Vec<String>,
+}
+
+impl Object for FactorView {
+    fn object_type(&self) -> &ObjectType {
+        &schema().factor
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::factor as f;
+        Some(match index {
+            f::ID => Value::str(&self.id),
+            f::POINTS => Value::Int(self.points),
+            f::REASON => Value::str(&self.reason),
+            f::REFERENCES => Value::List(List::host(&self.references)),
+            _ => return None,
+        })
+    }
+}
+
+/// `risk`: the score, level and fired factors, for rules and message templates.
+pub(crate) struct RiskView {
+    score: i64,
+    level: RiskLevel,
+    factors: Vec<FactorView>,
+    ids: Vec<String>,
+}
+
+impl RiskView {
+    /// `factors` are (id, points, reason, references) of the fired factors, in policy order.
+    pub(crate) fn new<'f>(
+        score: i64,
+        level: RiskLevel,
+        factors: impl IntoIterator<Item = (&'f str, i64, &'f str, &'f [String])>,
+    ) -> Self {
+        let factors: Vec<FactorView> = factors
+            .into_iter()
+            .map(|(id, points, reason, references)| FactorView {
+                id: id.to_owned(),
+                points,
+                reason: reason.to_owned(),
+                references: references.to_vec(),
+            })
+            .collect();
+        let ids = factors.iter().map(|f| f.id.clone()).collect();
+        RiskView { score, level, factors, ids }
+    }
+}
+
+impl HostList for Vec<FactorView> {
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn get(&self, index: usize) -> Option<Value<'_>> {
+        self.as_slice().get(index).map(|f| Value::Object(f))
+    }
+}
+
+impl Object for RiskView {
+    fn object_type(&self) -> &ObjectType {
+        &schema().risk
+    }
+
+    fn field(&self, index: usize) -> Option<Value<'_>> {
+        use schema::risk as f;
+        Some(match index {
+            f::SCORE => Value::Int(self.score),
+            f::LEVEL => Value::str(self.level.as_str()),
+            f::FACTORS => Value::List(List::host(&self.factors)),
+            f::FACTOR_IDS => Value::List(List::host(&self.ids)),
+            _ => return None,
+        })
+    }
+}
