@@ -479,7 +479,6 @@ impl Parser<'_> {
             if prec < min_prec {
                 break;
             }
-            let op_token = self.peek().clone();
             let op_span = self.bump();
             lhs = match op {
                 Infix::Binary(op) => {
@@ -491,6 +490,7 @@ impl Parser<'_> {
                     Node { expr: Expr::new(span, kind), height }
                 }
                 Infix::And | Infix::Or => {
+                    let op_token = if op == Infix::And { TokenKind::AndAnd } else { TokenKind::OrOr };
                     let mut height = lhs.height;
                     let mut operands = vec![lhs.expr];
                     loop {

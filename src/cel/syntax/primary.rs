@@ -107,8 +107,8 @@ impl Parser<'_> {
                 format!("`{word}` is a keyword; select the key with an index instead, as in `x['{word}']`");
             self.unexpected_with("a field name", Some(help));
         } else if *self.peek() != TokenKind::Ident {
-            let after_int = matches!(operand.expr.kind, ExprKind::Int(_) | ExprKind::Uint(_))
-                && self.prev_end().start == operand.span().end + 1;
+            let after_int = matches!(operand.expr.kind, ExprKind::Int(_))
+                && self.prev_end().start == operand.span().end.saturating_add(1);
             let help = after_int.then(|| "a double needs digits after the point, as in `1.0`".to_owned());
             self.unexpected_with("a field name", help);
             return Err(operand);

@@ -306,3 +306,15 @@ fn spans_cover_each_node() {
         assert_eq!(at(parse_ok(src).span), span, "{src:?}");
     }
 }
+
+#[test]
+fn a_policy_expression() {
+    let src = r#"change.environment == "prod" && change.size.files > 3 && !has(change.rollback)
+        || change.approvers().exists(a, a.startsWith("sec-") && a in params.security_team)
+        ? 'high' : context.freezes.map(f, f.name).size() > 0"#;
+    let want = "(? (|| (&& (== (. change environment) \"prod\") (> (. (. change size) files) 3) \
+                (! (has change rollback))) (exists (method approvers change) [a] (&& (method startsWith a \
+                \"sec-\") (in a (. params security_team))))) \"high\" (> (method size (map (. context freezes) \
+                [f] (. f name))) 0))";
+    assert_eq!(sexpr(&parse_ok(src)), want);
+}
