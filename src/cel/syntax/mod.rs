@@ -8,7 +8,12 @@
 
 pub mod ast;
 mod lexer;
+mod literals;
+mod macros;
 mod parser;
+mod primary;
+#[cfg(test)]
+mod tests;
 
 pub use ast::{BinaryOp, Expr, ExprKind, Ident, Macro, MacroKind, UnaryOp};
 
