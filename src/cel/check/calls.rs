@@ -383,6 +383,12 @@ impl Checker<'_> {
             );
         }
         let _ = span;
+        if !self.checked {
+            return super::failed_with(
+                crate::cel::EvalErrorKind::NoSuchOverload,
+                format!("unbound function `{}`", function.name),
+            );
+        }
         let help = fuzzy::did_you_mean(&function.name, functions().keys().copied());
         self.error_help(
             DiagnosticKind::UnknownFunction,

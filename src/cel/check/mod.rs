@@ -8,6 +8,7 @@ mod calls;
 mod fold;
 mod macros;
 mod names;
+mod wrappers;
 
 use std::collections::BTreeSet;
 
@@ -116,15 +117,7 @@ impl Checker<'_> {
             ExprKind::Conditional { cond, then, otherwise } => self.conditional(cond, then, otherwise),
             ExprKind::List(items) => self.list(items),
             ExprKind::Map(entries) => self.map(entries),
-            ExprKind::Struct { name, .. } => self.error_help(
-                DiagnosticKind::Unsupported,
-                name.span,
-                format!("message construction `{}{{…}}` is not supported", name.name),
-                Some(
-                    "protocol-buffer messages are not part of this CEL implementation; use a map literal"
-                        .into(),
-                ),
-            ),
+            ExprKind::Struct { name, fields } => self.message(name, fields),
             ExprKind::Macro(m) => self.macro_call(m, e.span),
             ExprKind::Error => failed("invalid expression"),
         }
@@ -231,6 +224,11 @@ impl Checker<'_> {
 /// A node that fails at run time with `message` (used after reporting a diagnostic).
 fn failed(message: impl Into<String>) -> Typed {
     Typed::new(Node::Fail(EvalError::invalid_argument(message)), Type::Dyn)
+}
+
+/// A node that fails at run time with an error of `kind`.
+fn failed_with(kind: crate::cel::EvalErrorKind, message: impl Into<String>) -> Typed {
+    Typed::new(Node::Fail(EvalError::new(kind, message)), Type::Dyn)
 }
 
 /// The least type covering `a` and `b`: equal types stay, differing ones become `dyn`.

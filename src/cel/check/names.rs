@@ -23,7 +23,6 @@ fn type_name_value(name: &str) -> Option<TypeValue<'static>> {
         "map" => TypeValue::Map,
         "null_type" => TypeValue::Null,
         "type" => TypeValue::Type,
-        "dyn" => TypeValue::Dyn,
         "google.protobuf.Timestamp" => TypeValue::Timestamp,
         "google.protobuf.Duration" => TypeValue::Duration,
         "kubernetes.Semver" => TypeValue::Semver,
@@ -84,6 +83,13 @@ impl Checker<'_> {
         }
         if let Some(tv) = type_name_value(name) {
             return Typed::constant(Value::Type(tv), Type::Type);
+        }
+        if !self.checked {
+            // Unchecked, an unknown name is an error only if evaluated (`x || true` is true).
+            return super::failed_with(
+                crate::cel::EvalErrorKind::UnboundVariable,
+                format!("no such attribute: `{name}`"),
+            );
         }
         let locals: Vec<String> = self.scopes.iter().flat_map(|s| s.names.iter().cloned()).collect();
         let help =

@@ -192,54 +192,15 @@ fn uint_arith(op: ArithOp, a: u64, b: u64) -> Result<u64, EvalError> {
 // ------------------------------------------------------------------------------------------
 // Ordering and equality
 
-/// The ordering of an int and a double, exact for every value; `None` for NaN.
+/// The ordering of an int and a double. As CEL specifies (and its conformance suite checks),
+/// the int is converted to a double first, so precision is lost above 2^53. `None` for NaN.
 pub(crate) fn cmp_int_double(i: i64, d: f64) -> Option<Ordering> {
-    if d.is_nan() {
-        return None;
-    }
-    if d >= 9_223_372_036_854_775_808.0 {
-        return Some(Ordering::Less);
-    }
-    if d < -9_223_372_036_854_775_808.0 {
-        return Some(Ordering::Greater);
-    }
-    let t = d.trunc();
-    Some(match i.cmp(&(t as i64)) {
-        Ordering::Equal => {
-            if d > t {
-                Ordering::Less
-            } else if d < t {
-                Ordering::Greater
-            } else {
-                Ordering::Equal
-            }
-        }
-        o => o,
-    })
+    (i as f64).partial_cmp(&d)
 }
 
-/// The ordering of a uint and a double, exact for every value; `None` for NaN.
+/// The ordering of a uint and a double, the uint converted to a double first; `None` for NaN.
 pub(crate) fn cmp_uint_double(u: u64, d: f64) -> Option<Ordering> {
-    if d.is_nan() {
-        return None;
-    }
-    if d >= 18_446_744_073_709_551_616.0 {
-        return Some(Ordering::Less);
-    }
-    if d < 0.0 {
-        return Some(Ordering::Greater);
-    }
-    let t = d.trunc();
-    Some(match u.cmp(&(t as u64)) {
-        Ordering::Equal => {
-            if d > t {
-                Ordering::Less
-            } else {
-                Ordering::Equal
-            }
-        }
-        o => o,
-    })
+    (u as f64).partial_cmp(&d)
 }
 
 fn cmp_int_uint(i: i64, u: u64) -> Ordering {
@@ -472,8 +433,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mixed_numeric_ordering_is_exact() {
-        assert_eq!(cmp_int_double(i64::MAX, 9_223_372_036_854_775_807.0), Some(Ordering::Less));
+    fn mixed_numeric_ordering_converts_to_double() {
+        assert_eq!(cmp_int_double(i64::MAX, 9_223_372_036_854_775_807.0), Some(Ordering::Equal));
         assert_eq!(cmp_int_double(-1, -0.5), Some(Ordering::Less));
         assert_eq!(cmp_int_double(2, 1.5), Some(Ordering::Greater));
         assert_eq!(cmp_int_double(1, f64::NAN), None);

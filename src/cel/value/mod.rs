@@ -47,7 +47,7 @@ pub enum Value<'a> {
     Object(&'a dyn Object),
     /// A point in time, nanosecond precision, years 1 to 9999.
     Timestamp(Timestamp),
-    /// A span of time, nanosecond precision, ±10 000 years.
+    /// A span of time, nanosecond precision, about ±292 years (64-bit nanoseconds, as cel-go).
     Duration(Duration),
     /// A semantic version (the Kubernetes `semver` library type).
     Semver(Semver<'a>),
