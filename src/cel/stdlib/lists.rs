@@ -264,7 +264,7 @@ mod tests {
         assert!(sum_int(&list(vec![Value::str("a")])).is_err());
         let d = |s| Value::Duration(Duration::parse(s).unwrap());
         assert_eq!(shown(&sum_duration(&list(vec![d("1h"), d("30m")]))), r#"duration("5400s")"#);
-        assert!(sum_duration(&list(vec![d("200000000000s"), d("200000000000s")])).is_err());
+        assert!(sum_duration(&list(vec![d("5000000000s"), d("5000000000s")])).is_err());
     }
 
     #[test]

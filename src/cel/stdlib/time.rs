@@ -451,7 +451,7 @@ mod tests {
         assert!(matches!(duration_milliseconds(&d("123.321456789s")), Ok(Value::Int(123_321))));
         assert!(matches!(duration_hours(&d("-5400s")), Ok(Value::Int(-1))));
         assert!(matches!(duration_milliseconds(&d("-1.5009s")), Ok(Value::Int(-1500))));
-        assert!(matches!(duration_milliseconds(&d("315576000000s")), Ok(Value::Int(315_576_000_000_000))));
+        assert!(matches!(duration_milliseconds(&d("9223372036s")), Ok(Value::Int(9_223_372_036_000))));
         assert!(duration_hours(&Value::Int(1)).is_err());
     }
 
