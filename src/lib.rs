@@ -1,9 +1,14 @@
 #![doc = include_str!("../README.md")]
 
+pub mod blast;
 pub mod cel;
 pub mod diagnostic;
 pub mod fuzzy;
+mod graph;
 mod limits;
+pub mod topology;
 
+pub use blast::{BlastOptions, BlastRadius, Reach};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity, Span};
 pub use limits::Limits;
+pub use topology::{Dependency, DependencyKind, Service, ServiceId, Topology, TopologyDocument};
