@@ -1,13 +1,18 @@
 #![doc = include_str!("../README.md")]
 
+pub mod blast;
 pub mod cel;
 pub mod diagnostic;
 pub mod fuzzy;
+mod graph;
 pub mod input;
 mod limits;
 pub mod policy;
+pub mod topology;
 
+pub use blast::{BlastOptions, BlastRadius, Reach};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity, Span};
 pub use input::{Change, Context};
 pub use limits::Limits;
 pub use policy::{Outcome, Policy};
+pub use topology::{Dependency, DependencyKind, Service, ServiceId, Topology, TopologyDocument};

@@ -1,0 +1,115 @@
+//! The blast-radius report (SPEC §6, `blast_radius`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Reach;
+
+/// The blast radius of a change, as reported in an assessment.
+///
+/// Every list is sorted and distinct, so that the same inputs give the same JSON.
+///
+/// ```json
+/// { "changed": ["payments"], "impacted": ["checkout", "frontend", "payments"],
+///   "degraded": [], "unknown": [], "paths": { "frontend": ["payments", "checkout", "frontend"] },
+///   "services": 3, "traffic_share": 1.0, "exposure": 0.1, "min_tier": 0,
+///   "teams": ["payments", "web"], "regions": ["eu-west-1"], "complete": true }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlastRadius {
+    /// The changed services that the topology knows.
+    pub changed: Vec<String>,
+    /// The changed services and every service depending on one of them through hard
+    /// dependencies (within the maximum depth).
+    pub impacted: Vec<String>,
+    /// Services not impacted that depend softly on an impacted service.
+    pub degraded: Vec<String>,
+    /// The changed services that the topology does not know.
+    pub unknown: Vec<String>,
+    /// For each impacted or degraded service, a shortest chain of services from a changed one to
+    /// it, both included (see [`crate::blast`] for how ties are broken).
+    pub paths: BTreeMap<String, Vec<String>>,
+    /// Number of impacted services.
+    pub services: usize,
+    /// The largest traffic share among impacted services; 0 when none is impacted.
+    pub traffic_share: f64,
+    /// `traffic_share` × the first rollout step / 100.
+    pub exposure: f64,
+    /// The most critical tier among impacted services (the policy's default tier standing in
+    /// for services that declare none); `null` when none is impacted.
+    pub min_tier: Option<u32>,
+    /// The teams of impacted and degraded services.
+    pub teams: Vec<String>,
+    /// The change's regions when it names some, else the regions of impacted services.
+    pub regions: Vec<String>,
+    /// Whether the topology knew every changed service (`unknown` is empty).
+    pub complete: bool,
+}
+
+impl Default for BlastRadius {
+    /// The blast radius of changing nothing: empty and complete.
+    fn default() -> Self {
+        BlastRadius {
+            changed: Vec::new(),
+            impacted: Vec::new(),
+            degraded: Vec::new(),
+            unknown: Vec::new(),
+            paths: BTreeMap::new(),
+            services: 0,
+            traffic_share: 0.0,
+            exposure: 0.0,
+            min_tier: None,
+            teams: Vec::new(),
+            regions: Vec::new(),
+            complete: true,
+        }
+    }
+}
+
+impl BlastRadius {
+    /// The report for `reach`, with the changed names the topology did not know (`unknown`) and
+    /// the change's regions (`regions`, empty = the impacted services' regions).
+    #[must_use]
+    pub fn from_reach<S: AsRef<str>>(reach: &Reach<'_>, unknown: &[S], regions: &[String]) -> BlastRadius {
+        let topology = reach.topology();
+        let name = |id: u32| topology.name_of(id).to_owned();
+        let names = |ids: &[u32]| ids.iter().map(|&id| name(id)).collect::<Vec<String>>();
+
+        let impacted = reach.impacted_sorted();
+        let degraded = reach.degraded_sorted();
+        let mut paths = BTreeMap::new();
+        for id in impacted.iter().chain(&degraded) {
+            let id = crate::topology::ServiceId::new(*id);
+            if let Some(path) = reach.path(id) {
+                paths.insert(name(id.get()), path.into_iter().map(|step| name(step.get())).collect());
+            }
+        }
+        let mut unknown: Vec<String> = unknown.iter().map(|u| u.as_ref().to_owned()).collect();
+        unknown.sort_unstable();
+        unknown.dedup();
+        let regions = if regions.is_empty() {
+            reach.regions().into_iter().map(str::to_owned).collect()
+        } else {
+            let mut regions = regions.to_vec();
+            regions.sort_unstable();
+            regions.dedup();
+            regions
+        };
+        BlastRadius {
+            changed: reach.changed().map(|id| name(id.get())).collect(),
+            impacted: names(&impacted),
+            degraded: names(&degraded),
+            complete: unknown.is_empty(),
+            unknown,
+            paths,
+            services: reach.services(),
+            traffic_share: reach.traffic_share(),
+            exposure: reach.exposure(),
+            min_tier: reach.min_tier(),
+            teams: reach.teams().into_iter().map(str::to_owned).collect(),
+            regions,
+        }
+    }
+}
