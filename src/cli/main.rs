@@ -2,6 +2,8 @@
 //!
 //! This is the only place allowed to touch files, standard input and the clock.
 
+mod assess;
+mod check;
 mod expr;
 
 use std::io::Read as _;
@@ -9,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Decides whether a software change may be deployed.
+/// Decides whether a software change may be deployed: risk, governance and blast radius.
 #[derive(Parser)]
 #[command(name = "changeguard", version, about, long_about = None)]
 struct Cli {
@@ -19,8 +21,25 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Assess a change: exit 0 allow, 1 deny, 3 needs approval, 2 invalid input.
+    Assess(assess::AssessArgs),
+    /// Load policies and print every diagnostic: exit 0 without errors, 2 otherwise.
+    Check(check::CheckArgs),
+    /// Run the `[[test]]` cases of policies: exit 0 when all pass, 1 otherwise.
+    Test(check::TestArgs),
     /// Compile and evaluate one CEL expression and print its value.
     Expr(expr::ExprArgs),
+    /// Policy utilities.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Print the built-in policy, to copy and adapt.
+    Default,
 }
 
 /// Exit status for invalid input or usage.
@@ -39,6 +58,12 @@ pub(crate) fn read_input(path: &str) -> Result<String, String> {
     }
 }
 
+/// The name to show for a path in diagnostics.
+pub(crate) fn display_name(path: &str) -> &str {
+    if path == "-" { "<stdin>" } else { path }
+}
+
+#[allow(clippy::print_stdout)]
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -49,6 +74,13 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Assess(args) => assess::run(&args),
+        Command::Check(args) => check::run_check(&args),
+        Command::Test(args) => check::run_test(&args),
         Command::Expr(args) => expr::run(&args),
+        Command::Policy { command: PolicyCommand::Default } => {
+            print!("{}", changeguard::policy::WELL_ARCHITECTED_TOML);
+            ExitCode::SUCCESS
+        }
     }
 }

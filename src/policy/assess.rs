@@ -55,13 +55,19 @@ impl<'a> Activation<'a> for Vars<'a> {
             _ => {
                 let i = slot - LET_BASE;
                 let (Some(cell), Some(def)) = (self.cache.get(i), self.lets.get(i)) else {
-                    return Err(EvalError::new(EvalErrorKind::UnboundVariable, format!("no variable in slot {slot}")));
+                    return Err(EvalError::new(
+                        EvalErrorKind::UnboundVariable,
+                        format!("no variable in slot {slot}"),
+                    ));
                 };
                 if let Some(v) = cell.value.get() {
                     return v.clone();
                 }
                 if cell.computing.replace(true) {
-                    return Err(EvalError::new(EvalErrorKind::UnboundVariable, format!("`{}` depends on itself", def.name)));
+                    return Err(EvalError::new(
+                        EvalErrorKind::UnboundVariable,
+                        format!("`{}` depends on itself", def.name),
+                    ));
                 }
                 let result = def.program.evaluate_with(self, self.budget);
                 let _ = cell.value.set(result.clone());
@@ -76,7 +82,10 @@ impl<'a> Activation<'a> for Vars<'a> {
 fn eval_bool<'a>(p: &'a Program, vars: &Vars<'a>) -> Result<bool, EvalError> {
     match p.evaluate_with(vars, vars.budget)? {
         Value::Bool(b) => Ok(b),
-        other => Err(EvalError::no_such_overload(format!("a condition must be a bool, found `{}`", other.type_name()))),
+        other => Err(EvalError::no_such_overload(format!(
+            "a condition must be a bool, found `{}`",
+            other.type_name()
+        ))),
     }
 }
 
@@ -84,7 +93,10 @@ fn eval_int<'a>(p: &'a Program, vars: &Vars<'a>) -> Result<i64, EvalError> {
     match p.evaluate_with(vars, vars.budget)? {
         Value::Int(i) => Ok(i),
         Value::Uint(u) => Ok(i64::try_from(u).unwrap_or(i64::MAX)),
-        other => Err(EvalError::no_such_overload(format!("`points` must be an int, found `{}`", other.type_name()))),
+        other => Err(EvalError::no_such_overload(format!(
+            "`points` must be an int, found `{}`",
+            other.type_name()
+        ))),
     }
 }
 
@@ -141,7 +153,13 @@ struct Fired {
     failed: bool,
 }
 
-pub(crate) fn assess(policy: &Loaded, limits: &Limits, change: &Change, topology: &Topology, context: &Context) -> Assessment {
+pub(crate) fn assess(
+    policy: &Loaded,
+    limits: &Limits,
+    change: &Change,
+    topology: &Topology,
+    context: &Context,
+) -> Assessment {
     let budget = Budget::new(limits.max_eval_cost);
     let change_view = ChangeView::new(change, context);
     let context_view = ContextView::new(context, change);
@@ -206,7 +224,9 @@ pub(crate) fn assess(policy: &Loaded, limits: &Limits, change: &Change, topology
     let early_risk = RiskView::new(
         score,
         level,
-        fired.iter().filter_map(|f| policy.factors.get(f.index).map(|d| (d.id.as_str(), f.points, "", &d.references[..]))),
+        fired.iter().filter_map(|f| {
+            policy.factors.get(f.index).map(|d| (d.id.as_str(), f.points, "", &d.references[..]))
+        }),
     );
     vars.risk = Some(&early_risk);
 
@@ -220,8 +240,17 @@ pub(crate) fn assess(policy: &Loaded, limits: &Limits, change: &Change, topology
                 def.reason.source.clone()
             }
         };
-        let reason = if f.failed { format!("{reason} (counted because its condition failed to evaluate)") } else { reason };
-        factors.push(FactorHit { id: def.id.clone(), points: f.points, reason, references: def.references.clone() });
+        let reason = if f.failed {
+            format!("{reason} (counted because its condition failed to evaluate)")
+        } else {
+            reason
+        };
+        factors.push(FactorHit {
+            id: def.id.clone(),
+            points: f.points,
+            reason,
+            references: def.references.clone(),
+        });
     }
     let risk_view = RiskView::new(
         score,
@@ -247,7 +276,10 @@ pub(crate) fn assess(policy: &Loaded, limits: &Limits, change: &Change, topology
                 if !fail_closed {
                     continue;
                 }
-                format!("could not be evaluated ({field}: {}); counted as violated (fail closed)", e.message())
+                format!(
+                    "could not be evaluated ({field}: {}); counted as violated (fail closed)",
+                    e.message()
+                )
             }
         };
         let remediation = rule.remediation.as_ref().map(|t| match render(t, &vars) {
@@ -258,7 +290,11 @@ pub(crate) fn assess(policy: &Loaded, limits: &Limits, change: &Change, topology
             }
         });
         let overridden_by = if rule.enforcement == Enforcement::Soft {
-            let roles = if rule.override_roles.is_empty() { &policy.decision.approval_roles } else { &rule.override_roles };
+            let roles = if rule.override_roles.is_empty() {
+                &policy.decision.approval_roles
+            } else {
+                &rule.override_roles
+            };
             change
                 .approvals_by_others()
                 .find(|a| roles.is_empty() || roles.iter().any(|r| same_identity(&a.role, r)))
@@ -291,7 +327,7 @@ pub(crate) fn assess(policy: &Loaded, limits: &Limits, change: &Change, topology
     }
 }
 
-fn violation_message(rule: &Rule, vars: &Vars<'_>, errors: &mut Vec<EvaluationError>) -> String {
+fn violation_message<'a>(rule: &'a Rule, vars: &Vars<'a>, errors: &mut Vec<EvaluationError>) -> String {
     match &rule.message {
         Some(t) => match render(t, vars) {
             Ok(m) => m,
@@ -327,21 +363,30 @@ fn decide(
             .rules
             .iter()
             .find(|r| r.id == v.rule)
-            .map(|r| if r.override_roles.is_empty() { d.approval_roles.clone() } else { r.override_roles.clone() })
+            .map(|r| {
+                if r.override_roles.is_empty() { d.approval_roles.clone() } else { r.override_roles.clone() }
+            })
             .unwrap_or_default();
         required.push(RequiredApproval { roles, reason: format!("soft rule `{}`: {}", v.rule, v.message) });
     }
     if risk_approval {
         required.push(RequiredApproval {
             roles: d.approval_roles.clone(),
-            reason: format!("risk level {level} (score {score}) is at or above `approval_at` {}", d.approval_at),
+            reason: format!(
+                "risk level {level} (score {score}) is at or above `approval_at` {}",
+                d.approval_at
+            ),
         });
     }
 
     let mut reasons = Vec::new();
     let outcome = if !hard.is_empty() || risk_deny.is_some() {
         for v in &hard {
-            reasons.push(Reason { kind: ReasonKind::HardViolation, rule: Some(v.rule.clone()), detail: v.message.clone() });
+            reasons.push(Reason {
+                kind: ReasonKind::HardViolation,
+                rule: Some(v.rule.clone()),
+                detail: v.message.clone(),
+            });
         }
         if let Some(at) = risk_deny {
             reasons.push(Reason {
@@ -353,10 +398,18 @@ fn decide(
         Outcome::Deny
     } else if !soft.is_empty() || risk_approval {
         for v in &soft {
-            reasons.push(Reason { kind: ReasonKind::SoftViolation, rule: Some(v.rule.clone()), detail: v.message.clone() });
+            reasons.push(Reason {
+                kind: ReasonKind::SoftViolation,
+                rule: Some(v.rule.clone()),
+                detail: v.message.clone(),
+            });
         }
         if risk_approval {
-            let who = if d.approval_roles.is_empty() { String::from("anyone but the author") } else { d.approval_roles.join(" or ") };
+            let who = if d.approval_roles.is_empty() {
+                String::from("anyone but the author")
+            } else {
+                d.approval_roles.join(" or ")
+            };
             reasons.push(Reason {
                 kind: ReasonKind::RiskApproval,
                 rule: None,

@@ -36,8 +36,30 @@ pub(crate) struct Loaded {
     pub(crate) decision: DecisionSettings,
     pub(crate) blast: BlastSettings,
     pub(crate) tests: Vec<TestCase>,
-    pub(crate) test_topology: Option<serde_json::Value>,
+    pub(crate) test_topology: Option<crate::topology::Topology>,
     pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) limits: Limits,
+}
+
+impl Loaded {
+    /// A policy with nothing in it (approval needed from `low`), used only as a last resort.
+    pub(crate) fn empty() -> Self {
+        Loaded {
+            name: "empty".into(),
+            version: semver::Version::new(0, 0, 0),
+            description: String::new(),
+            lets: Vec::new(),
+            factors: Vec::new(),
+            levels: RiskLevels::default(),
+            rules: Vec::new(),
+            decision: DecisionSettings { approval_at: RiskLevel::Low, ..DecisionSettings::default() },
+            blast: BlastSettings::default(),
+            tests: Vec::new(),
+            test_topology: None,
+            warnings: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
 }
 
 const TOP_KEYS: [&str; 10] =
@@ -128,7 +150,9 @@ impl Loader {
         let decision = self.decision(top);
         let blast = self.blast(top);
         let tests = self.tests(top);
-        let test_topology = top.get("test_topology").map(Node::to_json);
+        let test_topology = top.get("test_topology").and_then(|n| {
+            self.input_document(n, "test_topology", |t| crate::topology::Topology::from_json(t))
+        });
         let mut warnings = Vec::new();
         for (name, span) in &let_spans {
             if !self.used_lets.contains(name) {
@@ -171,6 +195,7 @@ impl Loader {
             tests,
             test_topology,
             warnings,
+            limits: self.limits.clone(),
         })
     }
 
@@ -852,28 +877,60 @@ impl Loader {
                     format!("duplicate test name `{n}`"),
                 );
             }
-            let change = t.get("change").map(Node::to_json);
-            if change.is_none() {
-                self.r.error(
-                    DiagnosticKind::MissingKey,
-                    t.span,
-                    &path,
-                    format!("missing key `change` in `{path}`"),
-                );
-            }
+            let change = match t.get("change") {
+                Some(n) => self.input_document(n, &join(&path, "change"), crate::input::Change::from_json),
+                None => {
+                    self.r.error(
+                        DiagnosticKind::MissingKey,
+                        t.span,
+                        &path,
+                        format!("missing key `change` in `{path}`"),
+                    );
+                    None
+                }
+            };
+            let topology = t.get("topology").map(|n| {
+                self.input_document(n, &join(&path, "topology"), crate::topology::Topology::from_json)
+            });
+            let context = t
+                .get("context")
+                .map(|n| self.input_document(n, &join(&path, "context"), crate::input::Context::from_json));
             let expect = self.expect(t, &path);
-            if let (Some(name), Some(change), Some(expect)) = (name, change, expect) {
-                out.push(TestCase {
-                    name,
-                    span: t.span,
-                    change,
-                    topology: t.get("topology").map(Node::to_json),
-                    context: t.get("context").map(Node::to_json),
-                    expect,
-                });
+            if let (Some(name), Some(change), Some(topology), Some(context), Some(expect)) =
+                (name, change, transpose(topology), transpose(context), expect)
+            {
+                out.push(TestCase { name, change, topology, context, expect });
             }
         }
         out
+    }
+
+    /// Reads an input document embedded in the policy (a test's change, topology or context)
+    /// with the input types' own loader; its diagnostics point at the embedded table.
+    fn input_document<T>(
+        &mut self,
+        node: &Node,
+        path: &str,
+        parse: impl Fn(&str) -> Result<T, Diagnostics>,
+    ) -> Option<T> {
+        let text = serde_json::to_string(&node.to_json()).unwrap_or_default();
+        match parse(&text) {
+            Ok(v) => Some(v),
+            Err(diags) => {
+                for d in diags {
+                    let at = match d.path() {
+                        Some(p) => format!("{path}.{p}"),
+                        None => path.to_owned(),
+                    };
+                    let mut nd = Diagnostic::error(d.kind(), d.message()).with_span(node.span).with_path(at);
+                    if let Some(h) = d.help() {
+                        nd = nd.with_help(h);
+                    }
+                    self.r.diags.push(nd);
+                }
+                None
+            }
+        }
     }
 
     fn expect(&mut self, t: Table<'_>, path: &str) -> Option<Expect> {

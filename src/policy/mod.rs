@@ -1,5 +1,7 @@
 //! Policies: loading, the decision about a change, and policy tests.
 
+mod assess;
+pub mod assessment;
 mod doc;
 mod env;
 mod load;
@@ -7,14 +9,26 @@ mod model;
 mod objects;
 mod reader;
 mod refs;
+mod render;
+mod runner;
 mod schema;
+mod views;
 
 use std::sync::Arc;
 
+pub use assessment::{
+    Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
+};
 pub use model::{BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, RiskLevel, RiskLevels};
+pub use runner::{CaseResult, TestReport};
 
 use crate::Limits;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::input::{Change, Context};
+use crate::topology::Topology;
+
+/// The text of the built-in policy, `changeguard policy default`.
+pub const WELL_ARCHITECTED_TOML: &str = include_str!("well_architected.toml");
 
 /// A loaded policy: parsed, type-checked and compiled. Immutable, `Send + Sync`, and cheap to
 /// clone (clones share the compiled form).
@@ -116,5 +130,48 @@ impl Policy {
     #[must_use]
     pub fn blast_settings(&self) -> &BlastSettings {
         &self.inner.blast
+    }
+
+    /// The built-in policy: the deployment-risk practices of the AWS Well-Architected
+    /// Framework (safe rollouts, tested rollback, pre-production testing, separation of duties,
+    /// required checks, freezes, error budgets, blast radius). Its text is
+    /// [`WELL_ARCHITECTED_TOML`]; it is compiled once per process and shared.
+    #[must_use]
+    pub fn well_architected() -> Policy {
+        static BUILT_IN: std::sync::OnceLock<Result<Policy, Diagnostics>> = std::sync::OnceLock::new();
+        match BUILT_IN.get_or_init(|| Policy::from_toml(WELL_ARCHITECTED_TOML)) {
+            Ok(p) => p.clone(),
+            // The built-in policy is tested to load; should it ever fail, an empty policy that
+            // allows nothing silently is safer than a panic: every change needs approval.
+            Err(_) => Policy::fallback(),
+        }
+    }
+
+    fn fallback() -> Policy {
+        let text = "[policy]\nname = \"built-in-unavailable\"\nversion = \"0.0.0\"\n[decision]\napproval_at = \"low\"\n";
+        match Policy::from_toml(text) {
+            Ok(p) => p,
+            Err(_) => Policy { inner: Arc::new(load::Loaded::empty()) },
+        }
+    }
+
+    /// Assesses `change`, deployed over `topology`, in `context`. Never fails, never panics:
+    /// evaluation errors are recorded in the assessment and count as the policy's `on_error`
+    /// says (fail closed by default).
+    #[must_use]
+    pub fn assess(&self, change: &Change, topology: &Topology, context: &Context) -> Assessment {
+        assess::assess(&self.inner, &self.inner.limits, change, topology, context)
+    }
+
+    /// Runs the policy's `[[test]]` cases.
+    #[must_use]
+    pub fn run_tests(&self) -> TestReport {
+        runner::run(self)
+    }
+
+    /// The number of `[[test]]` cases.
+    #[must_use]
+    pub fn test_count(&self) -> usize {
+        self.inner.tests.len()
     }
 }

@@ -267,13 +267,12 @@ pub(crate) struct Expect {
     pub(crate) impacted: Option<Vec<String>>,
 }
 
-/// A `[[test]]` case, its documents kept as JSON until the input types read them.
+/// A `[[test]]` case, its documents read and validated at load time.
 #[derive(Clone, Debug)]
 pub(crate) struct TestCase {
     pub(crate) name: String,
-    pub(crate) span: crate::Span,
-    pub(crate) change: serde_json::Value,
-    pub(crate) topology: Option<serde_json::Value>,
-    pub(crate) context: Option<serde_json::Value>,
+    pub(crate) change: crate::input::Change,
+    pub(crate) topology: Option<crate::topology::Topology>,
+    pub(crate) context: Option<crate::input::Context>,
     pub(crate) expect: Expect,
 }

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::schema::{self, schema};
-use crate::cel::json::json_ref;
 use crate::cel::{EvalError, HostList, HostMap, Key, List, Map, Object, ObjectType, Str, Timestamp, Value};
 use crate::input::{
     Approval, Category, Change, ChangeKind, CheckStatus, Context, Freeze, Incident, Migration, Rollback,

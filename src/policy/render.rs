@@ -57,7 +57,9 @@ impl Assessment {
             }
             match &v.remediation {
                 Some(r) => steps.push(format!("`{}`: {r}", v.rule)),
-                None if v.enforcement == Enforcement::Hard => steps.push(format!("`{}`: fix the change so that the rule holds", v.rule)),
+                None if v.enforcement == Enforcement::Hard => {
+                    steps.push(format!("`{}`: fix the change so that the rule holds", v.rule))
+                }
                 None => {}
             }
         }
@@ -83,7 +85,11 @@ impl Assessment {
         let _ = writeln!(
             out,
             "Policy **{}** {} · risk **{}** ({}/100) · {} service(s) impacted\n",
-            self.policy.name, self.policy.version, self.risk.level, self.risk.score, self.blast_radius.services
+            self.policy.name,
+            self.policy.version,
+            self.risk.level,
+            self.risk.score,
+            self.blast_radius.services
         );
         let _ = writeln!(out, "### Why\n");
         for r in &self.reasons {
@@ -104,15 +110,35 @@ impl Assessment {
             }
         }
         if !self.risk.factors.is_empty() {
-            let _ = writeln!(out, "\n### Risk factors\n\n| factor | points | reason | references |\n|---|---:|---|---|");
+            let _ = writeln!(
+                out,
+                "\n### Risk factors\n\n| factor | points | reason | references |\n|---|---:|---|---|"
+            );
             for f in &self.risk.factors {
-                let _ = writeln!(out, "| `{}` | {:+} | {} | {} |", f.id, f.points, escape(&f.reason), f.references.join(", "));
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {:+} | {} | {} |",
+                    f.id,
+                    f.points,
+                    escape(&f.reason),
+                    f.references.join(", ")
+                );
             }
         }
         if !self.violations.is_empty() {
-            let _ = writeln!(out, "\n### Rules violated\n\n| rule | enforcement | message | status |\n|---|---|---|---|");
+            let _ = writeln!(
+                out,
+                "\n### Rules violated\n\n| rule | enforcement | message | status |\n|---|---|---|---|"
+            );
             for v in &self.violations {
-                let _ = writeln!(out, "| `{}` | {} | {} | {} |", v.rule, v.enforcement, escape(&v.message), violation_status(v));
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} |",
+                    v.rule,
+                    v.enforcement,
+                    escape(&v.message),
+                    violation_status(v)
+                );
             }
         }
         let b = &self.blast_radius;
@@ -128,7 +154,8 @@ impl Assessment {
         );
         let _ = writeln!(out, "- teams: {} · regions: {}", list_or_none(&b.teams), list_or_none(&b.regions));
         if !b.unknown.is_empty() {
-            let _ = writeln!(out, "- ⚠️ not in the topology (blast radius incomplete): {}", b.unknown.join(", "));
+            let _ =
+                writeln!(out, "- ⚠️ not in the topology (blast radius incomplete): {}", b.unknown.join(", "));
         }
         if !self.errors.is_empty() {
             let _ = writeln!(out, "\n### Evaluation errors\n");
@@ -211,7 +238,11 @@ impl fmt::Display for Assessment {
         writeln!(f, "  teams     {}", list_or_none(&b.teams))?;
         writeln!(f, "  regions   {}", list_or_none(&b.regions))?;
         if !b.unknown.is_empty() {
-            writeln!(f, "  unknown   {} (not in the topology: the blast radius is incomplete)", b.unknown.join(", "))?;
+            writeln!(
+                f,
+                "  unknown   {} (not in the topology: the blast radius is incomplete)",
+                b.unknown.join(", ")
+            )?;
         }
         if !self.errors.is_empty() {
             writeln!(f, "\nevaluation errors:")?;

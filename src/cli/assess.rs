@@ -1,0 +1,104 @@
+//! `changeguard assess`.
+
+use std::process::ExitCode;
+
+use changeguard::{Change, Context, Diagnostics, Limits, Outcome, Policy, Topology};
+
+use crate::{EXIT_INVALID, display_name, read_input};
+
+/// Output formats.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// Arguments of `changeguard assess`.
+#[derive(clap::Args)]
+pub(crate) struct AssessArgs {
+    /// The policy (TOML or JSON); the built-in policy when absent.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<String>,
+    /// The change (JSON), or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    change: String,
+    /// The service topology (JSON); empty when absent.
+    #[arg(long, value_name = "FILE")]
+    topology: Option<String>,
+    /// The context (JSON); `now` is the current time when absent.
+    #[arg(long, value_name = "FILE")]
+    context: Option<String>,
+    /// How to print the assessment.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// Reads and parses one input; on failure prints the diagnostics against the file's text.
+#[allow(clippy::print_stderr)]
+fn load<T>(path: &str, parse: impl Fn(&str) -> Result<T, Diagnostics>) -> Result<T, ExitCode> {
+    let text = read_input(path).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(EXIT_INVALID)
+    })?;
+    parse(&text).map_err(|d| {
+        eprint!("{}", d.render(Some(display_name(path)), &text));
+        ExitCode::from(EXIT_INVALID)
+    })
+}
+
+fn now() -> changeguard::cel::Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    changeguard::cel::Timestamp::new(secs, 0).unwrap_or(changeguard::cel::Timestamp::UNIX_EPOCH)
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub(crate) fn run(args: &AssessArgs) -> ExitCode {
+    let stdin_uses =
+        [Some(&args.change), args.policy.as_ref(), args.topology.as_ref(), args.context.as_ref()]
+            .iter()
+            .filter(|p| p.is_some_and(|p| p == "-"))
+            .count();
+    if stdin_uses > 1 {
+        eprintln!("error: only one input can be read from standard input (`-`)");
+        return ExitCode::from(EXIT_INVALID);
+    }
+    let policy = match &args.policy {
+        None => Policy::well_architected(),
+        Some(path) => match load(path, |t| Policy::from_text(t, &Limits::default())) {
+            Ok(p) => p,
+            Err(code) => return code,
+        },
+    };
+    let change = match load(&args.change, Change::from_json) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let topology = match &args.topology {
+        None => Topology::default(),
+        Some(path) => match load(path, Topology::from_json) {
+            Ok(t) => t,
+            Err(code) => return code,
+        },
+    };
+    let context = match &args.context {
+        None => Context::new(now()),
+        Some(path) => match load(path, Context::from_json) {
+            Ok(c) => c,
+            Err(code) => return code,
+        },
+    };
+    let assessment = policy.assess(&change, &topology, &context);
+    match args.format {
+        Format::Text => print!("{assessment}"),
+        Format::Json => println!("{}", assessment.to_json_pretty()),
+        Format::Markdown => print!("{}", assessment.to_markdown()),
+    }
+    ExitCode::from(match assessment.outcome {
+        Outcome::Allow => 0,
+        Outcome::Deny => 1,
+        Outcome::NeedsApproval => 3,
+    })
+}

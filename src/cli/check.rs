@@ -1,0 +1,108 @@
+//! `changeguard check` and `changeguard test`.
+
+use std::process::ExitCode;
+
+use changeguard::diagnostic::render_all;
+use changeguard::{Limits, Policy};
+
+use crate::{EXIT_INVALID, display_name, read_input};
+
+/// Arguments of `changeguard check`.
+#[derive(clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Policy files (TOML or JSON); `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+}
+
+/// Arguments of `changeguard test`.
+#[derive(clap::Args)]
+pub(crate) struct TestArgs {
+    /// Policy files (TOML or JSON); `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub(crate) fn run_check(args: &CheckArgs) -> ExitCode {
+    let mut failed = false;
+    for path in &args.files {
+        let name = display_name(path);
+        let text = match read_input(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{e}");
+                failed = true;
+                continue;
+            }
+        };
+        match Policy::from_text(&text, &Limits::default()) {
+            Ok(policy) => {
+                if !policy.warnings().is_empty() {
+                    eprint!("{}", render_all(policy.warnings(), Some(name), &text));
+                }
+                println!(
+                    "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} warnings",
+                    policy.name(),
+                    policy.version(),
+                    policy.rule_ids().count(),
+                    policy.factor_ids().count(),
+                    policy.test_count(),
+                    policy.warnings().len()
+                );
+            }
+            Err(d) => {
+                failed = true;
+                eprint!("{}", d.render(Some(name), &text));
+                let errors = d.errors().count();
+                println!("{name}: {errors} error(s), {} warning(s)", d.items().len() - errors);
+            }
+        }
+    }
+    if failed { ExitCode::from(EXIT_INVALID) } else { ExitCode::SUCCESS }
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub(crate) fn run_test(args: &TestArgs) -> ExitCode {
+    let (mut passed, mut failed, mut invalid) = (0usize, 0usize, false);
+    for path in &args.files {
+        let name = display_name(path);
+        let text = match read_input(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{e}");
+                invalid = true;
+                continue;
+            }
+        };
+        let policy = match Policy::from_text(&text, &Limits::default()) {
+            Ok(p) => p,
+            Err(d) => {
+                eprint!("{}", d.render(Some(name), &text));
+                invalid = true;
+                continue;
+            }
+        };
+        let report = policy.run_tests();
+        for case in &report.cases {
+            if case.passed() {
+                println!("PASS {name}: {}", case.name);
+            } else {
+                println!("FAIL {name}: {}", case.name);
+                for m in &case.mismatches {
+                    println!("     {m}");
+                }
+            }
+        }
+        passed += report.passed();
+        failed += report.failed();
+    }
+    println!("{passed} passed, {failed} failed");
+    if invalid {
+        ExitCode::from(EXIT_INVALID)
+    } else if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
