@@ -95,8 +95,8 @@ mod tests {
         let get = |k: &str| m.get(&Key::String(Str::borrowed(k))).unwrap();
         assert!(matches!(get("i"), Value::Int(-3)));
         assert!(matches!(get("u"), Value::Uint(u64::MAX)));
-        assert!(matches!(get("d"), Value::Double(d) if d == 1.5));
-        assert!(matches!(get("e"), Value::Double(d) if d == 2.0));
+        assert!(matches!(get("d"), Value::Double(d) if (d - 1.5).abs() < f64::EPSILON));
+        assert!(matches!(get("e"), Value::Double(d) if (d - 2.0).abs() < f64::EPSILON));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! recorded in the assessment and counts as the policy's `on_error` says.
 
 use std::cell::{Cell, OnceCell};
+use std::fmt::Write as _;
 
 use super::assessment::{
     Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
@@ -102,7 +103,6 @@ fn eval_int<'a>(p: &'a Program, vars: &Vars<'a>) -> Result<i64, EvalError> {
 
 /// A value as text for people: strings without quotes, lists as `a, b`.
 fn plain(v: &Value<'_>, out: &mut String) {
-    use std::fmt::Write as _;
     match v {
         Value::String(s) => out.push_str(s.as_str()),
         Value::Int(i) => {
@@ -421,7 +421,7 @@ fn decide(
         let overridden = counted().filter(|v| v.overridden_by.is_some()).count();
         let mut detail = format!("no rule blocks the change and risk is {level} (score {score})");
         if overridden > 0 {
-            detail.push_str(&format!("; {overridden} soft violation(s) overridden by approval"));
+            let _ = write!(detail, "; {overridden} soft violation(s) overridden by approval");
         }
         reasons.push(Reason { kind: ReasonKind::Allow, rule: None, detail });
         Outcome::Allow

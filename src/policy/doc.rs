@@ -165,15 +165,15 @@ fn parse_toml_float(text: &str) -> f64 {
 /// Parses JSON text into a spanned tree.
 pub(crate) fn parse_json(source: &str) -> Result<Node, Vec<Diagnostic>> {
     let mut p = JsonParser { s: source.as_bytes(), pos: 0, depth: 0 };
-    let node = p.value().map_err(|(msg, at)| vec![json_error(msg, at)])?;
+    let node = p.value().map_err(|(msg, at)| vec![json_error(&msg, at)])?;
     p.ws();
     if p.pos < p.s.len() {
-        return Err(vec![json_error("unexpected text after the document".into(), p.pos)]);
+        return Err(vec![json_error("unexpected text after the document", p.pos)]);
     }
     Ok(node)
 }
 
-fn json_error(message: String, at: usize) -> Diagnostic {
+fn json_error(message: &str, at: usize) -> Diagnostic {
     Diagnostic::error(DiagnosticKind::InvalidDocument, format!("invalid JSON: {message}"))
         .with_span(Span::new(at as u32, at as u32 + 1))
 }
@@ -435,7 +435,7 @@ mod tests {
         match &inner[0].1.kind {
             NodeKind::Str { value, verbatim: Some(off) } => {
                 assert_eq!(value, "x");
-                assert_eq!(&src[*off as usize..*off as usize + 1], "x");
+                assert_eq!(&src[*off as usize..=*off as usize], "x");
             }
             other => panic!("{other:?}"),
         }

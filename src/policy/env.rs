@@ -33,7 +33,7 @@ pub(crate) struct PolicyEnvs {
 }
 
 impl PolicyEnvs {
-    pub(crate) fn new(limits: &Limits, params: Value<'static>) -> Self {
+    pub(crate) fn new(limits: &Limits, params: &Value<'static>) -> Self {
         let s = schema();
         let make = |risk_name: &str| {
             let mut env = Env::with_limits(limits.clone());

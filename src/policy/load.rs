@@ -130,7 +130,7 @@ impl Loader {
         let top = self.r.table(root, "", &TOP_KEYS)?;
         let (name, version, description) = self.meta(top);
         let (params, param_spans) = self.params(top);
-        let mut envs = PolicyEnvs::new(&self.limits, params);
+        let mut envs = PolicyEnvs::new(&self.limits, &params);
         let (lets, let_spans) = self.lets(top, &mut envs);
         let factors = self.factors(top, &envs);
         let levels = self.levels(top);
@@ -150,9 +150,9 @@ impl Loader {
         let decision = self.decision(top);
         let blast = self.blast(top);
         let tests = self.tests(top);
-        let test_topology = top.get("test_topology").and_then(|n| {
-            self.input_document(n, "test_topology", |t| crate::topology::Topology::from_json(t))
-        });
+        let test_topology = top
+            .get("test_topology")
+            .and_then(|n| self.input_document(n, "test_topology", crate::topology::Topology::from_json));
         let mut warnings = Vec::new();
         for (name, span) in &let_spans {
             if !self.used_lets.contains(name) {
@@ -782,6 +782,10 @@ impl Loader {
         out
     }
 
+    #[allow(
+        clippy::option_option,
+        reason = "absent, present but invalid, and present and valid are three answers"
+    )]
     fn level(&mut self, t: Table<'_>, key: &str) -> Option<Option<RiskLevel>> {
         let text = self.r.text(t, "decision", key, false)?;
         match RiskLevel::parse(&text.value) {
@@ -979,6 +983,10 @@ impl Loader {
     }
 }
 
+#[allow(
+    clippy::option_option,
+    reason = "absent, present but invalid, and present and valid are three answers"
+)]
 fn transpose<T>(v: Option<Option<T>>) -> Option<Option<T>> {
     match v {
         None => Some(None),

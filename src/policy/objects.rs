@@ -353,14 +353,17 @@ macro_rules! string_keyed_map {
     };
 }
 
+#[allow(clippy::ptr_arg, reason = "the map's value type, used as a function pointer")]
 fn string_value(v: &String) -> Value<'_> {
     Value::str(v)
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "used as a function pointer over map values")]
 fn status_value(v: &CheckStatus) -> Value<'static> {
     Value::str(v.as_str())
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "used as a function pointer over map values")]
 fn double_value(v: &f64) -> Value<'static> {
     Value::Double(*v)
 }

@@ -54,10 +54,6 @@ impl Reader {
         self.diags.push(Diagnostic::error(kind, message).with_span(span).with_path(path).with_help(help));
     }
 
-    pub(crate) fn has_errors(&self) -> bool {
-        self.diags.iter().any(Diagnostic::is_error)
-    }
-
     fn wrong_type(&mut self, node: &Node, path: &str, expected: &str) {
         self.error(
             DiagnosticKind::InvalidValue,

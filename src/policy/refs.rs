@@ -15,11 +15,11 @@ pub(crate) fn free_idents(e: &Expr) -> Vec<(String, Span)> {
 fn walk(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) {
     match &e.kind {
         ExprKind::Ident { name, .. } => {
-            if !bound.iter().any(|b| *b == name.name) {
+            if !bound.contains(&name.name) {
                 out.push((name.name.clone(), name.span));
             }
         }
-        ExprKind::Select { operand, .. } => walk(operand, bound, out),
+        ExprKind::Select { operand, .. } | ExprKind::Unary { operand, .. } => walk(operand, bound, out),
         ExprKind::Index { operand, index } => {
             walk(operand, bound, out);
             walk(index, bound, out);
@@ -32,7 +32,6 @@ fn walk(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) {
                 walk(a, bound, out);
             }
         }
-        ExprKind::Unary { operand, .. } => walk(operand, bound, out),
         ExprKind::Binary { lhs, rhs, .. } => {
             walk(lhs, bound, out);
             walk(rhs, bound, out);

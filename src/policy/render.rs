@@ -58,7 +58,7 @@ impl Assessment {
             match &v.remediation {
                 Some(r) => steps.push(format!("`{}`: {r}", v.rule)),
                 None if v.enforcement == Enforcement::Hard => {
-                    steps.push(format!("`{}`: fix the change so that the rule holds", v.rule))
+                    steps.push(format!("`{}`: fix the change so that the rule holds", v.rule));
                 }
                 None => {}
             }

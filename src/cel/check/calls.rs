@@ -79,6 +79,9 @@ fn match_signature(params: &[Type], result: &Type, args: &[Type]) -> Option<Type
     Some(s.substitute(result))
 }
 
+/// Builds the node of a binary operator from its operands.
+type MakeNode = fn([Node; 2]) -> Node;
+
 /// Signatures of an operator.
 struct OpSigs {
     sigs: Vec<(Vec<Type>, Type)>,
@@ -152,6 +155,7 @@ fn functions() -> &'static HashMap<&'static str, Vec<&'static Overload>> {
     INDEX.get_or_init(|| {
         let mut m: HashMap<&'static str, Vec<&'static Overload>> = HashMap::new();
         for ov in stdlib::overloads() {
+            debug_assert_eq!(ov.imp.arity(), ov.params.len(), "overload {}", ov.id);
             m.entry(ov.function).or_default().push(ov);
         }
         m
@@ -211,7 +215,7 @@ impl Checker<'_> {
         let r = self.expr(rhs);
         let args = [l.ty.clone(), r.ty.clone()];
         let ops = operators();
-        let (sigs, make): (Option<&OpSigs>, fn([Node; 2]) -> Node) = match op {
+        let (sigs, make): (Option<&OpSigs>, MakeNode) = match op {
             BinaryOp::Add => (Some(&ops.add), |p| Node::Arith(ArithOp::Add, Box::new(p))),
             BinaryOp::Sub => (Some(&ops.sub), |p| Node::Arith(ArithOp::Sub, Box::new(p))),
             BinaryOp::Mul => (Some(&ops.mul_div), |p| Node::Arith(ArithOp::Mul, Box::new(p))),
@@ -271,7 +275,7 @@ impl Checker<'_> {
         }
 
         let receiver = receiver_ty.is_some();
-        let all = functions().get(function.name.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let all = functions().get(function.name.as_str()).map_or(&[][..], Vec::as_slice);
         let styled: Vec<&'static Overload> = all.iter().copied().filter(|o| o.receiver == receiver).collect();
         if styled.is_empty() {
             if receiver && matches!(receiver_ty, Some(Type::Dyn)) {
@@ -311,7 +315,7 @@ impl Checker<'_> {
             Prep::NotApplicable(nodes) => nodes,
         };
         let node = if matching.len() == 1 && !arg_types.iter().any(Type::is_dyn) {
-            Node::Call(first.0.imp, nodes.into())
+            Node::Call(first.0, nodes.into())
         } else {
             let candidates: Vec<&'static Overload> = matching.iter().map(|(o, _)| *o).collect();
             Node::Dispatch { name: first.0.function, candidates: candidates.into(), args: nodes.into() }

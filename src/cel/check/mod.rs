@@ -176,10 +176,11 @@ impl Checker<'_> {
         if nodes.is_empty() {
             return Typed::constant(Value::Bool(!is_or), Type::Bool);
         }
-        if nodes.len() == 1 && all_bool {
-            if let Some(only) = nodes.pop() {
-                return Typed::new(only, Type::Bool);
-            }
+        if nodes.len() == 1
+            && all_bool
+            && let Some(only) = nodes.pop()
+        {
+            return Typed::new(only, Type::Bool);
         }
         let node = if is_or { Node::Or(nodes.into()) } else { Node::And(nodes.into()) };
         Typed::new(node, Type::Bool)

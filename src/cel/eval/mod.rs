@@ -137,8 +137,8 @@ pub(crate) enum Node {
     In(Box<[Node; 2]>),
     List(Box<[Node]>),
     Map(Box<[(Node, Node)]>),
-    /// A call resolved to one implementation.
-    Call(Impl, Box<[Node]>),
+    /// A call resolved to one overload.
+    Call(&'static Overload, Box<[Node]>),
     /// A call whose overload is chosen at run time among candidates.
     Dispatch {
         name: &'static str,
@@ -277,7 +277,7 @@ impl Node {
                 })?;
                 Ok(Value::map(map))
             }
-            Node::Call(imp, args) => call(*imp, args, ctx, scope),
+            Node::Call(overload, args) => call(overload, args, ctx, scope),
             Node::Dispatch { name, candidates, args } => dispatch(name, candidates, args, ctx, scope),
             Node::Method { index, args } => method(*index, args, ctx, scope),
             Node::DynMethod { name, args } => dyn_method(name, args, ctx, scope),
@@ -343,8 +343,13 @@ fn logic<'a>(
     }
 }
 
-fn call<'a>(imp: Impl, args: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
-    match (imp, args) {
+fn call<'a>(
+    overload: &Overload,
+    args: &'a [Node],
+    ctx: &Ctx<'a, '_>,
+    scope: Option<&Scope<'_, 'a>>,
+) -> Res<'a> {
+    match (overload.imp, args) {
         (Impl::F1(f), [a]) => f(&a.eval(ctx, scope)?),
         (Impl::F2(f), [a, b]) => {
             let x = a.eval(ctx, scope)?;
@@ -361,7 +366,10 @@ fn call<'a>(imp: Impl, args: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope
             let z = c.eval(ctx, scope)?;
             f(&x, &y, &z, &d.eval(ctx, scope)?)
         }
-        _ => Err(EvalError::no_such_overload("internal error: call arity mismatch")),
+        _ => Err(EvalError::no_such_overload(format!(
+            "internal error: arity mismatch calling `{}`",
+            overload.id
+        ))),
     }
 }
 

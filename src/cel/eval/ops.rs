@@ -207,7 +207,9 @@ fn cmp_int_uint(i: i64, u: u64) -> Ordering {
     if i < 0 { Ordering::Less } else { (i as u64).cmp(&u) }
 }
 
-/// The ordering of two numbers of any numeric types; `None` when not both numbers or NaN.
+/// The ordering of two numbers of any numeric types: `None` when not both numbers, `Some(None)`
+/// when unordered (NaN).
+#[allow(clippy::option_option, reason = "not numbers and unordered numbers are different answers")]
 fn numeric_cmp(x: &Value<'_>, y: &Value<'_>) -> Option<Option<Ordering>> {
     Some(match (x, y) {
         (Value::Int(a), Value::Int(b)) => Some(a.cmp(b)),

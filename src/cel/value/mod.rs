@@ -610,7 +610,7 @@ pub enum TypeValue<'a> {
     Object(Str<'a>),
 }
 
-impl<'a> TypeValue<'a> {
+impl TypeValue<'_> {
     /// The type's name as CEL prints it.
     #[must_use]
     pub fn name(&self) -> &str {
