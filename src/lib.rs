@@ -8,6 +8,8 @@ mod graph;
 pub mod input;
 mod limits;
 pub mod policy;
+#[cfg(feature = "proptest")]
+pub mod testing;
 pub mod topology;
 
 pub use blast::{BlastOptions, BlastRadius, Reach};
