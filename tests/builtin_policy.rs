@@ -1,0 +1,414 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+//! The built-in policy (`Policy::well_architected()`, `src/policy/well_architected.toml`): it
+//! loads without warnings, its own `[[test]]` cases pass and exercise every rule and factor,
+//! every rule and factor cites Well-Architected practices, and the bundled examples tell their
+//! story:
+//!
+//! - `change-canary-safe.json` → **allow**: a 5% canary of payments with a tested, automated
+//!   rollback, two reviewers, green checks and a staging run. Its blast radius reaches tier-0
+//!   services, six teams and a sev1 incident on checkout, which keeps it at low risk, not zero.
+//! - `change-friday-all-at-once.json` → **deny**: a Friday-evening, in-place, all-at-once
+//!   release of two major versions (9,000 lines), never run in staging, with an integration
+//!   test failing, the security scan pending, an untested 90-minute manual rollback and a
+//!   self-approval. Hard rules `required-checks` and `progressive-rollout-critical-tier`
+//!   deny it, and so does its critical risk.
+//! - `change-emergency-hotfix.json` → **needs approval**: an emergency fix for the sev1 on
+//!   checkout, deployed during the Black Friday freeze. Emergencies are exempt from the freeze,
+//!   the change window and the open-incident rule, but its risk is high (sev1 on the changed
+//!   service, Friday afternoon, Black Friday, integration tests skipped): an SRE lead or a
+//!   change manager must approve it; the incident commander's approval is not one of those
+//!   roles. Filed as a normal change, the same change is denied (freeze, open incident).
+//! - `change-irreversible-migration.json` → **deny**: an irreversible schema migration
+//!   scheduled inside the Black Friday / Cyber Monday freeze at 07:00, with an untested
+//!   4-hour rollback: the freeze denies it, its risk is critical, and the one-way door needs a
+//!   principal engineer. Rescheduled after the freeze with a rehearsed, automated rollback, it
+//!   needs approvals (one-way door and high risk), and is allowed once a principal engineer and
+//!   an SRE lead approve.
+//! - `change-config-only.json` → **allow**: a pre-authorised standard change flipping a
+//!   feature flag, progressively; it qualifies as standard (small, low risk). `ab-testing` is
+//!   not in the topology, so the blast radius is incomplete: an advisory warning and a few risk
+//!   points, not a block.
+
+use std::collections::BTreeSet;
+
+use changeguard::cel::Timestamp;
+use changeguard::input::{Approval, Category, Change, Context, Rollback};
+use changeguard::policy::{Assessment, Enforcement, Outcome, RiskLevel, WELL_ARCHITECTED_TOML};
+use changeguard::{Policy, Topology};
+
+fn policy() -> Policy {
+    Policy::well_architected()
+}
+
+fn document() -> toml::Table {
+    toml::from_str(WELL_ARCHITECTED_TOML).expect("the built-in policy is valid TOML")
+}
+
+fn json(v: &toml::Value) -> String {
+    serde_json::to_string(v).unwrap()
+}
+
+fn example(name: &str) -> String {
+    let path = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+struct Examples {
+    topology: Topology,
+    context: Context,
+}
+
+fn examples() -> Examples {
+    Examples {
+        topology: Topology::from_json(&example("topology-shop.json")).unwrap(),
+        context: Context::from_json(&example("context.json")).unwrap(),
+    }
+}
+
+fn change(name: &str) -> Change {
+    Change::from_json(&example(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn counted(a: &Assessment) -> BTreeSet<&str> {
+    a.violated_rules().collect()
+}
+
+fn by_enforcement(a: &Assessment, e: Enforcement) -> BTreeSet<&str> {
+    a.violations.iter().filter(|v| v.enforcement == e && !v.dry_run).map(|v| v.rule.as_str()).collect()
+}
+
+fn factors(a: &Assessment) -> BTreeSet<&str> {
+    a.risk.factors.iter().map(|f| f.id.as_str()).collect()
+}
+
+fn set<'a>(items: &[&'a str]) -> BTreeSet<&'a str> {
+    items.iter().copied().collect()
+}
+
+fn approval(by: &str, role: &str) -> Approval {
+    Approval { by: by.into(), role: role.into(), at: None }
+}
+
+// ------------------------------------------------------------------------------------------
+// Loading and the policy's own tests.
+
+#[test]
+fn loads_without_warnings() {
+    // `well_architected()` falls back to an empty policy should the text ever fail to load:
+    // load the text directly to see its diagnostics.
+    let direct = Policy::from_toml(WELL_ARCHITECTED_TOML)
+        .unwrap_or_else(|d| panic!("{}", d.render(Some("well_architected.toml"), WELL_ARCHITECTED_TOML)));
+    assert!(direct.warnings().is_empty(), "{:?}", direct.warnings());
+    let p = policy();
+    assert_eq!(p.name(), "well-architected");
+    assert!(p.warnings().is_empty(), "{:?}", p.warnings());
+    assert_eq!(p.decision().approval_at, RiskLevel::High);
+    assert_eq!(p.decision().deny_at, Some(RiskLevel::Critical));
+    assert_eq!(p.decision().approval_roles, ["sre-lead", "change-manager"]);
+    assert!(p.rule_ids().count() >= 15);
+    assert!(p.factor_ids().count() >= 25);
+    assert!((30..=60).contains(&p.test_count()), "{} tests", p.test_count());
+}
+
+#[test]
+fn its_own_tests_pass() {
+    let report = policy().run_tests();
+    let failures: Vec<String> = report
+        .cases
+        .iter()
+        .filter(|c| !c.passed())
+        .map(|c| format!("{}:\n  {}", c.name, c.mismatches.join("\n  ")))
+        .collect();
+    assert!(failures.is_empty(), "{} failed:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(report.passed(), policy().test_count());
+}
+
+/// The assessments of the policy's `[[test]]` cases, built as `changeguard test` builds them.
+fn assess_cases() -> Vec<(String, Assessment)> {
+    let doc = document();
+    let p = policy();
+    let shared = doc.get("test_topology").map(|t| Topology::from_json(&json(t)).unwrap());
+    let empty = Topology::default();
+    let cases = doc["test"].as_array().unwrap();
+    let runner = p.run_tests();
+    assert_eq!(runner.cases.len(), cases.len());
+    cases
+        .iter()
+        .zip(&runner.cases)
+        .map(|(case, result)| {
+            let name = case["name"].as_str().unwrap().to_owned();
+            assert_eq!(name, result.name);
+            let change = Change::from_json(&json(&case["change"])).unwrap();
+            let own = case.get("topology").map(|t| Topology::from_json(&json(t)).unwrap());
+            let topology = own.as_ref().or(shared.as_ref()).unwrap_or(&empty);
+            let context = match case.get("context") {
+                Some(c) => Context::from_json(&json(c)).unwrap(),
+                None => Context::new(change.scheduled_at.unwrap_or(Timestamp::UNIX_EPOCH)),
+            };
+            let a = p.assess(&change, topology, &context);
+            assert_eq!(a.outcome, result.outcome, "{name}: the runner and this test disagree");
+            (name, a)
+        })
+        .collect()
+}
+
+#[test]
+fn its_tests_cover_every_rule_factor_and_outcome() {
+    let p = policy();
+    let cases = assess_cases();
+    let mut violated = BTreeSet::new();
+    let mut fired = BTreeSet::new();
+    let mut outcomes = BTreeSet::new();
+    let mut levels = BTreeSet::new();
+    for (_, a) in &cases {
+        violated.extend(a.violations.iter().map(|v| v.rule.clone()));
+        fired.extend(a.risk.factors.iter().map(|f| f.id.clone()));
+        outcomes.insert(a.outcome.as_str());
+        levels.insert(a.risk.level.as_str());
+    }
+    let unviolated: Vec<&str> = p.rule_ids().filter(|r| !violated.contains(*r)).collect();
+    assert!(unviolated.is_empty(), "rules never violated by a test: {unviolated:?}");
+    let unfired: Vec<&str> = p.factor_ids().filter(|f| !fired.contains(*f)).collect();
+    assert!(unfired.is_empty(), "factors that never fire in a test: {unfired:?}");
+    // Every rule is also satisfied (or not applicable) somewhere: no rule is always violated.
+    for rule in p.rule_ids() {
+        assert!(
+            cases.iter().any(|(_, a)| a.violations.iter().all(|v| v.rule != rule)),
+            "`{rule}` is violated in every test"
+        );
+    }
+    assert_eq!(outcomes, set(&["allow", "deny", "needs_approval"]));
+    assert_eq!(levels, set(&["critical", "high", "low", "medium"]));
+    // Overrides, shadow mode and fail-closed errors are each shown by at least one case.
+    let named = |name: &str| &cases.iter().find(|(n, _)| n == name).unwrap().1;
+    let overridden = named("an SRE lead's approval overrides soft rules and accepts high risk");
+    assert_eq!(overridden.outcome, Outcome::Allow);
+    let counted_violations = overridden.violations.iter().filter(|v| !v.dry_run);
+    assert_eq!(counted_violations.clone().count(), 2);
+    assert!(counted_violations.clone().all(|v| v.overridden_by.as_deref() == Some("carol")));
+    let shadow = named("a careful canary on the payment path scores low");
+    assert_eq!(shadow.outcome, Outcome::Allow);
+    assert!(shadow.violations.iter().any(|v| v.dry_run && v.rule == "two-approvers-critical-tier"));
+    let failed = named("malformed business events fail closed");
+    assert!(failed.errors.iter().any(|e| e.rule == "business-event" && e.field == "when"));
+    assert!(factors(failed).contains("business-event"));
+    let exempt = named("emergencies are exempt from freezes");
+    assert_eq!(exempt.outcome, Outcome::Allow);
+    // No other case errs: a policy that fails closed by accident would look stricter than it is.
+    for (name, a) in &cases {
+        if name != "malformed business events fail closed" {
+            assert!(a.errors.is_empty(), "{name}: {:?}", a.errors);
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Every rule and factor explains itself and cites practices.
+
+fn looks_like_practice_id(r: &str) -> bool {
+    // `OPS06-BP03`, `REL08-BP04`, or a whole question such as `REL08`.
+    let pillar = ["OPS", "REL", "SEC", "PERF", "COST", "SUS"].iter().find(|p| r.starts_with(**p));
+    let Some(pillar) = pillar else { return false };
+    let rest = &r[pillar.len()..];
+    let digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    match rest.split_once("-BP") {
+        Some((q, bp)) => digits(q) && digits(bp),
+        None => digits(rest),
+    }
+}
+
+#[test]
+fn every_rule_and_factor_cites_practices_and_explains_itself() {
+    assert!(looks_like_practice_id("OPS06-BP03"));
+    assert!(looks_like_practice_id("REL08"));
+    assert!(!looks_like_practice_id("OPS6-BP03"));
+    assert!(!looks_like_practice_id("ops06-bp03"));
+    let doc = document();
+    let sections = [("risk", "reason"), ("rule", "message")];
+    for (section, text) in sections {
+        let entries = doc[section].as_array().unwrap();
+        assert!(!entries.is_empty());
+        for e in entries {
+            let id = e["id"].as_str().unwrap();
+            let refs = e.get("references").and_then(toml::Value::as_array);
+            let refs: Vec<&str> =
+                refs.map(|r| r.iter().filter_map(toml::Value::as_str).collect()).unwrap_or_default();
+            assert!(!refs.is_empty(), "{section} `{id}` has no references");
+            for r in &refs {
+                assert!(looks_like_practice_id(r), "{section} `{id}`: `{r}` is not a practice id");
+            }
+            for key in [text, "description"] {
+                let s = e.get(key).and_then(toml::Value::as_str).unwrap_or("");
+                assert!(s.trim().len() > 10, "{section} `{id}` needs a `{key}`");
+            }
+            if section == "rule" {
+                let enforcement = e.get("enforcement").and_then(toml::Value::as_str).unwrap_or("soft");
+                if enforcement != "advisory" || e.get("dry_run").is_some() {
+                    assert!(e.get("remediation").is_some(), "rule `{id}` needs a remediation");
+                }
+                if enforcement == "soft" {
+                    assert!(
+                        e.get("override_roles").is_some(),
+                        "soft rule `{id}` should name its override roles"
+                    );
+                }
+            }
+        }
+    }
+    // The policy shows both kinds of adaptable pieces.
+    assert!(doc["params"].as_table().unwrap().len() >= 10);
+    assert!(doc["let"].as_table().unwrap().len() >= 10);
+    assert!(
+        doc["rule"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.get("dry_run").and_then(toml::Value::as_bool) == Some(true))
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// The bundled examples.
+
+#[test]
+fn the_safe_canary_is_allowed() {
+    let ex = examples();
+    let a = policy().assess(&change("change-canary-safe.json"), &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::Allow, "{a}");
+    assert_eq!(a.risk.level, RiskLevel::Low);
+    assert!(counted(&a).is_empty(), "{:?}", counted(&a));
+    // Low, not zero: it reaches tier-0 services, six teams and the sev1 incident on checkout.
+    assert_eq!(factors(&a), set(&["active-incident", "critical-tier", "high-traffic", "many-teams"]));
+    assert_eq!(a.risk.score, 25);
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+}
+
+#[test]
+fn the_friday_all_at_once_release_is_denied() {
+    let ex = examples();
+    let a = policy().assess(&change("change-friday-all-at-once.json"), &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::Deny, "{a}");
+    assert_eq!(a.risk.level, RiskLevel::Critical);
+    assert_eq!(a.risk.score, 100);
+    assert_eq!(
+        by_enforcement(&a, Enforcement::Hard),
+        set(&["required-checks", "progressive-rollout-critical-tier"])
+    );
+    assert_eq!(
+        by_enforcement(&a, Enforcement::Soft),
+        set(&["rollback-tested", "preproduction-testing", "change-window"])
+    );
+    assert_eq!(by_enforcement(&a, Enforcement::Advisory), set(&["self-approval"]));
+    for f in [
+        "all-at-once",
+        "mutable-deployment",
+        "rollback-untested",
+        "rollback-slow",
+        "untested-in-preproduction",
+        "checks-failed",
+        "checks-unfinished",
+        "large-change",
+        "major-version",
+        "risky-time",
+        "error-budget-exhausted",
+    ] {
+        assert!(factors(&a).contains(f), "{f} should fire: {:?}", factors(&a));
+    }
+    let time = a.risk.factors.iter().find(|f| f.id == "risky-time").unwrap();
+    assert!(time.reason.contains("Friday 17:45 Europe/London"), "{}", time.reason);
+    let checks = a.violations.iter().find(|v| v.rule == "required-checks").unwrap();
+    assert!(checks.message.contains("security-scan (pending)"), "{}", checks.message);
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+}
+
+#[test]
+fn the_emergency_hotfix_in_the_freeze_needs_an_approval() {
+    let ex = examples();
+    let hotfix = change("change-emergency-hotfix.json");
+    let a = policy().assess(&hotfix, &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::NeedsApproval, "{a}");
+    assert_eq!(a.risk.level, RiskLevel::High);
+    // Not held back by the freeze, the change window or the open incident it fixes.
+    assert_eq!(counted(&a), set(&["emergency-review"]));
+    assert_eq!(a.required_approvals.len(), 1);
+    assert_eq!(a.required_approvals[0].roles, ["sre-lead", "change-manager"]);
+    assert!(factors(&a).contains("active-incident"));
+    assert!(factors(&a).contains("business-event"));
+
+    // An SRE lead's approval is all it takes.
+    let mut approved = hotfix.clone();
+    approved.approvals.push(approval("li.wei", "sre-lead"));
+    let a = policy().assess(&approved, &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::Allow, "{a}");
+
+    // Filed as a normal change, the freeze and the open incident deny it.
+    let normal = Change { category: Category::Normal, ..hotfix };
+    let a = policy().assess(&normal, &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::Deny, "{a}");
+    let hard = by_enforcement(&a, Enforcement::Hard);
+    assert!(hard.contains("change-freeze") && hard.contains("open-incident"), "{hard:?}");
+}
+
+#[test]
+fn the_irreversible_migration_is_denied_in_the_freeze_and_needs_a_senior_approval_after_it() {
+    let ex = examples();
+    let migration = change("change-irreversible-migration.json");
+    let a = policy().assess(&migration, &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::Deny, "{a}");
+    assert_eq!(a.risk.level, RiskLevel::Critical);
+    assert_eq!(by_enforcement(&a, Enforcement::Hard), set(&["change-freeze"]));
+    assert!(by_enforcement(&a, Enforcement::Soft).contains("one-way-door"));
+    assert!(factors(&a).contains("irreversible-migration"));
+
+    // After the freeze, in business hours, with a rehearsed automated rollback: the one-way
+    // door and the high risk still need approvals…
+    let mut prepared = migration;
+    prepared.scheduled_at = Some(Timestamp::parse("2026-12-02T10:00:00Z").unwrap());
+    prepared.rollback = Some(Rollback { plan: true, tested: true, automated: true, minutes: Some(30) });
+    let a = policy().assess(&prepared, &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::NeedsApproval, "{a}");
+    assert_eq!(a.risk.level, RiskLevel::High);
+    assert_eq!(counted(&a), set(&["one-way-door"]));
+
+    // …from a principal engineer (the one-way door) and an SRE lead (the risk).
+    prepared.approvals.push(approval("grace.ho", "principal-engineer"));
+    let a = policy().assess(&prepared, &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::NeedsApproval, "{a}");
+    prepared.approvals.push(approval("li.wei", "sre-lead"));
+    let a = policy().assess(&prepared, &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::Allow, "{a}");
+    let door = a.violations.iter().find(|v| v.rule == "one-way-door").unwrap();
+    assert_eq!(door.overridden_by.as_deref(), Some("grace.ho"));
+}
+
+#[test]
+fn the_config_only_standard_change_is_allowed_with_a_warning() {
+    let ex = examples();
+    let a = policy().assess(&change("change-config-only.json"), &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::Allow, "{a}");
+    assert_eq!(a.risk.level, RiskLevel::Low);
+    assert_eq!(counted(&a), set(&["blast-radius-known"]));
+    assert_eq!(by_enforcement(&a, Enforcement::Advisory), set(&["blast-radius-known"]));
+    assert_eq!(a.blast_radius.unknown, ["ab-testing"]);
+    assert_eq!(factors(&a), set(&["config-change", "incomplete-blast-radius"]));
+}
+
+#[test]
+fn assessments_are_deterministic() {
+    let ex = examples();
+    let again = Policy::from_toml(WELL_ARCHITECTED_TOML).unwrap();
+    for name in [
+        "change-canary-safe.json",
+        "change-friday-all-at-once.json",
+        "change-emergency-hotfix.json",
+        "change-irreversible-migration.json",
+        "change-config-only.json",
+    ] {
+        let c = change(name);
+        let first = serde_json::to_string(&policy().assess(&c, &ex.topology, &ex.context)).unwrap();
+        let second = serde_json::to_string(&policy().assess(&c, &ex.topology, &ex.context)).unwrap();
+        let third = serde_json::to_string(&again.assess(&c, &ex.topology, &ex.context)).unwrap();
+        assert_eq!(first, second, "{name}");
+        assert_eq!(first, third, "{name}");
+    }
+}
