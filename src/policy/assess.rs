@@ -35,7 +35,7 @@ struct Vars<'a> {
     change: &'a ChangeView<'a>,
     context: &'a ContextView<'a>,
     blast: &'a BlastView<'a>,
-    risk: Option<&'a RiskView>,
+    risk: Option<&'a RiskView<'a>>,
     lets: &'a [super::model::Let],
     cache: &'a [LetSlot<'a>],
     budget: &'a Budget,
@@ -225,7 +225,7 @@ pub(crate) fn assess(
         score,
         level,
         fired.iter().filter_map(|f| {
-            policy.factors.get(f.index).map(|d| (d.id.as_str(), f.points, "", &d.references[..]))
+            policy.factors.get(f.index).map(|d| (d.id.as_str(), f.points, "", &d.references))
         }),
     );
     vars.risk = Some(&early_risk);
@@ -255,7 +255,7 @@ pub(crate) fn assess(
     let risk_view = RiskView::new(
         score,
         level,
-        factors.iter().map(|f| (f.id.as_str(), f.points, f.reason.as_str(), &f.references[..])),
+        factors.iter().map(|f| (f.id.as_str(), f.points, f.reason.as_str(), &f.references)),
     );
     vars.risk = Some(&risk_view);
 

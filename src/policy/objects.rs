@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::schema::{self, schema};
-use crate::cel::{EvalError, HostList, HostMap, Key, List, Map, Object, ObjectType, Str, Timestamp, Value};
+use crate::cel::{EvalError, HostList, HostMap, Key, List, Map, Object, ObjectType, Semver, Str, Timestamp, Value};
 use crate::input::{
     Approval, Category, Change, ChangeKind, CheckStatus, Context, Freeze, Incident, Migration, Rollback,
     ServiceChange, Size, Strategy, normalize_identity, same_identity,
@@ -22,12 +22,43 @@ fn json_object(map: &serde_json::Map<String, serde_json::Value>) -> Value<'_> {
     Value::Map(Map::host(map))
 }
 
+/// A string-keyed map read by index and by binary search: what a `BTreeMap` field becomes for
+/// the duration of an assessment, so that iterating it in a comprehension is linear.
+pub(crate) struct SortedMap<'a> {
+    entries: Vec<(&'a str, Value<'a>)>,
+}
+
+impl<'a> SortedMap<'a> {
+    /// The entries of `map`, already sorted by key.
+    pub(crate) fn new<V>(map: &'a BTreeMap<String, V>, value: impl Fn(&'a V) -> Value<'a>) -> Self {
+        SortedMap { entries: map.iter().map(|(k, v)| (k.as_str(), value(v))).collect() }
+    }
+}
+
+impl HostMap for SortedMap<'_> {
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn get(&self, key: &Key<'_>) -> Option<Value<'_>> {
+        let Key::String(k) = key else { return None };
+        let i = self.entries.binary_search_by(|(e, _)| (*e).cmp(k.as_str())).ok()?;
+        self.entries.get(i).map(|(_, v)| v.clone())
+    }
+
+    fn entry(&self, index: usize) -> Option<(Key<'_>, Value<'_>)> {
+        self.entries.get(index).map(|(k, v)| (Key::String(Str::borrowed(k)), v.clone()))
+    }
+}
+
 /// `change`, with what the assessment computes from it.
 pub(crate) struct ChangeView<'a> {
     pub(crate) change: &'a Change,
     pub(crate) when: Timestamp,
     /// `approvers()`: sorted, distinct, normalized, the author excluded.
     pub(crate) approvers: Vec<Value<'a>>,
+    checks: SortedMap<'a>,
+    labels: SortedMap<'a>,
 }
 
 /// The normalized identity, borrowed when the text is already normalized.
@@ -53,6 +84,8 @@ impl<'a> ChangeView<'a> {
             change,
             when: change.when(context),
             approvers: sorted_identities(change.approvals_by_others()),
+            checks: SortedMap::new(&change.checks, |s| Value::str(s.as_str())),
+            labels: SortedMap::new(&change.labels, |s| Value::str(s)),
         }
     }
 }
@@ -77,11 +110,11 @@ impl Object for ChangeView<'_> {
             f::ROLLBACK => Value::Object(c.rollback.as_ref()?),
             f::MIGRATION => Value::Object(c.migration.as_ref()?),
             f::APPROVALS => Value::List(List::host(&c.approvals)),
-            f::CHECKS => Value::Map(Map::host(&c.checks)),
+            f::CHECKS => Value::Map(Map::host(&self.checks)),
             f::TESTED_IN => Value::List(List::host(&c.tested_in)),
             f::SCHEDULED_AT => Value::Timestamp(c.scheduled_at?),
             f::REGIONS => Value::List(List::host(&c.regions)),
-            f::LABELS => Value::Map(Map::host(&c.labels)),
+            f::LABELS => Value::Map(Map::host(&self.labels)),
             f::ATTRIBUTES => json_object(&c.attributes),
             f::WHEN => Value::Timestamp(self.when),
             _ => return None,
@@ -117,6 +150,8 @@ impl Object for ServiceChange {
             f::TO => Value::string(self.to.as_ref()?.to_string()),
             f::KINDS => Value::List(List::host(&self.kinds)),
             f::BUMP => Value::str(self.bump().as_str()),
+            f::FROM_VERSION => Value::Semver(Semver::borrowed(self.from.as_ref()?)),
+            f::TO_VERSION => Value::Semver(Semver::borrowed(self.to.as_ref()?)),
             _ => return None,
         })
     }
@@ -220,12 +255,14 @@ impl Object for Approval {
 pub(crate) struct ContextView<'a> {
     pub(crate) context: &'a Context,
     pub(crate) active_freezes: Vec<Value<'a>>,
+    error_budgets: SortedMap<'a>,
 }
 
 impl<'a> ContextView<'a> {
     pub(crate) fn new(context: &'a Context, change: &'a Change) -> Self {
         let active_freezes = context.active_freezes_iter(change).map(|f| Value::str(&f.name)).collect();
-        ContextView { context, active_freezes }
+        let error_budgets = SortedMap::new(&context.error_budgets, |v| Value::Double(*v));
+        ContextView { context, active_freezes, error_budgets }
     }
 }
 
@@ -240,7 +277,7 @@ impl Object for ContextView<'_> {
         Some(match index {
             f::NOW => Value::Timestamp(c.now),
             f::FREEZES => Value::List(List::host(&c.freezes)),
-            f::ERROR_BUDGETS => Value::Map(Map::host(&c.error_budgets)),
+            f::ERROR_BUDGETS => Value::Map(Map::host(&self.error_budgets)),
             f::INCIDENTS => Value::List(List::host(&c.incidents)),
             f::ATTRIBUTES => json_object(&c.attributes),
             f::ACTIVE_FREEZES => Value::List(List::borrowed(&self.active_freezes)),

@@ -33,7 +33,7 @@ fields!(
 );
 fields!(
     /// Field indexes of `changeguard.ServiceChange`.
-    service { NAME, FROM, TO, KINDS, BUMP }
+    service { NAME, FROM, TO, KINDS, BUMP, FROM_VERSION, TO_VERSION }
 );
 fields!(
     /// Field indexes of `changeguard.Strategy`.
@@ -117,7 +117,9 @@ fn build() -> Schema {
             .optional_field("from", Type::String)
             .optional_field("to", Type::String)
             .field("kinds", strings())
-            .field("bump", Type::String),
+            .field("bump", Type::String)
+            .optional_field("from_version", Type::Semver)
+            .optional_field("to_version", Type::Semver),
     );
     let strategy = Arc::new(
         ObjectType::new("changeguard.Strategy")
@@ -261,6 +263,7 @@ mod tests {
         assert_eq!(at(&s.change, change::WHEN), "when");
         assert_eq!(s.change.fields().len(), change::WHEN + 1);
         assert_eq!(at(&s.service, service::BUMP), "bump");
+        assert_eq!(at(&s.service, service::TO_VERSION), "to_version");
         assert_eq!(at(&s.strategy, strategy::FIRST_STEP), "first_step");
         assert_eq!(at(&s.size, size::LINES), "lines");
         assert_eq!(at(&s.rollback, rollback::MINUTES), "minutes");

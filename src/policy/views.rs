@@ -65,15 +65,15 @@ impl HostMap for BTreeMap<String, Vec<String>> {
     }
 }
 
-/// One fired factor as seen by rules.
-pub(crate) struct FactorView {
-    id: String,
+/// One fired factor as seen by rules, borrowed from the assessment being built.
+pub(crate) struct FactorView<'f> {
+    id: &'f str,
     points: i64,
-    reason: String,
-    references: Vec<String>,
+    reason: &'f str,
+    references: &'f Vec<String>,
 }
 
-impl Object for FactorView {
+impl Object for FactorView<'_> {
     fn object_type(&self) -> &ObjectType {
         &schema().factor
     }
@@ -81,45 +81,38 @@ impl Object for FactorView {
     fn field(&self, index: usize) -> Option<Value<'_>> {
         use schema::factor as f;
         Some(match index {
-            f::ID => Value::str(&self.id),
+            f::ID => Value::str(self.id),
             f::POINTS => Value::Int(self.points),
-            f::REASON => Value::str(&self.reason),
-            f::REFERENCES => Value::List(List::host(&self.references)),
+            f::REASON => Value::str(self.reason),
+            f::REFERENCES => Value::List(List::host(self.references)),
             _ => return None,
         })
     }
 }
 
 /// `risk`: the score, level and fired factors, for rules and message templates.
-pub(crate) struct RiskView {
+pub(crate) struct RiskView<'f> {
     score: i64,
     level: RiskLevel,
-    factors: Vec<FactorView>,
-    ids: Vec<String>,
+    factors: Vec<FactorView<'f>>,
 }
 
-impl RiskView {
+impl<'f> RiskView<'f> {
     /// `factors` are (id, points, reason, references) of the fired factors, in policy order.
-    pub(crate) fn new<'f>(
+    pub(crate) fn new(
         score: i64,
         level: RiskLevel,
-        factors: impl IntoIterator<Item = (&'f str, i64, &'f str, &'f [String])>,
+        factors: impl IntoIterator<Item = (&'f str, i64, &'f str, &'f Vec<String>)>,
     ) -> Self {
-        let factors: Vec<FactorView> = factors
+        let factors = factors
             .into_iter()
-            .map(|(id, points, reason, references)| FactorView {
-                id: id.to_owned(),
-                points,
-                reason: reason.to_owned(),
-                references: references.to_vec(),
-            })
+            .map(|(id, points, reason, references)| FactorView { id, points, reason, references })
             .collect();
-        let ids = factors.iter().map(|f| f.id.clone()).collect();
-        RiskView { score, level, factors, ids }
+        RiskView { score, level, factors }
     }
 }
 
-impl HostList for Vec<FactorView> {
+impl HostList for Vec<FactorView<'_>> {
     fn len(&self) -> usize {
         self.as_slice().len()
     }
@@ -129,7 +122,18 @@ impl HostList for Vec<FactorView> {
     }
 }
 
-impl Object for RiskView {
+/// A risk view is also the list of its fired factors' ids (what `risk.factor_ids` reads).
+impl HostList for RiskView<'_> {
+    fn len(&self) -> usize {
+        self.factors.len()
+    }
+
+    fn get(&self, index: usize) -> Option<Value<'_>> {
+        self.factors.as_slice().get(index).map(|f| Value::str(f.id))
+    }
+}
+
+impl Object for RiskView<'_> {
     fn object_type(&self) -> &ObjectType {
         &schema().risk
     }
@@ -140,7 +144,7 @@ impl Object for RiskView {
             f::SCORE => Value::Int(self.score),
             f::LEVEL => Value::str(self.level.as_str()),
             f::FACTORS => Value::List(List::host(&self.factors)),
-            f::FACTOR_IDS => Value::List(List::host(&self.ids)),
+            f::FACTOR_IDS => Value::List(List::host(self)),
             _ => return None,
         })
     }

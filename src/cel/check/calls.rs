@@ -79,6 +79,17 @@ fn match_signature(params: &[Type], result: &Type, args: &[Type]) -> Option<Type
     Some(s.substitute(result))
 }
 
+/// A binary operator node replaced by a specialized equivalent when one applies.
+fn specialize_binary(node: Node) -> Node {
+    match node {
+        Node::Eq(pair) => super::special::equality(*pair, false),
+        Node::Ne(pair) => super::special::equality(*pair, true),
+        Node::Cmp(op, pair) => super::special::ordering(op, *pair),
+        Node::In(pair) => super::special::membership(*pair),
+        other => other,
+    }
+}
+
 /// Builds the node of a binary operator from its operands.
 type MakeNode = fn([Node; 2]) -> Node;
 
@@ -246,7 +257,8 @@ impl Checker<'_> {
                 help,
             );
         };
-        fold::fold(Typed::new(make([l.node, r.node]), ty))
+        let t = fold::fold(Typed::new(make([l.node, r.node]), ty));
+        Typed { node: specialize_binary(t.node), ty: t.ty }
     }
 
     pub(super) fn call(

@@ -8,6 +8,7 @@ mod calls;
 mod fold;
 mod macros;
 mod names;
+mod special;
 mod wrappers;
 
 use std::collections::BTreeSet;

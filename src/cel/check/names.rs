@@ -115,7 +115,11 @@ impl Checker<'_> {
             Ok(found) => found,
             Err(t) => return t,
         };
-        fold::fold(Typed::new(Node::Select(Box::new(target.node), field_ref), ty))
+        let t = fold::fold(Typed::new(Node::Select(Box::new(target.node), field_ref), ty));
+        match t.node {
+            Node::Select(operand, field) => Typed::new(super::special::field(*operand, field), t.ty),
+            node => Typed::new(node, t.ty),
+        }
     }
 
     /// Resolves `field` on a value of type `ty`; `for_has` words errors for `has()`.
@@ -130,7 +134,7 @@ impl Checker<'_> {
             Type::Object(o) => match o.field_index(&field.name) {
                 Some(index) => {
                     let decl_ty = o.fields().get(index).map_or(Type::Dyn, |f| f.ty.clone());
-                    Ok((FieldRef::Object { index, name }, decl_ty))
+                    Ok((FieldRef::Object { index, name, ty: o.clone() }, decl_ty))
                 }
                 None => {
                     let help = fuzzy::did_you_mean(&field.name, o.fields().iter().map(|f| f.name.as_str()))

@@ -99,8 +99,8 @@ impl Budget {
 /// How a field selection is resolved.
 #[derive(Clone, Debug)]
 pub(crate) enum FieldRef {
-    /// Field `index` of a host object whose type is known statically.
-    Object { index: usize, name: Arc<str> },
+    /// Field `index` of a host object whose type `ty` is known statically.
+    Object { index: usize, name: Arc<str>, ty: Arc<crate::cel::value::ObjectType> },
     /// A name looked up at run time in a map or an object.
     Dynamic(Arc<str>),
 }
@@ -123,6 +123,16 @@ pub(crate) enum Node {
         index: u8,
     },
     Select(Box<Node>, FieldRef),
+    /// `variable.field`, fused.
+    GlobalField { slot: usize, field: FieldRef },
+    /// `comprehension_variable.field`, fused.
+    LocalField { depth: u32, index: u8, field: FieldRef },
+    /// `x == "text"` (or `!=` when `negate`).
+    EqStr { operand: Box<Node>, value: Box<str>, negate: bool },
+    /// `x op 5`.
+    CmpInt { op: CmpOp, operand: Box<Node>, value: i64 },
+    /// `x in ["a", "b"]`.
+    InStrs { operand: Box<Node>, list: Box<[Box<str>]> },
     Has(Box<Node>, FieldRef),
     Index(Box<[Node; 2]>),
     Not(Box<Node>),
@@ -195,6 +205,24 @@ impl Node {
                 let v = operand.eval(ctx, scope)?;
                 ops::select(&v, field)
             }
+            Node::GlobalField { slot, field } => ops::select(&ctx.activation.resolve(*slot)?, field),
+            Node::LocalField { depth, index, field } => ops::select(&local(scope, *depth, *index)?, field),
+            Node::EqStr { operand, value, negate } => {
+                let v = operand.eval(ctx, scope)?;
+                let eq = match &v {
+                    Value::String(s) => s.as_str() == &**value,
+                    other => ops::equals(other, &Value::str(value)),
+                };
+                Ok(Value::Bool(eq != *negate))
+            }
+            Node::CmpInt { op, operand, value } => match operand.eval(ctx, scope)? {
+                Value::Int(i) => Ok(Value::Bool(op.holds(i.cmp(value)))),
+                other => ops::compare(*op, &other, &Value::Int(*value)),
+            },
+            Node::InStrs { operand, list } => match operand.eval(ctx, scope)? {
+                Value::String(s) => Ok(Value::Bool(list.iter().any(|x| **x == *s.as_str()))),
+                _ => Ok(Value::Bool(false)),
+            },
             Node::Has(operand, field) => {
                 let v = operand.eval(ctx, scope)?;
                 ops::has(&v, field)

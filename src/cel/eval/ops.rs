@@ -47,7 +47,7 @@ impl CmpOp {
         }
     }
 
-    fn holds(self, o: Ordering) -> bool {
+    pub(crate) fn holds(self, o: Ordering) -> bool {
         match self {
             CmpOp::Lt => o == Ordering::Less,
             CmpOp::Le => o != Ordering::Greater,
@@ -243,6 +243,12 @@ pub(crate) fn compare<'a>(op: CmpOp, x: &Value<'_>, y: &Value<'_>) -> Result<Val
 /// CEL equality: values of different kinds are unequal (numbers compare by value); lists and
 /// maps compare element-wise; NaN equals nothing.
 pub(crate) fn equals(x: &Value<'_>, y: &Value<'_>) -> bool {
+    match (x, y) {
+        (Value::String(a), Value::String(b)) => return a.as_str() == b.as_str(),
+        (Value::Int(a), Value::Int(b)) => return a == b,
+        (Value::Bool(a), Value::Bool(b)) => return a == b,
+        _ => {}
+    }
     if let Some(o) = numeric_cmp(x, y) {
         return o == Some(Ordering::Equal);
     }
@@ -357,31 +363,29 @@ pub(crate) fn contains<'a>(container: &Value<'_>, x: &Value<'_>) -> Result<Value
     }
 }
 
+/// The index of `field` in `obj`'s type: the compiled index when the object has the type the
+/// checker saw (compared by identity, no string comparison), else a look-up by name.
+#[inline]
+fn field_index(obj: &dyn crate::cel::value::Object, field: &FieldRef) -> Option<usize> {
+    let ty = obj.object_type();
+    match field {
+        FieldRef::Object { index, ty: expected, .. } if std::ptr::eq(ty, &**expected) => Some(*index),
+        other => ty.field_index(other.name()),
+    }
+}
+
 /// `operand.field`.
 pub(crate) fn select<'a>(operand: &Value<'a>, field: &FieldRef) -> Result<Value<'a>, EvalError> {
     match operand {
-        Value::Object(obj) => {
-            let index = match field {
-                FieldRef::Object { index, name } => {
-                    let ty = obj.object_type();
-                    if ty.fields().get(*index).is_some_and(|f| *f.name == **name) {
-                        Some(*index)
-                    } else {
-                        ty.field_index(name)
-                    }
-                }
-                FieldRef::Dynamic(name) => obj.object_type().field_index(name),
-            };
-            match index {
-                Some(i) => obj.field(i).ok_or_else(|| {
-                    EvalError::new(
-                        crate::cel::value::EvalErrorKind::NoSuchField,
-                        format!("field `{}` is absent: test it with `has()` first", field.name()),
-                    )
-                }),
-                None => Err(EvalError::no_such_field(field.name())),
-            }
-        }
+        Value::Object(obj) => match field_index(*obj, field) {
+            Some(i) => obj.field(i).ok_or_else(|| {
+                EvalError::new(
+                    crate::cel::value::EvalErrorKind::NoSuchField,
+                    format!("field `{}` is absent: test it with `has()` first", field.name()),
+                )
+            }),
+            None => Err(EvalError::no_such_field(field.name())),
+        },
         Value::Map(m) => {
             let key = Key::String(Str::borrowed(field.name()));
             m.get(&key).ok_or_else(|| EvalError::no_such_key(format_args!("`{}`", field.name())))
@@ -397,21 +401,10 @@ pub(crate) fn select<'a>(operand: &Value<'a>, field: &FieldRef) -> Result<Value<
 /// `has(operand.field)`.
 pub(crate) fn has<'a>(operand: &Value<'_>, field: &FieldRef) -> Result<Value<'a>, EvalError> {
     match operand {
-        Value::Object(obj) => {
-            let ty = obj.object_type();
-            let index = match field {
-                FieldRef::Object { index, name }
-                    if ty.fields().get(*index).is_some_and(|f| *f.name == **name) =>
-                {
-                    Some(*index)
-                }
-                other => ty.field_index(other.name()),
-            };
-            match index {
-                Some(i) => Ok(Value::Bool(obj.field(i).is_some())),
-                None => Err(EvalError::no_such_field(field.name())),
-            }
-        }
+        Value::Object(obj) => match field_index(*obj, field) {
+            Some(i) => Ok(Value::Bool(obj.field(i).is_some())),
+            None => Err(EvalError::no_such_field(field.name())),
+        },
         Value::Map(m) => Ok(Value::Bool(m.get(&Key::String(Str::borrowed(field.name()))).is_some())),
         other => Err(EvalError::no_such_overload(format!(
             "`has()` cannot test field `{}` of a value of type `{}`",
