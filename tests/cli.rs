@@ -64,7 +64,8 @@ fn temp_file(name: &str, content: &str) -> PathBuf {
 
 fn assess(change_name: &str, extra: &[&str]) -> Run {
     let c = change(change_name);
-    let mut args = vec!["assess", "--policy", POLICY, "--change", &c, "--topology", TOPOLOGY, "--context", CONTEXT];
+    let mut args =
+        vec!["assess", "--policy", POLICY, "--change", &c, "--topology", TOPOLOGY, "--context", CONTEXT];
     args.extend_from_slice(extra);
     run(&args, None)
 }
@@ -99,7 +100,17 @@ fn assess_json_is_the_assessment_with_exactly_the_spec_keys() {
     keys.sort_unstable();
     assert_eq!(
         keys,
-        ["blast_radius", "change", "errors", "outcome", "policy", "reasons", "required_approvals", "risk", "violations"]
+        [
+            "blast_radius",
+            "change",
+            "errors",
+            "outcome",
+            "policy",
+            "reasons",
+            "required_approvals",
+            "risk",
+            "violations"
+        ]
     );
     assert_eq!(json["change"], "CHG-18");
     assert_eq!(json["risk"]["score"], 32);
@@ -136,7 +147,7 @@ fn assess_markdown_renders_for_a_pull_request() {
     assert_eq!(r.code, 3, "{r:?}");
     assert!(r.stdout.lines().any(|l| l.starts_with('#')), "{r:?}");
     assert!(r.stdout.contains("`rollback-plan`"), "{r:?}");
-    assert!(r.stdout.contains("|"), "{r:?}");
+    assert!(r.stdout.contains('|'), "{r:?}");
 }
 
 #[test]
@@ -386,7 +397,11 @@ fn test_prints_a_line_per_case_and_a_summary() {
     assert_eq!(r.code, 0, "{r:?}");
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines.len(), 4, "{r:?}");
-    for name in ["a reviewed canary with everything in place is allowed", "self-approval is no review", "staging needs nothing"] {
+    for name in [
+        "a reviewed canary with everything in place is allowed",
+        "self-approval is no review",
+        "staging needs nothing",
+    ] {
         assert!(lines.iter().any(|l| l.contains(name) && l.contains("PASS")), "{name}: {r:?}");
     }
     assert_eq!(lines[3], "3 passed, 0 failed");
@@ -426,10 +441,14 @@ fn test_reports_failures_and_exits_1() {
     let path = path.to_str().unwrap();
     let r = run(&["test", path], None);
     assert_eq!(r.code, 1, "{r:?}");
-    let case_lines: Vec<&str> = r.stdout.lines().filter(|l| l.starts_with("PASS") || l.starts_with("FAIL")).collect();
+    let case_lines: Vec<&str> =
+        r.stdout.lines().filter(|l| l.starts_with("PASS") || l.starts_with("FAIL")).collect();
     assert_eq!(case_lines.len(), 3, "{r:?}");
     assert!(case_lines[0].starts_with("PASS") && case_lines[0].contains("staging passes"), "{r:?}");
-    assert!(case_lines[1].starts_with("FAIL") && case_lines[1].contains("wrongly expects production"), "{r:?}");
+    assert!(
+        case_lines[1].starts_with("FAIL") && case_lines[1].contains("wrongly expects production"),
+        "{r:?}"
+    );
     assert!(case_lines[2].starts_with("PASS"), "{r:?}");
     assert!(r.stdout.contains("outcome: expected allow, got deny"), "{r:?}");
     assert!(r.stdout.contains("violations: expected [], got [prod-needs-review]"), "{r:?}");
@@ -449,7 +468,11 @@ fn the_library_runs_the_same_tests() {
     let got: Vec<(&str, bool)> = report.cases.iter().map(|c| (c.name.as_str(), c.passed())).collect();
     assert_eq!(
         got,
-        [("staging passes", true), ("wrongly expects production to pass", false), ("impacted through the test topology", true)]
+        [
+            ("staging passes", true),
+            ("wrongly expects production to pass", false),
+            ("impacted through the test topology", true)
+        ]
     );
     assert_eq!(report.cases[1].outcome, changeguard::Outcome::Deny);
 }

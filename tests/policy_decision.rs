@@ -148,6 +148,20 @@ fn a_hard_violation_is_not_overridden_by_any_approval() {
 }
 
 #[test]
+fn override_roles_on_a_hard_rule_never_override_it() {
+    let p = policy(
+        "[[rule]]\nid = \"h\"\nenforcement = \"hard\"\nrequire = 'false'\noverride_roles = [\"cto\"]\n\n\
+         [[rule]]\nid = \"a\"\nenforcement = \"advisory\"\nrequire = 'false'\noverride_roles = [\"cto\"]\n",
+    );
+    // Loading warns that the roles are useless.
+    assert_eq!(p.warnings().len(), 2, "{:?}", p.warnings());
+    let a = assess(&p, &with_labels_and_approvals(&[], &[("bob", "cto")]));
+    assert_eq!(a.outcome, Outcome::Deny);
+    assert_eq!(a.violations[0].overridden_by, None);
+    assert_eq!(a.violations[1].overridden_by, None);
+}
+
+#[test]
 fn risk_at_deny_at_denies() {
     // 60 + 30 = 90 ≥ critical (75).
     let a = assess(&policy(MIXED), &change(&labels(&["risky", "very-risky"])));
@@ -472,7 +486,8 @@ fn factors(points: &[i64]) -> String {
         .iter()
         .enumerate()
         .map(|(i, p)| format!("[[risk]]\nid = \"f{i}\"\npoints = {p}\nreason = \"factor {i}\"\n"))
-        .collect()
+        .collect::<Vec<_>>()
+        .concat()
 }
 
 #[test]
@@ -499,6 +514,24 @@ fn score_is_the_clamped_sum_and_level_follows_the_default_thresholds() {
         let listed: Vec<i64> = a.risk.factors.iter().map(|f| f.points).collect();
         assert_eq!(listed, *points);
     }
+}
+
+#[test]
+fn huge_points_saturate_instead_of_overflowing() {
+    let max = i64::MAX;
+    let p = policy(&format!("{}\n[decision]\napproval_at = \"critical\"\n", factors(&[max, max, 1])));
+    let a = assess(&p, &change(&json!({})));
+    assert_eq!((a.risk.score, a.risk.level), (100, RiskLevel::Critical));
+    let p = policy(&format!("{}\n[decision]\napproval_at = \"critical\"\n", factors(&[-max, -max, 50])));
+    assert_eq!(assess(&p, &change(&json!({}))).risk.score, 0);
+}
+
+#[test]
+fn a_computed_points_overflow_is_an_error_not_a_panic() {
+    let p = policy("[[risk]]\nid = \"big\"\npoints = '9223372036854775807 + change.services.size()'\n");
+    let a = assess(&p, &change(&json!({})));
+    assert_eq!(errors(&a), [("big", "points")]);
+    assert_eq!(a.risk.score, 0);
 }
 
 #[test]
@@ -849,7 +882,8 @@ fn the_budget_is_shared_by_the_whole_assessment() {
     let cheapish = "[0,1,2,3,4,5,6,7,8,9].all(a, [0,1,2,3,4,5,6,7,8,9].all(b, [0,1,2,3,4,5,6,7,8,9].all(c, a + b + c >= 0)))";
     let rules: String = (0..40)
         .map(|i| format!("[[rule]]\nid = \"r{i}\"\nenforcement = \"advisory\"\nrequire = '{cheapish}'\n"))
-        .collect();
+        .collect::<Vec<_>>()
+        .concat();
     let text = format!("[policy]\nname = \"costly\"\nversion = \"1.0.0\"\n{rules}");
     let mut limits = Limits::default();
     limits.max_eval_cost = 20_000;
@@ -868,7 +902,8 @@ fn the_budget_is_shared_by_the_whole_assessment() {
             double a list make evaluation time and memory exponential in the policy size"]
 fn doubling_a_list_through_lets_is_bounded_by_the_budget() {
     // l16 has 2^16 × (number of services) elements; 30 entries would need tens of gigabytes.
-    let lets: String = (1..=16).map(|i| format!("l{i} = 'l{} + l{}'\n", i - 1, i - 1)).collect();
+    let lets: String =
+        (1..=16).map(|i| format!("l{i} = 'l{} + l{}'\n", i - 1, i - 1)).collect::<Vec<_>>().concat();
     let text = format!(
         "[policy]\nname = \"doubling\"\nversion = \"1.0.0\"\n[let]\nl0 = 'change.services.map(s, s.name)'\n{lets}\
          [[rule]]\nid = \"big\"\nenforcement = \"hard\"\nrequire = 'size(l16) > 0'\n"

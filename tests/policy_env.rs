@@ -204,7 +204,7 @@ fn when_is_the_scheduled_time_when_given() {
         &c,
         &ctx,
     );
-    assert_holds(r#"has(change.scheduled_at) && change.when.getDayOfWeek() == 5"#, &c, &ctx);
+    assert_holds("has(change.scheduled_at) && change.when.getDayOfWeek() == 5", &c, &ctx);
     assert_holds(r#"change.when.getHours("Europe/Paris") == 17"#, &c, &ctx);
 }
 
@@ -488,7 +488,10 @@ fn lets_may_be_declared_after_their_users() {
 fn a_let_is_computed_at_most_once_per_assessment() {
     // 1 000 comprehension steps, used by 50 rules: within a 5 000-step budget only when cached.
     let costly = "[0,1,2,3,4,5,6,7,8,9].all(a, [0,1,2,3,4,5,6,7,8,9].all(b, [0,1,2,3,4,5,6,7,8,9].all(c, change.id != \"\")))";
-    let rules: String = (0..50).map(|i| format!("[[rule]]\nid = \"r{i}\"\nrequire = 'costly'\n")).collect();
+    let rules: String = (0..50)
+        .map(|i| format!("[[rule]]\nid = \"r{i}\"\nrequire = 'costly'\n"))
+        .collect::<Vec<_>>()
+        .concat();
     let text = format!("[policy]\nname = \"p\"\nversion = \"1.0.0\"\n[let]\ncostly = '{costly}'\n{rules}");
     let mut limits = Limits::default();
     limits.max_eval_cost = 5_000;
@@ -518,6 +521,11 @@ fn blast_of(services: &[&str], extra: &Value, blast_settings: &str) -> Assessmen
     Policy::from_toml(&text).unwrap().assess(&change(&e), &topology(), &context(&json!({})))
 }
 
+#[track_caller]
+fn assert_close(got: f64, want: f64) {
+    assert!((got - want).abs() < 1e-12, "{got} != {want}");
+}
+
 fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| (*s).to_owned()).collect()
 }
@@ -535,8 +543,8 @@ fn blast_follows_hard_edges_and_degrades_one_soft_hop() {
     assert_eq!(b.paths["payments"], strings(&["payments"]));
     assert_eq!(b.paths["web"], strings(&["payments", "checkout", "api", "web"]));
     assert_eq!(b.paths["reports"], strings(&["payments", "reports"]));
-    assert_eq!(b.traffic_share, 1.0);
-    assert_eq!(b.exposure, 1.0);
+    assert_close(b.traffic_share, 1.0);
+    assert_close(b.exposure, 1.0);
     assert_eq!(b.min_tier, Some(0));
     assert_eq!(b.teams, strings(&["finance", "payments", "platform", "web"]));
     assert_eq!(b.regions, strings(&["eu-west-1", "us-east-1"]));
@@ -550,7 +558,7 @@ fn a_soft_dependency_does_not_propagate_further() {
     assert_eq!(b.degraded, strings(&["checkout"]));
     assert_eq!(b.paths["checkout"], strings(&["notifications", "checkout"]));
     assert_eq!(b.services, 1);
-    assert_eq!(b.traffic_share, 0.2);
+    assert_close(b.traffic_share, 0.2);
     assert_eq!(b.min_tier, Some(2));
     assert_eq!(b.teams, strings(&["engagement", "payments"]));
     assert_eq!(b.regions, strings(&["eu-west-1"]));
@@ -588,7 +596,7 @@ fn max_depth_bounds_the_hard_hops() {
     assert_eq!(b.impacted, strings(&["ledger", "payments", "postgres-ledger"]));
     assert_eq!(b.degraded, strings(&["reports"]));
     assert_eq!(b.services, 3);
-    assert_eq!(b.traffic_share, 0.3);
+    assert_close(b.traffic_share, 0.3);
     let one = blast_of(&["postgres-ledger"], &json!({}), "[blast]\nmax_depth = 1\n").blast_radius;
     assert_eq!(one.impacted, strings(&["ledger", "postgres-ledger"]));
     assert_eq!(one.degraded, strings(&["reports"]));
@@ -606,7 +614,8 @@ fn unknown_services_make_the_blast_radius_incomplete() {
     let b = blast_of(&["ghost"], &json!({}), "").blast_radius;
     assert!(b.changed.is_empty() && b.impacted.is_empty() && b.paths.is_empty());
     assert_eq!((b.services, b.min_tier, b.complete), (0, None, false));
-    assert_eq!((b.traffic_share, b.exposure), (0.0, 0.0));
+    assert_close(b.traffic_share, 0.0);
+    assert_close(b.exposure, 0.0);
 }
 
 #[test]
@@ -669,8 +678,8 @@ fn blast_fields_are_visible_to_policies() {
     for expr in [
         r#"blast.changed == ["payments"] && blast.unknown == ["ghost"] && !blast.complete"#,
         r#"blast.impacted == ["api", "checkout", "payments", "web"] && blast.degraded == ["reports"]"#,
-        r#"blast.services == 4 && blast.min_tier == 0 && blast.traffic_share == 1.0"#,
-        r#"blast.exposure > 0.09 && blast.exposure < 0.11"#,
+        "blast.services == 4 && blast.min_tier == 0 && blast.traffic_share == 1.0",
+        "blast.exposure > 0.09 && blast.exposure < 0.11",
         r#"blast.paths["web"] == ["payments", "checkout", "api", "web"] && blast.paths.size() == 5"#,
         r#"blast.teams == ["finance", "payments", "platform", "web"]"#,
         r#"blast.regions == ["eu-west-1", "us-east-1"]"#,

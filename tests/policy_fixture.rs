@@ -291,13 +291,13 @@ fn the_same_inputs_give_byte_identical_json() {
 
 #[test]
 fn the_order_of_the_topology_does_not_change_the_json() {
-    let p = northwind();
-    let (t, shuffled) = (topology(), shuffled_topology());
+    let policy = northwind();
+    let (original, shuffled) = (topology(), shuffled_topology());
     for case in CASES {
         let c = change(case.change);
-        let a = p.assess(&c, &t, &context()).to_json_pretty();
-        let b = p.assess(&c, &shuffled, &context()).to_json_pretty();
-        assert_eq!(a, b, "{}", case.change);
+        let first = policy.assess(&c, &original, &context()).to_json_pretty();
+        let second = policy.assess(&c, &shuffled, &context()).to_json_pretty();
+        assert_eq!(first, second, "{}", case.change);
     }
 }
 
