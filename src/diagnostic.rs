@@ -132,6 +132,8 @@ pub enum DiagnosticKind {
     Unused,
     /// A rule or factor can never apply.
     NeverApplies,
+    /// A setting that has no effect where it is written.
+    IgnoredSetting,
     // ---- input documents and topology (E04xx)
     /// An input document does not have the expected shape.
     InvalidInput,
@@ -173,6 +175,7 @@ impl DiagnosticKind {
             DiagnosticKind::CyclicLet => "E0306",
             DiagnosticKind::Unused => "W0307",
             DiagnosticKind::NeverApplies => "W0308",
+            DiagnosticKind::IgnoredSetting => "W0309",
             DiagnosticKind::InvalidInput => "E0401",
             DiagnosticKind::UnknownService => "E0402",
             DiagnosticKind::DuplicateService => "E0403",
@@ -301,7 +304,7 @@ impl Diagnostic {
         use std::fmt::Write as _;
         let mut out = String::new();
         let _ = write!(out, "{}[{}]: {}", self.severity, self.kind.code(), self.message);
-        if let Some(path) = &self.path {
+        if let Some(path) = self.path.as_deref().filter(|p| !p.is_empty()) {
             let _ = write!(out, " (in `{path}`)");
         }
         out.push('\n');

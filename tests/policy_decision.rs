@@ -898,8 +898,6 @@ fn the_budget_is_shared_by_the_whole_assessment() {
 }
 
 #[test]
-#[ignore = "deviation (SPEC §1.6, §8): concatenation is not charged to the budget, so `let` entries that \
-            double a list make evaluation time and memory exponential in the policy size"]
 fn doubling_a_list_through_lets_is_bounded_by_the_budget() {
     // l16 has 2^16 × (number of services) elements; 30 entries would need tens of gigabytes.
     let lets: String =

@@ -92,9 +92,9 @@ pub(crate) fn run(args: &AssessArgs) -> ExitCode {
     };
     let assessment = policy.assess(&change, &topology, &context);
     match args.format {
-        Format::Text => print!("{assessment}"),
-        Format::Json => println!("{}", assessment.to_json_pretty()),
-        Format::Markdown => print!("{}", assessment.to_markdown()),
+        Format::Text => out!("{assessment}"),
+        Format::Json => outln!("{}", assessment.to_json_pretty()),
+        Format::Markdown => out!("{}", assessment.to_markdown()),
     }
     ExitCode::from(match assessment.outcome {
         Outcome::Allow => 0,

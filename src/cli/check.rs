@@ -41,7 +41,7 @@ pub(crate) fn run_check(args: &CheckArgs) -> ExitCode {
                 if !policy.warnings().is_empty() {
                     eprint!("{}", render_all(policy.warnings(), Some(name), &text));
                 }
-                println!(
+                outln!(
                     "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} warnings",
                     policy.name(),
                     policy.version(),
@@ -55,7 +55,7 @@ pub(crate) fn run_check(args: &CheckArgs) -> ExitCode {
                 failed = true;
                 eprint!("{}", d.render(Some(name), &text));
                 let errors = d.errors().count();
-                println!("{name}: {errors} error(s), {} warning(s)", d.items().len() - errors);
+                outln!("{name}: {errors} error(s), {} warning(s)", d.items().len() - errors);
             }
         }
     }
@@ -86,18 +86,18 @@ pub(crate) fn run_test(args: &TestArgs) -> ExitCode {
         let report = policy.run_tests();
         for case in &report.cases {
             if case.passed() {
-                println!("PASS {name}: {}", case.name);
+                outln!("PASS {name}: {}", case.name);
             } else {
-                println!("FAIL {name}: {}", case.name);
+                outln!("FAIL {name}: {}", case.name);
                 for m in &case.mismatches {
-                    println!("     {m}");
+                    outln!("     {m}");
                 }
             }
         }
         passed += report.passed();
         failed += report.failed();
     }
-    println!("{passed} passed, {failed} failed");
+    outln!("{passed} passed, {failed} failed");
     if invalid {
         ExitCode::from(EXIT_INVALID)
     } else if failed > 0 {

@@ -63,7 +63,7 @@ pub(crate) fn run(args: &ExprArgs) -> ExitCode {
     };
     match evaluate_expression(&source, &bindings, !args.no_check, &Limits::default()) {
         ExprOutcome::Value(v) => {
-            println!("{}", Canonical(&v));
+            outln!("{}", Canonical(&v));
             ExitCode::SUCCESS
         }
         ExprOutcome::EvalError(e) => {

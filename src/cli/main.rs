@@ -2,6 +2,26 @@
 //!
 //! This is the only place allowed to touch files, standard input and the clock.
 
+/// Writes to standard output, ignoring a closed pipe (`changeguard … | head` must not panic).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        let _ = write!(stdout, $($arg)*);
+        let _ = stdout.flush();
+    }};
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, $($arg)*);
+        let _ = stdout.flush();
+    }};
+}
+
 mod assess;
 mod check;
 mod expr;
@@ -79,7 +99,7 @@ fn main() -> ExitCode {
         Command::Test(args) => check::run_test(&args),
         Command::Expr(args) => expr::run(&args),
         Command::Policy { command: PolicyCommand::Default } => {
-            print!("{}", changeguard::policy::WELL_ARCHITECTED_TOML);
+            out!("{}", changeguard::policy::WELL_ARCHITECTED_TOML);
             ExitCode::SUCCESS
         }
     }

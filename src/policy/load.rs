@@ -94,6 +94,8 @@ pub(crate) fn load(source: &str, format: Format, limits: &Limits) -> Result<Load
     };
     let loaded = l.document(&root);
     let mut diags = l.r.diags;
+    // Report in the order of the text (stable: diagnostics without a place keep their order).
+    diags.sort_by_key(|d| d.span().map_or(u32::MAX, |s| s.start));
     match loaded {
         Some(mut p) if !diags.iter().any(Diagnostic::is_error) => {
             p.warnings.append(&mut diags);
@@ -736,7 +738,7 @@ impl Loader {
             if !override_roles.is_empty() && enforcement.is_some_and(|e| e != Enforcement::Soft) {
                 self.r.diags.push(
                     Diagnostic::warning(
-                        DiagnosticKind::InvalidValue,
+                        DiagnosticKind::IgnoredSetting,
                         "`override_roles` only applies to soft rules",
                     )
                     .with_span(t.key_span("override_roles").unwrap_or(t.span))

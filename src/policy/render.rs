@@ -35,6 +35,10 @@ fn short(x: f64) -> String {
     if s.is_empty() || s == "-" { "0".to_owned() } else { s.to_owned() }
 }
 
+fn percent(x: f64) -> String {
+    format!("{}%", short(x * 100.0))
+}
+
 fn violation_status(v: &Violation) -> String {
     if v.dry_run {
         "dry run, not counted".to_owned()
@@ -148,8 +152,8 @@ impl Assessment {
         let _ = writeln!(
             out,
             "- traffic share {} · initial exposure {} · most critical tier {}",
-            short(b.traffic_share),
-            short(b.exposure),
+            percent(b.traffic_share),
+            percent(b.exposure),
             b.min_tier.map_or_else(|| "none".to_owned(), |t| t.to_string())
         );
         let _ = writeln!(out, "- teams: {} · regions: {}", list_or_none(&b.teams), list_or_none(&b.regions));
@@ -230,9 +234,9 @@ impl fmt::Display for Assessment {
         writeln!(f, "  degraded  {} ({})", b.degraded.len(), list_or_none(&b.degraded))?;
         writeln!(
             f,
-            "  traffic   {} of requests, {} exposed at the first step; most critical tier {}",
-            short(b.traffic_share),
-            short(b.exposure),
+            "  traffic   {} of requests pass through impacted services, {} exposed at the first step; most critical tier {}",
+            percent(b.traffic_share),
+            percent(b.exposure),
             b.min_tier.map_or_else(|| "none".to_owned(), |t| t.to_string())
         )?;
         writeln!(f, "  teams     {}", list_or_none(&b.teams))?;

@@ -218,7 +218,7 @@ impl Checker<'_> {
                 (Node::Neg(Box::new(t.node)), ty)
             }
         };
-        fold::fold(Typed::new(node, ty))
+        fold::fold(self, Typed::new(node, ty))
     }
 
     pub(super) fn binary(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> Typed {
@@ -257,7 +257,7 @@ impl Checker<'_> {
                 help,
             );
         };
-        let t = fold::fold(Typed::new(make([l.node, r.node]), ty));
+        let t = fold::fold(self, Typed::new(make([l.node, r.node]), ty));
         Typed { node: specialize_binary(t.node), ty: t.ty }
     }
 
@@ -322,7 +322,7 @@ impl Checker<'_> {
         };
         let ty = matching.iter().skip(1).fold(first.1.clone(), |acc, (_, r)| super::join(&acc, r));
         let nodes = match self.prepare(function, nodes) {
-            Prep::Done(node) => return fold::fold(Typed::new(node, ty)),
+            Prep::Done(node) => return fold::fold(self, Typed::new(node, ty)),
             Prep::Failed(t) => return t,
             Prep::NotApplicable(nodes) => nodes,
         };
@@ -332,7 +332,7 @@ impl Checker<'_> {
             let candidates: Vec<&'static Overload> = matching.iter().map(|(o, _)| *o).collect();
             Node::Dispatch { name: first.0.function, candidates: candidates.into(), args: nodes.into() }
         };
-        fold::fold(Typed::new(node, ty))
+        fold::fold(self, Typed::new(node, ty))
     }
 
     fn method_call(

@@ -1,13 +1,14 @@
 //! Constant folding: a node whose inputs are all constants is evaluated at compile time.
 //!
 //! A fold that fails leaves the node as it is, so the error happens at run time, where CEL
-//! says it does (`1 / 0` is an evaluation error, not a compile error).
+//! says it does (`1 / 0` is an evaluation error, not a compile error). Folding spends from a
+//! budget of its own (the evaluation limit, for the whole expression): a constant expression too
+//! costly to evaluate at load time is reported as a load error, since it would exceed the
+//! budget at every evaluation too.
 
-use super::Typed;
-use crate::cel::eval::{Budget, Ctx, NoVariables, Node};
-
-/// Steps a single fold may spend (constant comprehensions are not folded, so this is ample).
-const FOLD_BUDGET: u64 = 100_000;
+use super::{Checker, Typed};
+use crate::cel::eval::{Ctx, NoVariables, Node};
+use crate::cel::value::EvalErrorKind;
 
 fn is_const(n: &Node) -> bool {
     matches!(n, Node::Const(_))
@@ -30,15 +31,19 @@ fn foldable(node: &Node) -> bool {
 }
 
 /// `t` with its node replaced by a constant when it folds.
-pub(super) fn fold(t: Typed) -> Typed {
-    if !foldable(&t.node) {
+pub(super) fn fold(c: &mut Checker<'_>, t: Typed) -> Typed {
+    if !foldable(&t.node) || c.fold_exhausted {
         return t;
     }
-    let budget = Budget::new(FOLD_BUDGET);
-    let ctx = Ctx { activation: &NoVariables, budget: &budget };
+    let ctx = Ctx { activation: &NoVariables, budget: &c.fold_budget };
     let folded = t.node.eval(&ctx, None).map(|v| v.to_owned_value());
     match folded {
         Ok(v) => Typed { node: Node::Const(v), ty: t.ty },
-        Err(_) => t,
+        Err(e) => {
+            if e.kind() == EvalErrorKind::CostLimitExceeded {
+                c.fold_exhausted = true;
+            }
+            t
+        }
     }
 }

@@ -116,7 +116,7 @@ impl Checker<'_> {
         let target = self.expr(&m.target);
         match self.field(&target.ty, field, true) {
             Ok((field_ref, _)) => {
-                fold::fold(Typed::new(Node::Has(Box::new(target.node), field_ref), Type::Bool))
+                fold::fold(self, Typed::new(Node::Has(Box::new(target.node), field_ref), Type::Bool))
             }
             Err(t) => t,
         }

@@ -56,12 +56,37 @@ pub(crate) struct Checker<'e> {
     diags: Vec<Diagnostic>,
     scopes: Vec<LocalScope>,
     references: BTreeSet<usize>,
+    /// What constant folding may spend on this expression.
+    fold_budget: crate::cel::eval::Budget,
+    /// Set when folding ran out of budget.
+    fold_exhausted: bool,
 }
 
 /// Checks and compiles `ast` against `env`.
 pub(crate) fn check(env: &Env, ast: &Expr, checked: bool) -> Output {
-    let mut c = Checker { env, checked, diags: Vec::new(), scopes: Vec::new(), references: BTreeSet::new() };
+    let mut c = Checker {
+        env,
+        checked,
+        diags: Vec::new(),
+        scopes: Vec::new(),
+        references: BTreeSet::new(),
+        fold_budget: crate::cel::eval::Budget::new(env.limits().max_eval_cost),
+        fold_exhausted: false,
+    };
     let t = c.expr(ast);
+    if c.fold_exhausted {
+        c.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::LimitExceeded,
+                format!(
+                    "limit exceeded: this constant expression costs more than the evaluation budget of {} steps",
+                    env.limits().max_eval_cost
+                ),
+            )
+            .with_span(ast.span)
+            .with_help("it would exceed the budget at every evaluation; simplify it"),
+        );
+    }
     Output { node: t.node, ty: t.ty, diagnostics: c.diags, references: c.references.into_iter().collect() }
 }
 
@@ -192,7 +217,7 @@ impl Checker<'_> {
         let elem = super::env::join_all(typed.iter().map(|t| t.ty.clone()));
         let nodes: Vec<Node> = typed.into_iter().map(|t| t.node).collect();
         let node = Node::List(nodes.into());
-        fold::fold(Typed::new(node, Type::list(elem)))
+        fold::fold(self, Typed::new(node, Type::list(elem)))
     }
 
     fn map(&mut self, entries: &[(Expr, Expr)]) -> Typed {
@@ -219,7 +244,7 @@ impl Checker<'_> {
             super::env::join_all(key_types.into_iter()),
             super::env::join_all(value_types.into_iter()),
         );
-        fold::fold(Typed::new(Node::Map(nodes.into()), ty))
+        fold::fold(self, Typed::new(Node::Map(nodes.into()), ty))
     }
 }
 

@@ -111,11 +111,28 @@ impl Checker<'_> {
             }
         }
         let target = self.expr(operand);
+        if self.checked
+            && let Some(Value::Map(m)) = target.node.as_const()
+            && m.get(&crate::cel::value::Key::String(crate::cel::value::Str::borrowed(&field.name))).is_none()
+        {
+            // A constant map's keys are known: a missing one is a typo, not a run-time fact.
+            let keys: Vec<String> =
+                m.iter().filter_map(|(k, _)| k.to_value().as_str().map(str::to_owned)).collect();
+            let help = fuzzy::did_you_mean(&field.name, keys.iter().map(String::as_str));
+            let what =
+                qualified_name(operand).map_or_else(|| "this constant map".to_owned(), |n| format!("`{n}`"));
+            return self.error_help(
+                DiagnosticKind::UnknownField,
+                field.span,
+                format!("{what} has no entry `{}`", field.name),
+                help,
+            );
+        }
         let (field_ref, ty) = match self.field(&target.ty, field, false) {
             Ok(found) => found,
             Err(t) => return t,
         };
-        let t = fold::fold(Typed::new(Node::Select(Box::new(target.node), field_ref), ty));
+        let t = fold::fold(self, Typed::new(Node::Select(Box::new(target.node), field_ref), ty));
         match t.node {
             Node::Select(operand, field) => Typed::new(super::special::field(*operand, field), t.ty),
             node => Typed::new(node, t.ty),
@@ -209,6 +226,6 @@ impl Checker<'_> {
                 );
             }
         };
-        fold::fold(Typed::new(Node::Index(Box::new([c.node, i.node])), ty))
+        fold::fold(self, Typed::new(Node::Index(Box::new([c.node, i.node])), ty))
     }
 }

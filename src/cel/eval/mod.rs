@@ -124,15 +124,33 @@ pub(crate) enum Node {
     },
     Select(Box<Node>, FieldRef),
     /// `variable.field`, fused.
-    GlobalField { slot: usize, field: FieldRef },
+    GlobalField {
+        slot: usize,
+        field: FieldRef,
+    },
     /// `comprehension_variable.field`, fused.
-    LocalField { depth: u32, index: u8, field: FieldRef },
+    LocalField {
+        depth: u32,
+        index: u8,
+        field: FieldRef,
+    },
     /// `x == "text"` (or `!=` when `negate`).
-    EqStr { operand: Box<Node>, value: Box<str>, negate: bool },
+    EqStr {
+        operand: Box<Node>,
+        value: Box<str>,
+        negate: bool,
+    },
     /// `x op 5`.
-    CmpInt { op: CmpOp, operand: Box<Node>, value: i64 },
+    CmpInt {
+        op: CmpOp,
+        operand: Box<Node>,
+        value: i64,
+    },
     /// `x in ["a", "b"]`.
-    InStrs { operand: Box<Node>, list: Box<[Box<str>]> },
+    InStrs {
+        operand: Box<Node>,
+        list: Box<[Box<str>]>,
+    },
     Has(Box<Node>, FieldRef),
     Index(Box<[Node; 2]>),
     Not(Box<Node>),
@@ -252,7 +270,7 @@ impl Node {
                 let [a, b] = &**pair;
                 let x = a.eval(ctx, scope)?;
                 let y = b.eval(ctx, scope)?;
-                ops::arith(*op, &x, &y)
+                charged(ctx, ops::arith(*op, &x, &y))
             }
             Node::Cmp(op, pair) => {
                 let [a, b] = &**pair;
@@ -279,6 +297,7 @@ impl Node {
                 ops::contains(&y, &x)
             }
             Node::List(items) => {
+                ctx.budget.spend(items.len() as u64)?;
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     out.push(item.eval(ctx, scope)?);
@@ -286,6 +305,7 @@ impl Node {
                 Ok(Value::List(List::shared(Arc::from(out))))
             }
             Node::Map(entries) => {
+                ctx.budget.spend(entries.len() as u64)?;
                 let mut b = MapBuilder::with_capacity(entries.len());
                 for (k, v) in entries {
                     let key = k.eval(ctx, scope)?;
@@ -305,8 +325,10 @@ impl Node {
                 })?;
                 Ok(Value::map(map))
             }
-            Node::Call(overload, args) => call(overload, args, ctx, scope),
-            Node::Dispatch { name, candidates, args } => dispatch(name, candidates, args, ctx, scope),
+            Node::Call(overload, args) => charged(ctx, call(overload, args, ctx, scope)),
+            Node::Dispatch { name, candidates, args } => {
+                charged(ctx, dispatch(name, candidates, args, ctx, scope))
+            }
             Node::Method { index, args } => method(*index, args, ctx, scope),
             Node::DynMethod { name, args } => dyn_method(name, args, ctx, scope),
             Node::Matches(operand, re) => {
@@ -328,6 +350,23 @@ impl Node {
             _ => None,
         }
     }
+}
+
+/// Charges the budget for the size of a value just created (a list, map, string or bytes), so
+/// that repeated concatenation cannot grow memory faster than the budget allows.
+fn charged<'a>(ctx: &Ctx<'a, '_>, result: Res<'a>) -> Res<'a> {
+    let v = result?;
+    let size = match &v {
+        Value::List(l) => l.len(),
+        Value::Map(m) => m.len(),
+        Value::String(s) => s.as_str().len() / 16,
+        Value::Bytes(b) => b.as_slice().len() / 16,
+        _ => 0,
+    };
+    if size > 0 {
+        ctx.budget.spend(size as u64)?;
+    }
+    Ok(v)
 }
 
 fn local<'a>(scope: Option<&Scope<'_, 'a>>, depth: u32, index: u8) -> Res<'a> {
