@@ -1,7 +1,7 @@
 //! Assessment speed: the built-in policy over each example change and the example topology;
 //! synthetic policies of 10, 100 and 1 000 rules and factors over one change (growth should be
 //! linear); and policy loading (parse + check + compile).
-#![allow(missing_docs, clippy::expect_used, clippy::print_stderr)]
+#![allow(missing_docs, clippy::expect_used, clippy::print_stderr, clippy::indexing_slicing, clippy::format_push_string)]
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -25,15 +25,15 @@ fn read(name: &str) -> String {
 /// that nothing is shared or folded between copies.
 const CONDITIONS: &[&str] = &[
     r#"change.environment == "production" && change.category != "emergency""#,
-    r#"change.approvers().size() >= 2 || {i} < 0"#,
+    r"change.approvers().size() >= 2 || {i} < 0",
     r#""ticket" in change.labels && change.labels["ticket"].matches("^[A-Z]+-[0-9]+$")"#,
     r#"change.services.all(s, !has(s.to_version) || s.to_version.isLessThan(semver("{i}.0.0")))"#,
     r#"change.checks.all(name, change.checks[name] == "passed")"#,
-    r#"active_freezes.size() == 0"#,
-    r#"has(change.rollback) && change.rollback.tested && change.rollback.automated"#,
-    r#"change.strategy.first_step <= {i} + 10"#,
+    r"active_freezes.size() == 0",
+    r"has(change.rollback) && change.rollback.tested && change.rollback.automated",
+    r"change.strategy.first_step <= {i} + 10",
     r#"change.tested_in.exists(e, e == "staging")"#,
-    r#"blast.services < {i} + 20 && blast.exposure < 0.5"#,
+    r"blast.services < {i} + 20 && blast.exposure < 0.5",
     r#"change.when.getDayOfWeek("Europe/London") != 5 || change.when.getHours("Europe/London") < 14"#,
     r#"change.services.exists(s, s.bump == "major") == false"#,
 ];
