@@ -12,8 +12,9 @@ use super::{Index, NO_TEAM, NO_TIER};
 use crate::graph::Csr;
 use crate::{Diagnostic, DiagnosticKind, Diagnostics, Limits};
 
-/// Ids and edge offsets are `u32`, with the top values kept as sentinels; depths stay below 2³¹.
-const HARD_CAP: usize = (u32::MAX >> 1) as usize;
+/// Ids and edge offsets are `u32` with the top values kept as sentinels, and a search needs
+/// `2n + 2` stamps of a `u32` counter: 2³⁰ services or dependencies at most, whatever the limits.
+const HARD_CAP: usize = 1 << 30;
 /// Distinct unknown names that get a "did you mean" (each costs a scan of every name).
 const SUGGESTIONS: usize = 32;
 /// Longest unknown name, in characters, for which a "did you mean" is looked for.
