@@ -208,6 +208,9 @@ fn bench(c: &mut Criterion) {
             );
         }
         eprintln!("n={n}: {}", compare_with_plain(&topology, root));
+        let compile =
+            (0..3).map(|_| timed(|| Topology::new(&services, &dependencies))).min().unwrap_or_default();
+        eprintln!("n={n}: compile, fastest of 3 (on-CPU time): {compile:.2?}");
 
         if n == 1_000_000 {
             group.sample_size(10);

@@ -123,19 +123,23 @@ pub(super) fn compile(
         check_service(i, service, &mut problems);
     }
 
-    // Inserted in document order, which reads the services in sequence.
-    let mut ids: NameMap<'_, u32> = NameMap::with_capacity_and_hasher(firsts.len(), FoldBuild::default());
-    for ((i, service), &id) in (0u32..).zip(services).zip(&id_of) {
-        if firsts.get(id as usize) == Some(&i) && !service.name.is_empty() {
-            ids.insert(service.name.as_str(), id);
-        }
+    // The names in id order, in one buffer, which the map below borrows.
+    let name_bytes = firsts.iter().map(|&i| name(i).len()).fold(0usize, usize::saturating_add);
+    let names = StringTable::concat(firsts.iter().map(|&i| name(i)), name_bytes)?;
+    drop(firsts);
+    let mut ids: NameMap<'_, u32> = NameMap::with_capacity_and_hasher(names.len(), FoldBuild::default());
+    for id in (0u32..).take(names.len()) {
+        match names.get(id) {
+            Some(name) if !name.is_empty() => ids.insert(name, id),
+            _ => None,
+        };
     }
-    let edges = resolve_dependencies(dependencies, &ids, &firsts, &name, &mut problems);
+    let edges = resolve_dependencies(dependencies, &ids, &names, &mut problems);
     drop(ids);
     if !problems.is_empty() {
         return Err(problems.into_diagnostics());
     }
-    build(services, &firsts, &id_of, &edges)
+    build(services, names, &id_of, &edges)
 }
 
 fn check_service(i: usize, service: &Service, problems: &mut Problems) {
@@ -195,8 +199,7 @@ struct Edges {
 fn resolve_dependencies<'a>(
     dependencies: &'a [Dependency],
     ids: &NameMap<'_, u32>,
-    firsts: &[u32],
-    name: &impl Fn(u32) -> &'a str,
+    names: &StringTable,
     problems: &mut Problems,
 ) -> Edges {
     let soft = dependencies.iter().filter(|d| d.kind == DependencyKind::Soft).count();
@@ -208,7 +211,7 @@ fn resolve_dependencies<'a>(
             return known.clone();
         }
         let help = (suggestions.len() < SUGGESTIONS)
-            .then(|| did_you_mean(unknown, firsts.iter().map(|&i| name(i))))
+            .then(|| did_you_mean(unknown, (0u32..).map_while(|id| names.get(id))))
             .flatten();
         suggestions.insert(unknown, help.clone());
         help
@@ -273,17 +276,17 @@ fn did_you_mean<'c>(unknown: &str, candidates: impl Iterator<Item = &'c str>) ->
     crate::fuzzy::did_you_mean(unknown, plausible)
 }
 
-/// Builds the index of a valid document (no duplicates: `firsts` and `id_of` are inverse
-/// permutations between document indices and ids).
-fn build(services: &[Service], firsts: &[u32], id_of: &[u32], edges: &Edges) -> Result<Index, Diagnostics> {
-    let count = firsts.len();
+/// Builds the index of a valid document, whose names are `names` in id order (no duplicates:
+/// `id_of` maps document indices to ids one to one).
+fn build(
+    services: &[Service],
+    names: StringTable,
+    id_of: &[u32],
+    edges: &Edges,
+) -> Result<Index, Diagnostics> {
+    let count = names.len();
 
-    // Names in id order: the one pass in that order.
-    let by_id = || firsts.iter().filter_map(|&i| services.get(i as usize));
-    let name_bytes = services.iter().map(|s| s.name.len()).fold(0usize, usize::saturating_add);
-    let names = StringTable::from_sorted(by_id().map(|s| s.name.as_str()), name_bytes)?;
-
-    // Everything else in document order, written at each service's id.
+    // In document order, written at each service's id.
     let mut tiers = vec![NO_TIER; count];
     let mut shares = vec![0.0f64; count];
     let mut teams = vec![NO_TEAM; count];

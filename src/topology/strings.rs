@@ -137,8 +137,9 @@ fn equal_key_runs(items: &[(u64, u32)], range: Range<usize>) -> Vec<Range<usize>
     runs
 }
 
-/// Distinct strings sorted in byte order, concatenated in one buffer; string `i` is
-/// `text[ends[i - 1]..ends[i]]`. An id is a rank, so comparing ids compares the strings.
+/// Strings concatenated in one buffer; string `i` is `text[ends[i - 1]..ends[i]]`. The index
+/// keeps its tables sorted and distinct, so that an id is a rank and comparing ids compares the
+/// strings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct StringTable {
     text: String,
@@ -150,8 +151,9 @@ pub(crate) struct StringTable {
 pub(crate) struct TooLarge;
 
 impl StringTable {
-    /// A table of `strings`, which the caller gives sorted and distinct.
-    pub(crate) fn from_sorted<'s, I>(strings: I, bytes: usize) -> Result<StringTable, TooLarge>
+    /// A table of `strings` in the order given; [`StringTable::find`] needs them sorted and
+    /// distinct. `bytes` is their total length (a capacity hint).
+    pub(crate) fn concat<'s, I>(strings: I, bytes: usize) -> Result<StringTable, TooLarge>
     where
         I: IntoIterator<Item = &'s str>,
     {
@@ -241,7 +243,7 @@ impl<'a> Interner<'a> {
             }
         }
         let sorted = order.iter().map(|&id| self.strings.get(id as usize).copied().unwrap_or(""));
-        let table = StringTable::from_sorted(sorted, self.bytes)?;
+        let table = StringTable::concat(sorted, self.bytes)?;
         Ok((table, remap))
     }
 }
