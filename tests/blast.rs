@@ -344,8 +344,11 @@ fn every_validation_error_is_reported_at_once() {
         "E0401 dependencies[3].from: service name is empty (name a service declared in `services`)".to_owned(),
     ];
     assert_eq!(problems_with(&services, &deps, &Limits::default()), expected);
-    let kinds: Vec<DiagnosticKind> =
-        Topology::new(&services[..3], &deps[2..3]).unwrap_err().iter().map(|d| d.kind()).collect();
+    let kinds: Vec<DiagnosticKind> = Topology::new(&services[..3], &deps[2..3])
+        .unwrap_err()
+        .iter()
+        .map(changeguard::Diagnostic::kind)
+        .collect();
     assert_eq!(
         kinds,
         [DiagnosticKind::InvalidInput, DiagnosticKind::DuplicateService, DiagnosticKind::SelfDependency]
