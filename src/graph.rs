@@ -226,9 +226,9 @@ const SORTED_LEVEL: usize = 4096;
 /// (0 = unlimited), then one step along the rows of `hop` from every node it reached.
 ///
 /// Nodes reached by the search are appended to `reached` by non-decreasing depth, sources first
-/// in the order given (repeats and nodes outside the graph skipped). A node's parent is the
-/// smallest node one step closer to the sources whose row lists it, whatever the order of
-/// expansion; a source is its own parent.
+/// (repeats and nodes outside the graph skipped; within a depth the order is unspecified, but
+/// sorted sources stay sorted). A node's parent is the smallest node one step closer to the
+/// sources whose row lists it, whatever the order of expansion; a source is its own parent.
 ///
 /// Nodes reached only by the final step are appended to `hopped` by non-decreasing depth: one
 /// more than the smallest depth of a reached node whose `hop` row lists them, their parent being
