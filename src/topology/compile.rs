@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::document::{Dependency, DependencyKind, MAX_TIER, Service};
-use super::strings::{self, FoldBuild, Interner, NameMap, StringTable, TooLarge};
+use super::strings::{self, Interner, NameIndex, StringTable, TooLarge};
 use super::{Index, NO_TEAM, NO_TIER};
 use crate::graph::Csr;
 use crate::{Diagnostic, DiagnosticKind, Diagnostics, Limits};
@@ -127,13 +127,7 @@ pub(super) fn compile(
     let name_bytes = firsts.iter().map(|&i| name(i).len()).fold(0usize, usize::saturating_add);
     let names = StringTable::concat(firsts.iter().map(|&i| name(i)), name_bytes)?;
     drop(firsts);
-    let mut ids: NameMap<'_, u32> = NameMap::with_capacity_and_hasher(names.len(), FoldBuild::default());
-    for id in (0u32..).take(names.len()) {
-        match names.get(id) {
-            Some(name) if !name.is_empty() => ids.insert(name, id),
-            _ => None,
-        };
-    }
+    let ids = NameIndex::new(&names);
     let edges = resolve_dependencies(dependencies, &ids, &names, &mut problems);
     drop(ids);
     if !problems.is_empty() {
@@ -198,7 +192,7 @@ struct Edges {
 
 fn resolve_dependencies<'a>(
     dependencies: &'a [Dependency],
-    ids: &NameMap<'_, u32>,
+    ids: &NameIndex,
     names: &StringTable,
     problems: &mut Problems,
 ) -> Edges {
@@ -220,7 +214,7 @@ fn resolve_dependencies<'a>(
     let mut last_from: Option<(&str, u32)> = None;
     for (j, dependency) in dependencies.iter().enumerate() {
         let mut lookup = |field: &str, ordinal: u8, wanted: &'a str| -> Option<u32> {
-            let found = ids.get(wanted).copied();
+            let found = ids.get(names, wanted);
             if found.is_none() {
                 let d = if wanted.is_empty() {
                     Diagnostic::error(DiagnosticKind::InvalidInput, "service name is empty")
