@@ -12,7 +12,7 @@
 #![allow(missing_docs, clippy::print_stderr, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use changeguard::{BlastOptions, Dependency, DependencyKind, Service, ServiceId, Topology};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -146,6 +146,42 @@ fn typical_leaf(topology: &Topology, n: usize) -> ServiceId {
         .expect("a service with tens of impacted services")
 }
 
+/// Nanoseconds this thread has spent on a CPU (Linux), so that timings leave out the time
+/// other processes sharing the machine hold it; wall time elsewhere.
+fn on_cpu_nanos() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// How long `f` takes, on-CPU time when available.
+fn timed<T>(mut f: impl FnMut() -> T) -> Duration {
+    let (cpu, wall) = (on_cpu_nanos(), Instant::now());
+    black_box(f());
+    match (cpu, on_cpu_nanos()) {
+        (Some(before), Some(after)) => Duration::from_nanos(after.saturating_sub(before)),
+        _ => wall.elapsed(),
+    }
+}
+
+/// Whole-graph reach against the plain BFS, interleaved, taking the fastest of 20 batches of
+/// each (batches long enough for the scheduler tick that on-CPU time is counted in).
+fn compare_with_plain(topology: &Topology, root: ServiceId) -> String {
+    let adjacency = plain_adjacency(topology);
+    let options = BlastOptions::default();
+    let reps = (2_000_000 / topology.len()).max(2);
+    let (mut ours, mut plain) = (Duration::MAX, Duration::MAX);
+    for _ in 0..20 {
+        ours = ours
+            .min(timed(|| (0..reps).map(|_| topology.reach(&[root], &options).services()).sum::<usize>()));
+        plain = plain.min(timed(|| (0..reps).map(|_| plain_bfs(&adjacency, root.get())).sum::<usize>()));
+    }
+    let (ours, plain) = (ours / reps as u32, plain / reps as u32);
+    format!(
+        "whole graph, fastest of 20 batches of {reps} (on-CPU time): {ours:.2?} vs plain BFS {plain:.2?} (x{:.2})",
+        ours.as_secs_f64() / plain.as_secs_f64()
+    )
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("blast_radius");
     group.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
@@ -171,6 +207,10 @@ fn bench(c: &mut Criterion) {
                 small.degraded_count(),
             );
         }
+        eprintln!("n={n}: {}", compare_with_plain(&topology, root));
+        let compile =
+            (0..3).map(|_| timed(|| Topology::new(&services, &dependencies))).min().unwrap_or_default();
+        eprintln!("n={n}: compile, fastest of 3 (on-CPU time): {compile:.2?}");
 
         if n == 1_000_000 {
             group.sample_size(10);

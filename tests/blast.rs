@@ -299,24 +299,14 @@ fn service_accessors() {
     shareable::<Topology>();
 }
 
-/// (kind, message, help, path) of every diagnostic.
-fn problems(
-    services: &[Service],
-    deps: &[Dependency],
-) -> Vec<(DiagnosticKind, String, Option<String>, String)> {
-    problems_with(services, deps, &Limits::default())
-}
-
-fn problems_with(
-    services: &[Service],
-    deps: &[Dependency],
-    limits: &Limits,
-) -> Vec<(DiagnosticKind, String, Option<String>, String)> {
+/// Every diagnostic on one line: `code path: message (help)`.
+fn problems_with(services: &[Service], deps: &[Dependency], limits: &Limits) -> Vec<String> {
     let errors = Topology::with_limits(services, deps, limits).unwrap_err();
     errors
         .iter()
         .map(|d| {
-            (d.kind(), d.message().to_owned(), d.help().map(str::to_owned), d.path().unwrap_or("").to_owned())
+            let help = d.help().map(|h| format!(" ({h})")).unwrap_or_default();
+            format!("{} {}: {}{help}", d.kind().code(), d.path().unwrap_or(""), d.message())
         })
         .collect()
 }
@@ -339,80 +329,30 @@ fn every_validation_error_is_reported_at_once() {
         Dependency::hard("ledger", "ledger"),
         Dependency::hard("", "payments"),
     ];
-    let found = problems(&services, &deps);
-    let expected: Vec<(DiagnosticKind, &str, Option<&str>, &str)> = vec![
-        (
-            DiagnosticKind::InvalidInput,
-            "traffic share `1.5` of service `ledger` is outside [0, 1]",
-            Some("a traffic share is the fraction of all user requests, from 0 to 1"),
-            "services[1].traffic_share",
-        ),
-        (
-            DiagnosticKind::DuplicateService,
-            "duplicate service `payments`",
-            Some("`payments` is first declared at `services[0]`; rename or remove one"),
-            "services[2].name",
-        ),
-        (
-            DiagnosticKind::InvalidInput,
-            "service name is empty",
-            Some("give every service a unique, non-empty name"),
-            "services[3].name",
-        ),
-        (
-            DiagnosticKind::InvalidInput,
-            "traffic share of service `nan` is not a number",
-            Some("a traffic share is the fraction of all user requests, from 0 to 1"),
-            "services[4].traffic_share",
-        ),
-        (
-            DiagnosticKind::InvalidInput,
-            "tier `10` of service `tiered` is out of range",
-            Some("tiers go from 0 (most critical) to 9"),
-            "services[5].tier",
-        ),
-        (
-            DiagnosticKind::InvalidInput,
-            "team of service `teamless` is empty",
-            Some("leave `team` out when the service has no team"),
-            "services[6].team",
-        ),
-        (
-            DiagnosticKind::InvalidInput,
-            "region of service `teamless` is empty",
-            Some("remove the empty region"),
-            "services[6].regions[1]",
-        ),
-        (
-            DiagnosticKind::UnknownService,
-            "unknown service `paymnts`",
-            Some("did you mean `payments`?"),
-            "dependencies[0].to",
-        ),
-        (
-            DiagnosticKind::UnknownService,
-            "unknown service `zzzzzzzz`",
-            Some("declare `zzzzzzzz` in `services`, or fix the name"),
-            "dependencies[1].from",
-        ),
-        (
-            DiagnosticKind::SelfDependency,
-            "service `ledger` depends on itself",
-            Some("remove `dependencies[2]`; cycles through other services are allowed"),
-            "dependencies[2]",
-        ),
-        (
-            DiagnosticKind::InvalidInput,
-            "service name is empty",
-            Some("name a service declared in `services`"),
-            "dependencies[3].from",
-        ),
+    let share_help = "(a traffic share is the fraction of all user requests, from 0 to 1)";
+    let expected = [
+        format!("E0401 services[1].traffic_share: traffic share `1.5` of service `ledger` is outside [0, 1] {share_help}"),
+        "E0403 services[2].name: duplicate service `payments` (`payments` is first declared at `services[0]`; rename or remove one)".to_owned(),
+        "E0401 services[3].name: service name is empty (give every service a unique, non-empty name)".to_owned(),
+        format!("E0401 services[4].traffic_share: traffic share of service `nan` is not a number {share_help}"),
+        "E0401 services[5].tier: tier `10` of service `tiered` is out of range (tiers go from 0 (most critical) to 9)".to_owned(),
+        "E0401 services[6].team: team of service `teamless` is empty (leave `team` out when the service has no team)".to_owned(),
+        "E0401 services[6].regions[1]: region of service `teamless` is empty (remove the empty region)".to_owned(),
+        "E0402 dependencies[0].to: unknown service `paymnts` (did you mean `payments`?)".to_owned(),
+        "E0402 dependencies[1].from: unknown service `zzzzzzzz` (declare `zzzzzzzz` in `services`, or fix the name)".to_owned(),
+        "E0404 dependencies[2]: service `ledger` depends on itself (remove `dependencies[2]`; cycles through other services are allowed)".to_owned(),
+        "E0401 dependencies[3].from: service name is empty (name a service declared in `services`)".to_owned(),
     ];
-    let expected: Vec<_> = expected
-        .into_iter()
-        .map(|(k, m, h, p)| (k, m.to_owned(), h.map(str::to_owned), p.to_owned()))
+    assert_eq!(problems_with(&services, &deps, &Limits::default()), expected);
+    let kinds: Vec<DiagnosticKind> = Topology::new(&services[..3], &deps[2..3])
+        .unwrap_err()
+        .iter()
+        .map(changeguard::Diagnostic::kind)
         .collect();
-    assert_eq!(found, expected);
+    assert_eq!(
+        kinds,
+        [DiagnosticKind::InvalidInput, DiagnosticKind::DuplicateService, DiagnosticKind::SelfDependency]
+    );
 }
 
 #[test]
@@ -422,22 +362,11 @@ fn limits_stop_loading_before_anything_else() {
     limits.max_dependencies = 1;
     let services = [svc("a"), svc("b"), svc("a")];
     let deps = [Dependency::hard("a", "b"), Dependency::hard("a", "x")];
-    let found = problems_with(&services, &deps, &limits);
     assert_eq!(
-        found,
-        vec![
-            (
-                DiagnosticKind::LimitExceeded,
-                "limit exceeded: 3 services > 2".to_owned(),
-                Some("raise `Limits::max_services` to load a larger topology".to_owned()),
-                "services".to_owned()
-            ),
-            (
-                DiagnosticKind::LimitExceeded,
-                "limit exceeded: 2 dependencies > 1".to_owned(),
-                Some("raise `Limits::max_dependencies` to load a larger topology".to_owned()),
-                "dependencies".to_owned()
-            ),
+        problems_with(&services, &deps, &limits),
+        [
+            "E0108 services: limit exceeded: 3 services > 2 (raise `Limits::max_services` to load a larger topology)",
+            "E0108 dependencies: limit exceeded: 2 dependencies > 1 (raise `Limits::max_dependencies` to load a larger topology)",
         ]
     );
     assert!(Topology::with_limits(&services[..2], &deps[..1], &limits).is_ok());
@@ -464,6 +393,15 @@ fn json_errors_point_into_the_text() {
     assert_eq!(d.message(), "invalid type: integer `3`, expected a string");
     let rendered = d.render(Some("topology.json"), "{\n  \"services\": [\n    {\"name\": 3}\n  ]\n}");
     assert!(rendered.contains("--> topology.json:3:"), "{rendered}");
+
+    let err = Topology::from_json(r#"{"services": [{"name": "a", "tier": -1, "traffic_share": "x"}]}"#)
+        .unwrap_err();
+    assert_eq!(
+        err.items()[0].message(),
+        "invalid value: integer `-1`, expected an integer from 0 to 4294967295"
+    );
+    let err = Topology::from_json(r#"{"services": {}}"#).unwrap_err();
+    assert_eq!(err.items()[0].message(), "invalid type: map, expected a list");
 
     let err = Topology::from_json("{\"services\": [").unwrap_err();
     assert_eq!(err.items()[0].message(), "invalid JSON: unexpected end of input while parsing a list");

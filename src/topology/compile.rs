@@ -7,13 +7,14 @@
 use std::collections::HashMap;
 
 use super::document::{Dependency, DependencyKind, MAX_TIER, Service};
-use super::strings::{self, FoldBuild, Interner, NameMap, StringTable, TooLarge};
+use super::strings::{self, Interner, NameIndex, StringTable, TooLarge};
 use super::{Index, NO_TEAM, NO_TIER};
 use crate::graph::Csr;
 use crate::{Diagnostic, DiagnosticKind, Diagnostics, Limits};
 
-/// Ids and edge offsets are `u32`, with the top values kept as sentinels; depths stay below 2³¹.
-const HARD_CAP: usize = (u32::MAX >> 1) as usize;
+/// Ids and edge offsets are `u32` with the top values kept as sentinels, and a search needs
+/// `2n + 2` stamps of a `u32` counter: 2³⁰ services or dependencies at most, whatever the limits.
+const HARD_CAP: usize = 1 << 30;
 /// Distinct unknown names that get a "did you mean" (each costs a scan of every name).
 const SUGGESTIONS: usize = 32;
 /// Longest unknown name, in characters, for which a "did you mean" is looked for.
@@ -122,19 +123,17 @@ pub(super) fn compile(
         check_service(i, service, &mut problems);
     }
 
-    // Inserted in document order, which reads the services in sequence.
-    let mut ids: NameMap<'_, u32> = NameMap::with_capacity_and_hasher(firsts.len(), FoldBuild::default());
-    for ((i, service), &id) in (0u32..).zip(services).zip(&id_of) {
-        if firsts.get(id as usize) == Some(&i) && !service.name.is_empty() {
-            ids.insert(service.name.as_str(), id);
-        }
-    }
-    let edges = resolve_dependencies(dependencies, &ids, &firsts, &name, &mut problems);
+    // The names in id order, in one buffer, which the map below borrows.
+    let name_bytes = firsts.iter().map(|&i| name(i).len()).fold(0usize, usize::saturating_add);
+    let names = StringTable::concat(firsts.iter().map(|&i| name(i)), name_bytes)?;
+    drop(firsts);
+    let ids = NameIndex::new(&names);
+    let edges = resolve_dependencies(dependencies, &ids, &names, &mut problems);
     drop(ids);
     if !problems.is_empty() {
         return Err(problems.into_diagnostics());
     }
-    build(services, &firsts, &id_of, &edges)
+    build(services, names, &id_of, &edges)
 }
 
 fn check_service(i: usize, service: &Service, problems: &mut Problems) {
@@ -193,9 +192,8 @@ struct Edges {
 
 fn resolve_dependencies<'a>(
     dependencies: &'a [Dependency],
-    ids: &NameMap<'_, u32>,
-    firsts: &[u32],
-    name: &impl Fn(u32) -> &'a str,
+    ids: &NameIndex,
+    names: &StringTable,
     problems: &mut Problems,
 ) -> Edges {
     let soft = dependencies.iter().filter(|d| d.kind == DependencyKind::Soft).count();
@@ -207,7 +205,7 @@ fn resolve_dependencies<'a>(
             return known.clone();
         }
         let help = (suggestions.len() < SUGGESTIONS)
-            .then(|| did_you_mean(unknown, firsts.iter().map(|&i| name(i))))
+            .then(|| did_you_mean(unknown, (0u32..).map_while(|id| names.get(id))))
             .flatten();
         suggestions.insert(unknown, help.clone());
         help
@@ -216,7 +214,7 @@ fn resolve_dependencies<'a>(
     let mut last_from: Option<(&str, u32)> = None;
     for (j, dependency) in dependencies.iter().enumerate() {
         let mut lookup = |field: &str, ordinal: u8, wanted: &'a str| -> Option<u32> {
-            let found = ids.get(wanted).copied();
+            let found = ids.get(names, wanted);
             if found.is_none() {
                 let d = if wanted.is_empty() {
                     Diagnostic::error(DiagnosticKind::InvalidInput, "service name is empty")
@@ -272,17 +270,17 @@ fn did_you_mean<'c>(unknown: &str, candidates: impl Iterator<Item = &'c str>) ->
     crate::fuzzy::did_you_mean(unknown, plausible)
 }
 
-/// Builds the index of a valid document (no duplicates: `firsts` and `id_of` are inverse
-/// permutations between document indices and ids).
-fn build(services: &[Service], firsts: &[u32], id_of: &[u32], edges: &Edges) -> Result<Index, Diagnostics> {
-    let count = firsts.len();
+/// Builds the index of a valid document, whose names are `names` in id order (no duplicates:
+/// `id_of` maps document indices to ids one to one).
+fn build(
+    services: &[Service],
+    names: StringTable,
+    id_of: &[u32],
+    edges: &Edges,
+) -> Result<Index, Diagnostics> {
+    let count = names.len();
 
-    // Names in id order: the one pass in that order.
-    let by_id = || firsts.iter().filter_map(|&i| services.get(i as usize));
-    let name_bytes = services.iter().map(|s| s.name.len()).fold(0usize, usize::saturating_add);
-    let names = StringTable::from_sorted(by_id().map(|s| s.name.as_str()), name_bytes)?;
-
-    // Everything else in document order, written at each service's id.
+    // In document order, written at each service's id.
     let mut tiers = vec![NO_TIER; count];
     let mut shares = vec![0.0f64; count];
     let mut teams = vec![NO_TEAM; count];

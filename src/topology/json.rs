@@ -125,7 +125,21 @@ pub(super) fn json_diagnostic(text: &str, error: &serde_json::Error) -> Diagnost
             .with_span(span)
             .with_help(help);
     }
-    let message = message.replace("EOF while parsing", "unexpected end of input while parsing");
+    let mut message = message.replace("EOF while parsing", "unexpected end of input while parsing");
+    // serde names Rust types; say what JSON holds instead.
+    for (rust, json) in [
+        ("expected u32", "expected an integer from 0 to 4294967295"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a map", "expected an object"),
+        ("expected struct TopologyDocument", "expected an object"),
+        ("expected struct Service", "expected an object"),
+        ("expected struct Dependency", "expected an object"),
+    ] {
+        if let Some(head) = message.strip_suffix(rust) {
+            message = format!("{head}{json}");
+        }
+    }
     let message = match error.classify() {
         serde_json::error::Category::Data => message,
         _ => format!("invalid JSON: {message}"),

@@ -119,7 +119,7 @@ impl Index {
 /// writes a [`TopologyDocument`] again, services in name order and dependencies by callee then
 /// caller, so that loading what was written gives an equal topology.
 ///
-/// Blast-radius computations borrow scratch memory kept inside the topology (12 bytes per service
+/// Blast-radius computations borrow scratch memory kept inside the topology (8 bytes per service
 /// for each computation running at the same time, allocated on first use and reused after), so
 /// that a computation reaching `k` services costs `O(k)` whatever the size of the topology.
 ///
