@@ -1,7 +1,13 @@
 //! Assessment speed: the built-in policy over each example change and the example topology;
 //! synthetic policies of 10, 100 and 1 000 rules and factors over one change (growth should be
 //! linear); and policy loading (parse + check + compile).
-#![allow(missing_docs, clippy::expect_used, clippy::print_stderr, clippy::indexing_slicing, clippy::format_push_string)]
+#![allow(
+    missing_docs,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::indexing_slicing,
+    clippy::format_push_string
+)]
 
 use std::hint::black_box;
 use std::time::Duration;

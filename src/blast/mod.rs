@@ -20,8 +20,10 @@
 //! services it depends on softly, one of those closest to the change, the first by name. Every
 //! path is therefore a shortest chain, and the same inputs always give the same paths.
 
+mod paths;
 mod report;
 
+pub use paths::Paths;
 pub use report::BlastRadius;
 
 use crate::graph::{self, Marks, Reached, Stamps};

@@ -1,10 +1,9 @@
 //! The blast-radius report (SPEC §6, `blast_radius`).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::Reach;
+use super::paths::Paths;
 
 /// The blast radius of a change, as reported in an assessment.
 ///
@@ -30,7 +29,7 @@ pub struct BlastRadius {
     pub unknown: Vec<String>,
     /// For each impacted or degraded service, a shortest chain of services from a changed one to
     /// it, both included (see [`crate::blast`] for how ties are broken).
-    pub paths: BTreeMap<String, Vec<String>>,
+    pub paths: Paths,
     /// Number of impacted services.
     pub services: usize,
     /// The largest traffic share among impacted services; 0 when none is impacted.
@@ -56,7 +55,7 @@ impl Default for BlastRadius {
             impacted: Vec::new(),
             degraded: Vec::new(),
             unknown: Vec::new(),
-            paths: BTreeMap::new(),
+            paths: Paths::default(),
             services: 0,
             traffic_share: 0.0,
             exposure: 0.0,
@@ -79,13 +78,13 @@ impl BlastRadius {
 
         let impacted = reach.impacted_sorted();
         let degraded = reach.degraded_sorted();
-        let mut paths = BTreeMap::new();
-        for id in impacted.iter().chain(&degraded) {
-            let id = crate::topology::ServiceId::new(*id);
-            if let Some(path) = reach.path(id) {
-                paths.insert(name(id.get()), path.into_iter().map(|step| name(step.get())).collect());
-            }
-        }
+        let mut parents: Vec<(u32, Option<u32>)> = impacted
+            .iter()
+            .chain(&degraded)
+            .map(|&id| (id, reach.parent(crate::topology::ServiceId::new(id)).map(|p| p.get())))
+            .collect();
+        parents.sort_unstable_by_key(|(id, _)| *id);
+        let paths = Paths::from_parents(topology.name_table().clone(), &parents);
         let mut unknown: Vec<String> = unknown.iter().map(|u| u.as_ref().to_owned()).collect();
         unknown.sort_unstable();
         unknown.dedup();

@@ -16,6 +16,7 @@ use super::objects::{ChangeView, ContextView};
 use super::views::{BlastView, RiskView};
 use crate::Limits;
 use crate::blast::BlastOptions;
+use crate::cel::value::reborrow;
 use crate::cel::{Activation, Budget, Canonical, EvalError, EvalErrorKind, List, Program, Value};
 use crate::input::{Change, Context, normalize_identity, same_identity};
 use crate::topology::Topology;
@@ -62,7 +63,8 @@ impl<'a> Activation<'a> for Vars<'a> {
                     ));
                 };
                 if let Some(v) = cell.value.get() {
-                    return v.clone();
+                    // A view of the cached value: no reference counting.
+                    return v.as_ref().map(reborrow).map_err(Clone::clone);
                 }
                 if cell.computing.replace(true) {
                     return Err(EvalError::new(
@@ -71,9 +73,9 @@ impl<'a> Activation<'a> for Vars<'a> {
                     ));
                 }
                 let result = def.program.evaluate_with(self, self.budget);
-                let _ = cell.value.set(result.clone());
+                let cached = cell.value.get_or_init(|| result);
                 cell.computing.set(false);
-                result
+                cached.as_ref().map(reborrow).map_err(Clone::clone)
             }
         }
     }

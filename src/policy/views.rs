@@ -35,7 +35,7 @@ impl Object for BlastView<'_> {
             f::IMPACTED => Value::List(List::host(&r.impacted)),
             f::DEGRADED => Value::List(List::host(&r.degraded)),
             f::UNKNOWN => Value::List(List::host(&r.unknown)),
-            f::PATHS => Value::Map(Map::host(&r.paths)),
+            f::PATHS => Value::Map(Map::host(&*r.paths)),
             f::SERVICES => count(r.services),
             f::TRAFFIC_SHARE => Value::Double(r.traffic_share),
             f::EXPOSURE => Value::Double(r.exposure),

@@ -346,7 +346,7 @@ fn build(
     soft_callers.remove_common(&hard_callers);
 
     Ok(Index {
-        names,
+        names: std::sync::Arc::new(names),
         tiers,
         teams,
         team_names,

@@ -20,7 +20,7 @@
 mod compile;
 mod document;
 mod json;
-mod strings;
+pub(crate) mod strings;
 
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
@@ -64,7 +64,8 @@ impl ServiceId {
 /// The compiled index, canonical: two topologies with the same content have equal indexes.
 #[derive(Clone, Debug, PartialEq)]
 struct Index {
-    names: StringTable,
+    /// Shared with blast-radius reports, which name services without copying them.
+    names: std::sync::Arc<StringTable>,
     tiers: Vec<u8>,
     teams: Vec<u32>,
     team_names: StringTable,
@@ -81,7 +82,7 @@ struct Index {
 impl Index {
     fn empty() -> Index {
         Index {
-            names: StringTable::default(),
+            names: std::sync::Arc::new(StringTable::default()),
             tiers: Vec::new(),
             teams: Vec::new(),
             team_names: StringTable::default(),
@@ -260,6 +261,11 @@ impl Topology {
 
     pub(crate) fn soft_callers(&self) -> &Csr {
         &self.index.soft_callers
+    }
+
+    /// The service names, by id (shared).
+    pub(crate) fn name_table(&self) -> &std::sync::Arc<StringTable> {
+        &self.index.names
     }
 
     pub(crate) fn name_of(&self, id: u32) -> &str {

@@ -427,7 +427,7 @@ impl Checker<'_> {
                 .map_err(|m| (DiagnosticKind::InvalidRegex, m))
         } else if let Some(field) = stdlib::time::TimeField::from_function(name) {
             stdlib::time::parse_time_zone(&arg)
-                .map(|tz| Prepared::Fn(Arc::new(TzGetter { field, tz })))
+                .map(|tz| Prepared::Fn(Arc::new(TzGetter { field, tz: tz.prepared() })))
                 .map_err(|m| (DiagnosticKind::InvalidLiteral, m))
         } else if name == "satisfies" {
             stdlib::semver::parse_version_req(&arg)

@@ -45,6 +45,7 @@ pub(crate) struct Comprehension {
 }
 
 /// The iteration variables for step `i` of `range`.
+#[inline]
 fn vars_at<'a>(range: &Value<'a>, i: usize, two_vars: bool) -> Option<[Value<'a>; 2]> {
     match range {
         Value::List(l) => {
@@ -59,23 +60,25 @@ fn vars_at<'a>(range: &Value<'a>, i: usize, two_vars: bool) -> Option<[Value<'a>
     }
 }
 
-fn as_bool(kind: IterKind, v: Result<Value<'_>, EvalError>) -> Result<bool, EvalError> {
-    match v? {
-        Value::Bool(b) => Ok(b),
-        other => Err(EvalError::no_such_overload(format!(
-            "the condition of `{}` must be a bool, found `{}`",
+fn condition_error(kind: IterKind, e: EvalError) -> EvalError {
+    if e.kind() == EvalErrorKind::NoSuchOverload && e.message().starts_with("no matching overload for `") {
+        EvalError::no_such_overload(format!(
+            "the condition of `{}` must be a bool: {}",
             kind.name(),
-            other.type_name()
-        ))),
+            e.message()
+        ))
+    } else {
+        e
     }
 }
 
 impl Comprehension {
-    pub(crate) fn eval<'a>(
+    /// The range and its length, or the error for a range that is not a list or map.
+    fn range<'a>(
         &'a self,
         ctx: &Ctx<'a, '_>,
         scope: Option<&Scope<'_, 'a>>,
-    ) -> Result<Value<'a>, EvalError> {
+    ) -> Result<(Value<'a>, usize), EvalError> {
         let range = self.range.eval(ctx, scope)?;
         let len = match &range {
             Value::List(l) => l.len(),
@@ -88,55 +91,98 @@ impl Comprehension {
                 )));
             }
         };
+        Ok((range, len))
+    }
+
+    /// `all`, `exists` and `exists_one` as a bool.
+    pub(crate) fn eval_bool<'a>(
+        &'a self,
+        ctx: &Ctx<'a, '_>,
+        scope: Option<&Scope<'_, 'a>>,
+    ) -> Result<bool, EvalError> {
         match self.kind {
             IterKind::All | IterKind::Exists => {
+                let (range, len) = self.range(ctx, scope)?;
                 let deciding = self.kind == IterKind::Exists;
                 let mut error: Option<EvalError> = None;
                 for i in 0..len {
                     ctx.budget.spend(1)?;
                     let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
                     let inner = Scope { parent: scope, vars };
-                    match as_bool(self.kind, self.body.eval(ctx, Some(&inner))) {
-                        Ok(b) if b == deciding => return Ok(Value::Bool(deciding)),
+                    match self.body.eval_bool_as(ctx, Some(&inner), self.kind.name()) {
+                        Ok(b) if b == deciding => return Ok(deciding),
                         Ok(_) => {}
                         Err(e) if e.kind() == EvalErrorKind::CostLimitExceeded => return Err(e),
                         Err(e) => {
-                            error.get_or_insert(e);
+                            error.get_or_insert(condition_error(self.kind, e));
                         }
                     }
                 }
                 match error {
                     Some(e) => Err(e),
-                    None => Ok(Value::Bool(!deciding)),
+                    None => Ok(!deciding),
                 }
             }
             IterKind::ExistsOne => {
+                let (range, len) = self.range(ctx, scope)?;
                 let mut count = 0usize;
                 for i in 0..len {
                     ctx.budget.spend(1)?;
                     let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
                     let inner = Scope { parent: scope, vars };
-                    if as_bool(self.kind, self.body.eval(ctx, Some(&inner)))? {
+                    if self
+                        .body
+                        .eval_bool_as(ctx, Some(&inner), self.kind.name())
+                        .map_err(|e| condition_error(self.kind, e))?
+                    {
                         count += 1;
                     }
                 }
-                Ok(Value::Bool(count == 1))
+                Ok(count == 1)
             }
+            _ => match self.eval(ctx, scope)? {
+                Value::Bool(b) => Ok(b),
+                other => Err(EvalError::no_such_overload(format!(
+                    "`{}` gives a `{}`, not a bool",
+                    self.kind.name(),
+                    other.type_name()
+                ))),
+            },
+        }
+    }
+
+    pub(crate) fn eval<'a>(
+        &'a self,
+        ctx: &Ctx<'a, '_>,
+        scope: Option<&Scope<'_, 'a>>,
+    ) -> Result<Value<'a>, EvalError> {
+        if matches!(self.kind, IterKind::All | IterKind::Exists | IterKind::ExistsOne) {
+            return self.eval_bool(ctx, scope).map(Value::Bool);
+        }
+        let (range, len) = self.range(ctx, scope)?;
+        let name = self.kind.name();
+        match self.kind {
             IterKind::Map | IterKind::Filter | IterKind::TransformList => {
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(len);
                 for i in 0..len {
                     ctx.budget.spend(1)?;
                     let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
                     let inner = Scope { parent: scope, vars };
                     if self.kind == IterKind::Filter {
-                        if as_bool(self.kind, self.body.eval(ctx, Some(&inner)))? {
+                        if self
+                            .body
+                            .eval_bool_as(ctx, Some(&inner), name)
+                            .map_err(|e| condition_error(self.kind, e))?
+                        {
                             let [first, _] = inner.vars;
                             out.push(first);
                         }
                         continue;
                     }
                     if let Some(filter) = &self.filter
-                        && !as_bool(self.kind, filter.eval(ctx, Some(&inner)))?
+                        && !filter
+                            .eval_bool_as(ctx, Some(&inner), name)
+                            .map_err(|e| condition_error(self.kind, e))?
                     {
                         continue;
                     }
@@ -144,14 +190,16 @@ impl Comprehension {
                 }
                 Ok(Value::List(List::shared(Arc::from(out))))
             }
-            IterKind::TransformMap => {
+            _ => {
                 let mut b = MapBuilder::with_capacity(len);
                 for i in 0..len {
                     ctx.budget.spend(1)?;
                     let Some(vars) = vars_at(&range, i, true) else { break };
                     let inner = Scope { parent: scope, vars };
                     if let Some(filter) = &self.filter
-                        && !as_bool(self.kind, filter.eval(ctx, Some(&inner)))?
+                        && !filter
+                            .eval_bool_as(ctx, Some(&inner), name)
+                            .map_err(|e| condition_error(self.kind, e))?
                     {
                         continue;
                     }

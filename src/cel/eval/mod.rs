@@ -251,20 +251,13 @@ impl Node {
                 let index = b.eval(ctx, scope)?;
                 ops::index(&container, &index)
             }
-            Node::Not(operand) => match operand.eval(ctx, scope)? {
-                Value::Bool(b) => Ok(Value::Bool(!b)),
-                other => Err(ops::no_overload1("!", &other)),
-            },
+            Node::Not(operand) => operand.eval_bool_as(ctx, scope, "!").map(|b| Value::Bool(!b)),
             Node::Neg(operand) => ops::negate(&operand.eval(ctx, scope)?),
             Node::And(items) => logic(items, ctx, scope, false),
             Node::Or(items) => logic(items, ctx, scope, true),
             Node::Cond(parts) => {
                 let [c, t, e] = &**parts;
-                match c.eval(ctx, scope)? {
-                    Value::Bool(true) => t.eval(ctx, scope),
-                    Value::Bool(false) => e.eval(ctx, scope),
-                    other => Err(ops::no_overload1("?:", &other)),
-                }
+                if c.eval_bool_as(ctx, scope, "?:")? { t.eval(ctx, scope) } else { e.eval(ctx, scope) }
             }
             Node::Arith(op, pair) => {
                 let [a, b] = &**pair;
@@ -296,35 +289,8 @@ impl Node {
                 let y = b.eval(ctx, scope)?;
                 ops::contains(&y, &x)
             }
-            Node::List(items) => {
-                ctx.budget.spend(items.len() as u64)?;
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    out.push(item.eval(ctx, scope)?);
-                }
-                Ok(Value::List(List::shared(Arc::from(out))))
-            }
-            Node::Map(entries) => {
-                ctx.budget.spend(entries.len() as u64)?;
-                let mut b = MapBuilder::with_capacity(entries.len());
-                for (k, v) in entries {
-                    let key = k.eval(ctx, scope)?;
-                    let key = Key::from_value(&key).ok_or_else(|| {
-                        EvalError::invalid_argument(format!(
-                            "a map key cannot be of type `{}`",
-                            key.type_name()
-                        ))
-                    })?;
-                    b.push(key, v.eval(ctx, scope)?);
-                }
-                let map = b.build().map_err(|k| {
-                    EvalError::new(
-                        EvalErrorKind::RepeatedKey,
-                        format!("repeated key in map literal: {:?}", k.to_value()),
-                    )
-                })?;
-                Ok(Value::map(map))
-            }
+            Node::List(items) => list(items, ctx, scope),
+            Node::Map(entries) => map(entries, ctx, scope),
             Node::Call(overload, args) => charged(ctx, call(overload, args, ctx, scope)),
             Node::Dispatch { name, candidates, args } => {
                 charged(ctx, dispatch(name, candidates, args, ctx, scope))
@@ -343,12 +309,87 @@ impl Node {
         }
     }
 
+    /// Evaluates a node that should give a bool, without building a `Value` for the common
+    /// boolean shapes. A value of another type is a `no matching overload` error naming `op`.
+    #[inline]
+    pub(crate) fn eval_bool_as<'a>(
+        &'a self,
+        ctx: &Ctx<'a, '_>,
+        scope: Option<&Scope<'_, 'a>>,
+        op: &str,
+    ) -> Result<bool, EvalError> {
+        match self {
+            Node::Const(Value::Bool(b)) => Ok(*b),
+            Node::And(items) => logic_bool(items, ctx, scope, false),
+            Node::Or(items) => logic_bool(items, ctx, scope, true),
+            Node::Not(operand) => operand.eval_bool_as(ctx, scope, "!").map(|b| !b),
+            Node::EqStr { operand, value, negate } => {
+                let v = operand.eval(ctx, scope)?;
+                let eq = match &v {
+                    Value::String(s) => s.as_str() == &**value,
+                    other => ops::equals(other, &Value::str(value)),
+                };
+                Ok(eq != *negate)
+            }
+            Node::CmpInt { op, operand, value } => match operand.eval(ctx, scope)? {
+                Value::Int(i) => Ok(op.holds(i.cmp(value))),
+                other => bool_of(ops::compare(*op, &other, &Value::Int(*value))?, "<"),
+            },
+            Node::InStrs { operand, list } => match operand.eval(ctx, scope)? {
+                Value::String(s) => Ok(list.iter().any(|x| **x == *s.as_str())),
+                _ => Ok(false),
+            },
+            Node::Eq(pair) | Node::Ne(pair) => {
+                let [a, b] = &**pair;
+                let x = a.eval(ctx, scope)?;
+                let y = b.eval(ctx, scope)?;
+                Ok(ops::equals(&x, &y) == matches!(self, Node::Eq(_)))
+            }
+            Node::Comprehension(c) => c.eval_bool(ctx, scope),
+            other => bool_of(other.eval(ctx, scope)?, op),
+        }
+    }
+
     /// The constant value, when this node is one.
     pub(crate) fn as_const(&self) -> Option<&Value<'static>> {
         match self {
             Node::Const(v) => Some(v),
             _ => None,
         }
+    }
+}
+
+#[inline(never)]
+fn list<'a>(items: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
+    ctx.budget.spend(items.len() as u64)?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(item.eval(ctx, scope)?);
+    }
+    Ok(Value::List(List::shared(Arc::from(out))))
+}
+
+#[inline(never)]
+fn map<'a>(entries: &'a [(Node, Node)], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
+    ctx.budget.spend(entries.len() as u64)?;
+    let mut b = MapBuilder::with_capacity(entries.len());
+    for (k, v) in entries {
+        let key = k.eval(ctx, scope)?;
+        let key = Key::from_value(&key).ok_or_else(|| {
+            EvalError::invalid_argument(format!("a map key cannot be of type `{}`", key.type_name()))
+        })?;
+        b.push(key, v.eval(ctx, scope)?);
+    }
+    let map = b.build().map_err(|k| {
+        EvalError::new(EvalErrorKind::RepeatedKey, format!("repeated key in map literal: {:?}", k.to_value()))
+    })?;
+    Ok(Value::map(map))
+}
+
+fn bool_of(v: Value<'_>, op: &str) -> Result<bool, EvalError> {
+    match v {
+        Value::Bool(b) => Ok(b),
+        other => Err(ops::no_overload1(op, &other)),
     }
 }
 
@@ -387,16 +428,21 @@ fn logic<'a>(
     scope: Option<&Scope<'_, 'a>>,
     absorbing: bool,
 ) -> Res<'a> {
+    logic_bool(items, ctx, scope, absorbing).map(Value::Bool)
+}
+
+/// [`logic`] as a bool.
+fn logic_bool<'a>(
+    items: &'a [Node],
+    ctx: &Ctx<'a, '_>,
+    scope: Option<&Scope<'_, 'a>>,
+    absorbing: bool,
+) -> Result<bool, EvalError> {
     let mut error: Option<EvalError> = None;
     for item in items {
-        match item.eval(ctx, scope) {
-            Ok(Value::Bool(b)) if b == absorbing => return Ok(Value::Bool(absorbing)),
-            Ok(Value::Bool(_)) => {}
-            Ok(other) => {
-                if error.is_none() {
-                    error = Some(ops::no_overload1(if absorbing { "||" } else { "&&" }, &other));
-                }
-            }
+        match item.eval_bool_as(ctx, scope, if absorbing { "||" } else { "&&" }) {
+            Ok(b) if b == absorbing => return Ok(absorbing),
+            Ok(_) => {}
             Err(e) => {
                 if error.is_none() || e.kind() == EvalErrorKind::CostLimitExceeded {
                     error = Some(e);
@@ -406,7 +452,7 @@ fn logic<'a>(
     }
     match error {
         Some(e) => Err(e),
-        None => Ok(Value::Bool(!absorbing)),
+        None => Ok(!absorbing),
     }
 }
 

@@ -369,7 +369,9 @@ pub(crate) fn contains<'a>(container: &Value<'_>, x: &Value<'_>) -> Result<Value
 fn field_index(obj: &dyn crate::cel::value::Object, field: &FieldRef) -> Option<usize> {
     let ty = obj.object_type();
     match field {
-        FieldRef::Object { index, ty: expected, .. } if std::ptr::eq(ty, &raw const **expected) => Some(*index),
+        FieldRef::Object { index, ty: expected, .. } if std::ptr::eq(ty, &raw const **expected) => {
+            Some(*index)
+        }
         other => ty.field_index(other.name()),
     }
 }

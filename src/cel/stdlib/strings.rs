@@ -113,18 +113,28 @@ fn ends_with<'a>(s: &Value<'a>, suffix: &Value<'a>) -> Result<Value<'a>, EvalErr
 
 fn lower_ascii<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
     let s = v.as_str().ok_or_else(|| no_such_overload("lowerAscii", &[v]))?;
-    let changed = s.bytes().any(|b| b.is_ascii_uppercase());
-    Ok(string_result(v, &s.to_ascii_lowercase(), changed))
+    if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Ok(v.clone());
+    }
+    Ok(Value::string(s.to_ascii_lowercase()))
 }
 
 fn upper_ascii<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
     let s = v.as_str().ok_or_else(|| no_such_overload("upperAscii", &[v]))?;
-    let changed = s.bytes().any(|b| b.is_ascii_lowercase());
-    Ok(string_result(v, &s.to_ascii_uppercase(), changed))
+    if !s.bytes().any(|b| b.is_ascii_lowercase()) {
+        return Ok(v.clone());
+    }
+    Ok(Value::string(s.to_ascii_uppercase()))
 }
 
 /// Removes leading and trailing Unicode white space (`White_Space`, as Go's `TrimSpace`).
+/// A borrowed string gives a borrowed slice of itself: nothing is copied.
 fn trim<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
+    if let Value::String(s) = v
+        && let Some(borrowed) = s.as_borrowed()
+    {
+        return Ok(Value::str(borrowed.trim()));
+    }
     let s = v.as_str().ok_or_else(|| no_such_overload("trim", &[v]))?;
     let t = s.trim();
     Ok(string_result(v, t, t.len() != s.len()))

@@ -23,6 +23,59 @@ pub(crate) enum Tz {
     Fixed(i32),
     /// A zone of the IANA database, with its daylight saving rules.
     Named(TimeZone),
+    /// A zone of the IANA database with its offsets tabulated for 1900–2200 (a binary search
+    /// instead of jiff's general look-up), made once for literal zones.
+    Table(std::sync::Arc<ZoneTable>),
+}
+
+/// The offsets of a zone over a range of years, as sorted transition times.
+#[derive(Debug)]
+pub(crate) struct ZoneTable {
+    zone: TimeZone,
+    /// Seconds since the epoch at which each offset starts, ascending.
+    starts: Box<[i64]>,
+    /// The offset in seconds from each start on.
+    offsets: Box<[i32]>,
+    /// The range the table covers; outside it, jiff answers.
+    from: i64,
+    until: i64,
+}
+
+/// 1900-01-01T00:00:00Z.
+const TABLE_FROM: i64 = -2_208_988_800;
+/// 2200-01-01T00:00:00Z.
+const TABLE_UNTIL: i64 = 7_258_118_400;
+
+impl ZoneTable {
+    fn new(zone: TimeZone) -> Option<ZoneTable> {
+        let start = jiff::Timestamp::from_second(TABLE_FROM).ok()?;
+        let mut starts = vec![TABLE_FROM];
+        let mut offsets = vec![zone.to_offset(start).seconds()];
+        for transition in zone.following(start) {
+            let at = transition.timestamp().as_second();
+            if at >= TABLE_UNTIL || starts.len() > 10_000 {
+                break;
+            }
+            starts.push(at);
+            offsets.push(transition.offset().seconds());
+        }
+        Some(ZoneTable {
+            zone,
+            starts: starts.into(),
+            offsets: offsets.into(),
+            from: TABLE_FROM,
+            until: TABLE_UNTIL,
+        })
+    }
+
+    fn offset_at(&self, secs: i64) -> i32 {
+        if secs < self.from || secs >= self.until {
+            return Tz::Named(self.zone.clone()).offset_at_seconds(secs);
+        }
+        // The last start at or before `secs`.
+        let i = self.starts.partition_point(|&s| s <= secs).saturating_sub(1);
+        self.offsets.get(i).copied().unwrap_or(0)
+    }
 }
 
 impl Tz {
@@ -31,16 +84,32 @@ impl Tz {
 
     /// The offset from UTC, in seconds, in effect at `t`.
     fn offset_at(&self, t: Timestamp) -> i32 {
+        self.offset_at_seconds(t.unix_seconds())
+    }
+
+    fn offset_at_seconds(&self, secs: i64) -> i32 {
         match self {
             Tz::Fixed(secs) => *secs,
+            Tz::Table(table) => table.offset_at(secs),
             Tz::Named(zone) => {
                 // jiff's range stops a day short of CEL's at both ends; the rules in force
                 // there are the same a day later or earlier.
                 let lo = jiff::Timestamp::MIN.as_second();
                 let hi = jiff::Timestamp::MAX.as_second();
-                jiff::Timestamp::from_second(t.unix_seconds().clamp(lo, hi))
-                    .map_or(0, |ts| zone.to_offset(ts).seconds())
+                jiff::Timestamp::from_second(secs.clamp(lo, hi)).map_or(0, |ts| zone.to_offset(ts).seconds())
             }
+        }
+    }
+
+    /// The same zone, prepared for many look-ups (named zones get a transition table).
+    #[must_use]
+    pub(crate) fn prepared(self) -> Tz {
+        match self {
+            Tz::Named(zone) => match ZoneTable::new(zone.clone()) {
+                Some(table) => Tz::Table(std::sync::Arc::new(table)),
+                None => Tz::Named(zone),
+            },
+            other => other,
         }
     }
 }
@@ -465,5 +534,21 @@ mod tests {
         }
         let e = timestamp_field(TimeField::Hours, &Value::Int(1), &Tz::UTC).unwrap_err();
         assert_eq!(e.message(), "no such overload: `getHours(int)`");
+    }
+
+    #[test]
+    fn tabulated_zones_agree_with_jiff() {
+        for name in ["Europe/Paris", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"] {
+            let named = parse_time_zone(name).unwrap();
+            let table = named.clone().prepared();
+            assert!(matches!(table, Tz::Table(_)), "{name}");
+            // Every hour around the 2026 changes, and a spread of instants over the range.
+            let mut probes: Vec<i64> = (0..24 * 400).map(|h| 1_767_225_600 + h * 3600).collect();
+            probes.extend((0..2000).map(|i| -2_208_988_800 + i * 4_733_553_600 / 1000));
+            probes.extend([-62_135_596_800, 253_402_300_799, 7_258_118_399, 7_258_118_400]);
+            for t in probes {
+                assert_eq!(table.offset_at_seconds(t), named.offset_at_seconds(t), "{name} at {t}");
+            }
+        }
     }
 }

@@ -266,6 +266,15 @@ impl<'a> Str<'a> {
         }
     }
 
+    /// The text borrowed for `'a`, when this string borrows it (not when it is shared).
+    #[must_use]
+    pub fn as_borrowed(&self) -> Option<&'a str> {
+        match &self.0 {
+            StrRepr::Borrowed(s) => Some(s),
+            StrRepr::Shared(_) => None,
+        }
+    }
+
     /// A copy that owns its text.
     #[must_use]
     pub fn to_shared(&self) -> Str<'static> {

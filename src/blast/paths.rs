@@ -1,0 +1,141 @@
+//! The paths of a blast radius, kept as parent links and written out only when read.
+//!
+//! A report lists, for every impacted or degraded service, a chain of services from a changed
+//! one. Spelling every chain out as strings costs an allocation per step; most assessments never
+//! look at them. `Paths` keeps service ids and parent links over the topology's shared name
+//! table, and builds the map of chains the first time it is dereferenced (it dereferences to
+//! `BTreeMap<String, Vec<String>>`, so `paths["frontend"]` reads as before).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::topology::strings::StringTable;
+
+/// A node without a parent: the chain starts there.
+const ROOT: u32 = u32::MAX;
+
+/// For each impacted or degraded service, a shortest chain of services from a changed one to
+/// it, both ends included, e.g. `["payments", "checkout", "frontend"]`.
+///
+/// Dereferences to the map of chains, built on first use.
+#[derive(Clone, Default)]
+pub struct Paths {
+    compact: Option<Compact>,
+    map: OnceLock<BTreeMap<String, Vec<String>>>,
+}
+
+/// Service ids over a shared name table, each with the position of its parent.
+#[derive(Clone)]
+struct Compact {
+    names: Arc<StringTable>,
+    /// `(service id, position of its parent in this list or ROOT)`, sorted by id (name order).
+    nodes: Vec<(u32, u32)>,
+}
+
+impl Paths {
+    /// Paths over `names`: `nodes` holds, sorted by id, each service and its parent's id (or
+    /// `None` for a changed service).
+    pub(crate) fn from_parents(names: Arc<StringTable>, parents: &[(u32, Option<u32>)]) -> Paths {
+        let position = |id: u32| parents.binary_search_by_key(&id, |(n, _)| *n).ok();
+        let nodes = parents
+            .iter()
+            .map(|(id, parent)| (*id, parent.and_then(position).map_or(ROOT, |p| p as u32)))
+            .collect();
+        Paths { compact: Some(Compact { names, nodes }), map: OnceLock::new() }
+    }
+
+    /// The number of services with a path, without building the chains.
+    #[must_use]
+    pub fn count(&self) -> usize {
+        match (&self.compact, self.map.get()) {
+            (Some(c), _) => c.nodes.len(),
+            (None, Some(m)) => m.len(),
+            (None, None) => 0,
+        }
+    }
+
+    fn build(&self) -> BTreeMap<String, Vec<String>> {
+        let Some(c) = &self.compact else { return BTreeMap::new() };
+        let name = |pos: u32| {
+            c.nodes.get(pos as usize).and_then(|(id, _)| c.names.get(*id)).unwrap_or("").to_owned()
+        };
+        let mut map = BTreeMap::new();
+        for (pos, _) in c.nodes.iter().enumerate() {
+            let mut chain = Vec::new();
+            let mut at = pos as u32;
+            // Parents are strictly closer to the change; the bound guards against a cycle.
+            for _ in 0..=c.nodes.len() {
+                chain.push(name(at));
+                match c.nodes.get(at as usize) {
+                    Some((_, parent)) if *parent != ROOT => at = *parent,
+                    _ => break,
+                }
+            }
+            chain.reverse();
+            map.insert(name(pos as u32), chain);
+        }
+        map
+    }
+}
+
+impl Deref for Paths {
+    type Target = BTreeMap<String, Vec<String>>;
+
+    fn deref(&self) -> &Self::Target {
+        self.map.get_or_init(|| self.build())
+    }
+}
+
+impl From<BTreeMap<String, Vec<String>>> for Paths {
+    fn from(map: BTreeMap<String, Vec<String>>) -> Self {
+        Paths { compact: None, map: OnceLock::from(map) }
+    }
+}
+
+impl PartialEq for Paths {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for Paths {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl Serialize for Paths {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Paths {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        BTreeMap::<String, Vec<String>>::deserialize(deserializer).map(Paths::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains_follow_parents() {
+        let names = Arc::new(StringTable::concat(["a", "b", "c", "d"], 4).unwrap());
+        // a changed; b <- a; c <- b; d <- a.
+        let p = Paths::from_parents(names, &[(0, None), (1, Some(0)), (2, Some(1)), (3, Some(0))]);
+        assert_eq!(p.count(), 4);
+        assert_eq!(p["c"], ["a", "b", "c"]);
+        assert_eq!(p["d"], ["a", "d"]);
+        assert_eq!(p["a"], ["a"]);
+        let json = serde_json::to_string(&p).unwrap();
+        let back: Paths = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(back.count(), 4);
+    }
+}
