@@ -183,6 +183,10 @@ pub fn normalize_identity(identity: &str) -> String {
 /// Whether `a` and `b` are the same identity after [`normalize_identity`], without allocating.
 #[must_use]
 pub fn same_identity(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
     normalized_chars(a).eq(normalized_chars(b))
 }
 

@@ -155,6 +155,96 @@ struct Fired {
     failed: bool,
 }
 
+/// What an assessment computes before evaluating anything: the views of the inputs and the
+/// blast radius. Allocates; evaluation afterwards does not, beyond the values expressions build.
+pub(crate) struct Prepared<'a> {
+    change_view: ChangeView<'a>,
+    context_view: ContextView<'a>,
+    radius: crate::blast::BlastRadius,
+    budget: Budget,
+}
+
+impl<'a> Prepared<'a> {
+    pub(crate) fn new(policy: &Loaded, limits: &Limits, change: &'a Change, topology: &Topology, context: &'a Context) -> Self {
+        let names: Vec<&str> = change.services.iter().map(|s| s.name.as_str()).collect();
+        let radius = topology.blast_radius(
+            &names,
+            &BlastOptions {
+                max_depth: policy.blast.max_depth,
+                default_tier: policy.blast.default_tier,
+                first_step: change.strategy.first_step(),
+                regions: &change.regions,
+            },
+        );
+        Prepared {
+            change_view: ChangeView::new(change, context),
+            context_view: ContextView::new(context, change),
+            radius,
+            budget: Budget::new(limits.max_eval_cost),
+        }
+    }
+}
+
+/// The variables of `prepared`, with a fresh `let` cache (on the stack for policies with few
+/// `let` entries), bound to `$vars` in the calling function.
+macro_rules! vars {
+    ($vars:ident, $policy:expr, $prepared:expr, $blast:expr, $budget:expr) => {
+        let inline: [LetSlot<'_>; INLINE_LETS] = std::array::from_fn(|_| LetSlot::default());
+        let heap: Vec<LetSlot<'_>>;
+        let cache: &[LetSlot<'_>] = if $policy.lets.len() <= INLINE_LETS {
+            inline.get(..$policy.lets.len()).unwrap_or(&[])
+        } else {
+            heap = (0..$policy.lets.len()).map(|_| LetSlot::default()).collect();
+            &heap
+        };
+        #[allow(unused_mut)]
+        let mut $vars = Vars {
+            change: &$prepared.change_view,
+            context: &$prepared.context_view,
+            blast: $blast,
+            risk: None,
+            lets: &$policy.lets,
+            cache,
+            budget: $budget,
+        };
+    };
+}
+
+/// Evaluates every factor's and rule's conditions and counts how many fire and are violated,
+/// building no output: the path that `assess` takes through conditions, for measurements.
+/// Rules see no `risk`.
+pub(crate) fn count_conditions(policy: &Loaded, prepared: &Prepared<'_>) -> (usize, usize) {
+    let blast_view = BlastView::new(&prepared.radius);
+    let budget = Budget::new(prepared.budget.limit());
+    vars!(vars, policy, prepared, &blast_view, &budget);
+    {
+        let mut fired = 0;
+        for f in &policy.factors {
+            let applies = f.when.as_ref().map_or(Ok(true), |w| eval_bool(w, &vars)).unwrap_or(false);
+            if applies && !matches!(&f.points, Points::Expr(p) if eval_int(p, &vars).is_err()) {
+                fired += 1;
+            }
+        }
+        let mut violated = 0;
+        for rule in &policy.rules {
+            let applies = rule.when.as_ref().map_or(Ok(true), |w| eval_bool(w, &vars)).unwrap_or(true);
+            if applies && !eval_bool(&rule.require, &vars).unwrap_or(false) {
+                violated += 1;
+            }
+        }
+        (fired, violated)
+    }
+}
+
+/// What evaluating the policy produced, before the decision.
+struct Evaluated {
+    score: i64,
+    level: super::model::RiskLevel,
+    factors: Vec<FactorHit>,
+    violations: Vec<Violation>,
+    errors: Vec<EvaluationError>,
+}
+
 pub(crate) fn assess(
     policy: &Loaded,
     limits: &Limits,
@@ -162,41 +252,29 @@ pub(crate) fn assess(
     topology: &Topology,
     context: &Context,
 ) -> Assessment {
-    let budget = Budget::new(limits.max_eval_cost);
-    let change_view = ChangeView::new(change, context);
-    let context_view = ContextView::new(context, change);
-    let names: Vec<&str> = change.services.iter().map(|s| s.name.as_str()).collect();
-    let radius = topology.blast_radius(
-        &names,
-        &BlastOptions {
-            max_depth: policy.blast.max_depth,
-            default_tier: policy.blast.default_tier,
-            first_step: change.strategy.first_step(),
-            regions: &change.regions,
-        },
-    );
-    let blast_view = BlastView::new(&radius);
+    let prepared = Prepared::new(policy, limits, change, topology, context);
+    let blast_view = BlastView::new(&prepared.radius);
+    let evaluated = evaluate(policy, change, &prepared, &blast_view);
+    drop(blast_view);
+    let Evaluated { score, level, factors, violations, errors } = evaluated;
+    let (outcome, reasons, required_approvals) = decide(policy, change, score, level, &violations);
+    Assessment {
+        outcome,
+        reasons,
+        change: change.id.clone(),
+        policy: PolicyInfo { name: policy.name.clone(), version: policy.version.to_string() },
+        risk: Risk { score, level, factors },
+        violations,
+        required_approvals,
+        blast_radius: prepared.radius,
+        errors,
+    }
+}
+
+fn evaluate(policy: &Loaded, change: &Change, prepared: &Prepared<'_>, blast_view: &BlastView<'_>) -> Evaluated {
+    vars!(vars, policy, prepared, blast_view, &prepared.budget);
     let mut errors = Vec::new();
     let fail_closed = policy.decision.on_error == OnError::FailClosed;
-
-    let inline: [LetSlot<'_>; INLINE_LETS] = std::array::from_fn(|_| LetSlot::default());
-    let heap: Vec<LetSlot<'_>>;
-    let cache: &[LetSlot<'_>] = if policy.lets.len() <= INLINE_LETS {
-        inline.get(..policy.lets.len()).unwrap_or(&[])
-    } else {
-        heap = (0..policy.lets.len()).map(|_| LetSlot::default()).collect();
-        &heap
-    };
-    let mut vars = Vars {
-        change: &change_view,
-        context: &context_view,
-        blast: &blast_view,
-        risk: None,
-        lets: &policy.lets,
-        cache,
-        budget: &budget,
-    };
-
     // Risk factors.
     let mut fired = Vec::new();
     for (index, f) in policy.factors.iter().enumerate() {
@@ -315,18 +393,7 @@ pub(crate) fn assess(
         });
     }
 
-    let (outcome, reasons, required_approvals) = decide(policy, change, score, level, &violations);
-    Assessment {
-        outcome,
-        reasons,
-        change: change.id.clone(),
-        policy: PolicyInfo { name: policy.name.clone(), version: policy.version.to_string() },
-        risk: Risk { score, level, factors },
-        violations,
-        required_approvals,
-        blast_radius: radius,
-        errors,
-    }
+    Evaluated { score, level, factors, violations, errors }
 }
 
 fn violation_message<'a>(rule: &'a Rule, vars: &Vars<'a>, errors: &mut Vec<EvaluationError>) -> String {

@@ -163,6 +163,17 @@ impl Policy {
         assess::assess(&self.inner, &self.inner.limits, change, topology, context)
     }
 
+    /// Prepares an assessment without evaluating anything: the views of the inputs and the
+    /// blast radius. For measurements of the evaluation path; not a stable API.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn prepare<'a>(&'a self, change: &'a Change, topology: &Topology, context: &'a Context) -> PreparedAssessment<'a> {
+        PreparedAssessment {
+            loaded: &self.inner,
+            prepared: assess::Prepared::new(&self.inner, &self.inner.limits, change, topology, context),
+        }
+    }
+
     /// Runs the policy's `[[test]]` cases.
     #[must_use]
     pub fn run_tests(&self) -> TestReport {
@@ -173,5 +184,22 @@ impl Policy {
     #[must_use]
     pub fn test_count(&self) -> usize {
         self.inner.tests.len()
+    }
+}
+
+/// An assessment prepared by [`Policy::prepare`]: for measurements, not a stable API.
+#[doc(hidden)]
+pub struct PreparedAssessment<'a> {
+    loaded: &'a load::Loaded,
+    prepared: assess::Prepared<'a>,
+}
+
+impl PreparedAssessment<'_> {
+    /// Evaluates every factor's and rule's conditions (rules without `risk`) and returns how
+    /// many factors fire and how many rules are violated, building no output.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn count_conditions(&self) -> (usize, usize) {
+        assess::count_conditions(self.loaded, &self.prepared)
     }
 }

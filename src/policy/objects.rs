@@ -66,6 +66,12 @@ pub(crate) struct ChangeView<'a> {
 /// The normalized identity, borrowed when the text is already normalized.
 fn identity_value(by: &str) -> Value<'_> {
     let trimmed = by.trim();
+    if trimmed.is_ascii() {
+        if !trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Value::str(trimmed);
+        }
+        return Value::string(trimmed.to_ascii_lowercase());
+    }
     if trimmed.chars().all(|c| !c.is_uppercase()) && same_identity(trimmed, by) {
         Value::str(trimmed)
     } else {

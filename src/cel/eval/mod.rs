@@ -89,6 +89,12 @@ impl Budget {
         Ok(())
     }
 
+    /// The number of steps this budget started with.
+    #[must_use]
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
     /// Steps spent so far.
     #[must_use]
     pub fn spent(&self) -> u64 {
