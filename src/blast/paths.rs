@@ -58,6 +58,45 @@ impl Paths {
         }
     }
 
+    /// One longest chain (the first by the name of its last service among the longest), without
+    /// building the others; `None` when there are no paths.
+    #[must_use]
+    pub fn longest(&self) -> Option<Vec<&str>> {
+        let Some(c) = &self.compact else {
+            let map = self.map.get()?;
+            let longest = map.values().map(Vec::len).max()?;
+            return map.values().find(|v| v.len() == longest).map(|v| v.iter().map(String::as_str).collect());
+        };
+        let depth = |mut at: u32| {
+            let mut d = 0usize;
+            while let Some((_, parent)) = c.nodes.get(at as usize) {
+                if *parent == ROOT || d > c.nodes.len() {
+                    break;
+                }
+                at = *parent;
+                d += 1;
+            }
+            d
+        };
+        let (mut best, mut best_depth) = (None, 0usize);
+        for pos in 0..c.nodes.len() as u32 {
+            let d = depth(pos);
+            if best.is_none() || d > best_depth {
+                best = Some(pos);
+                best_depth = d;
+            }
+        }
+        let mut at = best?;
+        let mut chain = Vec::with_capacity(best_depth + 1);
+        for _ in 0..=best_depth {
+            let (id, parent) = c.nodes.get(at as usize)?;
+            chain.push(c.names.get(*id).unwrap_or(""));
+            at = *parent;
+        }
+        chain.reverse();
+        Some(chain)
+    }
+
     fn build(&self) -> BTreeMap<String, Vec<String>> {
         let Some(c) = &self.compact else { return BTreeMap::new() };
         let name = |pos: u32| {
@@ -133,6 +172,7 @@ mod tests {
         assert_eq!(p["c"], ["a", "b", "c"]);
         assert_eq!(p["d"], ["a", "d"]);
         assert_eq!(p["a"], ["a"]);
+        assert_eq!(p.longest(), Some(vec!["a", "b", "c"]));
         let json = serde_json::to_string(&p).unwrap();
         let back: Paths = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);

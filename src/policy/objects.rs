@@ -355,6 +355,10 @@ impl HostList for Vec<String> {
     fn get(&self, index: usize) -> Option<Value<'_>> {
         self.as_slice().get(index).map(|s| Value::str(s))
     }
+
+    fn contains_str(&self, s: &str) -> Option<bool> {
+        Some(self.iter().any(|x| x == s))
+    }
 }
 
 impl HostList for Vec<ChangeKind> {

@@ -71,7 +71,7 @@ fields!(
     /// Field indexes of `changeguard.BlastRadius`.
     blast {
         CHANGED, IMPACTED, DEGRADED, UNKNOWN, PATHS, SERVICES, TRAFFIC_SHARE, EXPOSURE, MIN_TIER, TEAMS, REGIONS,
-        COMPLETE,
+        COMPLETE, LONGEST_PATH,
     }
 );
 fields!(
@@ -213,7 +213,8 @@ fn build() -> Schema {
             .field("min_tier", Type::Dyn)
             .field("teams", strings())
             .field("regions", strings())
-            .field("complete", Type::Bool),
+            .field("complete", Type::Bool)
+            .field("longest_path", strings()),
     );
     let factor = Arc::new(
         ObjectType::new("changeguard.RiskFactor")
@@ -273,7 +274,8 @@ mod tests {
         assert_eq!(at(&s.freeze, freeze::EXEMPT), "exempt");
         assert_eq!(at(&s.incident, incident::SEVERITY), "severity");
         assert_eq!(at(&s.blast, blast::COMPLETE), "complete");
-        assert_eq!(s.blast.fields().len(), blast::COMPLETE + 1);
+        assert_eq!(at(&s.blast, blast::LONGEST_PATH), "longest_path");
+        assert_eq!(s.blast.fields().len(), blast::LONGEST_PATH + 1);
         assert_eq!(at(&s.risk, risk::FACTOR_IDS), "factor_ids");
         assert_eq!(at(&s.factor, factor::REFERENCES), "references");
         assert_eq!(s.change.methods().len(), change_methods::APPROVERS_WITH_ROLE + 1);

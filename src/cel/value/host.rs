@@ -51,6 +51,13 @@ pub trait HostList: Send + Sync {
 
     /// The element at `index`, `None` past the end.
     fn get(&self, index: usize) -> Option<Value<'_>>;
+
+    /// Whether the list holds the string `s`, when the host can answer without building
+    /// values (`None`: ask element by element).
+    fn contains_str(&self, s: &str) -> Option<bool> {
+        let _ = s;
+        None
+    }
 }
 
 /// A map owned by the host, read key by key.

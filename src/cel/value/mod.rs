@@ -429,6 +429,19 @@ impl<'a> List<'a> {
         (0..self.len()).filter_map(move |i| self.get(i))
     }
 
+    /// Whether the list holds the string `s` (CEL equality: only strings equal strings).
+    #[must_use]
+    pub fn contains_str(&self, s: &str) -> bool {
+        match &self.0 {
+            ListRepr::Host(h) => match h.contains_str(s) {
+                Some(found) => found,
+                None => self.iter().any(|v| v.as_str() == Some(s)),
+            },
+            ListRepr::Borrowed(items) => items.iter().any(|v| v.as_str() == Some(s)),
+            ListRepr::Shared(items) => items.iter().any(|v| v.as_str() == Some(s)),
+        }
+    }
+
     /// The elements as a slice, when they are stored as one (not for host lists).
     #[must_use]
     pub fn as_slice(&self) -> Option<&[Value<'a>]> {
