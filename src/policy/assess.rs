@@ -165,7 +165,13 @@ pub(crate) struct Prepared<'a> {
 }
 
 impl<'a> Prepared<'a> {
-    pub(crate) fn new(policy: &Loaded, limits: &Limits, change: &'a Change, topology: &Topology, context: &'a Context) -> Self {
+    pub(crate) fn new(
+        policy: &Loaded,
+        limits: &Limits,
+        change: &'a Change,
+        topology: &Topology,
+        context: &'a Context,
+    ) -> Self {
         let names: Vec<&str> = change.services.iter().map(|s| s.name.as_str()).collect();
         let radius = topology.blast_radius(
             &names,
@@ -271,7 +277,12 @@ pub(crate) fn assess(
     }
 }
 
-fn evaluate(policy: &Loaded, change: &Change, prepared: &Prepared<'_>, blast_view: &BlastView<'_>) -> Evaluated {
+fn evaluate(
+    policy: &Loaded,
+    change: &Change,
+    prepared: &Prepared<'_>,
+    blast_view: &BlastView<'_>,
+) -> Evaluated {
     vars!(vars, policy, prepared, blast_view, &prepared.budget);
     let mut errors = Vec::new();
     let fail_closed = policy.decision.on_error == OnError::FailClosed;

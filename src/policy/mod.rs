@@ -167,7 +167,12 @@ impl Policy {
     /// blast radius. For measurements of the evaluation path; not a stable API.
     #[doc(hidden)]
     #[must_use]
-    pub fn prepare<'a>(&'a self, change: &'a Change, topology: &Topology, context: &'a Context) -> PreparedAssessment<'a> {
+    pub fn prepare<'a>(
+        &'a self,
+        change: &'a Change,
+        topology: &Topology,
+        context: &'a Context,
+    ) -> PreparedAssessment<'a> {
         PreparedAssessment {
             loaded: &self.inner,
             prepared: assess::Prepared::new(&self.inner, &self.inner.limits, change, topology, context),

@@ -44,7 +44,8 @@ impl Object for BlastView<'_> {
             f::REGIONS => Value::List(List::host(&r.regions)),
             f::COMPLETE => Value::Bool(r.complete),
             f::LONGEST_PATH => {
-                let chain: Vec<Value<'_>> = r.paths.longest().unwrap_or_default().into_iter().map(Value::str).collect();
+                let chain: Vec<Value<'_>> =
+                    r.paths.longest().unwrap_or_default().into_iter().map(Value::str).collect();
                 Value::List(List::shared(std::sync::Arc::from(chain)))
             }
             _ => return None,

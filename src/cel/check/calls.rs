@@ -258,6 +258,19 @@ impl Checker<'_> {
             );
         };
         let t = fold::fold(self, Typed::new(make([l.node, r.node]), ty));
+        if t.ty == Type::String
+            && let Node::Arith(ArithOp::Add, pair) = t.node
+        {
+            // `a + b + c` on strings: one allocation for the whole chain.
+            let mut parts = Vec::new();
+            for n in *pair {
+                match n {
+                    Node::Concat(inner) => parts.extend(inner.into_vec()),
+                    other => parts.push(other),
+                }
+            }
+            return Typed::new(Node::Concat(parts.into()), t.ty);
+        }
         Typed { node: specialize_binary(t.node), ty: t.ty }
     }
 

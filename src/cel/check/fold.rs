@@ -23,7 +23,7 @@ fn foldable(node: &Node) -> bool {
         Node::Index(p) | Node::Eq(p) | Node::Ne(p) | Node::In(p) | Node::Arith(_, p) | Node::Cmp(_, p) => {
             p.iter().all(is_const)
         }
-        Node::List(items) => items.iter().all(is_const),
+        Node::List(items) | Node::Concat(items) => items.iter().all(is_const),
         Node::Map(entries) => entries.iter().all(|(k, v)| is_const(k) && is_const(v)),
         Node::Call(_, args) | Node::Dispatch { args, .. } => args.iter().all(is_const),
         _ => false,

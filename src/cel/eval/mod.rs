@@ -152,6 +152,8 @@ pub(crate) enum Node {
         operand: Box<Node>,
         value: i64,
     },
+    /// `a + b + …` of strings (statically typed), built in one allocation.
+    Concat(Box<[Node]>),
     /// `x in ["a", "b"]`.
     InStrs {
         operand: Box<Node>,
@@ -296,6 +298,7 @@ impl Node {
                 ops::contains(&y, &x)
             }
             Node::List(items) => list(items, ctx, scope),
+            Node::Concat(parts) => charged(ctx, concat(parts, ctx, scope)),
             Node::Map(entries) => map(entries, ctx, scope),
             Node::Call(overload, args) => charged(ctx, call(overload, args, ctx, scope)),
             Node::Dispatch { name, candidates, args } => {
@@ -363,6 +366,36 @@ impl Node {
             _ => None,
         }
     }
+}
+
+#[inline(never)]
+fn concat<'a>(parts: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
+    // Evaluated into a fixed array when short, so that only the result allocates.
+    let mut small: [Value<'a>; 8] = std::array::from_fn(|_| Value::Null);
+    let mut large = Vec::new();
+    let values: &[Value<'a>] = if parts.len() <= small.len() {
+        for (slot, part) in small.iter_mut().zip(parts) {
+            *slot = part.eval(ctx, scope)?;
+        }
+        small.get(..parts.len()).unwrap_or(&[])
+    } else {
+        for part in parts {
+            large.push(part.eval(ctx, scope)?);
+        }
+        &large
+    };
+    let mut len = 0usize;
+    for v in values {
+        match v {
+            Value::String(s) => len += s.as_str().len(),
+            other => return Err(ops::no_overload1("+", other)),
+        }
+    }
+    let mut out = String::with_capacity(len);
+    for v in values {
+        out.push_str(v.as_str().unwrap_or(""));
+    }
+    Ok(Value::string(out))
 }
 
 #[inline(never)]

@@ -346,7 +346,9 @@ pub(crate) fn index<'a>(container: &Value<'a>, index: &Value<'_>) -> Result<Valu
 /// `x in container`.
 pub(crate) fn contains<'a>(container: &Value<'_>, x: &Value<'_>) -> Result<Value<'a>, EvalError> {
     match container {
-        Value::List(l) if matches!(x, Value::String(_)) => Ok(Value::Bool(l.contains_str(x.as_str().unwrap_or("")))),
+        Value::List(l) if matches!(x, Value::String(_)) => {
+            Ok(Value::Bool(l.contains_str(x.as_str().unwrap_or(""))))
+        }
         Value::List(l) => Ok(Value::Bool(match l.as_slice() {
             Some(items) => items.iter().any(|item| equals(item, x)),
             None => l.iter().any(|item| equals(&item, x)),
