@@ -1,0 +1,215 @@
+//! Properties of the engine over generated inputs (`changeguard::testing`): determinism, no
+//! panics, self-approval is powerless, hard violations deny, more risk never lowers the score,
+//! removing a soft violation's cause never tightens the outcome, fail-open is never stricter
+//! than fail-closed, and the generators reach every outcome of the built-in policy.
+#![cfg(feature = "proptest")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use changeguard::input::Approval;
+use changeguard::policy::Enforcement;
+use changeguard::testing::{arb_change, arb_context, arb_topology};
+use changeguard::{Outcome, Policy};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRunner};
+
+fn strictness(o: Outcome) -> u8 {
+    match o {
+        Outcome::Allow => 0,
+        Outcome::NeedsApproval => 1,
+        Outcome::Deny => 2,
+    }
+}
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+}
+
+/// A policy whose rules can fail to evaluate (absent optional objects, missing keys), with
+/// each enforcement level, a dry-run rule and risk factors.
+fn erring_policy(on_error: &str) -> Policy {
+    Policy::from_toml(&format!(
+        r#"
+[policy]
+name = "erring"
+version = "1.0.0"
+
+[[risk]]
+id = "big"
+when = 'change.size.files > 20'
+points = 40
+
+[[risk]]
+id = "all-at-once"
+when = 'change.strategy.type == "all_at_once"'
+points = 30
+
+[[rule]]
+id = "rollback-tested"
+enforcement = "soft"
+require = 'change.rollback.tested'
+
+[[rule]]
+id = "ticket"
+enforcement = "hard"
+when = 'change.environment == "production"'
+require = 'change.labels["ticket"] != ""'
+
+[[rule]]
+id = "reviewed"
+enforcement = "soft"
+override_roles = ["sre-lead"]
+require = 'change.approvers().size() >= 1'
+
+[[rule]]
+id = "shadow"
+enforcement = "hard"
+dry_run = true
+require = 'change.services.size() == 1'
+
+[decision]
+approval_at = "high"
+deny_at = "critical"
+on_error = "{on_error}"
+"#
+    ))
+    .unwrap()
+}
+
+/// Soft rules of [`soft_policy`]: (id, require).
+const SOFT: [(&str, &str); 4] = [
+    ("rollback", "has(change.rollback) && change.rollback.tested"),
+    ("staged", r#"change.tested_in.exists(e, e == "staging")"#),
+    ("checks", r#"change.checks.all(name, status, status == "passed")"#),
+    ("reviewed", "change.approvers().size() >= 2"),
+];
+
+/// A policy of soft rules, a hard rule and risk factors; with `relaxed`, that soft rule's
+/// condition is `true`.
+fn soft_policy(relaxed: Option<usize>) -> Policy {
+    let mut text = String::from(
+        "[policy]\nname = \"soft\"\nversion = \"1.0.0\"\n\
+         [[risk]]\nid = \"major\"\nwhen = 'change.services.exists(s, s.bump == \"major\")'\npoints = 60\n\
+         [[rule]]\nid = \"freeze\"\nenforcement = \"hard\"\nrequire = 'active_freezes.size() == 0'\n",
+    );
+    for (i, (id, require)) in SOFT.iter().enumerate() {
+        let require = if relaxed == Some(i) { "true" } else { require };
+        text.push_str(&format!(
+            "[[rule]]\nid = \"{id}\"\nenforcement = \"soft\"\noverride_roles = [\"sre-lead\"]\nrequire = '{require}'\n"
+        ));
+    }
+    text.push_str("[decision]\napproval_at = \"medium\"\napproval_roles = [\"change-manager\"]\n");
+    Policy::from_toml(&text).unwrap()
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    #[test]
+    fn assessments_are_deterministic(change in arb_change(), topology in arb_topology(), context in arb_context()) {
+        let policy = Policy::well_architected();
+        let a = policy.assess(&change, &topology, &context).to_json_pretty();
+        let b = policy.assess(&change, &topology, &context).to_json_pretty();
+        prop_assert_eq!(a, b);
+    }
+
+    #[test]
+    fn assessing_never_panics_and_hard_violations_deny(
+        change in arb_change(), topology in arb_topology(), context in arb_context()
+    ) {
+        for policy in [Policy::well_architected(), erring_policy("fail_closed"), erring_policy("fail_open")] {
+            let a = policy.assess(&change, &topology, &context);
+            let hard = a.violations.iter().any(|v| !v.dry_run && v.enforcement == Enforcement::Hard);
+            if hard {
+                prop_assert_eq!(a.outcome, Outcome::Deny, "{}", a);
+            }
+            // Outcome and reasons agree.
+            prop_assert!(!a.reasons.is_empty());
+        }
+    }
+
+    #[test]
+    fn an_approval_by_the_author_changes_nothing(
+        change in arb_change(), topology in arb_topology(), context in arb_context(),
+        spelling in 0usize..3, role in prop::sample::select(changeguard::testing::ROLES),
+    ) {
+        let policy = Policy::well_architected();
+        let before = policy.assess(&change, &topology, &context);
+        let mut with_self = change.clone();
+        let by = match spelling {
+            0 => change.author.clone(),
+            1 => change.author.to_uppercase(),
+            _ => format!("  {}  ", change.author),
+        };
+        with_self.approvals.push(Approval { by, role: role.to_owned(), at: None });
+        let after = policy.assess(&with_self, &topology, &context);
+        prop_assert_eq!(before.outcome, after.outcome);
+        prop_assert_eq!(before.risk.score, after.risk.score);
+        prop_assert_eq!(before.required_approvals, after.required_approvals);
+        for p in [erring_policy("fail_closed"), erring_policy("fail_open")] {
+            prop_assert_eq!(
+                p.assess(&change, &topology, &context).outcome,
+                p.assess(&with_self, &topology, &context).outcome
+            );
+        }
+    }
+
+    #[test]
+    fn a_positive_factor_never_lowers_the_score(
+        change in arb_change(), topology in arb_topology(), context in arb_context(), points in 1i64..60,
+    ) {
+        let base = Policy::well_architected();
+        let extra = Policy::from_toml(&format!(
+            "{}\n[[risk]]\nid = \"extra\"\nwhen = 'change.services.size() > 0'\npoints = {points}\n",
+            changeguard::policy::WELL_ARCHITECTED_TOML
+        )).unwrap();
+        let a = base.assess(&change, &topology, &context);
+        let b = extra.assess(&change, &topology, &context);
+        prop_assert!(b.risk.score >= a.risk.score);
+        prop_assert!(strictness(b.outcome) >= strictness(a.outcome));
+    }
+
+    #[test]
+    fn removing_a_soft_violations_cause_never_tightens(
+        change in arb_change(), topology in arb_topology(), context in arb_context(), which in 0usize..SOFT.len(),
+    ) {
+        // The same policy with one soft rule made unbreakable: the outcome can only relax.
+        let a = soft_policy(None).assess(&change, &topology, &context);
+        let b = soft_policy(Some(which)).assess(&change, &topology, &context);
+        prop_assert!(strictness(b.outcome) <= strictness(a.outcome), "{} then {}", a.outcome, b.outcome);
+    }
+
+    #[test]
+    fn fail_open_is_never_stricter_than_fail_closed(
+        change in arb_change(), topology in arb_topology(), context in arb_context(),
+    ) {
+        let closed = erring_policy("fail_closed").assess(&change, &topology, &context);
+        let open = erring_policy("fail_open").assess(&change, &topology, &context);
+        prop_assert!(strictness(open.outcome) <= strictness(closed.outcome));
+        prop_assert!(open.risk.score <= closed.risk.score);
+        prop_assert_eq!(open.errors, closed.errors);
+    }
+
+    #[test]
+    fn documents_round_trip_through_json(change in arb_change(), topology in arb_topology(), context in arb_context()) {
+        let c: changeguard::Change = serde_json::from_str(&serde_json::to_string(&change).unwrap()).unwrap();
+        prop_assert_eq!(c, change);
+        let x: changeguard::Context = serde_json::from_str(&serde_json::to_string(&context).unwrap()).unwrap();
+        prop_assert_eq!(x, context);
+        let t: changeguard::Topology = serde_json::from_str(&serde_json::to_string(&topology).unwrap()).unwrap();
+        prop_assert_eq!(t, topology);
+    }
+}
+
+#[test]
+fn generated_changes_reach_every_outcome_of_the_built_in_policy() {
+    let policy = Policy::well_architected();
+    let mut runner = TestRunner::new(Config { cases: 2000, ..Config::default() });
+    let mut seen = [0usize; 3];
+    let strategy = (arb_change(), arb_topology(), arb_context());
+    for _ in 0..2000 {
+        let (change, topology, context) = strategy.new_tree(&mut runner).unwrap().current();
+        seen[usize::from(strictness(policy.assess(&change, &topology, &context).outcome))] += 1;
+    }
+    assert!(seen.iter().all(|&n| n > 0), "allow / needs approval / deny: {seen:?}");
+}
