@@ -248,8 +248,6 @@ fn assess_reports_a_bad_topology_naming_the_file() {
 }
 
 #[test]
-#[ignore = "deviation (SPEC §7.1): topology validation errors carry no span, so stderr names the file \
-            but not the line and column"]
 fn assess_reports_a_bad_topology_with_line_and_column() {
     let path = temp_file("bad-topology-lines.json", BAD_TOPOLOGY);
     let path = path.to_str().unwrap();

@@ -887,8 +887,6 @@ fn a_change_with_several_validation_problems_reports_them_all() {
 }
 
 #[test]
-#[ignore = "deviation (SPEC §1.3): a change's shape errors stop at the first one (serde), so a document \
-            with an unknown field and an invalid version reports only one of them"]
 fn a_change_with_several_shape_problems_reports_them_all() {
     let text = "{ \"id\": \"c\", \"environment\": \"production\", \"author\": \"ann\",\n  \"services\": [{ \"name\": \"api\", \"to\": \"1.x\" }], \"enviroment\": 3 }";
     let d = Change::from_json(text).unwrap_err();
@@ -953,8 +951,6 @@ fn bad_topologies_report_every_problem_with_a_path_and_help() {
 }
 
 #[test]
-#[ignore = "deviation (SPEC §1.3, §7.1): topology validation diagnostics carry a path but no span, \
-            so neither the library nor the CLI can say at which line:column the problem is"]
 fn bad_topology_diagnostics_point_into_the_text() {
     let d = Topology::from_json(BAD_TOPOLOGY).unwrap_err();
     let mut lines: Vec<usize> =

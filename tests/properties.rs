@@ -3,7 +3,14 @@
 //! removing a soft violation's cause never tightens the outcome, fail-open is never stricter
 //! than fail-closed, and the generators reach every outcome of the built-in policy.
 #![cfg(feature = "proptest")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::format_push_string,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use changeguard::input::Approval;
 use changeguard::policy::Enforcement;

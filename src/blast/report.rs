@@ -81,7 +81,14 @@ impl BlastRadius {
         let mut parents: Vec<(u32, Option<u32>)> = impacted
             .iter()
             .chain(&degraded)
-            .map(|&id| (id, reach.parent(crate::topology::ServiceId::new(id)).map(|p| p.get())))
+            .map(|&id| {
+                (
+                    id,
+                    reach
+                        .parent(crate::topology::ServiceId::new(id))
+                        .map(super::super::topology::ServiceId::get),
+                )
+            })
             .collect();
         parents.sort_unstable_by_key(|(id, _)| *id);
         let paths = Paths::from_parents(topology.name_table().clone(), &parents);

@@ -74,14 +74,117 @@ pub(crate) fn from_json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T
         ));
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = match serde_path_to_error::deserialize::<_, Obj<T>>(&mut de) {
-        Ok(value) => value.0,
-        Err(err) => return Err(single(from_serde(text, convert_path(err.path()).as_ref(), err.inner()))),
+    let first_error = match serde_path_to_error::deserialize::<_, Obj<T>>(&mut de) {
+        Ok(value) => {
+            if let Err(err) = de.end() {
+                return Err(single(from_serde(text, None, &err)));
+            }
+            return Ok(value.0);
+        }
+        Err(err) => (convert_path(err.path()), err.into_inner()),
     };
-    if let Err(err) = de.end() {
-        return Err(single(from_serde(text, None, &err)));
+    Err(Diagnostics::new(all_shape_errors::<T>(text, first_error)))
+}
+
+/// More than the first shape error (serde stops there): each problem found is taken out of the
+/// document (an unknown field removed, a bad value replaced by `null`) and the document read
+/// again, until it reads or a problem cannot be taken out. A missing field that is the likely
+/// intent of a misspelt one, or that was taken out, is not reported again.
+fn all_shape_errors<T: DeserializeOwned>(
+    text: &str,
+    first: (Option<FieldPath>, serde_json::Error),
+) -> Vec<Diagnostic> {
+    let mut diagnostics = vec![from_serde(text, first.0.as_ref(), &first.1)];
+    let mut pending = first;
+    let mut excused: Vec<String> = Vec::new();
+    let mut nulled: Vec<FieldPath> = Vec::new();
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(text) else { return diagnostics };
+    for _ in 0..64 {
+        let (Some(at), err) = &pending else { break };
+        let message = bare_message(err);
+        let taken_out = match parse_unknown(&message).filter(|u| u.noun == "field") {
+            Some(unknown) => {
+                if let Some(s) = fuzzy::closest(unknown.name, unknown.expected.iter().copied()) {
+                    excused.push(s.to_owned());
+                }
+                remove_key(&mut doc, at, unknown.name)
+            }
+            None if nulled.contains(at) => false,
+            None => {
+                nulled.push(at.clone());
+                if let Some(Seg::Key(k)) = at.segs().last() {
+                    excused.push(k.clone());
+                }
+                set_null(&mut doc, at)
+            }
+        };
+        if !taken_out {
+            break;
+        }
+        match serde_path_to_error::deserialize::<_, Obj<T>>(doc.clone()) {
+            Ok(_) => break,
+            Err(err) => {
+                let path = convert_path(err.path());
+                let next = bare_message(err.inner());
+                let missing = next.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`'));
+                if missing.is_some_and(|m| excused.iter().any(|s| s == m))
+                    || path.as_ref().is_some_and(|p| nulled.contains(p))
+                {
+                    break;
+                }
+                diagnostics.push(from_serde(text, path.as_ref(), err.inner()));
+                pending = (path, err.into_inner());
+            }
+        }
     }
-    Ok(value)
+    diagnostics
+}
+
+/// Replaces the value at `path` by `null`.
+fn set_null(doc: &mut serde_json::Value, path: &FieldPath) -> bool {
+    let mut at = doc;
+    for seg in path.segs() {
+        let next = match (seg, at) {
+            (Seg::Key(k), serde_json::Value::Object(m)) => m.get_mut(k),
+            (Seg::Index(i), serde_json::Value::Array(a)) => a.get_mut(*i),
+            _ => None,
+        };
+        match next {
+            Some(n) => at = n,
+            None => return false,
+        }
+    }
+    if at.is_null() {
+        return false;
+    }
+    *at = serde_json::Value::Null;
+    true
+}
+
+/// Removes `key` from the object at `path` (the path of the unknown field itself, or of its
+/// object: serde reports either).
+fn remove_key(doc: &mut serde_json::Value, path: &FieldPath, key: &str) -> bool {
+    let mut at = doc;
+    let segs = path.segs();
+    let segs = match segs.last() {
+        Some(Seg::Key(k)) if k == key => segs.get(..segs.len() - 1).unwrap_or(&[]),
+        _ => segs,
+    };
+    for seg in segs {
+        let next = match (seg, at) {
+            (Seg::Key(k), serde_json::Value::Object(m)) => m.get_mut(k),
+            (Seg::Index(i), serde_json::Value::Array(a)) => a.get_mut(*i),
+            _ => None,
+        };
+        match next {
+            Some(n) => at = n,
+            None => return false,
+        }
+    }
+    match at {
+        serde_json::Value::Object(m) => m.remove(key).is_some(),
+        _ => false,
+    }
 }
 
 fn single(d: Diagnostic) -> Diagnostics {

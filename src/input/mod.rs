@@ -31,7 +31,7 @@ mod change;
 mod context;
 mod kinds;
 mod load;
-mod path;
+pub(crate) mod path;
 pub(crate) mod serde_util;
 mod validate;
 

@@ -55,6 +55,26 @@ impl FieldPath {
     pub(crate) fn is_root(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Reads a path written as `services[2].traffic_share` (plain keys and indexes only).
+    pub(crate) fn parse(text: &str) -> Option<FieldPath> {
+        let mut path = FieldPath::root();
+        for part in text.split('.') {
+            let (key, mut rest) = match part.find('[') {
+                Some(i) => (part.get(..i)?, part.get(i..)?),
+                None => (part, ""),
+            };
+            if !key.is_empty() {
+                path.push(Seg::Key(key.to_owned()));
+            }
+            while let Some(r) = rest.strip_prefix('[') {
+                let close = r.find(']')?;
+                path.push(Seg::Index(r.get(..close)?.parse().ok()?));
+                rest = r.get(close + 1..)?;
+            }
+        }
+        Some(path)
+    }
 }
 
 /// Whether a key can be shown after a dot without quoting.

@@ -261,7 +261,6 @@ pub(crate) fn assess(
     let prepared = Prepared::new(policy, limits, change, topology, context);
     let blast_view = BlastView::new(&prepared.radius);
     let evaluated = evaluate(policy, change, &prepared, &blast_view);
-    drop(blast_view);
     let Evaluated { score, level, factors, violations, errors } = evaluated;
     let (outcome, reasons, required_approvals) = decide(policy, change, score, level, &violations);
     Assessment {

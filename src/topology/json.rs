@@ -27,7 +27,24 @@ impl Topology {
     pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Topology, Diagnostics> {
         let document: TopologyDocument =
             serde_json::from_str(text).map_err(|e| Diagnostics::single(json_diagnostic(text, &e)))?;
-        Topology::with_limits(&document.services, &document.dependencies, limits)
+        Topology::with_limits(&document.services, &document.dependencies, limits).map_err(|d| {
+            // Validation speaks in field paths; point each one into the text.
+            Diagnostics::new(
+                d.into_iter()
+                    .map(|diag| {
+                        let span = diag
+                            .path()
+                            .and_then(crate::input::path::FieldPath::parse)
+                            .and_then(|p| crate::input::path::locate(text, &p))
+                            .map(|l| l.value);
+                        match (diag.span(), span) {
+                            (None, Some(s)) => diag.with_span(s),
+                            _ => diag,
+                        }
+                    })
+                    .collect(),
+            )
+        })
     }
 }
 
