@@ -435,7 +435,7 @@ impl Checker<'_> {
         let Some(Value::String(arg)) = constant.as_const() else { return Prep::NotApplicable(nodes) };
         let arg = arg.as_str().to_owned();
         let prepared: Result<Prepared, (DiagnosticKind, String)> = if name == "matches" {
-            stdlib::regex::compile_regex(&arg, self.env.limits().max_regex_bytes)
+            stdlib::regex::compile_regex_cached(&arg, self.env.limits().max_regex_bytes)
                 .map(|re| Prepared::Regex(Arc::new(re)))
                 .map_err(|m| (DiagnosticKind::InvalidRegex, m))
         } else if let Some(field) = stdlib::time::TimeField::from_function(name) {

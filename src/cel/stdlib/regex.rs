@@ -31,6 +31,35 @@ pub(super) fn declare(out: &mut Vec<Overload>) {
 /// A one-line message fit for a diagnostic, e.g. ``invalid regular expression `a(`: unclosed
 /// group``.
 pub(crate) fn compile_regex(pattern: &str, size_limit: usize) -> Result<Regex, String> {
+    compile_uncached(pattern, size_limit)
+}
+
+/// [`compile_regex`] for literal patterns at load time, memoized: a policy repeating a pattern
+/// in many rules compiles it once (`Regex` clones share their program). The memo holds at most
+/// `MEMO_CAPACITY` patterns and starts over when full.
+pub(crate) fn compile_regex_cached(pattern: &str, size_limit: usize) -> Result<Regex, String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    const MEMO_CAPACITY: usize = 1024;
+    static MEMO: OnceLock<Mutex<HashMap<(String, usize), Regex>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (pattern.to_owned(), size_limit);
+    if let Ok(m) = memo.lock()
+        && let Some(re) = m.get(&key)
+    {
+        return Ok(re.clone());
+    }
+    let re = compile_uncached(pattern, size_limit)?;
+    if let Ok(mut m) = memo.lock() {
+        if m.len() >= MEMO_CAPACITY {
+            m.clear();
+        }
+        m.insert(key, re.clone());
+    }
+    Ok(re)
+}
+
+fn compile_uncached(pattern: &str, size_limit: usize) -> Result<Regex, String> {
     RegexBuilder::new(pattern).size_limit(size_limit).build().map_err(|e| match e {
         ::regex::Error::Syntax(text) => {
             // The crate renders the pattern with a caret under the problem, then

@@ -101,16 +101,29 @@ impl Tz {
         }
     }
 
-    /// The same zone, prepared for many look-ups (named zones get a transition table).
+    /// The same zone, prepared for many look-ups (named zones get a transition table, made
+    /// once per zone and shared: a policy naming a zone in many rules tabulates it once).
     #[must_use]
     pub(crate) fn prepared(self) -> Tz {
-        match self {
-            Tz::Named(zone) => match ZoneTable::new(zone.clone()) {
-                Some(table) => Tz::Table(std::sync::Arc::new(table)),
-                None => Tz::Named(zone),
-            },
-            other => other,
+        use std::collections::HashMap;
+        use std::sync::{Arc, Mutex};
+        static TABLES: OnceLock<Mutex<HashMap<String, Arc<ZoneTable>>>> = OnceLock::new();
+        let Tz::Named(zone) = self else { return self };
+        let Some(name) = zone.iana_name().map(str::to_owned) else {
+            return ZoneTable::new(zone.clone()).map_or(Tz::Named(zone), |t| Tz::Table(Arc::new(t)));
+        };
+        let tables = TABLES.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Ok(t) = tables.lock()
+            && let Some(table) = t.get(&name)
+        {
+            return Tz::Table(table.clone());
         }
+        let Some(table) = ZoneTable::new(zone.clone()).map(Arc::new) else { return Tz::Named(zone) };
+        if let Ok(mut t) = tables.lock() {
+            // The bundled database has a few hundred zones: the memo stays small.
+            t.insert(name, table.clone());
+        }
+        Tz::Table(table)
     }
 }
 
