@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::FieldRef;
+use crate::cel::display::Canonical;
 use crate::cel::value::{Bytes, EvalError, Key, List, Map, Str, Value};
 
 /// An arithmetic operator.
@@ -323,7 +324,9 @@ pub(crate) fn index<'a>(container: &Value<'a>, index: &Value<'_>) -> Result<Valu
             usize::try_from(i).ok().and_then(|i| l.get(i)).ok_or_else(|| {
                 EvalError::new(
                     crate::cel::value::EvalErrorKind::IndexOutOfBounds,
-                    format!("index out of bounds: {i} (list size {})", l.len()),
+                    // The index as written: a uint or double index past the int range would
+                    // otherwise show as the saturated `i64::MAX`.
+                    format!("index out of bounds: {} (list size {})", Canonical(index), l.len()),
                 )
             })
         }
