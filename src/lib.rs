@@ -3,6 +3,8 @@
 pub mod cel;
 pub mod diagnostic;
 pub mod fuzzy;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod input;
 mod limits;
 pub mod policy;
