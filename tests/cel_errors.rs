@@ -387,6 +387,51 @@ fn overload_and_type_errors() {
 }
 
 #[test]
+fn invalid_literal_arguments_point_at_the_literal() {
+    check_rendered(
+        &env(),
+        &[
+            (
+                r#"change.environment.matches("prod(")"#,
+                r#"error[E0206]: invalid regular expression `prod(`: unclosed group
+ --> 1:28
+  |
+1 | change.environment.matches("prod(")
+  |                            ^^^^^^^
+"#,
+            ),
+            (
+                r#"timestamp(0).getHours("Mars/Olympus")"#,
+                r#"error[E0207]: unknown time zone `Mars/Olympus`
+ --> 1:23
+  |
+1 | timestamp(0).getHours("Mars/Olympus")
+  |                       ^^^^^^^^^^^^^^
+"#,
+            ),
+            (
+                r#"timestamp(0).getMinutes("+25:00")"#,
+                r#"error[E0207]: invalid time zone offset `+25:00`: expected `±HH:MM`
+ --> 1:25
+  |
+1 | timestamp(0).getMinutes("+25:00")
+  |                         ^^^^^^^^
+"#,
+            ),
+            (
+                r#"semver("1.0.0").satisfies(">=1.0,, <2")"#,
+                r#"error[E0207]: invalid version requirement `>=1.0,, <2`: unexpected character ',' while parsing major version number
+ --> 1:27
+  |
+1 | semver("1.0.0").satisfies(">=1.0,, <2")
+  |                           ^^^^^^^^^^^^
+"#,
+            ),
+        ],
+    );
+}
+
+#[test]
 fn several_errors_are_reported_together() {
     check_rendered(
         &env(),
