@@ -2,9 +2,9 @@
 
 pub mod cel;
 pub mod diagnostic;
-pub mod fuzzy;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod fuzzy;
 pub mod input;
 mod limits;
 pub mod policy;

@@ -131,9 +131,9 @@ fn cel_cases() {
         let mut count = 0;
         for group in &file.group {
             assert!(!group.cases.is_empty(), "{name}: group `{}` has no cases", group.name);
-            let bindings = match to_json(&toml::Value::Table(group.bindings.clone())) {
-                serde_json::Value::Object(map) => map,
-                _ => unreachable!(),
+            let serde_json::Value::Object(bindings) = to_json(&toml::Value::Table(group.bindings.clone()))
+            else {
+                unreachable!("a table converts to an object")
             };
             let mut limits = Limits::default();
             if let Some(cost) = group.max_eval_cost {

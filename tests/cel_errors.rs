@@ -549,7 +549,7 @@ fn host_objects_at_run_time() {
         (&change, r#"change.approvers("sre")"#, r#"["ann"]"#),
         (&change, r#"change.approvers("nobody").size()"#, "0"),
         (&change, "type(change)", "test.Change"),
-        (&change, r#"dyn(change).environment"#, r#""production""#),
+        (&change, "dyn(change).environment", r#""production""#),
         (&change, "dyn(change).nope", "error: "),
         (&change, "change", r#"{"environment": "production", "services": ["api", "db"]}"#),
         (&sized, "change", r#"{"environment": "production", "services": ["api", "db"], "size": 120}"#),
