@@ -147,7 +147,10 @@ impl Checker<'_> {
         let op = if is_or { "||" } else { "&&" };
         let mut nodes = Vec::with_capacity(items.len());
         let mut all_bool = true;
+        let mut absorbed = false;
         for item in items {
+            // Every operand is checked, even after an absorbing constant: `true || x` still
+            // reports an unknown `x`.
             let t = self.expr(item);
             match t.ty {
                 Type::Bool => {}
@@ -164,14 +167,16 @@ impl Checker<'_> {
                 }
             }
             match t.node.as_const() {
+                _ if absorbed => {}
                 // The absorbing value decides the whole chain, errors included.
-                Some(Value::Bool(b)) if *b == is_or => {
-                    return Typed::constant(Value::Bool(is_or), Type::Bool);
-                }
+                Some(Value::Bool(b)) if *b == is_or => absorbed = true,
                 // The neutral value changes nothing.
                 Some(Value::Bool(_)) => {}
                 _ => nodes.push(t.node),
             }
+        }
+        if absorbed {
+            return Typed::constant(Value::Bool(is_or), Type::Bool);
         }
         if nodes.is_empty() {
             return Typed::constant(Value::Bool(!is_or), Type::Bool);
