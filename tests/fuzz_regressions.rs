@@ -11,7 +11,11 @@ fn replay(target: &str, run: fn(&[u8])) -> usize {
     for kind in ["seeds", "regressions"] {
         let dir = root.join(kind).join(target);
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        let mut files: Vec<_> = entries.map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
+        // Dot files (`.gitkeep`) keep empty folders in git; they are not inputs.
+        let mut files: Vec<_> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .collect();
         files.sort();
         for file in files {
             let data = std::fs::read(&file).unwrap();
