@@ -29,6 +29,20 @@ impl ArithOp {
     }
 }
 
+/// Budget steps a concatenation `x + y` spends: one per element of the resulting list, one
+/// per 16 bytes (rounded up) of the resulting string or bytes, nothing for other operands.
+/// Without it, a comprehension that doubles a value at each nesting level (`[s + s].map(t,
+/// [t + t].map(…))`) would allocate without bound.
+pub(crate) fn concat_cost(x: &Value<'_>, y: &Value<'_>) -> u64 {
+    let units = match (x, y) {
+        (Value::String(a), Value::String(b)) => (a.as_str().len() + b.as_str().len()).div_ceil(16),
+        (Value::Bytes(a), Value::Bytes(b)) => (a.as_slice().len() + b.as_slice().len()).div_ceil(16),
+        (Value::List(a), Value::List(b)) => a.len() + b.len(),
+        _ => 0,
+    };
+    u64::try_from(units).unwrap_or(u64::MAX)
+}
+
 /// An ordering operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum CmpOp {
