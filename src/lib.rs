@@ -3,6 +3,8 @@
 pub mod blast;
 pub mod cel;
 pub mod diagnostic;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod fuzzy;
 mod graph;
 pub mod input;

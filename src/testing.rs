@@ -68,7 +68,15 @@ pub const ROLES: &[&str] = &["developer", "sre-lead", "change-manager", "princip
 pub const ENVIRONMENTS: &[&str] = &["production", "prod", "staging", "qa", "dev"];
 
 /// Names of CI checks.
-pub const CHECKS: &[&str] = &["build", "unit-tests", "integration-tests", "security-scan", "lint"];
+pub const CHECKS: &[&str] = &[
+    "build",
+    "unit-tests",
+    "integration-tests",
+    "security-scan",
+    "config-lint",
+    "migration-dry-run",
+    "infra-plan",
+];
 
 const TEAMS: &[&str] = &["web", "payments", "shopping", "platform", "identity"];
 const REGIONS: &[&str] = &["eu-west-1", "us-east-1", "ap-southeast-2"];
@@ -117,14 +125,23 @@ fn arb_versions() -> impl Strategy<Value = (Option<semver::Version>, Option<semv
 }
 
 fn arb_service_change(names: Vec<String>) -> impl Strategy<Value = ServiceChange> {
-    (select(names), arb_versions(), subsequence(ChangeKind::ALL.to_vec(), 1..=3))
-        .prop_map(|(name, (from, to), kinds)| ServiceChange { name, from, to, kinds })
+    let kinds = prop_oneof![
+        3 => Just(vec![ChangeKind::Code]),
+        2 => subsequence(ChangeKind::ALL.to_vec(), 1..=3),
+    ];
+    (select(names), arb_versions(), kinds).prop_map(|(name, (from, to), kinds)| ServiceChange {
+        name,
+        from,
+        to,
+        kinds,
+    })
 }
 
 fn arb_rollout(kind: Option<StrategyType>) -> BoxedStrategy<Rollout> {
     let kind = match kind {
         Some(k) => Just(k).boxed(),
-        None => select(StrategyType::ALL).boxed(),
+        // Progressive rollouts more often than not, as in practice; every type appears.
+        None => prop_oneof![2 => select(&[StrategyType::Canary, StrategyType::Rolling][..]), 3 => select(StrategyType::ALL)].boxed(),
     };
     (kind, option::weighted(0.3, btree_set(1u32..100, 0..4)), 0u32..120, proptest::bool::weighted(0.2))
         .prop_map(|(kind, steps, bake_minutes, in_place)| {
@@ -148,6 +165,16 @@ fn spelled(name: &'static str) -> impl Strategy<Value = String> {
         }
         _ => format!(" {} ", name.to_uppercase()),
     })
+}
+
+/// Check statuses, mostly passed (as in real pipelines).
+fn arb_status() -> impl Strategy<Value = CheckStatus> {
+    prop_oneof![
+        17 => Just(CheckStatus::Passed),
+        1 => Just(CheckStatus::Failed),
+        1 => Just(CheckStatus::Pending),
+        1 => Just(CheckStatus::Skipped),
+    ]
 }
 
 fn arb_approval() -> impl Strategy<Value = Approval> {
@@ -276,15 +303,14 @@ impl ChangeStrategy {
             c.rollback.map_or_else(
                 || {
                     option::weighted(
-                        0.7,
-                        (any::<bool>(), any::<bool>(), any::<bool>(), option::of(0u64..120)).prop_map(
-                            |(plan, tested, automated, minutes)| Rollback {
+                        0.8,
+                        (proptest::bool::weighted(0.8), any::<bool>(), any::<bool>(), option::of(0u64..120))
+                            .prop_map(|(plan, tested, automated, minutes)| Rollback {
                                 plan,
                                 tested,
                                 automated,
                                 minutes,
-                            },
-                        ),
+                            }),
                     )
                     .boxed()
                 },
@@ -306,10 +332,25 @@ impl ChangeStrategy {
         let evidence = (
             c.approvals.map_or_else(|| vec(arb_approval(), 0..4).boxed(), |a| Just(a).boxed()),
             c.checks.map_or_else(
-                || btree_map(select(CHECKS).prop_map(str::to_owned), select(CheckStatus::ALL), 0..5).boxed(),
+                || {
+                    // Each usual check reported most of the time, mostly passed.
+                    proptest::collection::vec((proptest::bool::weighted(0.85), arb_status()), CHECKS.len())
+                        .prop_map(|reported| {
+                            CHECKS
+                                .iter()
+                                .zip(reported)
+                                .filter(|(_, (present, _))| *present)
+                                .map(|(name, (_, status))| ((*name).to_owned(), status))
+                                .collect::<BTreeMap<_, _>>()
+                        })
+                        .boxed()
+                },
                 |k| Just(k).boxed(),
             ),
-            subsequence(vec!["dev".to_owned(), "qa".to_owned(), "staging".to_owned()], 0..=3),
+            prop_oneof![
+                1 => subsequence(vec!["dev".to_owned(), "qa".to_owned(), "staging".to_owned()], 0..=3),
+                1 => Just(vec!["staging".to_owned()]),
+            ],
             option::weighted(0.5, arb_time()),
             subsequence(REGIONS.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(), 0..=2),
             btree_map("[a-z]{1,6}", "[a-z0-9]{0,6}", 0..3),

@@ -509,7 +509,7 @@ fn invalid_literals_are_load_errors() {
                 "rule[re].require",
                 "invalid regular expression `[a-`: unclosed character class",
                 6,
-                22,
+                30,
                 None,
             ),
             (
@@ -517,10 +517,10 @@ fn invalid_literals_are_load_errors() {
                 "rule[ver].require",
                 "invalid version requirement `>>1`: unexpected character '>' while parsing major version number",
                 9,
-                28,
+                38,
                 None,
             ),
-            (K::InvalidLiteral, "rule[tz].require", "unknown time zone `Mars/Olympus`", 12, 24, None),
+            (K::InvalidLiteral, "rule[tz].require", "unknown time zone `Mars/Olympus`", 12, 33, None),
         ],
     );
 }

@@ -334,7 +334,9 @@ impl Checker<'_> {
             );
         };
         let ty = matching.iter().skip(1).fold(first.1.clone(), |acc, (_, r)| super::join(&acc, r));
-        let nodes = match self.prepare(function, nodes) {
+        // Errors in a constant argument point at it (the last argument of these calls).
+        let constant_span = args.last().map_or(function.span, |a| a.span);
+        let nodes = match self.prepare(function, nodes, constant_span) {
             Prep::Done(node) => return fold::fold(self, Typed::new(node, ty)),
             Prep::Failed(t) => return t,
             Prep::NotApplicable(nodes) => nodes,
@@ -429,7 +431,7 @@ impl Checker<'_> {
 
     /// Compiles calls whose constant arguments can be prepared at load time: a literal regex,
     /// time zone or version requirement is parsed once, and its errors are load errors.
-    fn prepare(&mut self, function: &Ident, nodes: Vec<Node>) -> Prep {
+    fn prepare(&mut self, function: &Ident, nodes: Vec<Node>, constant_span: Span) -> Prep {
         let name = function.name.as_str();
         let [_, constant] = nodes.as_slice() else { return Prep::NotApplicable(nodes) };
         let Some(Value::String(arg)) = constant.as_const() else { return Prep::NotApplicable(nodes) };
@@ -450,7 +452,7 @@ impl Checker<'_> {
             return Prep::NotApplicable(nodes);
         };
         match prepared {
-            Err((kind, message)) => Prep::Failed(self.error(kind, constant_span(function), message)),
+            Err((kind, message)) => Prep::Failed(self.error(kind, constant_span, message)),
             Ok(p) => match nodes.into_iter().next() {
                 None => Prep::NotApplicable(Vec::new()),
                 Some(subject) => Prep::Done(match p {
@@ -460,10 +462,6 @@ impl Checker<'_> {
             },
         }
     }
-}
-
-fn constant_span(function: &Ident) -> Span {
-    function.span
 }
 
 enum Prepared {

@@ -20,6 +20,10 @@ use super::types::Type;
 use super::value::{EvalError, Value};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
 
+/// The least that constant folding may spend on one expression, whatever the evaluation
+/// limit: constants are computed once, at load time.
+const FOLD_FLOOR: u64 = 100_000;
+
 /// What checking an expression produced.
 pub(crate) struct Output {
     pub(crate) node: Node,
@@ -70,7 +74,7 @@ pub(crate) fn check(env: &Env, ast: &Expr, checked: bool) -> Output {
         diags: Vec::new(),
         scopes: Vec::new(),
         references: BTreeSet::new(),
-        fold_budget: crate::cel::eval::Budget::new(env.limits().max_eval_cost),
+        fold_budget: crate::cel::eval::Budget::new(env.limits().max_eval_cost.max(FOLD_FLOOR)),
         fold_exhausted: false,
     };
     let t = c.expr(ast);
@@ -79,8 +83,8 @@ pub(crate) fn check(env: &Env, ast: &Expr, checked: bool) -> Output {
             Diagnostic::error(
                 DiagnosticKind::LimitExceeded,
                 format!(
-                    "limit exceeded: this constant expression costs more than the evaluation budget of {} steps",
-                    env.limits().max_eval_cost
+                    "limit exceeded: this constant expression costs more than {} steps to compute",
+                    c.fold_budget.limit()
                 ),
             )
             .with_span(ast.span)
@@ -173,7 +177,10 @@ impl Checker<'_> {
         let op = if is_or { "||" } else { "&&" };
         let mut nodes = Vec::with_capacity(items.len());
         let mut all_bool = true;
+        let mut absorbed = false;
         for item in items {
+            // Every operand is checked, even after an absorbing constant: `true || x` still
+            // reports an unknown `x`.
             let t = self.expr(item);
             match t.ty {
                 Type::Bool => {}
@@ -190,14 +197,16 @@ impl Checker<'_> {
                 }
             }
             match t.node.as_const() {
+                _ if absorbed => {}
                 // The absorbing value decides the whole chain, errors included.
-                Some(Value::Bool(b)) if *b == is_or => {
-                    return Typed::constant(Value::Bool(is_or), Type::Bool);
-                }
+                Some(Value::Bool(b)) if *b == is_or => absorbed = true,
                 // The neutral value changes nothing.
                 Some(Value::Bool(_)) => {}
                 _ => nodes.push(t.node),
             }
+        }
+        if absorbed {
+            return Typed::constant(Value::Bool(is_or), Type::Bool);
         }
         if nodes.is_empty() {
             return Typed::constant(Value::Bool(!is_or), Type::Bool);

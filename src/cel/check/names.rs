@@ -111,11 +111,15 @@ impl Checker<'_> {
             }
         }
         let target = self.expr(operand);
+        // A declared constant map's keys are known: a missing one is a typo, not a run-time
+        // fact. (A map literal keeps CEL's run-time `no such key`.)
+        let declared_constant = qualified_name(operand)
+            .is_some_and(|n| self.env.lookup(&n).is_some_and(|(_, d)| d.constant.is_some()));
         if self.checked
+            && declared_constant
             && let Some(Value::Map(m)) = target.node.as_const()
             && m.get(&crate::cel::value::Key::String(crate::cel::value::Str::borrowed(&field.name))).is_none()
         {
-            // A constant map's keys are known: a missing one is a typo, not a run-time fact.
             let keys: Vec<String> =
                 m.iter().filter_map(|(k, _)| k.to_value().as_str().map(str::to_owned)).collect();
             let help = fuzzy::did_you_mean(&field.name, keys.iter().map(String::as_str));

@@ -57,7 +57,9 @@ fn unbound(slot: usize) -> EvalError {
 }
 
 /// The evaluation cost budget: one step per comprehension iteration and per element of work
-/// done by list-building functions. Shared by every evaluation of one assessment.
+/// done by list-building functions; concatenation (`+`) costs one step per element of the
+/// resulting list, or per 16 bytes of the resulting string or bytes. Shared by every
+/// evaluation of one assessment.
 #[derive(Debug)]
 pub struct Budget {
     remaining: Cell<u64>,
@@ -271,7 +273,11 @@ impl Node {
                 let [a, b] = &**pair;
                 let x = a.eval(ctx, scope)?;
                 let y = b.eval(ctx, scope)?;
-                charged(ctx, ops::arith(*op, &x, &y))
+                if *op == ArithOp::Add {
+                    // Concatenation copies: pay for the copy before making it.
+                    ctx.budget.spend(ops::concat_cost(&x, &y))?;
+                }
+                ops::arith(*op, &x, &y)
             }
             Node::Cmp(op, pair) => {
                 let [a, b] = &**pair;

@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::FieldRef;
+use crate::cel::display::Canonical;
 use crate::cel::value::{Bytes, EvalError, Key, List, Map, Str, Value};
 
 /// An arithmetic operator.
@@ -26,6 +27,20 @@ impl ArithOp {
             ArithOp::Rem => "%",
         }
     }
+}
+
+/// Budget steps a concatenation `x + y` spends: one per element of the resulting list, one
+/// per 16 bytes (rounded up) of the resulting string or bytes, nothing for other operands.
+/// Without it, a comprehension that doubles a value at each nesting level (`[s + s].map(t,
+/// [t + t].map(…))`) would allocate without bound.
+pub(crate) fn concat_cost(x: &Value<'_>, y: &Value<'_>) -> u64 {
+    let units = match (x, y) {
+        (Value::String(a), Value::String(b)) => (a.as_str().len() + b.as_str().len()).div_ceil(16),
+        (Value::Bytes(a), Value::Bytes(b)) => (a.as_slice().len() + b.as_slice().len()).div_ceil(16),
+        (Value::List(a), Value::List(b)) => a.len() + b.len(),
+        _ => 0,
+    };
+    u64::try_from(units).unwrap_or(u64::MAX)
 }
 
 /// An ordering operator.
@@ -331,7 +346,9 @@ pub(crate) fn index<'a>(container: &Value<'a>, index: &Value<'_>) -> Result<Valu
             usize::try_from(i).ok().and_then(|i| l.get(i)).ok_or_else(|| {
                 EvalError::new(
                     crate::cel::value::EvalErrorKind::IndexOutOfBounds,
-                    format!("index out of bounds: {i} (list size {})", l.len()),
+                    // The index as written: a uint or double index past the int range would
+                    // otherwise show as the saturated `i64::MAX`.
+                    format!("index out of bounds: {} (list size {})", Canonical(index), l.len()),
                 )
             })
         }

@@ -5,6 +5,7 @@
 //! are unequal and not ordered.
 
 use std::cmp::Ordering;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::cel::value::Value;
 
@@ -137,10 +138,53 @@ impl<'v> HashKey<'v> {
     }
 }
 
+/// A hash of `v` consistent with [`equal`] (equal values hash the same), for values that
+/// have no [`HashKey`]: lists hash their elements in order, maps their entries in any order,
+/// scalars by their hash key. Values without one (NaN, which equals nothing, and host
+/// objects, types and versions) hash by a common tag, so they share a bucket.
+pub(super) fn structural_hash(v: &Value<'_>) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    hash_into(v, &mut hasher);
+    hasher.finish()
+}
+
+fn hash_into(v: &Value<'_>, hasher: &mut DefaultHasher) {
+    match v {
+        Value::List(items) => {
+            1u8.hash(hasher);
+            items.len().hash(hasher);
+            for item in items.iter() {
+                hash_into(&item, hasher);
+            }
+        }
+        Value::Map(entries) => {
+            2u8.hash(hasher);
+            entries.len().hash(hasher);
+            // Entry order does not matter for equality: combine the entries' hashes with a
+            // commutative sum.
+            let mut sum = 0u64;
+            for (key, value) in entries.iter() {
+                let mut entry = DefaultHasher::new();
+                hash_into(&key.to_value(), &mut entry);
+                hash_into(&value, &mut entry);
+                sum = sum.wrapping_add(entry.finish());
+            }
+            sum.hash(hasher);
+        }
+        other => match HashKey::of(other) {
+            Some(key) => {
+                3u8.hash(hasher);
+                key.hash(hasher);
+            }
+            None => 4u8.hash(hasher),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cel::value::{Key, MapBuilder, Timestamp};
+    use crate::cel::value::{Key, MapBuilder, Str, Timestamp};
 
     #[test]
     fn numbers_compare_exactly_across_types() {
@@ -164,6 +208,35 @@ mod tests {
         for (a, b, want) in cases {
             assert_eq!(compare(&a, &b), want, "{a:?} vs {b:?}");
         }
+    }
+
+    #[test]
+    fn structural_hash_agrees_with_equality() {
+        let list = |items: Vec<Value<'static>>| Value::list(items);
+        let map = |entries: Vec<(Key<'static>, Value<'static>)>| {
+            let mut b = MapBuilder::new();
+            for (k, v) in entries {
+                b.push(k, v);
+            }
+            Value::map(b.build().unwrap())
+        };
+        let equal_pairs = [
+            (list(vec![Value::Int(1)]), list(vec![Value::Double(1.0)])),
+            (list(vec![Value::Uint(1), Value::str("a")]), list(vec![Value::Int(1), Value::str("a")])),
+            (
+                map(vec![(Key::Int(1), Value::Int(2)), (Key::String(Str::borrowed("b")), Value::Null)]),
+                map(vec![(Key::String(Str::borrowed("b")), Value::Null), (Key::Uint(1), Value::Double(2.0))]),
+            ),
+            (list(vec![list(vec![Value::Double(-0.0)])]), list(vec![list(vec![Value::Int(0)])])),
+        ];
+        for (a, b) in &equal_pairs {
+            assert!(equal(a, b), "{a:?} == {b:?}");
+            assert_eq!(structural_hash(a), structural_hash(b), "{a:?} and {b:?}");
+        }
+        let a = list(vec![Value::Int(1), Value::Int(2)]);
+        let b = list(vec![Value::Int(2), Value::Int(1)]);
+        assert!(!equal(&a, &b));
+        assert_ne!(structural_hash(&a), structural_hash(&b));
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //! that cannot be ordered against each other (`[1, "a"]`), or holding NaN, cannot be sorted.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use super::compare::{HashKey, compare, equal};
+use super::compare::{HashKey, compare, equal, structural_hash};
 use super::{Impl, Overload, method, no_such_overload};
 use crate::cel::types::Type;
 use crate::cel::value::{Duration, EvalError, List, Value};
@@ -200,16 +200,19 @@ fn distinct<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
     let list = list_arg("distinct", v)?;
     let items: Vec<Value<'a>> = list.iter().collect();
     let mut seen: HashSet<HashKey<'_>> = HashSet::with_capacity(items.len());
-    // Values without a hash key (lists, maps, objects, NaN) are compared one by one.
-    let mut others: Vec<&Value<'a>> = Vec::new();
+    // Values without a hash key (lists, maps, objects, NaN) are compared one by one with the
+    // earlier ones of the same structural hash, which keeps the work linear for lists of
+    // distinct lists or maps (comparing each with all the others was quadratic).
+    let mut others: HashMap<u64, Vec<&Value<'a>>> = HashMap::new();
     let mut keep = Vec::with_capacity(items.len());
     for item in &items {
         let first = if let Some(key) = HashKey::of(item) {
             seen.insert(key)
         } else {
-            let new = !others.iter().any(|o| equal(o, item));
+            let bucket = others.entry(structural_hash(item)).or_default();
+            let new = !bucket.iter().any(|o| equal(o, item));
             if new {
-                others.push(item);
+                bucket.push(item);
             }
             new
         };

@@ -7,7 +7,7 @@
 //! `\t`, `\v`, `\\`, `\?`, `\"`, `\'`, a backslash before a backtick, octal `\000` to `\377`,
 //! `\xHH` (also `\XHH`), `\uHHHH` and `\UHHHHHHHH`. In a string every escape denotes a code point,
 //! which must be a Unicode scalar value; in bytes octal and hex escapes denote one byte each,
-//! and `\u` / `\U` escapes the UTF-8 encoding of the code point.
+//! and `\u` / `\U` escapes are invalid (langdef: "valid only for string literals").
 
 use super::lexer::{TokenKind, span};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
@@ -150,6 +150,12 @@ fn escape(src: &str, at: usize, bytes: bool, out: &mut Vec<u8>) -> Result<usize,
             let hex = src.get(at + 2..at + 2 + want).unwrap_or("0");
             let value = u32::from_str_radix(hex, 16).unwrap_or(0);
             let len = 2 + want;
+            if bytes && want > 2 {
+                // langdef: `\u` and `\U` are "valid only for string literals".
+                let help =
+                    "`\\u` and `\\U` escapes are for strings; in bytes write each byte as `\\xHH`".to_owned();
+                return Err(escape_error(src, at, len, Some(help)));
+            }
             if bytes && want == 2 {
                 out.push(value as u8);
                 return Ok(len);

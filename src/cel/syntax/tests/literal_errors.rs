@@ -4,6 +4,8 @@
 use super::{ESCAPE_HELP, check_errors};
 use crate::diagnostic::DiagnosticKind::{InvalidEscape, InvalidNumber, UnterminatedString};
 
+const BYTES_UNICODE_HELP: Option<&str> =
+    Some(r"`\u` and `\U` escapes are for strings; in bytes write each byte as `\xHH`");
 const INT_RANGE: Option<&str> = Some("ints range from `-9223372036854775808` to `9223372036854775807`");
 
 #[test]
@@ -38,6 +40,12 @@ fn invalid_escapes() {
     check_errors(&[
         ("'ab\\qc'", &[(InvalidEscape, r"invalid escape sequence `\q`", ESCAPE_HELP, (3, 5))]),
         ("'\\d+'", &[(InvalidEscape, r"invalid escape sequence `\d`", ESCAPE_HELP, (1, 3))]),
+        // langdef: `\u` and `\U` are "valid only for string literals".
+        ("b'\\u00ff'", &[(InvalidEscape, r"invalid escape sequence `\u00ff`", BYTES_UNICODE_HELP, (2, 8))]),
+        (
+            "b'a\\U0001F431'",
+            &[(InvalidEscape, r"invalid escape sequence `\U0001F431`", BYTES_UNICODE_HELP, (3, 13))],
+        ),
         ("b'\\é'", &[(InvalidEscape, r"invalid escape sequence `\é`", ESCAPE_HELP, (2, 5))]),
         (
             "'\\\x01'",
@@ -128,14 +136,14 @@ fn invalid_escapes() {
             )],
         ),
         (
-            "b'\\uDFFF'",
+            "'\\uDFFF'",
             &[(
                 InvalidEscape,
                 r"invalid escape sequence `\uDFFF`",
                 Some(
                     r"surrogate code points are not characters; use `\U` with the code point of the character",
                 ),
-                (2, 8),
+                (1, 7),
             )],
         ),
         (

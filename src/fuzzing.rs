@@ -1,0 +1,142 @@
+//! Fuzz target bodies: an internal API for the `fuzz/` crate and for the test that replays
+//! its seeds and regressions (`tests/fuzz_regressions.rs`).
+//!
+//! Each function takes arbitrary bytes, drives the library with them and checks properties
+//! that must hold for every input. Errors in the input are expected and ignored; a panic means
+//! a bug, either a crash in the library or a broken property asserted here.
+//!
+//! This module is not part of the public API: it may change in any release.
+
+use serde_json::Value as Json;
+
+use crate::Limits;
+use crate::cel::json::from_json;
+use crate::cel::{Canonical, Env, ExprOutcome, Type, Value, evaluate_expression};
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+
+/// The evaluation cost budget of [`cel_eval`]: small, so that each input runs quickly.
+const FUZZ_EVAL_COST: u64 = 20_000;
+
+/// Parses `data` (when it is UTF-8) as one CEL expression with default limits, then renders
+/// every diagnostic against the text.
+///
+/// # Panics
+///
+/// When parsing panics, or a diagnostic points outside the text.
+pub fn cel_parse(data: &[u8]) {
+    let Ok(source) = std::str::from_utf8(data) else { return };
+    if let Err(diagnostics) = crate::cel::syntax::parse(source, &Limits::default()) {
+        assert!(!diagnostics.is_empty(), "a failed parse reports no diagnostic");
+        check_diagnostics(&diagnostics, source);
+    }
+}
+
+/// Compiles and evaluates an expression over JSON bindings, checked and unchecked, and checks
+/// that the results agree and that printed values read back as themselves.
+///
+/// `data` is the expression, optionally followed by a NUL byte and a JSON object of bindings
+/// (each bound as a `dyn` variable, as `changeguard expr --bindings` does). Evaluation runs
+/// with a small cost budget. The properties checked:
+///
+/// - every diagnostic points inside the expression text;
+/// - an expression that type-checks also compiles unchecked;
+/// - when both the checked and the unchecked program evaluate to a value, the two values
+///   print the same;
+/// - a value printed with [`Canonical`] is CEL text that evaluates to a value printed the same
+///   (unless the printed text exceeds a limit, such as the nesting depth of deep bindings).
+///
+/// # Panics
+///
+/// When the library panics, or one of these properties does not hold.
+pub fn cel_eval(data: &[u8]) {
+    let (expr, rest) = match data.iter().position(|&b| b == 0) {
+        Some(at) => (data.get(..at).unwrap_or_default(), data.get(at + 1..).unwrap_or_default()),
+        None => (data, &[][..]),
+    };
+    let Ok(source) = std::str::from_utf8(expr) else { return };
+    let bindings = match serde_json::from_slice::<Json>(rest) {
+        Ok(Json::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let limits = Limits { max_eval_cost: FUZZ_EVAL_COST, ..Limits::default() };
+
+    let checked = evaluate_expression(source, &bindings, true, &limits);
+    let unchecked = evaluate_expression(source, &bindings, false, &limits);
+    for outcome in [&checked, &unchecked] {
+        match outcome {
+            ExprOutcome::CompileError(d) => check_diagnostics(d.items(), source),
+            ExprOutcome::EvalError(e) => {
+                assert!(!e.message().is_empty(), "an evaluation error has no message");
+            }
+            ExprOutcome::Value(v) => round_trip(v),
+        }
+    }
+    if let (ExprOutcome::Value(a), ExprOutcome::Value(b)) = (&checked, &unchecked) {
+        let (a, b) = (Canonical(a).to_string(), Canonical(b).to_string());
+        assert_eq!(a, b, "`{source}`: the checked and unchecked programs disagree");
+    }
+    let checks = !matches!(checked, ExprOutcome::CompileError(_));
+    let compiles_unchecked = !matches!(unchecked, ExprOutcome::CompileError(_));
+    assert!(!checks || compiles_unchecked, "`{source}` type-checks but does not compile unchecked");
+    // The same expression with each variable declared with the static type of its value: a
+    // program that compiles must give the value that the `dyn` declarations gave.
+    let mut env = Env::with_limits(limits);
+    let mut values = Vec::with_capacity(bindings.len());
+    for (name, value) in &bindings {
+        env.declare(name.as_str(), static_type(value));
+        values.push(from_json(value));
+    }
+    match env.compile(source) {
+        Err(d) => check_diagnostics(d.items(), source),
+        Ok(program) => {
+            if let (Ok(typed), ExprOutcome::Value(dynamic)) = (program.evaluate(&values), &checked) {
+                let (a, b) = (Canonical(&typed).to_string(), Canonical(dynamic).to_string());
+                assert_eq!(a, b, "`{source}`: typed and `dyn` declarations disagree");
+            }
+        }
+    }
+}
+
+/// Checks that the canonical text of `value` evaluates to a value with the same text.
+fn round_trip(value: &Value<'_>) {
+    let printed = Canonical(value).to_string();
+    let reprinted = match evaluate_expression(&printed, &serde_json::Map::new(), true, &Limits::default()) {
+        ExprOutcome::Value(again) => Canonical(&again).to_string(),
+        ExprOutcome::CompileError(d) if d.iter().all(|d| d.kind() == DiagnosticKind::LimitExceeded) => return,
+        ExprOutcome::CompileError(d) => format!("compile error: {d}"),
+        ExprOutcome::EvalError(e) => format!("evaluation error: {e}"),
+    };
+    assert_eq!(printed, reprinted, "a printed value does not read back as itself");
+}
+
+/// The static type a JSON value would be declared with by a host that knows its shape.
+fn static_type(json: &Json) -> Type {
+    match json {
+        Json::Null => Type::Null,
+        Json::Bool(_) => Type::Bool,
+        Json::Number(n) if n.is_i64() => Type::Int,
+        Json::Number(n) if n.is_u64() => Type::Uint,
+        Json::Number(_) => Type::Double,
+        Json::String(_) => Type::String,
+        Json::Array(_) => Type::list(Type::Dyn),
+        Json::Object(_) => Type::map(Type::String, Type::Dyn),
+    }
+}
+
+/// Checks that every diagnostic points inside `source` at character boundaries, and renders
+/// it (rendering must not panic either).
+fn check_diagnostics(diagnostics: &[Diagnostic], source: &str) {
+    for d in diagnostics {
+        assert!(!d.message().is_empty(), "a diagnostic has no message");
+        if let Some(span) = d.span() {
+            let (start, end) = (span.start as usize, span.end as usize);
+            assert!(start <= end && end <= source.len(), "span {start}..{end} outside the text: {d}");
+            assert!(
+                source.is_char_boundary(start) && source.is_char_boundary(end),
+                "span {start}..{end} splits a character: {d}"
+            );
+        }
+        let _ = d.render(None, source);
+        let _ = d.render(Some("policy.toml"), source);
+    }
+}
