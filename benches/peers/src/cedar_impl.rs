@@ -131,13 +131,20 @@ impl Engine for CedarEngine {
             }
         }
         let status = |want: &str| -> Vec<&str> {
-            c.checks.iter().filter(|(_, s)| want.is_empty() || s.to_string() == want).map(|(n, _)| n.as_str()).collect()
+            c.checks
+                .iter()
+                .filter(|(_, s)| want.is_empty() || s.to_string() == want)
+                .map(|(n, _)| n.as_str())
+                .collect()
         };
         let max_to = c.services.iter().filter_map(|s| s.to.as_ref()).max_by(|a, b| a.cmp_precedence(b));
         let bumps: BTreeSet<String> = c.services.iter().map(|s| s.bump().to_string()).collect();
-        let kinds: BTreeSet<String> = c.services.iter().flat_map(|s| s.kinds.iter().map(ToString::to_string)).collect();
+        let kinds: BTreeSet<String> =
+            c.services.iter().flat_map(|s| s.kinds.iter().map(ToString::to_string)).collect();
         let ticket_ok: Vec<u32> = match c.labels.get("ticket") {
-            Some(t) => self.ticket_patterns.iter().filter(|(_, re)| re.is_match(t)).map(|(k, _)| *k).collect(),
+            Some(t) => {
+                self.ticket_patterns.iter().filter(|(_, re)| re.is_match(t)).map(|(k, _)| *k).collect()
+            }
             None => Vec::new(),
         };
         let mut attrs = serde_json::Map::new();
@@ -177,7 +184,10 @@ impl Engine for CedarEngine {
         }
         attrs.insert("kinds".into(), json!(kinds));
         if let Some(s) = &c.size {
-            attrs.insert("size".into(), json!({ "lines_added": s.lines_added, "lines_removed": s.lines_removed }));
+            attrs.insert(
+                "size".into(),
+                json!({ "lines_added": s.lines_added, "lines_removed": s.lines_removed }),
+            );
         }
         attrs.insert("when".into(), json!(scenario.when_unix));
         let entities = json!([{
@@ -231,7 +241,10 @@ impl Engine for CedarEngine {
 /// `(policy id, policy text)` of every policy: the permit, then one forbid per rule.
 #[must_use]
 pub fn policy_texts(rules: &RuleSet, context: &Context) -> Vec<(String, String)> {
-    let mut out = vec![(PERMIT_ID.to_owned(), "permit (principal, action == Action::\"deploy\", resource);".to_owned())];
+    let mut out = vec![(
+        PERMIT_ID.to_owned(),
+        "permit (principal, action == Action::\"deploy\", resource);".to_owned(),
+    )];
     for rule in rules.rules() {
         let text = format!(
             "forbid (principal, action == Action::\"deploy\", resource is Change)\nwhen {{ {} }};",

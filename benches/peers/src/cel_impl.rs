@@ -191,8 +191,11 @@ fn violation(rule: &Rule) -> String {
     let prod = any_equal("change.environment", &rule.production());
     match rule.cond {
         Cond::ChangeFreeze => {
-            let start =
-                if rule.k == 0 { "f.start".to_owned() } else { format!("f.start - {}", rule.freeze_lead_hours() * 3600) };
+            let start = if rule.k == 0 {
+                "f.start".to_owned()
+            } else {
+                format!("f.start - {}", rule.freeze_lead_hours() * 3600)
+            };
             format!(
                 "context.freezes.exists(f, {start} <= change.when && change.when < f.end \
                  && (size(f.environments) == 0 || change.environment in f.environments) \

@@ -107,7 +107,9 @@ pub fn policy_toml(rules: &RuleSet) -> String {
             Enforcement::Hard => out.push_str("enforcement = \"hard\"\n"),
             // Scenarios carry no change-manager approval: soft violations are never
             // overridden, as in the peers.
-            Enforcement::Soft => out.push_str("enforcement = \"soft\"\noverride_roles = [\"change-manager\"]\n"),
+            Enforcement::Soft => {
+                out.push_str("enforcement = \"soft\"\noverride_roles = [\"change-manager\"]\n")
+            }
         }
         if let Some(when) = when {
             let _ = writeln!(out, "when = '''{when}'''");
@@ -162,12 +164,16 @@ fn condition(rule: &Rule) -> (Option<String>, String, &'static str) {
             ),
             "Target versions below the ceiling",
         ),
-        Cond::NoFailedChecks => {
-            (Some(prod), "!change.checks.exists(c, change.checks[c] == \"failed\")".to_owned(), "No failed check")
-        }
-        Cond::ChecksAllPassed => {
-            (Some(prod), "change.checks.all(c, change.checks[c] == \"passed\")".to_owned(), "Every check passed")
-        }
+        Cond::NoFailedChecks => (
+            Some(prod),
+            "!change.checks.exists(c, change.checks[c] == \"failed\")".to_owned(),
+            "No failed check",
+        ),
+        Cond::ChecksAllPassed => (
+            Some(prod),
+            "change.checks.all(c, change.checks[c] == \"passed\")".to_owned(),
+            "Every check passed",
+        ),
         Cond::RollbackTested => (
             Some(format!("{prod} && has(change.rollback) && change.rollback.plan")),
             "change.rollback.tested && change.rollback.automated".to_owned(),
@@ -191,7 +197,10 @@ fn condition(rule: &Rule) -> (Option<String>, String, &'static str) {
         }
         Cond::TicketLabel => (
             Some(prod),
-            format!("\"ticket\" in change.labels && change.labels[\"ticket\"].matches(\"{}\")", rule.ticket_pattern()),
+            format!(
+                "\"ticket\" in change.labels && change.labels[\"ticket\"].matches(\"{}\")",
+                rule.ticket_pattern()
+            ),
             "A well-formed ticket label",
         ),
         Cond::MajorBump => (

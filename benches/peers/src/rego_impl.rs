@@ -25,7 +25,7 @@ use regorus::rvm::vm::RegoVM;
 use regorus::{Engine as RegoEngine, Value};
 
 use crate::rules::{
-    CONFIG_KINDS, Cond, EMERGENCY_ROLES, Enforcement, REQUIRED_CHECKS, STEPPED_STRATEGIES, Rule, RuleSet,
+    CONFIG_KINDS, Cond, EMERGENCY_ROLES, Enforcement, REQUIRED_CHECKS, Rule, RuleSet, STEPPED_STRATEGIES,
     production, set_literal,
 };
 use crate::scenarios::document;
@@ -249,7 +249,8 @@ pub fn policy_rego(rules: &RuleSet) -> String {
     }
     // One production test per replica, evaluated at most once per decision.
     for k in 0..rules.replicas() {
-        let _ = write!(out, "\n{} if input.change.environment in {}\n", is_prod(k), set_literal(&production(k)));
+        let _ =
+            write!(out, "\n{} if input.change.environment in {}\n", is_prod(k), set_literal(&production(k)));
     }
     for rule in rules.rules() {
         let set = match rule.enforcement() {
@@ -284,7 +285,11 @@ fn condition(rule: &Rule) -> (Vec<String>, Option<String>) {
     let k = rule.k;
     match rule.cond {
         Cond::ChangeFreeze => {
-            let start = if k == 0 { "f.start".to_owned() } else { format!("f.start - {}", rule.freeze_lead_hours() * 3600) };
+            let start = if k == 0 {
+                "f.start".to_owned()
+            } else {
+                format!("f.start - {}", rule.freeze_lead_hours() * 3600)
+            };
             (
                 vec![format!(
                     "some f in input.context.freezes\n{start} <= input.change.when\n\

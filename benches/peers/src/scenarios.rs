@@ -215,7 +215,8 @@ impl Scenarios {
                 let change = Change::from_json(json).unwrap_or_else(|e| panic!("{name}: {e:?}"));
                 let when_unix = change.when(&context).unix_seconds();
                 let names: Vec<&str> = change.services.iter().map(|s| s.name.as_str()).collect();
-                let options = BlastOptions { first_step: change.strategy.first_step(), ..BlastOptions::default() };
+                let options =
+                    BlastOptions { first_step: change.strategy.first_step(), ..BlastOptions::default() };
                 let exposure = topology.blast_radius(&names, &options).exposure;
                 Scenario { name, expected, change, context: context.clone(), when_unix, exposure }
             })

@@ -30,7 +30,11 @@ fn the_scenarios_cover_the_edge_cases() {
         &decisions[i]
     };
     let violates = |name: &str, rule: &str| {
-        assert!(by_name(name).violated.contains(rule), "{name} should violate {rule}: {:?}", by_name(name).violated);
+        assert!(
+            by_name(name).violated.contains(rule),
+            "{name} should violate {rule}: {:?}",
+            by_name(name).violated
+        );
     };
     // Self-approval and a duplicate approver written differently leave one approver.
     violates("self-approval", "separation-of-duties");
