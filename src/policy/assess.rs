@@ -83,13 +83,7 @@ impl<'a> Activation<'a> for Vars<'a> {
 
 /// Evaluates a condition: `Ok(bool)` or the error (a non-bool result is an error too).
 fn eval_bool<'a>(p: &'a Program, vars: &Vars<'a>) -> Result<bool, EvalError> {
-    match p.evaluate_with(vars, vars.budget)? {
-        Value::Bool(b) => Ok(b),
-        other => Err(EvalError::no_such_overload(format!(
-            "a condition must be a bool, found `{}`",
-            other.type_name()
-        ))),
-    }
+    p.evaluate_bool_with(vars, vars.budget)
 }
 
 fn eval_int<'a>(p: &'a Program, vars: &Vars<'a>) -> Result<i64, EvalError> {

@@ -434,6 +434,10 @@ fn map<'a>(entries: &'a [(Node, Node)], ctx: &Ctx<'a, '_>, scope: Option<&Scope<
 fn bool_of(v: Value<'_>, op: &str) -> Result<bool, EvalError> {
     match v {
         Value::Bool(b) => Ok(b),
+        other if op == "condition" => Err(EvalError::no_such_overload(format!(
+            "a condition must be a bool, found `{}`",
+            other.type_name()
+        ))),
         other => Err(ops::no_overload1(op, &other)),
     }
 }
