@@ -1,6 +1,7 @@
 //! Replays the fuzz seeds and every committed crash reproducer through the fuzz target bodies,
 //! so that a normal `cargo test` (and CI) runs them without cargo-fuzz.
 
+#![cfg(feature = "fuzzing")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use std::path::Path;
@@ -46,4 +47,22 @@ fn fuzz_bodies_accept_anything() {
         changeguard::fuzzing::cel_parse(data);
         changeguard::fuzzing::cel_eval(data);
     }
+}
+
+#[test]
+fn policy_load_inputs() {
+    let count = replay("policy_load", changeguard::fuzzing::policy_load);
+    assert!(count >= 2, "only {count} policy_load inputs found");
+}
+
+#[test]
+fn input_load_inputs() {
+    let count = replay("input_load", changeguard::fuzzing::input_load);
+    assert!(count >= 5, "only {count} input_load inputs found");
+}
+
+#[test]
+fn assess_inputs() {
+    let count = replay("assess", changeguard::fuzzing::assess);
+    assert!(count >= 10, "only {count} assess inputs found");
 }

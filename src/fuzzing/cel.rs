@@ -1,11 +1,4 @@
-//! Fuzz target bodies: an internal API for the `fuzz/` crate and for the test that replays
-//! its seeds and regressions (`tests/fuzz_regressions.rs`).
-//!
-//! Each function takes arbitrary bytes, drives the library with them and checks properties
-//! that must hold for every input. Errors in the input are expected and ignored; a panic means
-//! a bug, either a crash in the library or a broken property asserted here.
-//!
-//! This module is not part of the public API: it may change in any release.
+//! CEL: parsing and evaluation.
 
 use serde_json::Value as Json;
 
@@ -125,7 +118,7 @@ fn static_type(json: &Json) -> Type {
 
 /// Checks that every diagnostic points inside `source` at character boundaries, and renders
 /// it (rendering must not panic either).
-fn check_diagnostics(diagnostics: &[Diagnostic], source: &str) {
+pub(crate) fn check_diagnostics(diagnostics: &[Diagnostic], source: &str) {
     for d in diagnostics {
         assert!(!d.message().is_empty(), "a diagnostic has no message");
         if let Some(span) = d.span() {
