@@ -14,8 +14,14 @@ use crate::policy::{Assessment, Enforcement, Outcome};
 use crate::topology::{Dependency, DependencyKind, Service};
 use crate::{Policy, Topology};
 
-const SERVICES: &[&str] = &["frontend", "api", "checkout", "payments", "cart", "search", "ledger", "unknown-svc"];
-const PEOPLE: &[&str] = &["ann", "bob", "cy", " Ann ", "BOB", ""];
+const SERVICES: &[&str] =
+    &["frontend", "api", "checkout", "payments", "cart", "search", "ledger", "unknown-svc"];
+/// Authors: the first three people.
+const AUTHORS: &[&str] = &["ann", "bob", "cy"];
+/// Approvers: every spelling but the blank one.
+const APPROVERS: &[&str] = &["ann", "bob", "cy", " Ann ", "BOB"];
+/// The services a topology may hold (all but the unknown one).
+const KNOWN: &[&str] = &["frontend", "api", "checkout", "payments", "cart", "search", "ledger"];
 const ROLES: &[&str] = &["sre-lead", "change-manager", "developer", "principal-engineer"];
 const ENVIRONMENTS: &[&str] = &["production", "prod", "staging", "dev"];
 const CHECKS: &[&str] = &["build", "unit-tests", "security-scan", "config-lint", "migration-dry-run"];
@@ -43,7 +49,11 @@ fn version(u: &mut Unstructured<'_>) -> Result<Option<semver::Version>> {
     Ok(Some(v))
 }
 
-fn list<T>(u: &mut Unstructured<'_>, max: u32, mut item: impl FnMut(&mut Unstructured<'_>) -> Result<T>) -> Result<Vec<T>> {
+fn list<T>(
+    u: &mut Unstructured<'_>,
+    max: u32,
+    mut item: impl FnMut(&mut Unstructured<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
     let n = u.int_in_range(0..=max)?;
     (0..n).map(|_| item(u)).collect()
 }
@@ -66,24 +76,38 @@ fn change(u: &mut Unstructured<'_>) -> Result<Change> {
     } else {
         None
     };
-    let mut c = Change::new("F-1", pick(u, ENVIRONMENTS)?, pick(u, &PEOPLE[..3])?, services);
+    let mut c = Change::new("F-1", pick(u, ENVIRONMENTS)?, pick(u, AUTHORS)?, services);
     c.category = pick(u, Category::ALL)?;
     c.strategy = Strategy { kind, steps, bake_minutes: u.int_in_range(0..=60)?, in_place: u.arbitrary()? };
     c.size = if u.arbitrary()? {
-        Some(Size { files: u.int_in_range(0..=200)?, lines_added: u.int_in_range(0..=5000)?, lines_removed: u.int_in_range(0..=5000)? })
+        Some(Size {
+            files: u.int_in_range(0..=200)?,
+            lines_added: u.int_in_range(0..=5000)?,
+            lines_removed: u.int_in_range(0..=5000)?,
+        })
     } else {
         None
     };
     c.rollback = if u.arbitrary()? {
-        Some(Rollback { plan: u.arbitrary()?, tested: u.arbitrary()?, automated: u.arbitrary()?, minutes: u.arbitrary::<Option<u8>>()?.map(u64::from) })
+        Some(Rollback {
+            plan: u.arbitrary()?,
+            tested: u.arbitrary()?,
+            automated: u.arbitrary()?,
+            minutes: u.arbitrary::<Option<u8>>()?.map(u64::from),
+        })
     } else {
         None
     };
-    c.migration = if u.ratio(1, 4)? { Some(Migration { reversible: u.arbitrary()?, backward_compatible: u.arbitrary()? }) } else { None };
+    c.migration = if u.ratio(1, 4)? {
+        Some(Migration { reversible: u.arbitrary()?, backward_compatible: u.arbitrary()? })
+    } else {
+        None
+    };
     c.approvals = list(u, 3, |u| {
-        Ok(Approval { by: pick(u, &PEOPLE[..5])?.to_owned(), role: pick(u, ROLES)?.to_owned(), at: None })
+        Ok(Approval { by: pick(u, APPROVERS)?.to_owned(), role: pick(u, ROLES)?.to_owned(), at: None })
     })?;
-    c.checks = list(u, 5, |u| Ok((pick(u, CHECKS)?.to_owned(), pick(u, CheckStatus::ALL)?)))?.into_iter().collect();
+    c.checks =
+        list(u, 5, |u| Ok((pick(u, CHECKS)?.to_owned(), pick(u, CheckStatus::ALL)?)))?.into_iter().collect();
     c.tested_in = list(u, 2, |u| Ok(pick(u, ENVIRONMENTS)?.to_owned()))?;
     c.scheduled_at = if u.arbitrary()? { Some(time(u)?) } else { None };
     c.regions = list(u, 2, |u| Ok(pick(u, &["eu-west-1", "us-east-1"])?.to_owned()))?;
@@ -107,9 +131,10 @@ fn context(u: &mut Unstructured<'_>) -> Result<Context> {
         })
     })?;
     ctx.freezes.retain(|f| f.end > f.start);
-    ctx.error_budgets = list(u, 3, |u| Ok((pick(u, SERVICES)?.to_owned(), f64::from(u.int_in_range(-50..=100)?) / 100.0)))?
-        .into_iter()
-        .collect::<BTreeMap<_, _>>();
+    ctx.error_budgets =
+        list(u, 3, |u| Ok((pick(u, SERVICES)?.to_owned(), f64::from(u.int_in_range(-50..=100)?) / 100.0)))?
+            .into_iter()
+            .collect::<BTreeMap<_, _>>();
     ctx.incidents = list(u, 2, |u| {
         Ok(Incident {
             id: "INC-1".to_owned(),
@@ -121,9 +146,8 @@ fn context(u: &mut Unstructured<'_>) -> Result<Context> {
 }
 
 fn topology(u: &mut Unstructured<'_>) -> Result<Topology> {
-    let known = &SERVICES[..SERVICES.len() - 1];
     let mut services = Vec::new();
-    for name in known {
+    for name in KNOWN {
         if u.ratio(4, 5)? {
             let mut s = Service::new(*name);
             s.tier = if u.arbitrary()? { Some(u.int_in_range(0..=3)?) } else { None };
@@ -188,7 +212,9 @@ fn strictness(o: Outcome) -> u8 {
 /// When assessing panics or one of these properties does not hold.
 pub fn assess(data: &[u8]) {
     let mut u = Unstructured::new(data);
-    let (Ok(change), Ok(topology), Ok(context)) = (change(&mut u), topology(&mut u), context(&mut u)) else { return };
+    let (Ok(change), Ok(topology), Ok(context)) = (change(&mut u), topology(&mut u), context(&mut u)) else {
+        return;
+    };
     let mut outcomes = Vec::new();
     for policy in policies() {
         let a = policy.assess(&change, &topology, &context);
