@@ -44,19 +44,22 @@ const CONDITIONS: &[&str] = &[
     r#"change.services.exists(s, s.bump == "major") == false"#,
 ];
 
-/// A policy of `n` rules and `n` risk factors cycling through `CONDITIONS`.
+/// A policy of `n` rules and risk factors in all (half each), cycling through `CONDITIONS`.
 fn synthetic_policy(n: usize) -> String {
     let mut s = String::from("[policy]\nname = \"synthetic\"\nversion = \"1.0.0\"\n\n");
     for i in 0..n {
-        let cond = CONDITIONS[i % CONDITIONS.len()].replace("{i}", &i.to_string());
-        s.push_str(&format!(
-            "[[risk]]\nid = \"f{i}\"\nwhen = '!({cond})'\npoints = {}\nreason = \"factor {i}\"\n\n",
-            1 + i % 7
-        ));
-        let enforcement = ["advisory", "soft", "hard"][i % 3];
-        s.push_str(&format!(
-            "[[rule]]\nid = \"r{i}\"\nenforcement = \"{enforcement}\"\nrequire = '{cond}'\nmessage = \"rule {i} failed\"\n\n"
-        ));
+        let cond = CONDITIONS[(i / 2) % CONDITIONS.len()].replace("{i}", &i.to_string());
+        if i % 2 == 0 {
+            s.push_str(&format!(
+                "[[risk]]\nid = \"f{i}\"\nwhen = '!({cond})'\npoints = {}\nreason = \"factor {i}\"\n\n",
+                1 + i % 7
+            ));
+        } else {
+            let enforcement = ["advisory", "soft", "hard"][i % 3];
+            s.push_str(&format!(
+                "[[rule]]\nid = \"r{i}\"\nenforcement = \"{enforcement}\"\nrequire = '{cond}'\nmessage = \"rule {i} failed\"\n\n"
+            ));
+        }
     }
     s
 }
