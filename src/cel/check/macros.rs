@@ -2,9 +2,83 @@
 
 use super::{Checker, LocalScope, Typed, fold};
 use crate::cel::eval::{Comprehension, IterKind, Node};
-use crate::cel::syntax::{Macro, MacroKind};
+use crate::cel::syntax::{Expr, ExprKind, Ident, Macro, MacroKind};
 use crate::cel::types::Type;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
+
+/// The hidden variable holding the value of a map entry when `m.all(k, m[k] …)` is rewritten
+/// to iterate entries (no identifier can be spelt with a space).
+const ENTRY_VALUE: &str = " value";
+
+/// The dotted name of a chain of identifiers and field selections, if it is one.
+fn dotted(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Ident { name, .. } => Some(name.name.clone()),
+        ExprKind::Select { operand, field } => Some(format!("{}.{}", dotted(operand)?, field.name)),
+        _ => None,
+    }
+}
+
+/// `e` with every `range[var]` replaced by the entry-value variable, outside scopes that bind
+/// `var` again; `None` when there is no such index.
+fn rewrite_lookups(e: &Expr, range: &str, var: &str) -> Option<Expr> {
+    let mut found = false;
+    let out = rewrite(e, range, var, &mut found);
+    found.then_some(out)
+}
+
+fn rewrite(e: &Expr, range: &str, var: &str, found: &mut bool) -> Expr {
+    let mut go = |x: &Expr| rewrite(x, range, var, found);
+    let kind = match &e.kind {
+        ExprKind::Index { operand, index }
+            if matches!(&index.kind, ExprKind::Ident { name, .. } if name.name == var)
+                && dotted(operand).as_deref() == Some(range) =>
+        {
+            *found = true;
+            ExprKind::Ident { name: Ident { name: ENTRY_VALUE.to_owned(), span: e.span }, absolute: false }
+        }
+        ExprKind::Select { operand, field } => {
+            ExprKind::Select { operand: Box::new(go(operand)), field: field.clone() }
+        }
+        ExprKind::Index { operand, index } => {
+            ExprKind::Index { operand: Box::new(go(operand)), index: Box::new(go(index)) }
+        }
+        ExprKind::Call { target, function, args } => ExprKind::Call {
+            target: target.as_ref().map(|t| Box::new(go(t))),
+            function: function.clone(),
+            args: args.iter().map(&mut go).collect(),
+        },
+        ExprKind::Unary { op, operand } => ExprKind::Unary { op: *op, operand: Box::new(go(operand)) },
+        ExprKind::Binary { op, op_span, lhs, rhs } => {
+            ExprKind::Binary { op: *op, op_span: *op_span, lhs: Box::new(go(lhs)), rhs: Box::new(go(rhs)) }
+        }
+        ExprKind::And(items) => ExprKind::And(items.iter().map(&mut go).collect()),
+        ExprKind::Or(items) => ExprKind::Or(items.iter().map(&mut go).collect()),
+        ExprKind::List(items) => ExprKind::List(items.iter().map(&mut go).collect()),
+        ExprKind::Conditional { cond, then, otherwise } => ExprKind::Conditional {
+            cond: Box::new(go(cond)),
+            then: Box::new(go(then)),
+            otherwise: Box::new(go(otherwise)),
+        },
+        ExprKind::Map(entries) => ExprKind::Map(entries.iter().map(|(k, v)| (go(k), go(v))).collect()),
+        // A nested macro that binds `var` (or reads the map through another name) is left alone.
+        ExprKind::Macro(inner)
+            if inner.vars.iter().any(|v| {
+                v.name == var || v.name == ENTRY_VALUE || range.split('.').next() == Some(v.name.as_str())
+            }) =>
+        {
+            e.kind.clone()
+        }
+        ExprKind::Macro(inner) => {
+            let mut m = (**inner).clone();
+            m.target = go(&inner.target);
+            m.args = inner.args.iter().map(&mut go).collect();
+            ExprKind::Macro(Box::new(m))
+        }
+        other => other.clone(),
+    };
+    Expr::new(e.span, kind)
+}
 
 impl Checker<'_> {
     pub(super) fn macro_call(&mut self, m: &Macro, span: Span) -> Typed {
@@ -12,6 +86,40 @@ impl Checker<'_> {
             return self.has(m, span);
         }
         let range = self.expr(&m.target);
+        // `m.all(k, m[k] == v)`: iterate the entries instead of looking every key up again.
+        if let ([var], Type::Map(..), Some(name)) = (m.vars.as_slice(), &range.ty, dotted(&m.target))
+            && matches!(
+                m.kind,
+                MacroKind::All
+                    | MacroKind::Exists
+                    | MacroKind::ExistsOne
+                    | MacroKind::Filter
+                    | MacroKind::Map
+            )
+        {
+            let rewritten: Option<Vec<Expr>> = {
+                let mut any = false;
+                let args = m.args.iter().map(|a| match rewrite_lookups(a, &name, &var.name) {
+                    Some(r) => {
+                        any = true;
+                        r
+                    }
+                    None => a.clone(),
+                });
+                let args: Vec<Expr> = args.collect();
+                any.then_some(args)
+            };
+            if let Some(args) = rewritten {
+                let pairs = Macro {
+                    kind: m.kind,
+                    target: m.target.clone(),
+                    field: None,
+                    vars: vec![var.clone(), Ident { name: ENTRY_VALUE.to_owned(), span: var.span }],
+                    args,
+                };
+                return self.macro_call(&pairs, span);
+            }
+        }
         let two = m.vars.len() == 2;
         let (t0, t1) = match &range.ty {
             Type::List(e) => {
