@@ -175,11 +175,15 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     line_start.saturating_add(column.saturating_sub(1)).min(text.len())
 }
 
-/// A one-byte span at `at` (empty at the end of the text).
+/// The span of the character at `at` (empty at the end of the text), never splitting one.
 fn point(text: &str, at: usize) -> Span {
-    let start = u32::try_from(at).unwrap_or(u32::MAX);
-    let end = if at < text.len() { start.saturating_add(1) } else { start };
-    Span::new(start, end)
+    let mut at = at.min(text.len());
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let len = text.get(at..).and_then(|rest| rest.chars().next()).map_or(0, char::len_utf8);
+    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Span::new(clamp(at), clamp(at + len))
 }
 
 /// The span of `name` when the text up to `at` ends with it in quotes (a key just read).
