@@ -234,12 +234,6 @@ impl Program {
         self.evaluate_with(activation, &budget)
     }
 
-    /// Evaluates the program, spending from `budget` (share one budget across the
-    /// evaluations that make up one decision).
-    ///
-    /// # Errors
-    ///
-    /// The evaluation error, when the expression evaluates to one.
     /// Evaluates a condition: the program must give a bool (a value of another type is an
     /// evaluation error). Faster than [`Program::evaluate_with`] for conditions: common boolean
     /// shapes are evaluated without building values.
@@ -269,5 +263,18 @@ impl Program {
     ) -> Result<Value<'a>, EvalError> {
         let ctx = Ctx { activation, budget };
         self.root.eval(&ctx, None)
+    }
+
+    /// Appends the value to `out` as text for people (strings without quotes, lists as
+    /// `a, b`, other values in canonical form), building no intermediate string for
+    /// concatenations and `join`s: how policy messages are rendered.
+    pub(crate) fn write_text_with<'a>(
+        &'a self,
+        activation: &dyn Activation<'a>,
+        budget: &Budget,
+        out: &mut String,
+    ) -> Result<(), EvalError> {
+        let ctx = Ctx { activation, budget };
+        self.root.write_text(&ctx, None, out)
     }
 }

@@ -17,12 +17,12 @@ use super::views::{BlastView, RiskView};
 use crate::Limits;
 use crate::blast::BlastOptions;
 use crate::cel::value::reborrow;
-use crate::cel::{Activation, Budget, Canonical, EvalError, EvalErrorKind, List, Program, Value};
+use crate::cel::{Activation, Budget, EvalError, EvalErrorKind, List, Program, Value};
 use crate::input::{Change, Context, normalize_identity, same_identity};
 use crate::topology::Topology;
 
 /// Lets cached inline when a policy has at most this many (the common case), else on the heap.
-const INLINE_LETS: usize = 16;
+const INLINE_LETS: usize = 32;
 
 /// One lazily computed `let`.
 #[derive(Default)]
@@ -97,42 +97,12 @@ fn eval_int<'a>(p: &'a Program, vars: &Vars<'a>) -> Result<i64, EvalError> {
     }
 }
 
-/// A value as text for people: strings without quotes, lists as `a, b`.
-fn plain(v: &Value<'_>, out: &mut String) {
-    match v {
-        Value::String(s) => out.push_str(s.as_str()),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::Uint(u) => {
-            let _ = write!(out, "{u}");
-        }
-        Value::Timestamp(t) => {
-            let _ = write!(out, "{t}");
-        }
-        Value::Duration(d) => {
-            let _ = write!(out, "{d}");
-        }
-        Value::List(l) => {
-            for (i, item) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                plain(&item, out);
-            }
-        }
-        other => {
-            let _ = write!(out, "{}", Canonical(other));
-        }
-    }
-}
-
 fn render<'a>(t: &'a Template, vars: &Vars<'a>) -> Result<String, EvalError> {
     let mut out = String::with_capacity(t.source.len());
     for part in &t.parts {
         match part {
             Part::Text(s) => out.push_str(s),
-            Part::Expr(p) => plain(&p.evaluate_with(vars, vars.budget)?, &mut out),
+            Part::Expr(p) => p.write_text_with(vars, vars.budget, &mut out)?,
         }
     }
     Ok(out)
@@ -261,7 +231,7 @@ pub(crate) fn assess(
         outcome,
         reasons,
         change: change.id.clone(),
-        policy: PolicyInfo { name: policy.name.clone(), version: policy.version.to_string() },
+        policy: PolicyInfo { name: policy.name.clone(), version: policy.version_text.clone() },
         risk: Risk { score, level, factors },
         violations,
         required_approvals,

@@ -28,6 +28,8 @@ pub(crate) enum Format {
 pub(crate) struct Loaded {
     pub(crate) name: String,
     pub(crate) version: semver::Version,
+    /// `version` as text, as every assessment reports it.
+    pub(crate) version_text: String,
     pub(crate) description: String,
     pub(crate) lets: Vec<Let>,
     pub(crate) factors: Vec<Factor>,
@@ -47,6 +49,7 @@ impl Loaded {
         Loaded {
             name: "empty".into(),
             version: semver::Version::new(0, 0, 0),
+            version_text: "0.0.0".into(),
             description: String::new(),
             lets: Vec::new(),
             factors: Vec::new(),
@@ -184,9 +187,11 @@ impl Loader {
                 }
             }
         }
+        let version = version?;
         Some(Loaded {
             name: name?,
-            version: version?,
+            version_text: version.to_string(),
+            version,
             description,
             lets,
             factors,

@@ -342,7 +342,7 @@ impl Checker<'_> {
             Prep::NotApplicable(nodes) => nodes,
         };
         let node = if matching.len() == 1 && !arg_types.iter().any(Type::is_dyn) {
-            Node::Call(first.0, nodes.into())
+            super::special::call(first.0, nodes)
         } else {
             let candidates: Vec<&'static Overload> = matching.iter().map(|(o, _)| *o).collect();
             Node::Dispatch { name: first.0.function, candidates: candidates.into(), args: nodes.into() }

@@ -19,7 +19,7 @@ fn foldable(node: &Node) -> bool {
         Node::Select(op, _) | Node::Has(op, _) | Node::Not(op) | Node::Neg(op) | Node::Matches(op, _) => {
             is_const(op)
         }
-        Node::Prepared(op, _) => is_const(op),
+        Node::Prepared(op, _) | Node::Join { list: op, .. } => is_const(op),
         Node::Index(p) | Node::Eq(p) | Node::Ne(p) | Node::In(p) | Node::Arith(_, p) | Node::Cmp(_, p) => {
             p.iter().all(is_const)
         }

@@ -1,5 +1,6 @@
 //! Specialized nodes for the shapes policies are made of: a field of a variable, a comparison
-//! with a constant string or int, membership in a constant list of strings. Each has the same
+//! with a constant string or int, membership in a constant list of strings, `join` with a
+//! constant separator. Each has the same
 //! semantics as the general node it replaces and skips its dispatch (`x == "a"` compares
 //! strings directly instead of going through heterogeneous equality).
 
@@ -76,5 +77,22 @@ pub(super) fn field(operand: Node, field: crate::cel::eval::FieldRef) -> Node {
         Node::Global(slot) => Node::GlobalField { slot, field },
         Node::Local { depth, index } => Node::LocalField { depth, index, field },
         other => Node::Select(Box::new(other), field),
+    }
+}
+
+/// A call resolved to one overload, specialized for `list.join()` and `list.join("sep")` with
+/// a constant separator.
+pub(super) fn call(overload: &'static crate::cel::stdlib::Overload, args: Vec<Node>) -> Node {
+    let sep = match (overload.id, args.as_slice()) {
+        ("list_join", [_]) => Some(None),
+        ("list_join_string", [_, sep]) => const_str(sep).map(|s| Some(Box::<str>::from(s))),
+        _ => None,
+    };
+    match sep {
+        Some(sep) => match args.into_iter().next() {
+            Some(list) => Node::Join { list: Box::new(list), sep },
+            None => Node::Fail(crate::cel::value::EvalError::no_such_overload("`join` without a list")),
+        },
+        None => Node::Call(overload, args.into()),
     }
 }

@@ -156,6 +156,11 @@ pub(crate) enum Node {
     },
     /// `a + b + …` of strings (statically typed), built in one allocation.
     Concat(Box<[Node]>),
+    /// `list.join("sep")` with a constant separator (`None`: `list.join()`).
+    Join {
+        list: Box<Node>,
+        sep: Option<Box<str>>,
+    },
     /// `x in ["a", "b"]`.
     InStrs {
         operand: Box<Node>,
@@ -228,13 +233,13 @@ impl Node {
         match self {
             Node::Const(v) => Ok(reborrow(v)),
             Node::Global(slot) => ctx.activation.resolve(*slot),
-            Node::Local { depth, index } => local(scope, *depth, *index),
+            Node::Local { depth, index } => local(scope, *depth, *index).cloned(),
             Node::Select(operand, field) => {
                 let v = operand.eval(ctx, scope)?;
                 ops::select(&v, field)
             }
             Node::GlobalField { slot, field } => ops::select(&ctx.activation.resolve(*slot)?, field),
-            Node::LocalField { depth, index, field } => ops::select(&local(scope, *depth, *index)?, field),
+            Node::LocalField { depth, index, field } => ops::select(local(scope, *depth, *index)?, field),
             Node::EqStr { operand, value, negate } => {
                 let v = operand.eval(ctx, scope)?;
                 let eq = match &v {
@@ -305,6 +310,12 @@ impl Node {
             }
             Node::List(items) => list(items, ctx, scope),
             Node::Concat(parts) => charged(ctx, concat(parts, ctx, scope)),
+            Node::Join { list, sep } => {
+                let l = list.eval(ctx, scope)?;
+                let mut out = String::new();
+                join(&l, sep.as_deref(), &mut out)?;
+                charged(ctx, Ok(Value::string(out)))
+            }
             Node::Map(entries) => map(entries, ctx, scope),
             Node::Call(overload, args) => charged(ctx, call(overload, args, ctx, scope)),
             Node::Dispatch { name, candidates, args } => {
@@ -365,11 +376,94 @@ impl Node {
         }
     }
 
+    /// Appends the value of this node to `out` as text for people ([`write_plain`]), writing
+    /// concatenations, `join`s and the chosen branch of a conditional straight into `out`
+    /// instead of building intermediate strings. Same value, errors and cost as [`Node::eval`];
+    /// on error, `out` holds a partial text.
+    pub(crate) fn write_text<'a>(
+        &'a self,
+        ctx: &Ctx<'a, '_>,
+        scope: Option<&Scope<'_, 'a>>,
+        out: &mut String,
+    ) -> Result<(), EvalError> {
+        let start = out.len();
+        match self {
+            Node::Const(Value::String(s)) => {
+                out.push_str(s.as_str());
+                return Ok(());
+            }
+            Node::Concat(parts) => {
+                for part in parts {
+                    match part.eval(ctx, scope)? {
+                        Value::String(s) => out.push_str(s.as_str()),
+                        other => return Err(ops::no_overload1("+", &other)),
+                    }
+                }
+            }
+            Node::Join { list, sep } => join(&list.eval(ctx, scope)?, sep.as_deref(), out)?,
+            Node::Cond(parts) => {
+                let [c, t, e] = &**parts;
+                let branch = if c.eval_bool_as(ctx, scope, "?:")? { t } else { e };
+                return branch.write_text(ctx, scope, out);
+            }
+            other => {
+                write_plain(&other.eval(ctx, scope)?, out);
+                return Ok(());
+            }
+        }
+        // The charge `charged` makes for the string these nodes would have built.
+        let size = (out.len() - start) / 16;
+        if size > 0 {
+            ctx.budget.spend(size as u64)?;
+        }
+        Ok(())
+    }
+
     /// The constant value, when this node is one.
     pub(crate) fn as_const(&self) -> Option<&Value<'static>> {
         match self {
             Node::Const(v) => Some(v),
             _ => None,
+        }
+    }
+}
+
+/// Appends `list.join(sep)` to `out`.
+fn join(list: &Value<'_>, sep: Option<&str>, out: &mut String) -> Result<(), EvalError> {
+    match sep {
+        Some(s) => crate::cel::stdlib::strings::join_into(list, s, &[list, &Value::str(s)], out),
+        None => crate::cel::stdlib::strings::join_into(list, "", &[list], out),
+    }
+}
+
+/// A value as text for people: strings without quotes, lists as `a, b`, other values in
+/// their canonical form.
+pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
+    use std::fmt::Write as _;
+    match v {
+        Value::String(s) => out.push_str(s.as_str()),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Uint(u) => {
+            let _ = write!(out, "{u}");
+        }
+        Value::Timestamp(t) => {
+            let _ = write!(out, "{t}");
+        }
+        Value::Duration(d) => {
+            let _ = write!(out, "{d}");
+        }
+        Value::List(l) => {
+            for (i, item) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_plain(&item, out);
+            }
+        }
+        other => {
+            let _ = write!(out, "{}", crate::cel::display::Canonical(other));
         }
     }
 }
@@ -431,14 +525,21 @@ fn map<'a>(entries: &'a [(Node, Node)], ctx: &Ctx<'a, '_>, scope: Option<&Scope<
     Ok(Value::map(map))
 }
 
+#[inline]
 fn bool_of(v: Value<'_>, op: &str) -> Result<bool, EvalError> {
     match v {
         Value::Bool(b) => Ok(b),
-        other if op == "condition" => Err(EvalError::no_such_overload(format!(
-            "a condition must be a bool, found `{}`",
-            other.type_name()
-        ))),
-        other => Err(ops::no_overload1(op, &other)),
+        other => Err(not_a_bool(&other, op)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_a_bool(v: &Value<'_>, op: &str) -> EvalError {
+    if op == "condition" {
+        EvalError::no_such_overload(format!("a condition must be a bool, found `{}`", v.type_name()))
+    } else {
+        ops::no_overload1(op, v)
     }
 }
 
@@ -459,13 +560,18 @@ fn charged<'a>(ctx: &Ctx<'a, '_>, result: Res<'a>) -> Res<'a> {
     Ok(v)
 }
 
-fn local<'a>(scope: Option<&Scope<'_, 'a>>, depth: u32, index: u8) -> Res<'a> {
+/// The comprehension variable `index`, `depth` scopes up (borrowed: reading a field of it
+/// copies nothing).
+fn local<'s, 'a>(
+    scope: Option<&'s Scope<'s, 'a>>,
+    depth: u32,
+    index: u8,
+) -> Result<&'s Value<'a>, EvalError> {
     let mut s = scope;
     for _ in 0..depth {
         s = s.and_then(|s| s.parent);
     }
     s.and_then(|s| s.vars.get(usize::from(index)))
-        .cloned()
         .ok_or_else(|| EvalError::new(EvalErrorKind::UnboundVariable, "comprehension variable out of scope"))
 }
 

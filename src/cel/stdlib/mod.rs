@@ -24,7 +24,7 @@ mod conversions;
 mod lists;
 pub(crate) mod regex;
 pub(crate) mod semver;
-mod strings;
+pub(crate) mod strings;
 pub(crate) mod time;
 
 use std::sync::OnceLock;

@@ -190,21 +190,40 @@ fn join_sep<'a>(list: &Value<'a>, sep: &Value<'a>) -> Result<Value<'a>, EvalErro
 }
 
 fn join_with<'a>(list: &Value<'a>, sep: &str, args: &[&Value<'_>]) -> Result<Value<'a>, EvalError> {
-    let Value::List(items) = list else { return Err(no_such_overload("join", args)) };
     let mut out = String::new();
+    join_into(list, sep, args, &mut out)?;
+    Ok(Value::string(out))
+}
+
+/// Appends the strings of `list` to `out`, separated by `sep`, in one allocation at most.
+/// On error `out` is left as it was.
+pub(crate) fn join_into(
+    list: &Value<'_>,
+    sep: &str,
+    args: &[&Value<'_>],
+    out: &mut String,
+) -> Result<(), EvalError> {
+    let Value::List(items) = list else { return Err(no_such_overload("join", args)) };
+    let mut len = sep.len() * items.len().saturating_sub(1);
     for (i, item) in items.iter().enumerate() {
-        let Value::String(s) = &item else {
-            return Err(EvalError::no_such_overload(format!(
-                "no such overload: `join` expects a list of strings, element {i} is of type `{}`",
-                item.type_name()
-            )));
-        };
+        match &item {
+            Value::String(s) => len += s.as_str().len(),
+            other => {
+                return Err(EvalError::no_such_overload(format!(
+                    "no such overload: `join` expects a list of strings, element {i} is of type `{}`",
+                    other.type_name()
+                )));
+            }
+        }
+    }
+    out.reserve(len);
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(sep);
         }
-        out.push_str(s.as_str());
+        out.push_str(item.as_str().unwrap_or(""));
     }
-    Ok(Value::string(out))
+    Ok(())
 }
 
 fn replace<'a>(s: &Value<'a>, old: &Value<'a>, new: &Value<'a>) -> Result<Value<'a>, EvalError> {

@@ -455,8 +455,13 @@ impl<'a> List<'a> {
 
 /// A view of `v` borrowing from the place it is stored, without reference counting.
 #[must_use]
+#[inline]
 pub fn reborrow<'a>(v: &'a Value<'a>) -> Value<'a> {
     match v {
+        Value::Bool(b) => Value::Bool(*b),
+        Value::Int(i) => Value::Int(*i),
+        Value::Null => Value::Null,
+        Value::Object(o) => Value::Object(*o),
         Value::String(s) => Value::String(s.reborrow()),
         Value::Bytes(b) => Value::Bytes(b.reborrow()),
         Value::List(l) => match &l.0 {
