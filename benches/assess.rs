@@ -64,6 +64,30 @@ fn synthetic_policy(n: usize) -> String {
     s
 }
 
+/// The example shop topology with `extra` internal services added, the `i`-th depending hard
+/// on the `i`-th service of the shop.
+fn shop_with_internal_services(extra: usize) -> Topology {
+    let mut doc: serde_json::Value = serde_json::from_str(&read("topology-shop")).expect("topology JSON");
+    let names: Vec<String> = doc["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name").to_owned())
+        .collect();
+    for i in 0..extra {
+        let name = format!("internal-{i:02}");
+        doc["services"].as_array_mut().expect("services").push(serde_json::json!({
+            "name": name, "tier": 3, "team": "internal-tools", "traffic_share": 0.01, "regions": ["eu-west-1"]
+        }));
+        doc["dependencies"].as_array_mut().expect("dependencies").push(serde_json::json!({
+            "from": name, "to": names[i % names.len()], "kind": "hard"
+        }));
+    }
+    let topology = Topology::from_json(&doc.to_string()).expect("topology");
+    assert_eq!(topology.len(), names.len() + extra);
+    topology
+}
+
 fn bench(c: &mut Criterion) {
     let topology = Topology::from_json(&read("topology-shop")).expect("topology");
     let context = Context::from_json(&read("context")).expect("context");
@@ -74,6 +98,18 @@ fn bench(c: &mut Criterion) {
     for name in EXAMPLES {
         let change = Change::from_json(&read(name)).expect("change");
         group.bench_function(*name, |b| b.iter(|| black_box(builtin.assess(&change, &topology, &context))));
+    }
+    group.finish();
+
+    // The target's size: the shop and 13 internal services, each depending hard on one of the
+    // shop's services, so that the blast radius grows with them.
+    let topology_50 = shop_with_internal_services(13);
+    let mut group = c.benchmark_group("assess/builtin-50-services");
+    group.measurement_time(Duration::from_secs(3));
+    for name in EXAMPLES {
+        let change = Change::from_json(&read(name)).expect("change");
+        group
+            .bench_function(*name, |b| b.iter(|| black_box(builtin.assess(&change, &topology_50, &context))));
     }
     group.finish();
 
