@@ -278,3 +278,66 @@ impl Program {
         self.root.write_text(&ctx, None, out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::cel::Type;
+
+    /// Writing a message in place gives the text, the error and the cost that evaluating the
+    /// value and then formatting it would. The expressions read variables, so nothing folds.
+    #[test]
+    fn text_written_in_place_matches_the_value() {
+        let mut env = Env::new();
+        env.declare("names", Type::List(Arc::new(Type::String)));
+        env.declare("n", Type::Int);
+        env.declare("d", Type::Dyn);
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789".repeat(3);
+        let bindings = vec![
+            Value::list(vec![Value::str("x"), Value::str("y"), Value::str(&long)]),
+            Value::Int(7),
+            Value::list(vec![Value::str("x"), Value::Int(1)]),
+        ];
+        let mut compiled = 0;
+        for source in [
+            r#""a" + names[0] + string(n)"#,
+            r#"names.join(", ")"#,
+            r#"names.join()"#,
+            r#"names.filter(x, x == "none").join("-")"#,
+            r"d.join(', ')",
+            r#"n > 2 ? names.join(" ") : "no""#,
+            r#"n < 2 ? "no" : names[1] + "!""#,
+            r#"n / 0 > 1 ? "a" : "b""#,
+            r"names",
+            r"[n, n]",
+            r"n",
+            r"d",
+            r#"names.map(x, x + "!").join(" ")"#,
+        ] {
+            let program = match env.compile(source) {
+                Ok(p) => p,
+                Err(e) => panic!("`{source}` does not compile: {e}"),
+            };
+            assert!(program.constant().is_none(), "`{source}` folded");
+            compiled += 1;
+            let budget_value = Budget::new(1000);
+            let expected = program.evaluate_with(&bindings, &budget_value).map(|v| {
+                let mut s = String::new();
+                crate::cel::eval::write_plain(&v, &mut s);
+                s
+            });
+            let budget_text = Budget::new(1000);
+            let mut text = String::from("> ");
+            let written = program.write_text_with(&bindings, &budget_text, &mut text);
+            match (&expected, &written) {
+                (Ok(e), Ok(())) => assert_eq!(text, format!("> {e}"), "{source}"),
+                (Err(e), Err(w)) => assert_eq!(e.to_string(), w.to_string(), "{source}"),
+                _ => panic!("`{source}`: value {expected:?}, text {written:?}"),
+            }
+            assert_eq!(budget_value.spent(), budget_text.spent(), "cost of `{source}`");
+        }
+        assert_eq!(compiled, 13);
+    }
+}
