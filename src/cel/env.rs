@@ -304,7 +304,7 @@ mod tests {
         for source in [
             r#""a" + names[0] + string(n)"#,
             r#"names.join(", ")"#,
-            r#"names.join()"#,
+            r"names.join()",
             r#"names.filter(x, x == "none").join("-")"#,
             r"d.join(', ')",
             r#"n > 2 ? names.join(" ") : "no""#,
