@@ -73,9 +73,13 @@ impl HostMap for serde_json::Map<String, Json> {
 
     fn get(&self, key: &Key<'_>) -> Option<Value<'_>> {
         match key {
-            Key::String(s) => serde_json::Map::get(self, s.as_str()).map(json_ref),
+            Key::String(s) => self.get_str(s.as_str()),
             _ => None,
         }
+    }
+
+    fn get_str(&self, key: &str) -> Option<Value<'_>> {
+        serde_json::Map::get(self, key).map(json_ref)
     }
 
     fn entry(&self, index: usize) -> Option<(Key<'_>, Value<'_>)> {

@@ -44,7 +44,11 @@ impl HostMap for SortedMap<'_> {
 
     fn get(&self, key: &Key<'_>) -> Option<Value<'_>> {
         let Key::String(k) = key else { return None };
-        let i = self.entries.binary_search_by(|(e, _)| (*e).cmp(k.as_str())).ok()?;
+        self.get_str(k.as_str())
+    }
+
+    fn get_str(&self, key: &str) -> Option<Value<'_>> {
+        let i = self.entries.binary_search_by(|(e, _)| (*e).cmp(key)).ok()?;
         self.entries.get(i).map(|(_, v)| v.clone())
     }
 
@@ -390,9 +394,13 @@ macro_rules! string_keyed_map {
 
             fn get(&self, key: &Key<'_>) -> Option<Value<'_>> {
                 match key {
-                    Key::String(s) => BTreeMap::get(self, s.as_str()).map($conv),
+                    Key::String(s) => self.get_str(s.as_str()),
                     _ => None,
                 }
+            }
+
+            fn get_str(&self, key: &str) -> Option<Value<'_>> {
+                BTreeMap::get(self, key).map($conv)
             }
 
             fn entry(&self, index: usize) -> Option<(Key<'_>, Value<'_>)> {

@@ -60,9 +60,13 @@ impl HostMap for BTreeMap<String, Vec<String>> {
 
     fn get(&self, key: &Key<'_>) -> Option<Value<'_>> {
         match key {
-            Key::String(s) => BTreeMap::get(self, s.as_str()).map(|v| Value::List(List::host(v))),
+            Key::String(s) => self.get_str(s.as_str()),
             _ => None,
         }
+    }
+
+    fn get_str(&self, key: &str) -> Option<Value<'_>> {
+        BTreeMap::get(self, key).map(|v| Value::List(List::host(v)))
     }
 
     fn entry(&self, index: usize) -> Option<(Key<'_>, Value<'_>)> {

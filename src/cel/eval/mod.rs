@@ -664,8 +664,17 @@ fn dispatch<'a>(
     ctx: &Ctx<'a, '_>,
     scope: Option<&Scope<'_, 'a>>,
 ) -> Res<'a> {
+    // One argument (conversions of `dyn` values): no argument array to fill and drop.
+    if let [arg] = args {
+        let v = arg.eval(ctx, scope)?;
+        return dispatch_values(name, candidates, std::slice::from_ref(&v));
+    }
     let (vals, n) = eval_args(args, ctx, scope)?;
-    let vals = vals.get(..n).unwrap_or(&[]);
+    dispatch_values(name, candidates, vals.get(..n).unwrap_or(&[]))
+}
+
+/// Calls the first of `candidates` whose parameter types the values of `vals` have.
+fn dispatch_values<'a>(name: &str, candidates: &[&'static Overload], vals: &[Value<'a>]) -> Res<'a> {
     for ov in candidates {
         if ov.params.len() == vals.len() && ov.params.iter().zip(vals).all(|(p, v)| matches_type(v, p)) {
             return match (ov.imp, vals) {
@@ -685,15 +694,24 @@ fn dispatch<'a>(
 }
 
 fn method<'a>(index: usize, args: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
+    // A method without arguments (`change.approvers()`): no argument array.
+    if let [receiver] = args {
+        return match receiver.eval(ctx, scope)? {
+            Value::Object(obj) => obj.call_method(index, &[]),
+            other => Err(no_such_method(&other)),
+        };
+    }
     let (vals, n) = eval_args(args, ctx, scope)?;
     match vals.get(..n) {
         Some([Value::Object(obj), rest @ ..]) => obj.call_method(index, rest),
-        Some([other, ..]) => Err(EvalError::no_such_overload(format!(
-            "no such method on a value of type `{}`",
-            other.type_name()
-        ))),
+        Some([other, ..]) => Err(no_such_method(other)),
         _ => Err(EvalError::no_such_overload("method call without a receiver")),
     }
+}
+
+#[cold]
+fn no_such_method(receiver: &Value<'_>) -> EvalError {
+    EvalError::no_such_overload(format!("no such method on a value of type `{}`", receiver.type_name()))
 }
 
 fn dyn_method<'a>(name: &str, args: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {

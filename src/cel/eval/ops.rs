@@ -319,7 +319,8 @@ fn lookup_keys<'v>(v: &Value<'v>) -> Option<Key<'v>> {
 
 fn map_get<'a>(m: &Map<'a>, key: &Value<'_>) -> Result<Option<Value<'a>>, EvalError> {
     match key {
-        Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::String(_) | Value::Double(_) => {
+        Value::String(s) => Ok(m.get_str(s.as_str())),
+        Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::Double(_) => {
             Ok(lookup_keys(key).and_then(|k| m.get(&k)))
         }
         other => {
@@ -371,7 +372,8 @@ pub(crate) fn contains<'a>(container: &Value<'_>, x: &Value<'_>) -> Result<Value
             None => l.iter().any(|item| equals(&item, x)),
         })),
         Value::Map(m) => match x {
-            Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::String(_) | Value::Double(_) => {
+            Value::String(s) => Ok(Value::Bool(m.get_str(s.as_str()).is_some())),
+            Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::Double(_) => {
                 Ok(Value::Bool(lookup_keys(x).is_some_and(|k| m.get(&k).is_some())))
             }
             _ => Ok(Value::Bool(false)),

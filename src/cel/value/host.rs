@@ -73,6 +73,12 @@ pub trait HostMap: Send + Sync {
     /// The value for `key`, `None` when absent.
     fn get(&self, key: &Key<'_>) -> Option<Value<'_>>;
 
+    /// The value for the string key `key`, `None` when absent: the common look-up, which a
+    /// host map keyed by strings can answer without building a [`Key`].
+    fn get_str(&self, key: &str) -> Option<Value<'_>> {
+        self.get(&Key::String(super::Str::borrowed(key)))
+    }
+
     /// The entry at `index` in a fixed iteration order, `None` past the end.
     fn entry(&self, index: usize) -> Option<(Key<'_>, Value<'_>)>;
 }

@@ -151,6 +151,26 @@ impl<'a> MapValue<'a> {
         self.entries.get(i as usize).map(|(_, v)| v)
     }
 
+    /// The value stored under the string key `key` (what [`MapValue::get`] finds for a string
+    /// key, without building a [`Key`]).
+    #[must_use]
+    pub fn get_str(&self, key: &str) -> Option<&Value<'a>> {
+        let is_key = |k: &Key<'a>| matches!(k, Key::String(s) if s.as_str() == key);
+        if self.index.is_empty() {
+            return self.entries.iter().find(|(k, _)| is_key(k)).map(|(_, v)| v);
+        }
+        // Strings sort after every other kind of key.
+        let pos = self
+            .index
+            .binary_search_by(|&i| match self.entries.get(i as usize) {
+                Some((Key::String(s), _)) => s.as_str().cmp(key),
+                _ => Ordering::Less,
+            })
+            .ok()?;
+        let i = *self.index.get(pos)?;
+        self.entries.get(i as usize).map(|(_, v)| v)
+    }
+
     /// The entry at `index` in insertion order.
     #[must_use]
     pub fn entry(&self, index: usize) -> Option<(&Key<'a>, &Value<'a>)> {
@@ -246,6 +266,30 @@ mod tests {
         }
         assert!(m.get(&Key::Int(100)).is_none());
         assert!(m.get(&Key::String(Str::borrowed("x"))).is_none());
+    }
+
+    /// `get_str` finds what `get` finds with a string key, in small and indexed maps whose
+    /// keys mix every kind.
+    #[test]
+    fn string_lookups_agree_with_key_lookups() {
+        let int = |v: &Value<'_>| match v {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        };
+        for size in [3_i64, 8, 9, 40] {
+            let mut b = MapBuilder::new();
+            for i in (0..size).rev() {
+                b.push(Key::String(Str::shared(std::sync::Arc::from(format!("k{i}")))), Value::Int(i));
+                b.push(Key::Int(i), Value::Int(-i));
+            }
+            b.push(Key::Bool(true), Value::Null);
+            let m = b.build().unwrap();
+            for probe in (0..=size).map(|i| format!("k{i}")).chain([String::new(), "zz".to_owned()]) {
+                let by_key = m.get(&Key::String(Str::borrowed(&probe))).and_then(int);
+                assert_eq!(m.get_str(&probe).and_then(int), by_key, "{probe} in {size}");
+                assert_eq!(by_key.is_some(), probe != format!("k{size}") && probe.len() > 1 && probe != "zz");
+            }
+        }
     }
 }
 

@@ -537,6 +537,16 @@ impl<'a> Map<'a> {
         }
     }
 
+    /// The value stored under the string key `key`.
+    #[must_use]
+    pub fn get_str(&self, key: &str) -> Option<Value<'a>> {
+        match &self.0 {
+            MapRepr::Borrowed(m) => m.get_str(key).map(reborrow),
+            MapRepr::Shared(m) => m.get_str(key).cloned(),
+            MapRepr::Host(h) => h.get_str(key),
+        }
+    }
+
     /// The entry at `index` in iteration order.
     #[must_use]
     pub fn entry(&self, index: usize) -> Option<(Key<'a>, Value<'a>)> {
