@@ -427,7 +427,14 @@ fn double_value(v: &f64) -> Value<'static> {
 
 string_keyed_map!(String, string_value);
 string_keyed_map!(CheckStatus, status_value);
+#[allow(clippy::ptr_arg, reason = "the map's value type, used as a function pointer")]
+fn string_list_value(v: &Vec<String>) -> Value<'_> {
+    Value::List(List::host(v))
+}
+
 string_keyed_map!(f64, double_value);
+// `blast.paths`: service → chain of service names.
+string_keyed_map!(Vec<String>, string_list_value);
 
 #[cfg(test)]
 mod tests {

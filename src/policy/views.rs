@@ -1,11 +1,9 @@
 //! The `blast` and `risk` variables as CEL host objects.
 
-use std::collections::BTreeMap;
-
 use super::model::RiskLevel;
 use super::schema::{self, schema};
 use crate::blast::BlastRadius;
-use crate::cel::{HostList, HostMap, Key, List, Map, Object, ObjectType, Str, Value};
+use crate::cel::{HostList, List, Map, Object, ObjectType, Value};
 
 /// `blast`: the blast radius report, read in place.
 pub(crate) struct BlastView<'a> {
@@ -50,27 +48,6 @@ impl Object for BlastView<'_> {
             }
             _ => return None,
         })
-    }
-}
-
-impl HostMap for BTreeMap<String, Vec<String>> {
-    fn len(&self) -> usize {
-        BTreeMap::len(self)
-    }
-
-    fn get(&self, key: &Key<'_>) -> Option<Value<'_>> {
-        match key {
-            Key::String(s) => self.get_str(s.as_str()),
-            _ => None,
-        }
-    }
-
-    fn get_str(&self, key: &str) -> Option<Value<'_>> {
-        BTreeMap::get(self, key).map(|v| Value::List(List::host(v)))
-    }
-
-    fn entry(&self, index: usize) -> Option<(Key<'_>, Value<'_>)> {
-        self.iter().nth(index).map(|(k, v)| (Key::String(Str::borrowed(k)), Value::List(List::host(v))))
     }
 }
 
