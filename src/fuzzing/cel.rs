@@ -4,7 +4,7 @@ use serde_json::Value as Json;
 
 use crate::Limits;
 use crate::cel::json::from_json;
-use crate::cel::{Canonical, Env, ExprOutcome, Type, Value, evaluate_expression};
+use crate::cel::{Activation, Budget, Canonical, Env, ExprOutcome, Type, Value, evaluate_expression};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 
 /// The evaluation cost budget of [`cel_eval`]: small, so that each input runs quickly.
@@ -36,7 +36,9 @@ pub fn cel_parse(data: &[u8]) {
 /// - when both the checked and the unchecked program evaluate to a value, the two values
 ///   print the same;
 /// - a value printed with [`Canonical`] is CEL text that evaluates to a value printed the same
-///   (unless the printed text exceeds a limit, such as the nesting depth of deep bindings).
+///   (unless the printed text exceeds a limit, such as the nesting depth of deep bindings);
+/// - with typed declarations, writing the value as message text in place gives the text, error
+///   and cost of evaluating it and formatting the value.
 ///
 /// # Panics
 ///
@@ -82,12 +84,34 @@ pub fn cel_eval(data: &[u8]) {
     match env.compile(source) {
         Err(d) => check_diagnostics(d.items(), source),
         Ok(program) => {
-            if let (Ok(typed), ExprOutcome::Value(dynamic)) = (program.evaluate(&values), &checked) {
-                let (a, b) = (Canonical(&typed).to_string(), Canonical(dynamic).to_string());
+            let typed = program.evaluate(&values);
+            if let (Ok(typed), ExprOutcome::Value(dynamic)) = (&typed, &checked) {
+                let (a, b) = (Canonical(typed).to_string(), Canonical(dynamic).to_string());
                 assert_eq!(a, b, "`{source}`: typed and `dyn` declarations disagree");
             }
+            same_text_in_place(source, &program, &values);
         }
     }
+}
+
+/// Checks that writing the value as text in place (how messages are rendered) gives the text,
+/// the error and the cost that evaluating it and then formatting the value give.
+fn same_text_in_place<'a>(source: &str, program: &'a crate::cel::Program, values: &dyn Activation<'a>) {
+    let value_budget = Budget::new(FUZZ_EVAL_COST);
+    let value = program.evaluate_with(values, &value_budget);
+    let text_budget = Budget::new(FUZZ_EVAL_COST);
+    let mut text = String::new();
+    let written = program.write_text_with(values, &text_budget, &mut text);
+    match (&value, &written) {
+        (Ok(v), Ok(())) => {
+            let mut plain = String::new();
+            crate::cel::write_plain(v, &mut plain);
+            assert_eq!(plain, text, "`{source}`: the text written in place differs");
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "`{source}`: different errors"),
+        _ => panic!("`{source}`: evaluating gives {value:?}, writing in place {written:?}"),
+    }
+    assert_eq!(value_budget.spent(), text_budget.spent(), "`{source}`: different costs");
 }
 
 /// Checks that the canonical text of `value` evaluates to a value with the same text.
