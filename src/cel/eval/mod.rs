@@ -78,17 +78,24 @@ impl Budget {
     /// # Errors
     ///
     /// When the budget is exhausted.
+    #[inline]
     pub fn spend(&self, steps: u64) -> Result<(), EvalError> {
         let left = self.remaining.get();
         if left < steps {
-            self.remaining.set(0);
-            return Err(EvalError::new(
-                EvalErrorKind::CostLimitExceeded,
-                format!("limit exceeded: evaluation cost budget of {} steps", self.limit),
-            ));
+            return Err(self.exhausted());
         }
         self.remaining.set(left - steps);
         Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn exhausted(&self) -> EvalError {
+        self.remaining.set(0);
+        EvalError::new(
+            EvalErrorKind::CostLimitExceeded,
+            format!("limit exceeded: evaluation cost budget of {} steps", self.limit),
+        )
     }
 
     /// The number of steps this budget started with.
@@ -228,8 +235,22 @@ pub(crate) struct Ctx<'a, 'c> {
 type Res<'a> = Result<Value<'a>, EvalError>;
 
 impl Node {
-    /// Evaluates this node.
+    /// Evaluates this node. Constants and comprehension variables, the most common leaves, are
+    /// read inline at the call site; the other nodes go through [`Node::eval_node`].
+    #[inline]
     pub(crate) fn eval<'a>(&'a self, ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
+        match self {
+            Node::Const(v) => Ok(reborrow(v)),
+            Node::Local { depth: 0, index } => match scope.and_then(|s| s.vars.get(usize::from(*index))) {
+                Some(v) => Ok(v.clone()),
+                None => self.eval_node(ctx, scope),
+            },
+            _ => self.eval_node(ctx, scope),
+        }
+    }
+
+    /// Evaluates any node (the body of [`Node::eval`]).
+    fn eval_node<'a>(&'a self, ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
         match self {
             Node::Const(v) => Ok(reborrow(v)),
             Node::Global(slot) => ctx.activation.resolve(*slot),

@@ -411,8 +411,7 @@ pub(crate) fn select<'a>(operand: &Value<'a>, field: &FieldRef) -> Result<Value<
             None => Err(EvalError::no_such_field(field.name())),
         },
         Value::Map(m) => {
-            let key = Key::String(Str::borrowed(field.name()));
-            m.get(&key).ok_or_else(|| EvalError::no_such_key(format_args!("`{}`", field.name())))
+            m.get_str(field.name()).ok_or_else(|| EvalError::no_such_key(format_args!("`{}`", field.name())))
         }
         other => Err(EvalError::no_such_overload(format!(
             "cannot select field `{}` from a value of type `{}`",
@@ -429,7 +428,7 @@ pub(crate) fn has<'a>(operand: &Value<'_>, field: &FieldRef) -> Result<Value<'a>
             Some(i) => Ok(Value::Bool(obj.field(i).is_some())),
             None => Err(EvalError::no_such_field(field.name())),
         },
-        Value::Map(m) => Ok(Value::Bool(m.get(&Key::String(Str::borrowed(field.name()))).is_some())),
+        Value::Map(m) => Ok(Value::Bool(m.get_str(field.name()).is_some())),
         other => Err(EvalError::no_such_overload(format!(
             "`has()` cannot test field `{}` of a value of type `{}`",
             field.name(),
