@@ -140,20 +140,22 @@ fn all_shape_errors<T: DeserializeOwned>(
     diagnostics
 }
 
+/// The value at `segs` inside `doc`, when there is one.
+fn value_at<'d>(doc: &'d mut serde_json::Value, segs: &[Seg]) -> Option<&'d mut serde_json::Value> {
+    let mut at = doc;
+    for seg in segs {
+        at = match (seg, at) {
+            (Seg::Key(k), serde_json::Value::Object(m)) => m.get_mut(k)?,
+            (Seg::Index(i), serde_json::Value::Array(a)) => a.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(at)
+}
+
 /// Replaces the value at `path` by `null`.
 fn set_null(doc: &mut serde_json::Value, path: &FieldPath) -> bool {
-    let mut at = doc;
-    for seg in path.segs() {
-        let next = match (seg, at) {
-            (Seg::Key(k), serde_json::Value::Object(m)) => m.get_mut(k),
-            (Seg::Index(i), serde_json::Value::Array(a)) => a.get_mut(*i),
-            _ => None,
-        };
-        match next {
-            Some(n) => at = n,
-            None => return false,
-        }
-    }
+    let Some(at) = value_at(doc, path.segs()) else { return false };
     if at.is_null() {
         return false;
     }
@@ -164,25 +166,13 @@ fn set_null(doc: &mut serde_json::Value, path: &FieldPath) -> bool {
 /// Removes `key` from the object at `path` (the path of the unknown field itself, or of its
 /// object: serde reports either).
 fn remove_key(doc: &mut serde_json::Value, path: &FieldPath, key: &str) -> bool {
-    let mut at = doc;
     let segs = path.segs();
     let segs = match segs.last() {
         Some(Seg::Key(k)) if k == key => segs.get(..segs.len() - 1).unwrap_or(&[]),
         _ => segs,
     };
-    for seg in segs {
-        let next = match (seg, at) {
-            (Seg::Key(k), serde_json::Value::Object(m)) => m.get_mut(k),
-            (Seg::Index(i), serde_json::Value::Array(a)) => a.get_mut(*i),
-            _ => None,
-        };
-        match next {
-            Some(n) => at = n,
-            None => return false,
-        }
-    }
-    match at {
-        serde_json::Value::Object(m) => m.remove(key).is_some(),
+    match value_at(doc, segs) {
+        Some(serde_json::Value::Object(m)) => m.remove(key).is_some(),
         _ => false,
     }
 }
