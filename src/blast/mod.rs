@@ -20,9 +20,11 @@
 //! services it depends on softly, one of those closest to the change, the first by name. Every
 //! path is therefore a shortest chain, and the same inputs always give the same paths.
 
+mod names;
 mod paths;
 mod report;
 
+pub use names::Names;
 pub use paths::Paths;
 pub use report::BlastRadius;
 
@@ -249,22 +251,35 @@ impl<'t> Reach<'t> {
     #[must_use]
     pub fn teams(&self) -> Vec<&'t str> {
         let topology = self.topology;
+        self.team_ids().into_iter().map(|team| topology.team_name(team)).collect()
+    }
+
+    /// The distinct team ids (ranks in team-name order) of impacted and degraded services,
+    /// sorted.
+    pub(crate) fn team_ids(&self) -> Vec<u32> {
+        let topology = self.topology;
         let mut teams: Vec<u32> =
             self.impacted.iter().chain(&self.degraded).filter_map(|&id| topology.team_of(id)).collect();
         teams.sort_unstable();
         teams.dedup();
-        teams.into_iter().map(|team| topology.team_name(team)).collect()
+        teams
     }
 
     /// The distinct regions of impacted services, sorted.
     #[must_use]
     pub fn regions(&self) -> Vec<&'t str> {
         let topology = self.topology;
+        self.region_ids().into_iter().map(|region| topology.region_name(region)).collect()
+    }
+
+    /// The distinct region ids (ranks in region-name order) of impacted services, sorted.
+    pub(crate) fn region_ids(&self) -> Vec<u32> {
+        let topology = self.topology;
         let mut regions: Vec<u32> =
             self.impacted.iter().flat_map(|&id| topology.regions_of(id)).copied().collect();
         regions.sort_unstable();
         regions.dedup();
-        regions.into_iter().map(|region| topology.region_name(region)).collect()
+        regions
     }
 
     /// The impacted services' ids, sorted (by name).

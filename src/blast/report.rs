@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Reach;
+use super::names::Names;
 use super::paths::Paths;
 
 /// The blast radius of a change, as reported in an assessment.
@@ -19,14 +20,14 @@ use super::paths::Paths;
 #[serde(deny_unknown_fields)]
 pub struct BlastRadius {
     /// The changed services that the topology knows.
-    pub changed: Vec<String>,
+    pub changed: Names,
     /// The changed services and every service depending on one of them through hard
     /// dependencies (within the maximum depth).
-    pub impacted: Vec<String>,
+    pub impacted: Names,
     /// Services not impacted that depend softly on an impacted service.
-    pub degraded: Vec<String>,
+    pub degraded: Names,
     /// The changed services that the topology does not know.
-    pub unknown: Vec<String>,
+    pub unknown: Names,
     /// For each impacted or degraded service, a shortest chain of services from a changed one to
     /// it, both included (see [`crate::blast`] for how ties are broken).
     pub paths: Paths,
@@ -40,9 +41,9 @@ pub struct BlastRadius {
     /// for services that declare none); `null` when none is impacted.
     pub min_tier: Option<u32>,
     /// The teams of impacted and degraded services.
-    pub teams: Vec<String>,
+    pub teams: Names,
     /// The change's regions when it names some, else the regions of impacted services.
-    pub regions: Vec<String>,
+    pub regions: Names,
     /// Whether the topology knew every changed service (`unknown` is empty).
     pub complete: bool,
 }
@@ -51,17 +52,17 @@ impl Default for BlastRadius {
     /// The blast radius of changing nothing: empty and complete.
     fn default() -> Self {
         BlastRadius {
-            changed: Vec::new(),
-            impacted: Vec::new(),
-            degraded: Vec::new(),
-            unknown: Vec::new(),
+            changed: Names::default(),
+            impacted: Names::default(),
+            degraded: Names::default(),
+            unknown: Names::default(),
             paths: Paths::default(),
             services: 0,
             traffic_share: 0.0,
             exposure: 0.0,
             min_tier: None,
-            teams: Vec::new(),
-            regions: Vec::new(),
+            teams: Names::default(),
+            regions: Names::default(),
             complete: true,
         }
     }
@@ -73,9 +74,6 @@ impl BlastRadius {
     #[must_use]
     pub fn from_reach<S: AsRef<str>>(reach: &Reach<'_>, unknown: &[S], regions: &[String]) -> BlastRadius {
         let topology = reach.topology();
-        let name = |id: u32| topology.name_of(id).to_owned();
-        let names = |ids: &[u32]| ids.iter().map(|&id| name(id)).collect::<Vec<String>>();
-
         let impacted = reach.impacted_sorted();
         let degraded = reach.degraded_sorted();
         let mut parents: Vec<(u32, Option<u32>)> = impacted
@@ -92,21 +90,17 @@ impl BlastRadius {
             .collect();
         parents.sort_unstable_by_key(|(id, _)| *id);
         let paths = Paths::from_parents(topology.name_table().clone(), &parents);
-        let mut unknown: Vec<String> = unknown.iter().map(|u| u.as_ref().to_owned()).collect();
-        unknown.sort_unstable();
-        unknown.dedup();
+        let unknown: Names = unknown.iter().map(|u| u.as_ref().to_owned()).collect();
         let regions = if regions.is_empty() {
-            reach.regions().into_iter().map(str::to_owned).collect()
+            Names::from_ids(topology.region_table().clone(), reach.region_ids())
         } else {
-            let mut regions = regions.to_vec();
-            regions.sort_unstable();
-            regions.dedup();
-            regions
+            Names::from(regions.to_vec())
         };
+        let services = |ids: Vec<u32>| Names::from_ids(topology.name_table().clone(), ids);
         BlastRadius {
-            changed: reach.changed().map(|id| name(id.get())).collect(),
-            impacted: names(&impacted),
-            degraded: names(&degraded),
+            changed: services(reach.changed().map(crate::topology::ServiceId::get).collect()),
+            impacted: services(impacted),
+            degraded: services(degraded),
             complete: unknown.is_empty(),
             unknown,
             paths,
@@ -114,7 +108,7 @@ impl BlastRadius {
             traffic_share: reach.traffic_share(),
             exposure: reach.exposure(),
             min_tier: reach.min_tier(),
-            teams: reach.teams().into_iter().map(str::to_owned).collect(),
+            teams: Names::from_ids(topology.team_table().clone(), reach.team_ids()),
             regions,
         }
     }

@@ -51,6 +51,21 @@ impl Object for BlastView<'_> {
     }
 }
 
+/// A name list of the blast radius, read without spelling it out as `String`s.
+impl HostList for crate::blast::Names {
+    fn len(&self) -> usize {
+        crate::blast::Names::len(self)
+    }
+
+    fn get(&self, index: usize) -> Option<Value<'_>> {
+        self.get_str(index).map(Value::str)
+    }
+
+    fn contains_str(&self, s: &str) -> Option<bool> {
+        Some(self.contains_name(s))
+    }
+}
+
 /// One fired factor as seen by rules, borrowed from the assessment being built.
 pub(crate) struct FactorView<'f> {
     id: &'f str,

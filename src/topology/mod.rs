@@ -68,10 +68,12 @@ struct Index {
     names: std::sync::Arc<StringTable>,
     tiers: Vec<u8>,
     teams: Vec<u32>,
-    team_names: StringTable,
+    /// Shared with blast-radius reports, like `names`.
+    team_names: std::sync::Arc<StringTable>,
     shares: Vec<f64>,
     regions: Csr,
-    region_names: StringTable,
+    /// Shared with blast-radius reports, like `names`.
+    region_names: std::sync::Arc<StringTable>,
     tag_offsets: Vec<u32>,
     tags: Vec<[u32; 2]>,
     tag_texts: StringTable,
@@ -85,10 +87,10 @@ impl Index {
             names: std::sync::Arc::new(StringTable::default()),
             tiers: Vec::new(),
             teams: Vec::new(),
-            team_names: StringTable::default(),
+            team_names: std::sync::Arc::new(StringTable::default()),
             shares: Vec::new(),
             regions: Csr::default(),
-            region_names: StringTable::default(),
+            region_names: std::sync::Arc::new(StringTable::default()),
             tag_offsets: vec![0],
             tags: Vec::new(),
             tag_texts: StringTable::default(),
@@ -268,10 +270,6 @@ impl Topology {
         &self.index.names
     }
 
-    pub(crate) fn name_of(&self, id: u32) -> &str {
-        self.index.names.get(id).unwrap_or("")
-    }
-
     pub(crate) fn tier_of(&self, id: u32) -> Option<u32> {
         self.index.tiers.get(id as usize).copied().filter(|&t| t != NO_TIER).map(u32::from)
     }
@@ -283,6 +281,14 @@ impl Topology {
     /// The team id (a rank in team-name order) of service `id`.
     pub(crate) fn team_of(&self, id: u32) -> Option<u32> {
         self.index.teams.get(id as usize).copied().filter(|&t| t != NO_TEAM)
+    }
+
+    pub(crate) fn team_table(&self) -> &std::sync::Arc<StringTable> {
+        &self.index.team_names
+    }
+
+    pub(crate) fn region_table(&self) -> &std::sync::Arc<StringTable> {
+        &self.index.region_names
     }
 
     pub(crate) fn team_name(&self, team: u32) -> &str {

@@ -7,7 +7,10 @@
 //! budget at every evaluation too.
 
 use super::{Checker, Typed};
-use crate::cel::eval::{Ctx, NoVariables, Node};
+use crate::cel::eval::{Budget, Ctx, NoVariables, Node};
+
+/// The most steps folding one constant comprehension may take.
+const COMPREHENSION_FOLD_STEPS: u64 = 10_000;
 use crate::cel::value::EvalErrorKind;
 
 fn is_const(n: &Node) -> bool {
@@ -26,7 +29,49 @@ fn foldable(node: &Node) -> bool {
         Node::List(items) | Node::Concat(items) => items.iter().all(is_const),
         Node::Map(entries) => entries.iter().all(|(k, v)| is_const(k) && is_const(v)),
         Node::Call(_, args) | Node::Dispatch { args, .. } => args.iter().all(is_const),
+        // A macro over a constant list or map whose expressions read only its own variables
+        // (`params.checks.map(c, c + "!")`): evaluated once here instead of at every run.
+        Node::Comprehension(c) => {
+            is_const(&c.range) && c.filter.as_ref().is_none_or(|f| closed(f, 1)) && closed(&c.body, 1)
+        }
         _ => false,
+    }
+}
+
+/// Whether `node` reads no variable but the comprehension variables of the `depth` innermost
+/// scopes (so that it can be evaluated without an activation). Globals, even constant ones,
+/// are never folded here: they are not constants of the expression.
+fn closed(node: &Node, depth: u32) -> bool {
+    let all = |nodes: &[Node]| nodes.iter().all(|n| closed(n, depth));
+    match node {
+        Node::Const(_) => true,
+        Node::Global(_) | Node::GlobalField { .. } | Node::Fail(_) => false,
+        Node::Local { depth: d, .. } | Node::LocalField { depth: d, .. } => *d < depth,
+        Node::Select(op, _)
+        | Node::Has(op, _)
+        | Node::Not(op)
+        | Node::Neg(op)
+        | Node::Matches(op, _)
+        | Node::Prepared(op, _)
+        | Node::Join { list: op, .. }
+        | Node::EqStr { operand: op, .. }
+        | Node::CmpInt { operand: op, .. }
+        | Node::InStrs { operand: op, .. } => closed(op, depth),
+        Node::Index(p) | Node::Eq(p) | Node::Ne(p) | Node::In(p) | Node::Arith(_, p) | Node::Cmp(_, p) => {
+            all(&p[..])
+        }
+        Node::Cond(p) => all(&p[..]),
+        Node::List(items) | Node::Concat(items) | Node::And(items) | Node::Or(items) => all(items),
+        Node::Map(entries) => entries.iter().all(|(k, v)| closed(k, depth) && closed(v, depth)),
+        Node::Call(_, args)
+        | Node::Dispatch { args, .. }
+        | Node::Method { args, .. }
+        | Node::DynMethod { args, .. } => all(args),
+        Node::Comprehension(c) => {
+            closed(&c.range, depth)
+                && c.filter.as_ref().is_none_or(|f| closed(f, depth + 1))
+                && closed(&c.body, depth + 1)
+        }
     }
 }
 
@@ -34,6 +79,21 @@ fn foldable(node: &Node) -> bool {
 pub(super) fn fold(c: &mut Checker<'_>, t: Typed) -> Typed {
     if !foldable(&t.node) || c.fold_exhausted {
         return t;
+    }
+    if matches!(t.node, Node::Comprehension(_)) {
+        // Only outside other macros, whose bodies run many times: folding an inner one would
+        // hide its cost from the outer one's. Within the evaluation limit, so that folding
+        // never turns a budget error into a value, and small, so that loading stays fast:
+        // what costs more is left to run time.
+        if !c.scopes.is_empty() {
+            return t;
+        }
+        let budget = Budget::new(c.env.limits().max_eval_cost.min(COMPREHENSION_FOLD_STEPS));
+        let ctx = Ctx { activation: &NoVariables, budget: &budget };
+        return match t.node.eval(&ctx, None) {
+            Ok(v) => Typed { node: Node::Const(v.to_owned_value()), ty: t.ty },
+            Err(_) => t,
+        };
     }
     let ctx = Ctx { activation: &NoVariables, budget: &c.fold_budget };
     let folded = t.node.eval(&ctx, None).map(|v| v.to_owned_value());
@@ -45,5 +105,67 @@ pub(super) fn fold(c: &mut Checker<'_>, t: Typed) -> Typed {
             }
             t
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Limits;
+    use crate::cel::{Env, Program, Type, Value};
+
+    fn compile(env: &Env, source: &str) -> Program {
+        env.compile(source).unwrap_or_else(|d| panic!("`{source}`: {d}"))
+    }
+
+    fn env() -> Env {
+        let mut env = Env::new();
+        env.declare("x", Type::Int);
+        env
+    }
+
+    #[test]
+    fn a_macro_over_constants_folds_to_its_value() {
+        let env = env();
+        for (source, want) in [
+            ("[1, 2, 3].map(n, n * 2)", "[2, 4, 6]"),
+            ("[1, 2, 3].filter(n, n > 1).size()", "2"),
+            ("{'a': [1], 'b': [2, 3]}.transformList(k, v, v.size())", "[1, 2]"),
+            ("[[1], [2, 3]].exists(l, l.exists(n, n == 3))", "true"),
+        ] {
+            let program = compile(&env, source);
+            let folded = program.constant().unwrap_or_else(|| panic!("`{source}` did not fold"));
+            assert_eq!(crate::cel::display::Canonical(folded).to_string(), want, "`{source}`");
+        }
+    }
+
+    #[test]
+    fn a_macro_reading_a_variable_or_failing_or_too_costly_is_left_to_run_time() {
+        let env = env();
+        let ten = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]";
+        for source in [
+            "[1, 2, 3].map(n, n + x)".to_owned(),
+            "[1, 2, 3].map(n, [n].map(m, m + x))".to_owned(),
+            "[1, 0].map(n, 6 / n)".to_owned(),
+            // 10 000 steps and more: more than folding may spend.
+            format!("{ten}.all(a, {ten}.all(b, {ten}.all(c, {ten}.all(d, a + b + c + d >= 0))))"),
+        ] {
+            assert!(compile(&env, &source).constant().is_none(), "`{source}` folded");
+        }
+        // Within a smaller evaluation limit, a macro costing more than the limit is not folded:
+        // it fails at run time, as it would have without folding.
+        let mut limits = Limits::default();
+        limits.max_eval_cost = 50;
+        let small = Env::with_limits(limits);
+        let program = compile(&small, &format!("{ten}.all(a, {ten}.all(b, a + b >= 0))"));
+        assert!(program.constant().is_none());
+        let budget = crate::cel::Budget::new(50);
+        let err = program.evaluate_with(&crate::cel::NoVariables, &budget).unwrap_err();
+        assert!(err.message().contains("budget"), "{err}");
+        // An inner macro is not folded on its own, so the outer one pays for it at run time.
+        let program = compile(&env, &format!("{ten}.filter(a, {ten}.all(b, b >= 0) && a < x).size()"));
+        let budget = crate::cel::Budget::new(1_000_000);
+        let vars: Vec<Value<'_>> = vec![Value::Int(1)];
+        assert!(matches!(program.evaluate_with(&vars, &budget), Ok(Value::Int(1))));
+        assert_eq!(budget.spent(), 110);
     }
 }

@@ -198,7 +198,7 @@ impl Checker<'_> {
             filter: filter.map(|f| f.node),
             body: body.node,
         }));
-        Typed::new(node, ty)
+        fold::fold(self, Typed::new(node, ty))
     }
 
     fn expect_bool(&mut self, t: &Typed, span: Span, kind: MacroKind) {
