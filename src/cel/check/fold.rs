@@ -153,9 +153,7 @@ mod tests {
         }
         // Within a smaller evaluation limit, a macro costing more than the limit is not folded:
         // it fails at run time, as it would have without folding.
-        let mut limits = Limits::default();
-        limits.max_eval_cost = 50;
-        let small = Env::with_limits(limits);
+        let small = Env::with_limits(Limits { max_eval_cost: 50, ..Limits::default() });
         let program = compile(&small, &format!("{ten}.all(a, {ten}.all(b, a + b >= 0))"));
         assert!(program.constant().is_none());
         let budget = crate::cel::Budget::new(50);
