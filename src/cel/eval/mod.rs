@@ -234,6 +234,26 @@ pub(crate) struct Ctx<'a, 'c> {
 
 type Res<'a> = Result<Value<'a>, EvalError>;
 
+/// The value of an operand that an operator only reads: borrowed when the node names a value
+/// that already exists (a constant, a comprehension variable), so that reading it neither
+/// copies nor drops anything; owned when it had to be computed.
+enum Operand<'s, 'a> {
+    Ref(&'s Value<'a>),
+    Own(Value<'a>),
+}
+
+impl<'a> std::ops::Deref for Operand<'_, 'a> {
+    type Target = Value<'a>;
+
+    #[inline]
+    fn deref(&self) -> &Value<'a> {
+        match self {
+            Operand::Ref(v) => v,
+            Operand::Own(v) => v,
+        }
+    }
+}
+
 impl Node {
     /// Evaluates this node. Constants and comprehension variables, the most common leaves, are
     /// read inline at the call site; the other nodes go through [`Node::eval_node`].
@@ -249,46 +269,58 @@ impl Node {
         }
     }
 
+    /// Evaluates this node for an operator that only reads the value: constants and
+    /// comprehension variables are borrowed instead of copied.
+    #[inline]
+    fn eval_ref<'a, 's>(
+        &'a self,
+        ctx: &Ctx<'a, '_>,
+        scope: Option<&'s Scope<'s, 'a>>,
+    ) -> Result<Operand<'s, 'a>, EvalError>
+    where
+        'a: 's,
+    {
+        match self {
+            Node::Const(v) => Ok(Operand::Ref(v)),
+            Node::Local { depth, index } => local(scope, *depth, *index).map(Operand::Ref),
+            _ => self.eval_node(ctx, scope).map(Operand::Own),
+        }
+    }
+
     /// Evaluates any node (the body of [`Node::eval`]).
     fn eval_node<'a>(&'a self, ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
         match self {
             Node::Const(v) => Ok(reborrow(v)),
             Node::Global(slot) => ctx.activation.resolve(*slot),
             Node::Local { depth, index } => local(scope, *depth, *index).cloned(),
-            Node::Select(operand, field) => {
-                let v = operand.eval(ctx, scope)?;
-                ops::select(&v, field)
-            }
+            Node::Select(operand, field) => ops::select(&*operand.eval_ref(ctx, scope)?, field),
             Node::GlobalField { slot, field } => ops::select(&ctx.activation.resolve(*slot)?, field),
             Node::LocalField { depth, index, field } => ops::select(local(scope, *depth, *index)?, field),
             Node::EqStr { operand, value, negate } => {
-                let v = operand.eval(ctx, scope)?;
-                let eq = match &v {
+                let v = operand.eval_ref(ctx, scope)?;
+                let eq = match &*v {
                     Value::String(s) => s.as_str() == &**value,
                     other => ops::equals(other, &Value::str(value)),
                 };
                 Ok(Value::Bool(eq != *negate))
             }
-            Node::CmpInt { op, operand, value } => match operand.eval(ctx, scope)? {
+            Node::CmpInt { op, operand, value } => match &*operand.eval_ref(ctx, scope)? {
                 Value::Int(i) => Ok(Value::Bool(op.holds(i.cmp(value)))),
-                other => ops::compare(*op, &other, &Value::Int(*value)),
+                other => ops::compare(*op, other, &Value::Int(*value)),
             },
-            Node::InStrs { operand, list } => match operand.eval(ctx, scope)? {
+            Node::InStrs { operand, list } => match &*operand.eval_ref(ctx, scope)? {
                 Value::String(s) => Ok(Value::Bool(list.iter().any(|x| **x == *s.as_str()))),
                 _ => Ok(Value::Bool(false)),
             },
-            Node::Has(operand, field) => {
-                let v = operand.eval(ctx, scope)?;
-                ops::has(&v, field)
-            }
+            Node::Has(operand, field) => ops::has(&*operand.eval_ref(ctx, scope)?, field),
             Node::Index(pair) => {
                 let [a, b] = &**pair;
-                let container = a.eval(ctx, scope)?;
-                let index = b.eval(ctx, scope)?;
+                let container = a.eval_ref(ctx, scope)?;
+                let index = b.eval_ref(ctx, scope)?;
                 ops::index(&container, &index)
             }
             Node::Not(operand) => operand.eval_bool_as(ctx, scope, "!").map(|b| Value::Bool(!b)),
-            Node::Neg(operand) => ops::negate(&operand.eval(ctx, scope)?),
+            Node::Neg(operand) => ops::negate(&*operand.eval_ref(ctx, scope)?),
             Node::And(items) => logic(items, ctx, scope, false),
             Node::Or(items) => logic(items, ctx, scope, true),
             Node::Cond(parts) => {
@@ -307,32 +339,32 @@ impl Node {
             }
             Node::Cmp(op, pair) => {
                 let [a, b] = &**pair;
-                let x = a.eval(ctx, scope)?;
-                let y = b.eval(ctx, scope)?;
+                let x = a.eval_ref(ctx, scope)?;
+                let y = b.eval_ref(ctx, scope)?;
                 ops::compare(*op, &x, &y)
             }
             Node::Eq(pair) => {
                 let [a, b] = &**pair;
-                let x = a.eval(ctx, scope)?;
-                let y = b.eval(ctx, scope)?;
+                let x = a.eval_ref(ctx, scope)?;
+                let y = b.eval_ref(ctx, scope)?;
                 Ok(Value::Bool(ops::equals(&x, &y)))
             }
             Node::Ne(pair) => {
                 let [a, b] = &**pair;
-                let x = a.eval(ctx, scope)?;
-                let y = b.eval(ctx, scope)?;
+                let x = a.eval_ref(ctx, scope)?;
+                let y = b.eval_ref(ctx, scope)?;
                 Ok(Value::Bool(!ops::equals(&x, &y)))
             }
             Node::In(pair) => {
                 let [a, b] = &**pair;
-                let x = a.eval(ctx, scope)?;
-                let y = b.eval(ctx, scope)?;
+                let x = a.eval_ref(ctx, scope)?;
+                let y = b.eval_ref(ctx, scope)?;
                 ops::contains(&y, &x)
             }
             Node::List(items) => list(items, ctx, scope),
             Node::Concat(parts) => charged(ctx, concat(parts, ctx, scope)),
             Node::Join { list, sep } => {
-                let l = list.eval(ctx, scope)?;
+                let l = list.eval_ref(ctx, scope)?;
                 let mut out = String::new();
                 join(&l, sep.as_deref(), &mut out)?;
                 charged(ctx, Ok(Value::string(out)))
@@ -345,12 +377,9 @@ impl Node {
             Node::Method { index, args } => method(*index, args, ctx, scope),
             Node::DynMethod { name, args } => dyn_method(name, args, ctx, scope),
             Node::Matches(operand, re) => {
-                crate::cel::stdlib::regex::regex_is_match(re, &operand.eval(ctx, scope)?)
+                crate::cel::stdlib::regex::regex_is_match(re, &*operand.eval_ref(ctx, scope)?)
             }
-            Node::Prepared(operand, f) => {
-                let v = operand.eval(ctx, scope)?;
-                f.call(&v)
-            }
+            Node::Prepared(operand, f) => f.call(&*operand.eval_ref(ctx, scope)?),
             Node::Comprehension(c) => c.eval(ctx, scope),
             Node::Fail(e) => Err(e.clone()),
         }
@@ -367,29 +396,42 @@ impl Node {
     ) -> Result<bool, EvalError> {
         match self {
             Node::Const(Value::Bool(b)) => Ok(*b),
+            Node::Global(slot) => bool_of(ctx.activation.resolve(*slot)?, op),
             Node::And(items) => logic_bool(items, ctx, scope, false),
             Node::Or(items) => logic_bool(items, ctx, scope, true),
             Node::Not(operand) => operand.eval_bool_as(ctx, scope, "!").map(|b| !b),
             Node::EqStr { operand, value, negate } => {
-                let v = operand.eval(ctx, scope)?;
-                let eq = match &v {
+                let v = operand.eval_ref(ctx, scope)?;
+                let eq = match &*v {
                     Value::String(s) => s.as_str() == &**value,
                     other => ops::equals(other, &Value::str(value)),
                 };
                 Ok(eq != *negate)
             }
-            Node::CmpInt { op, operand, value } => match operand.eval(ctx, scope)? {
+            Node::CmpInt { op, operand, value } => match &*operand.eval_ref(ctx, scope)? {
                 Value::Int(i) => Ok(op.holds(i.cmp(value))),
-                other => bool_of(ops::compare(*op, &other, &Value::Int(*value))?, "<"),
+                other => bool_of(ops::compare(*op, other, &Value::Int(*value))?, "<"),
             },
-            Node::InStrs { operand, list } => match operand.eval(ctx, scope)? {
+            Node::Cmp(cmp, pair) => {
+                let [a, b] = &**pair;
+                let x = a.eval_ref(ctx, scope)?;
+                let y = b.eval_ref(ctx, scope)?;
+                bool_of(ops::compare(*cmp, &x, &y)?, op)
+            }
+            Node::In(pair) => {
+                let [a, b] = &**pair;
+                let x = a.eval_ref(ctx, scope)?;
+                let y = b.eval_ref(ctx, scope)?;
+                bool_of(ops::contains(&y, &x)?, op)
+            }
+            Node::InStrs { operand, list } => match &*operand.eval_ref(ctx, scope)? {
                 Value::String(s) => Ok(list.iter().any(|x| **x == *s.as_str())),
                 _ => Ok(false),
             },
             Node::Eq(pair) | Node::Ne(pair) => {
                 let [a, b] = &**pair;
-                let x = a.eval(ctx, scope)?;
-                let y = b.eval(ctx, scope)?;
+                let x = a.eval_ref(ctx, scope)?;
+                let y = b.eval_ref(ctx, scope)?;
                 Ok(ops::equals(&x, &y) == matches!(self, Node::Eq(_)))
             }
             Node::Comprehension(c) => c.eval_bool(ctx, scope),
