@@ -64,7 +64,11 @@ impl<'a> Activation<'a> for Vars<'a> {
                 };
                 if let Some(v) = cell.value.get() {
                     // A view of the cached value: no reference counting.
-                    return v.as_ref().map(reborrow).map_err(Clone::clone);
+                    return match v {
+                        Ok(Value::Bool(b)) => Ok(Value::Bool(*b)),
+                        Ok(v) => Ok(reborrow(v)),
+                        Err(e) => Err(e.clone()),
+                    };
                 }
                 if cell.computing.replace(true) {
                     return Err(EvalError::new(
