@@ -239,7 +239,20 @@ type Res<'a> = Result<Value<'a>, EvalError>;
 /// copies nor drops anything; owned when it had to be computed.
 enum Operand<'s, 'a> {
     Ref(&'s Value<'a>),
-    Own(Value<'a>),
+    Own(std::mem::ManuallyDrop<Value<'a>>),
+}
+
+impl Drop for Operand<'_, '_> {
+    /// Drops an owned value only when it holds something to release: most operands are
+    /// numbers, bools or borrowed data, whose drop would be an out-of-line call doing nothing.
+    #[inline]
+    fn drop(&mut self) {
+        if let Operand::Own(v) = self
+            && !crate::cel::value::owns_nothing(v)
+        {
+            drop(std::mem::replace(&mut **v, Value::Null));
+        }
+    }
 }
 
 impl<'a> std::ops::Deref for Operand<'_, 'a> {
@@ -283,7 +296,7 @@ impl Node {
         match self {
             Node::Const(v) => Ok(Operand::Ref(v)),
             Node::Local { depth, index } => local(scope, *depth, *index).map(Operand::Ref),
-            _ => self.eval_node(ctx, scope).map(Operand::Own),
+            _ => self.eval_node(ctx, scope).map(|v| Operand::Own(std::mem::ManuallyDrop::new(v))),
         }
     }
 

@@ -453,6 +453,26 @@ impl<'a> List<'a> {
     }
 }
 
+/// Whether dropping `v` would release nothing (no shared string, bytes, list, map or version):
+/// the evaluator then forgets such a value instead of calling its drop code.
+#[inline]
+pub(crate) fn owns_nothing(v: &Value<'_>) -> bool {
+    match v {
+        Value::Null
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Uint(_)
+        | Value::Double(_)
+        | Value::Object(_)
+        | Value::Timestamp(_)
+        | Value::Duration(_) => true,
+        Value::String(s) => matches!(s.0, StrRepr::Borrowed(_)),
+        Value::List(l) => !matches!(l.0, ListRepr::Shared(_)),
+        Value::Map(m) => !matches!(m.0, MapRepr::Shared(_)),
+        Value::Bytes(_) | Value::Semver(_) | Value::Type(_) => false,
+    }
+}
+
 /// A view of `v` borrowing from the place it is stored, without reference counting.
 #[must_use]
 #[inline]
@@ -708,6 +728,30 @@ impl TypeValue<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_values_without_shared_data_are_forgotten() {
+        let text = String::from("x");
+        let items = [Value::Int(1)];
+        for plain in [
+            Value::Null,
+            Value::Int(1),
+            Value::Double(0.5),
+            Value::str(&text),
+            Value::List(List::borrowed(&items)),
+        ] {
+            assert!(owns_nothing(&plain), "{}", plain.type_name());
+        }
+        let shared = [
+            Value::string("x"),
+            Value::bytes(vec![1u8]),
+            Value::List(List::shared(Arc::from(vec![Value::Int(1)]))),
+            Value::map(MapValue::default()),
+        ];
+        for owning in &shared {
+            assert!(!owns_nothing(owning), "{}", owning.type_name());
+        }
+    }
 
     #[test]
     fn value_stays_small() {
