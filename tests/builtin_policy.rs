@@ -74,11 +74,11 @@ fn counted(a: &Assessment) -> BTreeSet<&str> {
 }
 
 fn by_enforcement(a: &Assessment, e: Enforcement) -> BTreeSet<&str> {
-    a.violations.iter().filter(|v| v.enforcement == e && !v.dry_run).map(|v| v.rule.as_str()).collect()
+    a.violations.iter().filter(|v| v.enforcement == e && !v.dry_run).map(|v| &*v.rule).collect()
 }
 
 fn factors(a: &Assessment) -> BTreeSet<&str> {
-    a.risk.factors.iter().map(|f| f.id.as_str()).collect()
+    a.risk.factors.iter().map(|f| &*f.id).collect()
 }
 
 fn set<'a>(items: &[&'a str]) -> BTreeSet<&'a str> {
@@ -173,7 +173,7 @@ fn its_tests_cover_every_rule_factor_and_outcome() {
     // Every rule is also satisfied (or not applicable) somewhere: no rule is always violated.
     for rule in p.rule_ids() {
         assert!(
-            cases.iter().any(|(_, a)| a.violations.iter().all(|v| v.rule != rule)),
+            cases.iter().any(|(_, a)| a.violations.iter().all(|v| &*v.rule != rule)),
             "`{rule}` is violated in every test"
         );
     }
@@ -188,7 +188,7 @@ fn its_tests_cover_every_rule_factor_and_outcome() {
     assert!(counted_violations.clone().all(|v| v.overridden_by.as_deref() == Some("carol")));
     let shadow = named("a careful canary on the payment path scores low");
     assert_eq!(shadow.outcome, Outcome::Allow);
-    assert!(shadow.violations.iter().any(|v| v.dry_run && v.rule == "two-approvers-critical-tier"));
+    assert!(shadow.violations.iter().any(|v| v.dry_run && &*v.rule == "two-approvers-critical-tier"));
     let failed = named("malformed business events fail closed");
     assert!(failed.errors.iter().any(|e| e.rule == "business-event" && e.field == "when"));
     assert!(factors(failed).contains("business-event"));
@@ -314,9 +314,9 @@ fn the_friday_all_at_once_release_is_denied() {
     ] {
         assert!(factors(&a).contains(f), "{f} should fire: {:?}", factors(&a));
     }
-    let time = a.risk.factors.iter().find(|f| f.id == "risky-time").unwrap();
+    let time = a.risk.factors.iter().find(|f| &*f.id == "risky-time").unwrap();
     assert!(time.reason.contains("Friday 17:45 Europe/London"), "{}", time.reason);
-    let checks = a.violations.iter().find(|v| v.rule == "required-checks").unwrap();
+    let checks = a.violations.iter().find(|v| &*v.rule == "required-checks").unwrap();
     assert!(checks.message.contains("security-scan (pending)"), "{}", checks.message);
     assert!(a.errors.is_empty(), "{:?}", a.errors);
 }
@@ -377,7 +377,7 @@ fn the_irreversible_migration_is_denied_in_the_freeze_and_needs_a_senior_approva
     prepared.approvals.push(approval("li.wei", "sre-lead"));
     let a = policy().assess(&prepared, &ex.topology, &ex.context);
     assert_eq!(a.outcome, Outcome::Allow, "{a}");
-    let door = a.violations.iter().find(|v| v.rule == "one-way-door").unwrap();
+    let door = a.violations.iter().find(|v| &*v.rule == "one-way-door").unwrap();
     assert_eq!(door.overridden_by.as_deref(), Some("grace.ho"));
 }
 

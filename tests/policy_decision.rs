@@ -44,7 +44,7 @@ fn kinds(a: &Assessment) -> Vec<(ReasonKind, Option<&str>)> {
 }
 
 fn violated(a: &Assessment) -> Vec<(&str, Enforcement, bool)> {
-    a.violations.iter().map(|v| (v.rule.as_str(), v.enforcement, v.dry_run)).collect()
+    a.violations.iter().map(|v| (&*v.rule, v.enforcement, v.dry_run)).collect()
 }
 
 /// Rules that always fail, one of each enforcement, and risk factors keyed on labels so each
@@ -451,7 +451,7 @@ fn dry_run_rules_are_reported_and_never_count() {
 fn violations_are_listed_in_policy_order() {
     let a =
         assess(&policy(MIXED), &change(&labels(&["advice", "soft-two", "hard-two", "soft-one", "hard-one"])));
-    let ids: Vec<&str> = a.violations.iter().map(|v| v.rule.as_str()).collect();
+    let ids: Vec<&str> = a.violations.iter().map(|v| &*v.rule).collect();
     assert_eq!(ids, ["hard-one", "soft-one", "hard-two", "soft-two", "advice"]);
 }
 
@@ -464,7 +464,7 @@ fn rule_messages_default_to_the_description() {
     let v = &a.violations[0];
     assert_eq!(v.message, "changes carry a ticket");
     assert_eq!(v.remediation.as_deref(), Some("add one to CHG-1"));
-    assert_eq!(v.references, ["OPS-1", "OPS-2"]);
+    assert_eq!(*v.references, ["OPS-1", "OPS-2"]);
 }
 
 #[test]
@@ -583,7 +583,7 @@ reason = "canary to {{ change.strategy.first_step }}%"
     }));
     let a = assess(&p, &c);
     let got: Vec<(&str, i64, &str)> =
-        a.risk.factors.iter().map(|f| (f.id.as_str(), f.points, f.reason.as_str())).collect();
+        a.risk.factors.iter().map(|f| (&*f.id, f.points, f.reason.as_str())).collect();
     assert_eq!(got, [("per-service", 21, "3 services change together"), ("discount", -5, "canary to 5%")]);
     assert_eq!(a.risk.score, 16);
 }
@@ -618,9 +618,7 @@ references = ["OPS06-BP03", "OPS06-BP04"]
         .risk
         .factors
         .iter()
-        .map(|f| {
-            (f.id.as_str(), f.points, f.reason.as_str(), f.references.iter().map(String::as_str).collect())
-        })
+        .map(|f| (&*f.id, f.points, f.reason.as_str(), f.references.iter().map(String::as_str).collect()))
         .collect();
     assert_eq!(
         got,
@@ -794,7 +792,7 @@ approval_at = "critical"
 fn an_erroring_factor_adds_its_literal_points_when_failing_closed() {
     let a = assess(&policy(ERRORING_FACTORS), &change(&json!({})));
     assert_eq!(errors(&a), [("literal", "when"), ("computed", "points"), ("computed-when", "when")]);
-    let got: Vec<(&str, i64)> = a.risk.factors.iter().map(|f| (f.id.as_str(), f.points)).collect();
+    let got: Vec<(&str, i64)> = a.risk.factors.iter().map(|f| (&*f.id, f.points)).collect();
     assert_eq!(got, [("literal", 40), ("fine", 5)]);
     assert_eq!(a.risk.score, 45);
     assert_eq!(a.risk.level, RiskLevel::Medium);
@@ -805,7 +803,7 @@ fn an_erroring_factor_adds_nothing_when_failing_open() {
     let p = policy(&ERRORING_FACTORS.replace("[decision]", "[decision]\non_error = \"fail_open\""));
     let a = assess(&p, &change(&json!({})));
     assert_eq!(errors(&a), [("literal", "when"), ("computed", "points"), ("computed-when", "when")]);
-    let got: Vec<(&str, i64)> = a.risk.factors.iter().map(|f| (f.id.as_str(), f.points)).collect();
+    let got: Vec<(&str, i64)> = a.risk.factors.iter().map(|f| (&*f.id, f.points)).collect();
     assert_eq!(got, [("fine", 5)]);
     assert_eq!(a.risk.score, 5);
 }

@@ -97,7 +97,7 @@ fn check_case(p: &Policy, case: &Case) {
     let name = case.change;
     assert_eq!(a.outcome, case.outcome, "{name}: outcome");
     assert_eq!(a.violated_rules().collect::<Vec<_>>(), case.violations, "{name}: violations");
-    let dry: Vec<&str> = a.violations.iter().filter(|v| v.dry_run).map(|v| v.rule.as_str()).collect();
+    let dry: Vec<&str> = a.violations.iter().filter(|v| v.dry_run).map(|v| &*v.rule).collect();
     assert_eq!(dry, case.dry_run, "{name}: dry-run violations");
     assert_eq!((a.risk.level, a.risk.score), (case.level, case.score), "{name}: risk");
     assert_eq!(a.blast_radius.impacted, case.impacted, "{name}: impacted");
@@ -105,7 +105,7 @@ fn check_case(p: &Policy, case: &Case) {
     let errors: Vec<&str> = a.errors.iter().map(|e| e.rule.as_str()).collect();
     assert_eq!(errors, case.errors, "{name}: errors");
     assert_eq!(a.change, change(name).id);
-    assert_eq!((a.policy.name.as_str(), a.policy.version.as_str()), ("northwind-production", "2.3.0"));
+    assert_eq!((&*a.policy.name, &*a.policy.version), ("northwind-production", "2.3.0"));
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn the_fixture_policy_loads_cleanly_and_its_tests_pass() {
 fn factors_and_their_reasons_for_a_risky_change() {
     let a = assess(&northwind(), "03-catalog-major-all-at-once");
     let got: Vec<(&str, i64, &str)> =
-        a.risk.factors.iter().map(|f| (f.id.as_str(), f.points, f.reason.as_str())).collect();
+        a.risk.factors.iter().map(|f| (&*f.id, f.points, f.reason.as_str())).collect();
     assert_eq!(
         got,
         [
@@ -170,7 +170,7 @@ fn factors_and_their_reasons_for_a_risky_change() {
             ("no-tested-rollback", 15, "no tested rollback"),
         ]
     );
-    assert_eq!(a.risk.factors[0].references, ["OPS06-BP03"]);
+    assert_eq!(*a.risk.factors[0].references, ["OPS06-BP03"]);
     assert_eq!(a.violations[0].message, "no rollback plan (risk critical, score 91)");
     assert_eq!(a.violations[0].remediation.as_deref(), Some("describe how to roll back"));
     assert_eq!(a.reasons[0].detail, "risk level critical (score 91) is at or above `deny_at` critical");
@@ -180,7 +180,7 @@ fn factors_and_their_reasons_for_a_risky_change() {
 fn negative_points_and_interpolated_reasons() {
     let a = assess(&northwind(), "14-unknown-service");
     let got: Vec<(&str, i64, &str)> =
-        a.risk.factors.iter().map(|f| (f.id.as_str(), f.points, f.reason.as_str())).collect();
+        a.risk.factors.iter().map(|f| (&*f.id, f.points, f.reason.as_str())).collect();
     assert_eq!(
         got,
         [

@@ -315,6 +315,13 @@ mod tests {
             r"n",
             r"d",
             r#"names.map(x, x + "!").join(" ")"#,
+            r#"names.map(x, x != "y", "<" + x + ">").join(", ")"#,
+            r#"names.map(x, names.join("/") + x).join(";")"#,
+            r#"names.map(x, x.size() < 5, "-").join()"#,
+            r#"names.map(x, x + string(n / (n - 7))).join(" ")"#,
+            r#""[" + names.join("/") + "] " + names.map(x, x + x).join(",")"#,
+            r"-n * 1000000007",
+            r"[-n, 0, n]",
         ] {
             let program = match env.compile(source) {
                 Ok(p) => p,
@@ -338,6 +345,6 @@ mod tests {
             }
             assert_eq!(budget_value.spent(), budget_text.spent(), "cost of `{source}`");
         }
-        assert_eq!(compiled, 13);
+        assert_eq!(compiled, 20);
     }
 }

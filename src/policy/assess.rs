@@ -282,9 +282,9 @@ fn evaluate(
     let early_risk = RiskView::new(
         score,
         level,
-        fired.iter().filter_map(|f| {
-            policy.factors.get(f.index).map(|d| (d.id.as_str(), f.points, "", &d.references))
-        }),
+        fired
+            .iter()
+            .filter_map(|f| policy.factors.get(f.index).map(|d| (&*d.id, f.points, "", &d.references))),
     );
     vars.risk = Some(&early_risk);
 
@@ -313,7 +313,7 @@ fn evaluate(
     let risk_view = RiskView::new(
         score,
         level,
-        factors.iter().map(|f| (f.id.as_str(), f.points, f.reason.as_str(), &f.references)),
+        factors.iter().map(|f| (&*f.id, f.points, f.reason.as_str(), &f.references)),
     );
     vars.risk = Some(&risk_view);
 

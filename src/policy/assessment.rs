@@ -1,6 +1,8 @@
 //! The assessment of a change (SPEC §6): outcome, reasons, risk, violations, approvals, blast
 //! radius and evaluation errors.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::model::{Enforcement, Outcome, RiskLevel};
@@ -38,9 +40,9 @@ pub struct Assessment {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyInfo {
     /// The policy's name.
-    pub name: String,
+    pub name: Arc<str>,
     /// The policy's version.
-    pub version: String,
+    pub version: Arc<str>,
 }
 
 /// One determining fact.
@@ -51,7 +53,7 @@ pub struct Reason {
     pub kind: ReasonKind,
     /// The rule, for rule violations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
+    pub rule: Option<Arc<str>>,
     /// A sentence for people.
     pub detail: String,
 }
@@ -89,30 +91,30 @@ pub struct Risk {
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FactorHit {
-    /// The factor's id.
-    pub id: String,
+    /// The factor's id (shared with the policy: cloning it copies no text).
+    pub id: Arc<str>,
     /// The points it added (may be negative).
     pub points: i64,
     /// Why, interpolated.
     pub reason: String,
-    /// Practice ids.
-    pub references: Vec<String>,
+    /// Practice ids (shared with the policy).
+    pub references: Arc<[String]>,
 }
 
 /// A violated rule.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
-    /// The rule's id.
-    pub rule: String,
+    /// The rule's id (shared with the policy: cloning it copies no text).
+    pub rule: Arc<str>,
     /// Its enforcement level.
     pub enforcement: Enforcement,
     /// What is wrong, interpolated.
     pub message: String,
     /// What to do about it, interpolated.
     pub remediation: Option<String>,
-    /// Practice ids.
-    pub references: Vec<String>,
+    /// Practice ids (shared with the policy).
+    pub references: Arc<[String]>,
     /// For a soft rule: who overrode it with an approval in an override role.
     pub overridden_by: Option<String>,
     /// Whether the rule is in shadow mode (reported, never counted).
@@ -150,6 +152,6 @@ impl Assessment {
 
     /// Ids of the violated rules that count (not dry-run), in policy order.
     pub fn violated_rules(&self) -> impl Iterator<Item = &str> {
-        self.violations.iter().filter(|v| !v.dry_run).map(|v| v.rule.as_str())
+        self.violations.iter().filter(|v| !v.dry_run).map(|v| &*v.rule)
     }
 }

@@ -26,10 +26,10 @@ pub(crate) enum Format {
 
 /// Everything a loaded policy holds.
 pub(crate) struct Loaded {
-    pub(crate) name: String,
+    pub(crate) name: std::sync::Arc<str>,
     pub(crate) version: semver::Version,
     /// `version` as text, as every assessment reports it.
-    pub(crate) version_text: String,
+    pub(crate) version_text: std::sync::Arc<str>,
     pub(crate) description: String,
     pub(crate) lets: Vec<Let>,
     pub(crate) factors: Vec<Factor>,
@@ -189,8 +189,8 @@ impl Loader {
         }
         let version = version?;
         Some(Loaded {
-            name: name?,
-            version_text: version.to_string(),
+            name: name?.into(),
+            version_text: version.to_string().into(),
             version,
             description,
             lets,
@@ -630,7 +630,7 @@ impl Loader {
                 if let Some(Some(Value::Bool(false))) = when.as_ref().map(Program::constant) {
                     self.warn_never(t, &path, "risk factor");
                 }
-                out.push(Factor { id, when, points, reason, references });
+                out.push(Factor { id: id.into(), when, points, reason, references: references.into() });
             }
         }
         out
@@ -773,14 +773,14 @@ impl Loader {
                     );
                 }
                 out.push(Rule {
-                    id,
+                    id: id.into(),
                     description,
                     enforcement,
                     when,
                     require,
                     message,
                     remediation,
-                    references,
+                    references: references.into(),
                     override_roles,
                     dry_run,
                 });

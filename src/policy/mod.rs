@@ -106,12 +106,12 @@ impl Policy {
 
     /// The ids of the rules, in policy order.
     pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
-        self.inner.rules.iter().map(|r| r.id.as_str())
+        self.inner.rules.iter().map(|r| &*r.id)
     }
 
     /// The ids of the risk factors, in policy order.
     pub fn factor_ids(&self) -> impl Iterator<Item = &str> {
-        self.inner.factors.iter().map(|f| f.id.as_str())
+        self.inner.factors.iter().map(|f| &*f.id)
     }
 
     /// The `[decision]` settings.

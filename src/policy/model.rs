@@ -189,23 +189,25 @@ pub(crate) enum Points {
 
 /// A compiled `[[risk]]` factor.
 pub(crate) struct Factor {
-    pub(crate) id: String,
+    /// Shared with every [`super::assessment::FactorHit`] that reports it.
+    pub(crate) id: std::sync::Arc<str>,
     pub(crate) when: Option<Program>,
     pub(crate) points: Points,
     pub(crate) reason: Template,
-    pub(crate) references: Vec<String>,
+    pub(crate) references: std::sync::Arc<[String]>,
 }
 
 /// A compiled `[[rule]]`.
 pub(crate) struct Rule {
-    pub(crate) id: String,
+    /// Shared with every [`super::assessment::Violation`] that reports it.
+    pub(crate) id: std::sync::Arc<str>,
     pub(crate) description: String,
     pub(crate) enforcement: Enforcement,
     pub(crate) when: Option<Program>,
     pub(crate) require: Program,
     pub(crate) message: Option<Template>,
     pub(crate) remediation: Option<Template>,
-    pub(crate) references: Vec<String>,
+    pub(crate) references: std::sync::Arc<[String]>,
     pub(crate) override_roles: Vec<String>,
     pub(crate) dry_run: bool,
 }

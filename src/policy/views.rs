@@ -1,5 +1,7 @@
 //! The `blast` and `risk` variables as CEL host objects.
 
+use std::sync::Arc;
+
 use super::model::RiskLevel;
 use super::schema::{self, schema};
 use crate::blast::BlastRadius;
@@ -42,9 +44,10 @@ impl Object for BlastView<'_> {
             f::REGIONS => Value::List(List::host(&r.regions)),
             f::COMPLETE => Value::Bool(r.complete),
             f::LONGEST_PATH => {
-                let chain: Vec<Value<'_>> =
+                // Collected straight into the shared list: one allocation.
+                let chain: Arc<[Value<'_>]> =
                     r.paths.longest().unwrap_or_default().into_iter().map(Value::str).collect();
-                Value::List(List::shared(std::sync::Arc::from(chain)))
+                Value::List(List::shared(chain))
             }
             _ => return None,
         })
@@ -66,12 +69,27 @@ impl HostList for crate::blast::Names {
     }
 }
 
+/// A factor's or rule's references, shared with the policy.
+impl HostList for Arc<[String]> {
+    fn len(&self) -> usize {
+        <[String]>::len(self)
+    }
+
+    fn get(&self, index: usize) -> Option<Value<'_>> {
+        <[String]>::get(self, index).map(|s| Value::str(s))
+    }
+
+    fn contains_str(&self, s: &str) -> Option<bool> {
+        Some(self.iter().any(|x| x == s))
+    }
+}
+
 /// One fired factor as seen by rules, borrowed from the assessment being built.
 pub(crate) struct FactorView<'f> {
     id: &'f str,
     points: i64,
     reason: &'f str,
-    references: &'f Vec<String>,
+    references: &'f Arc<[String]>,
 }
 
 impl Object for FactorView<'_> {
@@ -103,7 +121,7 @@ impl<'f> RiskView<'f> {
     pub(crate) fn new(
         score: i64,
         level: RiskLevel,
-        factors: impl IntoIterator<Item = (&'f str, i64, &'f str, &'f Vec<String>)>,
+        factors: impl IntoIterator<Item = (&'f str, i64, &'f str, &'f Arc<[String]>)>,
     ) -> Self {
         let factors = factors
             .into_iter()

@@ -151,6 +151,44 @@ impl Comprehension {
         }
     }
 
+    /// Whether this is a `map` whose elements are strings that [`Node::write_text`] writes as
+    /// is, so that joining them can write each straight into the text.
+    pub(crate) fn maps_to_text(&self) -> bool {
+        self.kind == IterKind::Map && self.body.writes_string()
+    }
+
+    /// Appends the elements of this `map` to `out`, separated by `sep`: the text and cost of
+    /// `join(sep)` on its value, without building the list or its elements. Only for a
+    /// comprehension of which [`Comprehension::maps_to_text`] holds.
+    pub(crate) fn write_joined<'a>(
+        &'a self,
+        ctx: &Ctx<'a, '_>,
+        scope: Option<&Scope<'_, 'a>>,
+        sep: &str,
+        out: &mut String,
+    ) -> Result<(), EvalError> {
+        let (range, len) = self.range(ctx, scope)?;
+        let mut first = true;
+        for i in 0..len {
+            ctx.budget.spend(1)?;
+            let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
+            let inner = Scope { parent: scope, vars };
+            if let Some(filter) = &self.filter
+                && !filter
+                    .eval_bool_as(ctx, Some(&inner), self.kind.name())
+                    .map_err(|e| condition_error(self.kind, e))?
+            {
+                continue;
+            }
+            if !first {
+                out.push_str(sep);
+            }
+            first = false;
+            self.body.write_text(ctx, Some(&inner), out)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn eval<'a>(
         &'a self,
         ctx: &Ctx<'a, '_>,

@@ -470,13 +470,23 @@ impl Node {
             }
             Node::Concat(parts) => {
                 for part in parts {
-                    match part.eval(ctx, scope)? {
+                    if part.writes_string() {
+                        // Charged for what it writes, as its own evaluation is.
+                        part.write_text(ctx, scope, out)?;
+                        continue;
+                    }
+                    match &*part.eval_ref(ctx, scope)? {
                         Value::String(s) => out.push_str(s.as_str()),
-                        other => return Err(ops::no_overload1("+", &other)),
+                        other => return Err(ops::no_overload1("+", other)),
                     }
                 }
             }
-            Node::Join { list, sep } => join(&list.eval(ctx, scope)?, sep.as_deref(), out)?,
+            Node::Join { list, sep } => match &**list {
+                Node::Comprehension(c) if c.maps_to_text() => {
+                    c.write_joined(ctx, scope, sep.as_deref().unwrap_or(""), out)?;
+                }
+                _ => join(&*list.eval_ref(ctx, scope)?, sep.as_deref(), out)?,
+            },
             Node::Cond(parts) => {
                 let [c, t, e] = &**parts;
                 let branch = if c.eval_bool_as(ctx, scope, "?:")? { t } else { e };
@@ -493,6 +503,12 @@ impl Node {
             ctx.budget.spend(size as u64)?;
         }
         Ok(())
+    }
+
+    /// Whether this node always gives a string, which [`Node::write_text`] writes as is: a
+    /// string constant, a concatenation or a `join`.
+    pub(crate) fn writes_string(&self) -> bool {
+        matches!(self, Node::Const(Value::String(_)) | Node::Concat(_) | Node::Join { .. })
     }
 
     /// The constant value, when this node is one.
@@ -519,11 +535,12 @@ pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
     match v {
         Value::String(s) => out.push_str(s.as_str()),
         Value::Int(i) => {
-            let _ = write!(out, "{i}");
+            if *i < 0 {
+                out.push('-');
+            }
+            push_decimal(i.unsigned_abs(), out);
         }
-        Value::Uint(u) => {
-            let _ = write!(out, "{u}");
-        }
+        Value::Uint(u) => push_decimal(*u, out),
         Value::Timestamp(t) => {
             let _ = write!(out, "{t}");
         }
@@ -542,6 +559,24 @@ pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
             let _ = write!(out, "{}", crate::cel::display::Canonical(other));
         }
     }
+}
+
+/// Appends `n` in decimal (what `{n}` formats, without the formatting machinery: messages
+/// print counts and percentages often).
+fn push_decimal(mut n: u64, out: &mut String) {
+    let mut digits = [0u8; 20];
+    let mut used = 0;
+    for slot in digits.iter_mut().rev() {
+        // The remainder is below 10, so it fits.
+        *slot = b'0' + (n % 10) as u8;
+        used += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let text = digits.get(digits.len() - used..).unwrap_or_default();
+    out.push_str(std::str::from_utf8(text).unwrap_or_default());
 }
 
 #[inline(never)]
@@ -812,5 +847,25 @@ fn call_object_method<'a>(obj: &'a dyn crate::cel::value::Object, name: &str, ar
             "`{}` has no method `{name}` for these arguments",
             ty.name()
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_are_written_as_formatting_writes_them() {
+        let ints = [0, 1, -1, 9, 10, -10, 99, 100, 12_345, -987_654_321, i64::MAX, i64::MIN];
+        for i in ints {
+            let mut out = String::from("n=");
+            write_plain(&Value::Int(i), &mut out);
+            assert_eq!(out, format!("n={i}"));
+        }
+        for u in [0, 7, 10, 1_000_000, u64::MAX] {
+            let mut out = String::new();
+            write_plain(&Value::Uint(u), &mut out);
+            assert_eq!(out, u.to_string());
+        }
     }
 }
