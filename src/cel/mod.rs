@@ -14,7 +14,7 @@
 mod check;
 pub mod display;
 mod env;
-mod eval;
+pub(crate) mod eval;
 mod expr;
 pub mod json;
 pub(crate) mod stdlib;

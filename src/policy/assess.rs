@@ -466,7 +466,13 @@ fn decide(
         Outcome::NeedsApproval
     } else {
         let overridden = counted().filter(|v| v.overridden_by.is_some()).count();
-        let mut detail = format!("no rule blocks the change and risk is {level} (score {score})");
+        // The sentence of almost every assessment, written without the formatting machinery.
+        let mut detail = String::with_capacity(96);
+        detail.push_str("no rule blocks the change and risk is ");
+        detail.push_str(level.as_str());
+        detail.push_str(" (score ");
+        crate::cel::eval::push_int(score, &mut detail);
+        detail.push(')');
         if overridden > 0 {
             let _ = write!(detail, "; {overridden} soft violation(s) overridden by approval");
         }

@@ -48,6 +48,11 @@ impl HostMap for SortedMap<'_> {
     }
 
     fn get_str(&self, key: &str) -> Option<Value<'_>> {
+        // Checks, labels and error budgets are short lists: comparing for equality (lengths
+        // first) beats ordering comparisons until a dozen entries or so.
+        if self.entries.len() <= 12 {
+            return self.entries.iter().find(|(e, _)| *e == key).map(|(_, v)| v.clone());
+        }
         let i = self.entries.binary_search_by(|(e, _)| (*e).cmp(key)).ok()?;
         self.entries.get(i).map(|(_, v)| v.clone())
     }
@@ -439,6 +444,24 @@ string_keyed_map!(Vec<String>, string_list_value);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_maps_find_every_key_short_or_long() {
+        for n in [0usize, 1, 5, 12, 13, 40] {
+            let source: BTreeMap<String, String> =
+                (0..n).map(|i| (format!("check-{i:02}"), format!("status-{i}"))).collect();
+            let map = SortedMap::new(&source, |s| Value::str(s.as_str()));
+            for (k, v) in &source {
+                assert_eq!(
+                    map.get_str(k).and_then(|x| x.as_str().map(str::to_owned)).as_deref(),
+                    Some(v.as_str())
+                );
+            }
+            for missing in ["", "check-", "check-99", "zzz", "check-0"] {
+                assert!(map.get_str(missing).is_none(), "{missing} in a map of {n}");
+            }
+        }
+    }
 
     #[test]
     fn identities_borrow_when_already_normalized() {

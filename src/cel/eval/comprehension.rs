@@ -108,7 +108,7 @@ impl Comprehension {
                 for i in 0..len {
                     ctx.budget.spend(1)?;
                     let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
-                    let inner = Scope { parent: scope, vars };
+                    let inner = Scope::new(scope, vars);
                     match self.body.eval_bool_as(ctx, Some(&inner), self.kind.name()) {
                         Ok(b) if b == deciding => return Ok(deciding),
                         Ok(_) => {}
@@ -129,7 +129,7 @@ impl Comprehension {
                 for i in 0..len {
                     ctx.budget.spend(1)?;
                     let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
-                    let inner = Scope { parent: scope, vars };
+                    let inner = Scope::new(scope, vars);
                     if self
                         .body
                         .eval_bool_as(ctx, Some(&inner), self.kind.name())
@@ -172,7 +172,7 @@ impl Comprehension {
         for i in 0..len {
             ctx.budget.spend(1)?;
             let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
-            let inner = Scope { parent: scope, vars };
+            let inner = Scope::new(scope, vars);
             if let Some(filter) = &self.filter
                 && !filter
                     .eval_bool_as(ctx, Some(&inner), self.kind.name())
@@ -205,15 +205,14 @@ impl Comprehension {
                 for i in 0..len {
                     ctx.budget.spend(1)?;
                     let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
-                    let inner = Scope { parent: scope, vars };
+                    let inner = Scope::new(scope, vars);
                     if self.kind == IterKind::Filter {
                         if self
                             .body
                             .eval_bool_as(ctx, Some(&inner), name)
                             .map_err(|e| condition_error(self.kind, e))?
                         {
-                            let [first, _] = inner.vars;
-                            out.push(first);
+                            out.push(inner.into_first());
                         }
                         continue;
                     }
@@ -233,7 +232,7 @@ impl Comprehension {
                 for i in 0..len {
                     ctx.budget.spend(1)?;
                     let Some(vars) = vars_at(&range, i, true) else { break };
-                    let inner = Scope { parent: scope, vars };
+                    let inner = Scope::new(scope, vars);
                     if let Some(filter) = &self.filter
                         && !filter
                             .eval_bool_as(ctx, Some(&inner), name)
@@ -242,7 +241,7 @@ impl Comprehension {
                         continue;
                     }
                     let value = self.body.eval(ctx, Some(&inner))?;
-                    let [first, _] = &inner.vars;
+                    let [first, _] = &*inner.vars;
                     let key = Key::from_value(first)
                         .ok_or_else(|| EvalError::invalid_argument("invalid map key"))?;
                     b.push(key, value);

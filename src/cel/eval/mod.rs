@@ -223,7 +223,31 @@ pub(crate) trait PreparedFn: Send + Sync {
 /// A chain of comprehension scopes, innermost first.
 pub(crate) struct Scope<'s, 'a> {
     parent: Option<&'s Scope<'s, 'a>>,
-    vars: [Value<'a>; 2],
+    /// Dropped by hand: most iteration variables are numbers or borrowed data, whose drop
+    /// would be an out-of-line call doing nothing, once per variable and iteration.
+    vars: std::mem::ManuallyDrop<[Value<'a>; 2]>,
+}
+
+impl<'s, 'a> Scope<'s, 'a> {
+    #[inline]
+    pub(crate) fn new(parent: Option<&'s Scope<'s, 'a>>, vars: [Value<'a>; 2]) -> Self {
+        Scope { parent, vars: std::mem::ManuallyDrop::new(vars) }
+    }
+
+    /// The first variable, moved out.
+    pub(crate) fn into_first(mut self) -> Value<'a> {
+        let [first, _] = std::mem::replace(&mut *self.vars, [Value::Null, Value::Null]);
+        first
+    }
+}
+
+impl Drop for Scope<'_, '_> {
+    #[inline]
+    fn drop(&mut self) {
+        if !self.vars.iter().all(crate::cel::value::owns_nothing) {
+            drop(std::mem::replace(&mut *self.vars, [Value::Null, Value::Null]));
+        }
+    }
 }
 
 /// Evaluation state shared across one evaluation.
@@ -534,12 +558,7 @@ pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
     use std::fmt::Write as _;
     match v {
         Value::String(s) => out.push_str(s.as_str()),
-        Value::Int(i) => {
-            if *i < 0 {
-                out.push('-');
-            }
-            push_decimal(i.unsigned_abs(), out);
-        }
+        Value::Int(i) => push_int(*i, out),
         Value::Uint(u) => push_decimal(*u, out),
         Value::Timestamp(t) => {
             let _ = write!(out, "{t}");
@@ -559,6 +578,14 @@ pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
             let _ = write!(out, "{}", crate::cel::display::Canonical(other));
         }
     }
+}
+
+/// Appends `i` in decimal, as `{i}` formats it.
+pub(crate) fn push_int(i: i64, out: &mut String) {
+    if i < 0 {
+        out.push('-');
+    }
+    push_decimal(i.unsigned_abs(), out);
 }
 
 /// Appends `n` in decimal (what `{n}` formats, without the formatting machinery: messages

@@ -195,8 +195,7 @@ fn join_with<'a>(list: &Value<'a>, sep: &str, args: &[&Value<'_>]) -> Result<Val
     Ok(Value::string(out))
 }
 
-/// Appends the strings of `list` to `out`, separated by `sep`, in one allocation at most.
-/// On error `out` is left as it was.
+/// Appends the strings of `list` to `out`, separated by `sep`. On error `out` is left as it was.
 pub(crate) fn join_into(
     list: &Value<'_>,
     sep: &str,
@@ -204,26 +203,50 @@ pub(crate) fn join_into(
     out: &mut String,
 ) -> Result<(), EvalError> {
     let Value::List(items) = list else { return Err(no_such_overload("join", args)) };
-    let mut len = sep.len() * items.len().saturating_sub(1);
+    if let Some(slice) = items.as_slice() {
+        // Stored elements are read in place: checked and measured first, then written in
+        // one allocation at most.
+        let mut len = sep.len() * slice.len().saturating_sub(1);
+        for (i, item) in slice.iter().enumerate() {
+            match item {
+                Value::String(s) => len += s.as_str().len(),
+                other => return Err(not_a_string(i, other)),
+            }
+        }
+        out.reserve(len);
+        for (i, item) in slice.iter().enumerate() {
+            if i > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(item.as_str().unwrap_or(""));
+        }
+        return Ok(());
+    }
+    // A host list builds each element on request: written in one pass.
+    let start = out.len();
     for (i, item) in items.iter().enumerate() {
         match &item {
-            Value::String(s) => len += s.as_str().len(),
+            Value::String(s) => {
+                if i > 0 {
+                    out.push_str(sep);
+                }
+                out.push_str(s.as_str());
+            }
             other => {
-                return Err(EvalError::no_such_overload(format!(
-                    "no such overload: `join` expects a list of strings, element {i} is of type `{}`",
-                    other.type_name()
-                )));
+                out.truncate(start);
+                return Err(not_a_string(i, other));
             }
         }
     }
-    out.reserve(len);
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(sep);
-        }
-        out.push_str(item.as_str().unwrap_or(""));
-    }
     Ok(())
+}
+
+#[cold]
+fn not_a_string(i: usize, other: &Value<'_>) -> EvalError {
+    EvalError::no_such_overload(format!(
+        "no such overload: `join` expects a list of strings, element {i} is of type `{}`",
+        other.type_name()
+    ))
 }
 
 fn replace<'a>(s: &Value<'a>, old: &Value<'a>, new: &Value<'a>) -> Result<Value<'a>, EvalError> {
