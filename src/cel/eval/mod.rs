@@ -453,13 +453,13 @@ impl Node {
                 let [a, b] = &**pair;
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
-                bool_of(ops::compare(*cmp, &x, &y)?, op)
+                ops::compare_bool(*cmp, &x, &y)
             }
             Node::In(pair) => {
                 let [a, b] = &**pair;
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
-                bool_of(ops::contains(&y, &x)?, op)
+                ops::contains_bool(&y, &x)
             }
             Node::InStrs { operand, list } => match &*operand.eval_ref(ctx, scope)? {
                 Value::String(s) => Ok(list.iter().any(|x| **x == *s.as_str())),
@@ -471,6 +471,7 @@ impl Node {
                 let y = b.eval_ref(ctx, scope)?;
                 Ok(ops::equals(&x, &y) == matches!(self, Node::Eq(_)))
             }
+            Node::Has(operand, field) => ops::has_bool(&*operand.eval_ref(ctx, scope)?, field),
             Node::Comprehension(c) => c.eval_bool(ctx, scope),
             other => bool_of(other.eval(ctx, scope)?, op),
         }
@@ -732,8 +733,18 @@ fn logic_bool<'a>(
     absorbing: bool,
 ) -> Result<bool, EvalError> {
     let mut error: Option<EvalError> = None;
+    let op = if absorbing { "||" } else { "&&" };
     for item in items {
-        match item.eval_bool_as(ctx, scope, if absorbing { "||" } else { "&&" }) {
+        // A variable (a `let` such as `is_prod`) is the most common operand: read here, it
+        // costs no call into the general evaluator.
+        let value = match item {
+            Node::Global(slot) => ctx.activation.resolve(*slot).and_then(|v| bool_of(v, op)),
+            Node::Not(inner) if let Node::Global(slot) = &**inner => {
+                ctx.activation.resolve(*slot).and_then(|v| bool_of(v, "!")).map(|b| !b)
+            }
+            _ => item.eval_bool_as(ctx, scope, op),
+        };
+        match value {
             Ok(b) if b == absorbing => return Ok(absorbing),
             Ok(_) => {}
             Err(e) => {

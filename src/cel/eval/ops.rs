@@ -241,8 +241,13 @@ fn numeric_cmp(x: &Value<'_>, y: &Value<'_>) -> Option<Option<Ordering>> {
 }
 
 pub(crate) fn compare<'a>(op: CmpOp, x: &Value<'_>, y: &Value<'_>) -> Result<Value<'a>, EvalError> {
+    compare_bool(op, x, y).map(Value::Bool)
+}
+
+/// `x op y` as a bool.
+pub(crate) fn compare_bool(op: CmpOp, x: &Value<'_>, y: &Value<'_>) -> Result<bool, EvalError> {
     if let Some(o) = numeric_cmp(x, y) {
-        return Ok(Value::Bool(o.is_some_and(|o| op.holds(o))));
+        return Ok(o.is_some_and(|o| op.holds(o)));
     }
     let o = match (x, y) {
         (Value::String(a), Value::String(b)) => a.as_str().cmp(b.as_str()),
@@ -252,7 +257,7 @@ pub(crate) fn compare<'a>(op: CmpOp, x: &Value<'_>, y: &Value<'_>) -> Result<Val
         (Value::Duration(a), Value::Duration(b)) => a.cmp(b),
         _ => return Err(no_overload_n(op.symbol(), &[x.clone(), y.clone()])),
     };
-    Ok(Value::Bool(op.holds(o)))
+    Ok(op.holds(o))
 }
 
 /// CEL equality: values of different kinds are unequal (numbers compare by value); lists and
@@ -363,20 +368,23 @@ pub(crate) fn index<'a>(container: &Value<'a>, index: &Value<'_>) -> Result<Valu
 
 /// `x in container`.
 pub(crate) fn contains<'a>(container: &Value<'_>, x: &Value<'_>) -> Result<Value<'a>, EvalError> {
+    contains_bool(container, x).map(Value::Bool)
+}
+
+/// `x in container` as a bool.
+pub(crate) fn contains_bool(container: &Value<'_>, x: &Value<'_>) -> Result<bool, EvalError> {
     match container {
-        Value::List(l) if matches!(x, Value::String(_)) => {
-            Ok(Value::Bool(l.contains_str(x.as_str().unwrap_or(""))))
-        }
-        Value::List(l) => Ok(Value::Bool(match l.as_slice() {
+        Value::List(l) if matches!(x, Value::String(_)) => Ok(l.contains_str(x.as_str().unwrap_or(""))),
+        Value::List(l) => Ok(match l.as_slice() {
             Some(items) => items.iter().any(|item| equals(item, x)),
             None => l.iter().any(|item| equals(&item, x)),
-        })),
+        }),
         Value::Map(m) => match x {
-            Value::String(s) => Ok(Value::Bool(m.get_str(s.as_str()).is_some())),
+            Value::String(s) => Ok(m.get_str(s.as_str()).is_some()),
             Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::Double(_) => {
-                Ok(Value::Bool(lookup_keys(x).is_some_and(|k| m.get(&k).is_some())))
+                Ok(lookup_keys(x).is_some_and(|k| m.get(&k).is_some()))
             }
-            _ => Ok(Value::Bool(false)),
+            _ => Ok(false),
         },
         other => Err(EvalError::no_such_overload(format!(
             "no matching overload for `in` with a container of type `{}`",
@@ -423,12 +431,17 @@ pub(crate) fn select<'a>(operand: &Value<'a>, field: &FieldRef) -> Result<Value<
 
 /// `has(operand.field)`.
 pub(crate) fn has<'a>(operand: &Value<'_>, field: &FieldRef) -> Result<Value<'a>, EvalError> {
+    has_bool(operand, field).map(Value::Bool)
+}
+
+/// `has(operand.field)` as a bool.
+pub(crate) fn has_bool(operand: &Value<'_>, field: &FieldRef) -> Result<bool, EvalError> {
     match operand {
         Value::Object(obj) => match field_index(*obj, field) {
-            Some(i) => Ok(Value::Bool(obj.field(i).is_some())),
+            Some(i) => Ok(obj.field(i).is_some()),
             None => Err(EvalError::no_such_field(field.name())),
         },
-        Value::Map(m) => Ok(Value::Bool(m.get_str(field.name()).is_some())),
+        Value::Map(m) => Ok(m.get_str(field.name()).is_some()),
         other => Err(EvalError::no_such_overload(format!(
             "`has()` cannot test field `{}` of a value of type `{}`",
             field.name(),
