@@ -75,7 +75,9 @@ impl Names {
     #[must_use]
     pub fn contains_name(&self, name: &str) -> bool {
         match &self.compact {
-            Some(c) => c.table.find(name).is_some_and(|id| c.ids.binary_search(&id).is_ok()),
+            // Ids sort as their names do: searching the (shorter) list of ids by name compares
+            // fewer strings than finding the name's id in the whole table first.
+            Some(c) => c.ids.binary_search_by(|&id| c.table.get(id).unwrap_or_default().cmp(name)).is_ok(),
             None => self.list.get().is_some_and(|l| l.binary_search_by(|n| n.as_str().cmp(name)).is_ok()),
         }
     }

@@ -17,7 +17,7 @@ use super::views::{BlastView, RiskView};
 use crate::Limits;
 use crate::blast::BlastOptions;
 use crate::cel::value::reborrow;
-use crate::cel::{Activation, Budget, EvalError, EvalErrorKind, List, Program, Value};
+use crate::cel::{Activation, Budget, EvalError, EvalErrorKind, List, Object, ObjectType, Program, Value};
 use crate::input::{Change, Context, normalize_identity, same_identity};
 use crate::topology::Topology;
 
@@ -81,6 +81,16 @@ impl<'a> Activation<'a> for Vars<'a> {
                 cell.computing.set(false);
                 cached.as_ref().map(reborrow).map_err(Clone::clone)
             }
+        }
+    }
+
+    /// `change.x`, `context.x` and `blast.x` read by concrete type, without dynamic calls.
+    fn object_field(&self, slot: usize, ty: &ObjectType, index: usize) -> Option<Option<Value<'a>>> {
+        match slot {
+            CHANGE if std::ptr::eq(ty, self.change.object_type()) => Some(self.change.field(index)),
+            BLAST if std::ptr::eq(ty, self.blast.object_type()) => Some(self.blast.field(index)),
+            CONTEXT if std::ptr::eq(ty, self.context.object_type()) => Some(self.context.field(index)),
+            _ => None,
         }
     }
 }
@@ -480,4 +490,49 @@ fn decide(
         Outcome::Allow
     };
     (outcome, reasons, required)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cel::display::Canonical;
+
+    fn example(name: &str) -> String {
+        let path = format!("{}/examples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The direct field reads give what resolving the object and reading its field give, for
+    /// every field of `change`, `context` and `blast`; other slots and types are declined.
+    #[test]
+    fn direct_field_reads_match_reads_through_the_object() {
+        let policy = crate::Policy::well_architected();
+        let topology = Topology::from_json(&example("topology-shop")).unwrap();
+        let context = Context::from_json(&example("context")).unwrap();
+        let mut checked = 0;
+        for name in ["change-canary-safe", "change-friday-all-at-once", "change-irreversible-migration"] {
+            let change = Change::from_json(&example(name)).unwrap();
+            let prepared = Prepared::new(&policy.inner, &Limits::default(), &change, &topology, &context);
+            let blast_view = BlastView::new(&prepared.radius);
+            vars!(vars, policy.inner, prepared, &blast_view, &prepared.budget);
+            for slot in [CHANGE, CONTEXT, BLAST] {
+                let Ok(Value::Object(object)) = vars.resolve(slot) else {
+                    panic!("slot {slot} is not an object")
+                };
+                let ty = object.object_type();
+                for index in 0..ty.fields().len() {
+                    let direct = vars.object_field(slot, ty, index).expect("a direct read");
+                    let through = object.field(index);
+                    let show = |v: &Option<Value<'_>>| v.as_ref().map(|v| Canonical(v).to_string());
+                    assert_eq!(show(&direct), show(&through), "{name}: slot {slot}, field {index}");
+                    checked += 1;
+                }
+                // Another type than the object's: no direct read.
+                let other = if slot == CHANGE { vars.blast.object_type() } else { vars.change.object_type() };
+                assert!(vars.object_field(slot, other, 0).is_none());
+            }
+            assert!(vars.object_field(RISK, vars.change.object_type(), 0).is_none());
+        }
+        assert!(checked > 60, "{checked} fields checked");
+    }
 }

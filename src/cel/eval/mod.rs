@@ -15,7 +15,7 @@ pub(crate) use comprehension::{Comprehension, IterKind};
 pub(crate) use ops::{ArithOp, CmpOp};
 
 use crate::cel::stdlib::{Impl, Overload, matches_type};
-use crate::cel::value::{EvalError, EvalErrorKind, Key, List, MapBuilder, Value, reborrow};
+use crate::cel::value::{EvalError, EvalErrorKind, Key, List, MapBuilder, ObjectType, Value, reborrow};
 
 /// Supplies the values of declared variables during evaluation.
 ///
@@ -28,6 +28,19 @@ pub trait Activation<'a> {
     /// When the variable has no value (an unbound variable is an evaluation error, as in CEL),
     /// or when computing it failed (a lazily computed variable).
     fn resolve(&self, slot: usize) -> Result<Value<'a>, EvalError>;
+
+    /// Field `index` of the host object in `slot`, read directly: an optional fast path for
+    /// activations that hold their objects by concrete type, taken for `variable.field`
+    /// expressions. `ty` is the object type the checker saw; answer only when the object in
+    /// `slot` has exactly this type (compare by address).
+    ///
+    /// `None` (the default) means no fast path: the evaluator then calls
+    /// [`Activation::resolve`] and [`crate::cel::Object::field`]. `Some(None)` means the field
+    /// is absent.
+    fn object_field(&self, slot: usize, ty: &ObjectType, index: usize) -> Option<Option<Value<'a>>> {
+        let _ = (slot, ty, index);
+        None
+    }
 }
 
 impl<'a> Activation<'a> for [Value<'a>] {
@@ -331,7 +344,14 @@ impl Node {
             Node::Global(slot) => ctx.activation.resolve(*slot),
             Node::Local { depth, index } => local(scope, *depth, *index).cloned(),
             Node::Select(operand, field) => ops::select(&*operand.eval_ref(ctx, scope)?, field),
-            Node::GlobalField { slot, field } => ops::select(&ctx.activation.resolve(*slot)?, field),
+            Node::GlobalField { slot, field } => {
+                if let FieldRef::Object { index, ty, .. } = field
+                    && let Some(found) = ctx.activation.object_field(*slot, ty, *index)
+                {
+                    return found.ok_or_else(|| ops::absent_field(field));
+                }
+                ops::select(&ctx.activation.resolve(*slot)?, field)
+            }
             Node::LocalField { depth, index, field } => ops::select(local(scope, *depth, *index)?, field),
             Node::EqStr { operand, value, negate } => {
                 let v = operand.eval_ref(ctx, scope)?;

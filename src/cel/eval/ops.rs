@@ -406,16 +406,20 @@ fn field_index(obj: &dyn crate::cel::value::Object, field: &FieldRef) -> Option<
     }
 }
 
+/// The error for reading a field that the object does not have.
+#[cold]
+pub(crate) fn absent_field(field: &FieldRef) -> EvalError {
+    EvalError::new(
+        crate::cel::value::EvalErrorKind::NoSuchField,
+        format!("field `{}` is absent: test it with `has()` first", field.name()),
+    )
+}
+
 /// `operand.field`.
 pub(crate) fn select<'a>(operand: &Value<'a>, field: &FieldRef) -> Result<Value<'a>, EvalError> {
     match operand {
         Value::Object(obj) => match field_index(*obj, field) {
-            Some(i) => obj.field(i).ok_or_else(|| {
-                EvalError::new(
-                    crate::cel::value::EvalErrorKind::NoSuchField,
-                    format!("field `{}` is absent: test it with `has()` first", field.name()),
-                )
-            }),
+            Some(i) => obj.field(i).ok_or_else(|| absent_field(field)),
             None => Err(EvalError::no_such_field(field.name())),
         },
         Value::Map(m) => {
