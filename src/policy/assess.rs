@@ -497,9 +497,18 @@ mod tests {
     use super::*;
     use crate::cel::display::Canonical;
 
-    fn example(name: &str) -> String {
-        let path = format!("{}/examples/{name}.json", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    /// The bundled examples, compiled in.
+    fn example(name: &str) -> &'static str {
+        match name {
+            "topology-shop" => include_str!("../../examples/topology-shop.json"),
+            "context" => include_str!("../../examples/context.json"),
+            "change-canary-safe" => include_str!("../../examples/change-canary-safe.json"),
+            "change-friday-all-at-once" => include_str!("../../examples/change-friday-all-at-once.json"),
+            "change-irreversible-migration" => {
+                include_str!("../../examples/change-irreversible-migration.json")
+            }
+            other => panic!("no example {other}"),
+        }
     }
 
     /// The direct field reads give what resolving the object and reading its field give, for
@@ -507,11 +516,11 @@ mod tests {
     #[test]
     fn direct_field_reads_match_reads_through_the_object() {
         let policy = crate::Policy::well_architected();
-        let topology = Topology::from_json(&example("topology-shop")).unwrap();
-        let context = Context::from_json(&example("context")).unwrap();
+        let topology = Topology::from_json(example("topology-shop")).unwrap();
+        let context = Context::from_json(example("context")).unwrap();
         let mut checked = 0;
         for name in ["change-canary-safe", "change-friday-all-at-once", "change-irreversible-migration"] {
-            let change = Change::from_json(&example(name)).unwrap();
+            let change = Change::from_json(example(name)).unwrap();
             let prepared = Prepared::new(&policy.inner, &Limits::default(), &change, &topology, &context);
             let blast_view = BlastView::new(&prepared.radius);
             vars!(vars, policy.inner, prepared, &blast_view, &prepared.budget);

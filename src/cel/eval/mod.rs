@@ -467,7 +467,7 @@ impl Node {
             }
             Node::CmpInt { op, operand, value } => match &*operand.eval_ref(ctx, scope)? {
                 Value::Int(i) => Ok(op.holds(i.cmp(value))),
-                other => bool_of(ops::compare(*op, other, &Value::Int(*value))?, "<"),
+                other => ops::compare_bool(*op, other, &Value::Int(*value)),
             },
             Node::Cmp(cmp, pair) => {
                 let [a, b] = &**pair;
