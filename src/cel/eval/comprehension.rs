@@ -151,6 +151,18 @@ impl Comprehension {
         }
     }
 
+    /// Whether the optional filter of `map(x, p, t)` or of a transform rejects this step.
+    #[inline]
+    fn filtered_out<'a>(&'a self, ctx: &Ctx<'a, '_>, inner: &Scope<'_, 'a>) -> Result<bool, EvalError> {
+        match &self.filter {
+            Some(filter) => filter
+                .eval_bool_as(ctx, Some(inner), self.kind.name())
+                .map(|keep| !keep)
+                .map_err(|e| condition_error(self.kind, e)),
+            None => Ok(false),
+        }
+    }
+
     /// Whether this is a `map` whose elements are strings that [`Node::write_text`] writes as
     /// is, so that joining them can write each straight into the text.
     pub(crate) fn maps_to_text(&self) -> bool {
@@ -173,11 +185,7 @@ impl Comprehension {
             ctx.budget.spend(1)?;
             let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
             let inner = Scope::new(scope, vars);
-            if let Some(filter) = &self.filter
-                && !filter
-                    .eval_bool_as(ctx, Some(&inner), self.kind.name())
-                    .map_err(|e| condition_error(self.kind, e))?
-            {
+            if self.filtered_out(ctx, &inner)? {
                 continue;
             }
             if !first {
@@ -216,11 +224,7 @@ impl Comprehension {
                         }
                         continue;
                     }
-                    if let Some(filter) = &self.filter
-                        && !filter
-                            .eval_bool_as(ctx, Some(&inner), name)
-                            .map_err(|e| condition_error(self.kind, e))?
-                    {
+                    if self.filtered_out(ctx, &inner)? {
                         continue;
                     }
                     out.push(self.body.eval(ctx, Some(&inner))?);
@@ -233,11 +237,7 @@ impl Comprehension {
                     ctx.budget.spend(1)?;
                     let Some(vars) = vars_at(&range, i, true) else { break };
                     let inner = Scope::new(scope, vars);
-                    if let Some(filter) = &self.filter
-                        && !filter
-                            .eval_bool_as(ctx, Some(&inner), name)
-                            .map_err(|e| condition_error(self.kind, e))?
-                    {
+                    if self.filtered_out(ctx, &inner)? {
                         continue;
                     }
                     let value = self.body.eval(ctx, Some(&inner))?;
