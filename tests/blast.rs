@@ -156,6 +156,16 @@ fn regions_come_from_impacted_services_unless_the_change_names_some() {
     let given = strings(&["us", "eu", "us"]);
     let b = t.blast_radius(&["c"], &BlastOptions { regions: &given, ..BlastOptions::default() });
     assert_eq!(b.regions, strings(&["eu", "us"]));
+    // Regions the topology knows, alone and mixed with one it does not: the same sorted,
+    // distinct list either way, and the same JSON.
+    let known = strings(&["us-east-1", "ap-south-1", "us-east-1"]);
+    let b = t.blast_radius(&["c"], &BlastOptions { regions: &known, ..BlastOptions::default() });
+    assert_eq!(b.regions, strings(&["ap-south-1", "us-east-1"]));
+    assert_eq!(b.regions.len(), 2);
+    assert!(serde_json::to_string(&b).unwrap().contains(r#""regions":["ap-south-1","us-east-1"]"#));
+    let mixed = strings(&["us-east-1", "mars-1", "ap-south-1"]);
+    let b = t.blast_radius(&["c"], &BlastOptions { regions: &mixed, ..BlastOptions::default() });
+    assert_eq!(b.regions, strings(&["ap-south-1", "mars-1", "us-east-1"]));
 }
 
 #[test]
@@ -520,6 +530,10 @@ proptest! {
         let t = topo(&services, &deps);
         let options = BlastOptions { max_depth, ..BlastOptions::default() };
         let report = t.blast_radius(&changed, &options);
+        // The report built from a reach the caller keeps is the same.
+        let resolved = t.resolve(&changed);
+        let kept = t.reach(&resolved.known, &options);
+        prop_assert_eq!(&BlastRadius::from_reach(&kept, &resolved.unknown, options.regions), &report);
         let (impacted, degraded) = model.distances(&changed, max_depth);
         let set = |m: &BTreeMap<usize, u32>| m.keys().map(|&i| model.names[i].clone()).collect::<BTreeSet<_>>();
         prop_assert_eq!(report.impacted.iter().cloned().collect::<BTreeSet<_>>(), set(&impacted));

@@ -65,12 +65,17 @@ pub struct Resolved<'n> {
 impl Topology {
     /// Looks up each of `names` (by binary search), splitting known from unknown.
     pub fn resolve<'n, S: AsRef<str>>(&self, names: &'n [S]) -> Resolved<'n> {
+        let (known, unknown) = self.resolve_ids(names.iter().map(AsRef::as_ref));
+        Resolved { known: known.into_iter().map(ServiceId::new).collect(), unknown }
+    }
+
+    /// The ids of the known `names` and the unknown names, each sorted and distinct.
+    fn resolve_ids<'n>(&self, names: impl ExactSizeIterator<Item = &'n str>) -> (Vec<u32>, Vec<&'n str>) {
         let mut known = Vec::with_capacity(names.len());
         let mut unknown = Vec::new();
         for name in names {
-            let name = name.as_ref();
             match self.id(name) {
-                Some(id) => known.push(id),
+                Some(id) => known.push(id.get()),
                 None => unknown.push(name),
             }
         }
@@ -78,7 +83,7 @@ impl Topology {
         known.dedup();
         unknown.sort_unstable();
         unknown.dedup();
-        Resolved { known, unknown }
+        (known, unknown)
     }
 
     /// The blast radius over ids of a change to the services `changed` (in any order, repeats
@@ -88,12 +93,17 @@ impl Topology {
     /// proportional to the services reached, whatever the size of the topology.
     pub fn reach(&self, changed: &[ServiceId], options: &BlastOptions<'_>) -> Reach<'_> {
         let mut sources: Vec<u32> = changed.iter().map(|id| id.get()).collect();
-        sources.retain(|&id| (id as usize) < self.len());
         sources.sort_unstable();
         sources.dedup();
+        self.reach_from(sources, options)
+    }
+
+    /// [`Topology::reach`] from `sources`: sorted, distinct ids.
+    fn reach_from(&self, mut sources: Vec<u32>, options: &BlastOptions<'_>) -> Reach<'_> {
+        sources.retain(|&id| (id as usize) < self.len());
         let mut marks = self.take_marks();
         let mut impacted = Vec::with_capacity(sources.len().max(64));
-        let mut degraded = Vec::with_capacity(16);
+        let mut degraded = Vec::new();
         let stamps = graph::reach(
             self.hard_callers(),
             self.soft_callers(),
@@ -120,9 +130,17 @@ impl Topology {
     ///
     /// Names the topology does not know are listed as `unknown` and make the report incomplete.
     pub fn blast_radius<S: AsRef<str>>(&self, changed: &[S], options: &BlastOptions<'_>) -> BlastRadius {
-        let resolved = self.resolve(changed);
-        let reach = self.reach(&resolved.known, options);
-        BlastRadius::from_reach(&reach, &resolved.unknown, options.regions)
+        self.blast_radius_of(changed.iter().map(AsRef::as_ref), options)
+    }
+
+    /// [`Topology::blast_radius`] of the services named by `changed`.
+    pub(crate) fn blast_radius_of<'n>(
+        &self,
+        changed: impl ExactSizeIterator<Item = &'n str>,
+        options: &BlastOptions<'_>,
+    ) -> BlastRadius {
+        let (known, unknown) = self.resolve_ids(changed);
+        BlastRadius::from_owned_reach(self.reach_from(known, options), &unknown, options.regions)
     }
 }
 
@@ -231,20 +249,24 @@ impl<'t> Reach<'t> {
     /// The largest traffic share among impacted services; 0 when none is impacted.
     #[must_use]
     pub fn traffic_share(&self) -> f64 {
-        self.impacted.iter().map(|&id| self.topology.share_of(id)).fold(0.0, f64::max)
+        traffic_share(self.topology, &self.impacted)
     }
 
     /// [`traffic_share`](Reach::traffic_share) × first step / 100.
     #[must_use]
     pub fn exposure(&self) -> f64 {
-        self.traffic_share() * f64::from(self.first_step) / 100.0
+        self.exposure_of(self.traffic_share())
+    }
+
+    fn exposure_of(&self, traffic_share: f64) -> f64 {
+        traffic_share * f64::from(self.first_step) / 100.0
     }
 
     /// The most critical (smallest) tier among impacted services, the default tier standing in
     /// for services that declare none; `None` when none is impacted.
     #[must_use]
     pub fn min_tier(&self) -> Option<u32> {
-        self.impacted.iter().map(|&id| self.topology.tier_of(id).unwrap_or(self.default_tier)).min()
+        min_tier(self.topology, &self.impacted, self.default_tier)
     }
 
     /// The distinct teams of impacted and degraded services, sorted.
@@ -257,12 +279,7 @@ impl<'t> Reach<'t> {
     /// The distinct team ids (ranks in team-name order) of impacted and degraded services,
     /// sorted.
     pub(crate) fn team_ids(&self) -> Vec<u32> {
-        let topology = self.topology;
-        let mut teams: Vec<u32> =
-            self.impacted.iter().chain(&self.degraded).filter_map(|&id| topology.team_of(id)).collect();
-        teams.sort_unstable();
-        teams.dedup();
-        teams
+        team_ids(self.topology, &self.impacted, &self.degraded)
     }
 
     /// The distinct regions of impacted services, sorted.
@@ -274,12 +291,7 @@ impl<'t> Reach<'t> {
 
     /// The distinct region ids (ranks in region-name order) of impacted services, sorted.
     pub(crate) fn region_ids(&self) -> Vec<u32> {
-        let topology = self.topology;
-        let mut regions: Vec<u32> =
-            self.impacted.iter().flat_map(|&id| topology.regions_of(id)).copied().collect();
-        regions.sort_unstable();
-        regions.dedup();
-        regions
+        region_ids(self.topology, &self.impacted)
     }
 
     /// The impacted services' ids, sorted (by name).
@@ -295,6 +307,50 @@ impl<'t> Reach<'t> {
         ids.sort_unstable();
         ids
     }
+
+    /// The impacted and degraded ids, in search order, moved out: afterwards this reach answers
+    /// only [`Reach::parent`], [`Reach::distance`] and the `is_` tests, which read the marks.
+    pub(crate) fn take_lists(&mut self) -> (Vec<u32>, Vec<u32>) {
+        (std::mem::take(&mut self.impacted), std::mem::take(&mut self.degraded))
+    }
+
+    /// The exposure for a largest traffic share of `traffic_share`.
+    pub(crate) fn exposure_for(&self, traffic_share: f64) -> f64 {
+        self.exposure_of(traffic_share)
+    }
+
+    /// The tier of services that declare none.
+    pub(crate) fn default_tier(&self) -> u32 {
+        self.default_tier
+    }
+}
+
+/// The largest traffic share among `impacted`; 0 when empty.
+fn traffic_share(topology: &Topology, impacted: &[u32]) -> f64 {
+    impacted.iter().map(|&id| topology.share_of(id)).fold(0.0, f64::max)
+}
+
+/// The most critical tier among `impacted`, `default_tier` standing in for services that
+/// declare none.
+fn min_tier(topology: &Topology, impacted: &[u32], default_tier: u32) -> Option<u32> {
+    impacted.iter().map(|&id| topology.tier_of(id).unwrap_or(default_tier)).min()
+}
+
+/// The distinct team ids (ranks in team-name order) of `impacted` and `degraded`, sorted.
+fn team_ids(topology: &Topology, impacted: &[u32], degraded: &[u32]) -> Vec<u32> {
+    let mut teams = Vec::with_capacity(impacted.len() + degraded.len());
+    teams.extend(impacted.iter().chain(degraded).filter_map(|&id| topology.team_of(id)));
+    teams.sort_unstable();
+    teams.dedup();
+    teams
+}
+
+/// The distinct region ids (ranks in region-name order) of `impacted`, sorted.
+fn region_ids(topology: &Topology, impacted: &[u32]) -> Vec<u32> {
+    let mut regions: Vec<u32> = impacted.iter().flat_map(|&id| topology.regions_of(id)).copied().collect();
+    regions.sort_unstable();
+    regions.dedup();
+    regions
 }
 
 impl Drop for Reach<'_> {

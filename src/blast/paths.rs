@@ -39,12 +39,27 @@ struct Compact {
 impl Paths {
     /// Paths over `names`: `nodes` holds, sorted by id, each service and its parent's id (or
     /// `None` for a changed service).
+    #[cfg(test)]
     pub(crate) fn from_parents(names: Arc<StringTable>, parents: &[(u32, Option<u32>)]) -> Paths {
-        let position = |id: u32| parents.binary_search_by_key(&id, |(n, _)| *n).ok();
-        let nodes = parents
-            .iter()
-            .map(|(id, parent)| (*id, parent.and_then(position).map_or(ROOT, |p| p as u32)))
-            .collect();
+        Paths::from_parent_ids(
+            names,
+            parents.iter().map(|&(id, parent)| (id, parent.unwrap_or(ROOT))).collect(),
+        )
+    }
+
+    /// Paths over `names`: `nodes` holds, sorted by id, each service and its parent's id (or
+    /// `u32::MAX` for a changed service); parent ids become positions in place.
+    pub(crate) fn from_parent_ids(names: Arc<StringTable>, mut nodes: Vec<(u32, u32)>) -> Paths {
+        for i in 0..nodes.len() {
+            let Some(&(_, parent)) = nodes.get(i) else { break };
+            let position = match parent {
+                ROOT => ROOT,
+                id => nodes.binary_search_by_key(&id, |(n, _)| *n).map_or(ROOT, |p| p as u32),
+            };
+            if let Some((_, p)) = nodes.get_mut(i) {
+                *p = position;
+            }
+        }
         Paths { compact: Some(Compact { names, nodes }), map: OnceLock::new() }
     }
 

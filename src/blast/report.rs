@@ -73,42 +73,65 @@ impl BlastRadius {
     /// the change's regions (`regions`, empty = the impacted services' regions).
     #[must_use]
     pub fn from_reach<S: AsRef<str>>(reach: &Reach<'_>, unknown: &[S], regions: &[String]) -> BlastRadius {
-        let topology = reach.topology();
-        let impacted = reach.impacted_sorted();
-        let degraded = reach.degraded_sorted();
-        let mut parents: Vec<(u32, Option<u32>)> = impacted
-            .iter()
-            .chain(&degraded)
-            .map(|&id| {
-                (
-                    id,
-                    reach
-                        .parent(crate::topology::ServiceId::new(id))
-                        .map(super::super::topology::ServiceId::get),
-                )
-            })
-            .collect();
-        parents.sort_unstable_by_key(|(id, _)| *id);
-        let paths = Paths::from_parents(topology.name_table().clone(), &parents);
+        let changed = reach.changed().map(crate::topology::ServiceId::get).collect();
         let unknown: Names = unknown.iter().map(|u| u.as_ref().to_owned()).collect();
-        let regions = if regions.is_empty() {
-            Names::from_ids(topology.region_table().clone(), reach.region_ids())
+        BlastRadius::build(reach, changed, reach.impacted_sorted(), reach.degraded_sorted(), unknown, regions)
+    }
+
+    /// [`BlastRadius::from_reach`], taking the reach's own lists instead of copies.
+    pub(crate) fn from_owned_reach(
+        mut reach: Reach<'_>,
+        unknown: &[&str],
+        regions: &[String],
+    ) -> BlastRadius {
+        let changed = reach.changed().map(crate::topology::ServiceId::get).collect();
+        let (impacted, degraded) = reach.take_lists();
+        let unknown = if unknown.is_empty() {
+            Names::default()
         } else {
-            Names::from(regions.to_vec())
+            unknown.iter().map(|&u| u.to_owned()).collect()
         };
-        let services = |ids: Vec<u32>| Names::from_ids(topology.name_table().clone(), ids);
+        BlastRadius::build(&reach, changed, impacted, degraded, unknown, regions)
+    }
+
+    /// The report over the impacted and degraded ids, in any order.
+    fn build(
+        reach: &Reach<'_>,
+        changed: Vec<u32>,
+        impacted: Vec<u32>,
+        degraded: Vec<u32>,
+        unknown: Names,
+        regions: &[String],
+    ) -> BlastRadius {
+        let topology = reach.topology();
+        let mut nodes: Vec<(u32, u32)> = Vec::with_capacity(impacted.len() + degraded.len());
+        for &id in impacted.iter().chain(&degraded) {
+            let parent = reach.parent(crate::topology::ServiceId::new(id));
+            nodes.push((id, parent.map_or(u32::MAX, crate::topology::ServiceId::get)));
+        }
+        nodes.sort_unstable_by_key(|(id, _)| *id);
+        let paths = Paths::from_parent_ids(topology.name_table().clone(), nodes);
+        let regions = if regions.is_empty() {
+            Names::from_ids(topology.region_table().clone(), super::region_ids(topology, &impacted))
+        } else {
+            topology.region_names(regions)
+        };
+        let teams =
+            Names::from_ids(topology.team_table().clone(), super::team_ids(topology, &impacted, &degraded));
+        let traffic_share = super::traffic_share(topology, &impacted);
+        let names = |ids: Vec<u32>| Names::from_ids(topology.name_table().clone(), ids);
         BlastRadius {
-            changed: services(reach.changed().map(crate::topology::ServiceId::get).collect()),
-            impacted: services(impacted),
-            degraded: services(degraded),
+            changed: names(changed),
             complete: unknown.is_empty(),
             unknown,
             paths,
-            services: reach.services(),
-            traffic_share: reach.traffic_share(),
-            exposure: reach.exposure(),
-            min_tier: reach.min_tier(),
-            teams: Names::from_ids(topology.team_table().clone(), reach.team_ids()),
+            services: impacted.len(),
+            traffic_share,
+            exposure: reach.exposure_for(traffic_share),
+            min_tier: super::min_tier(topology, &impacted, reach.default_tier()),
+            teams,
+            impacted: names(impacted),
+            degraded: names(degraded),
             regions,
         }
     }

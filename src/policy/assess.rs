@@ -150,9 +150,8 @@ impl<'a> Prepared<'a> {
         topology: &Topology,
         context: &'a Context,
     ) -> Self {
-        let names: Vec<&str> = change.services.iter().map(|s| s.name.as_str()).collect();
-        let radius = topology.blast_radius(
-            &names,
+        let radius = topology.blast_radius_of(
+            change.services.iter().map(|s| s.name.as_str()),
             &BlastOptions {
                 max_depth: policy.blast.max_depth,
                 default_tier: policy.blast.default_tier,

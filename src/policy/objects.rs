@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::schema::{self, schema};
+use crate::cel::value::reborrow;
 use crate::cel::{
     EvalError, HostList, HostMap, Key, List, Map, Object, ObjectType, Semver, Str, Timestamp, Value,
 };
@@ -51,14 +52,14 @@ impl HostMap for SortedMap<'_> {
         // Checks, labels and error budgets are short lists: comparing for equality (lengths
         // first) beats ordering comparisons until a dozen entries or so.
         if self.entries.len() <= 12 {
-            return self.entries.iter().find(|(e, _)| *e == key).map(|(_, v)| v.clone());
+            return self.entries.iter().find(|(e, _)| *e == key).map(|(_, v)| reborrow(v));
         }
         let i = self.entries.binary_search_by(|(e, _)| (*e).cmp(key)).ok()?;
-        self.entries.get(i).map(|(_, v)| v.clone())
+        self.entries.get(i).map(|(_, v)| reborrow(v))
     }
 
     fn entry(&self, index: usize) -> Option<(Key<'_>, Value<'_>)> {
-        self.entries.get(index).map(|(k, v)| (Key::String(Str::borrowed(k)), v.clone()))
+        self.entries.get(index).map(|(k, v)| (Key::String(Str::borrowed(k)), reborrow(v)))
     }
 }
 

@@ -211,6 +211,10 @@ impl Checker<'_> {
         if nodes.is_empty() {
             return Typed::constant(Value::Bool(!is_or), Type::Bool);
         }
+        // Merged string tests give bools, whatever the type of the variable they read.
+        let before = nodes.len();
+        let mut nodes = special::merge_string_tests(nodes, is_or);
+        let all_bool = all_bool || (nodes.len() == 1 && before > 1);
         if nodes.len() == 1
             && all_bool
             && let Some(only) = nodes.pop()

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Ctx, Node, Scope};
+use super::{Ctx, Node, Scope, release};
 use crate::cel::value::{EvalError, EvalErrorKind, Key, List, MapBuilder, Value};
 
 /// Which macro a comprehension implements.
@@ -44,20 +44,26 @@ pub(crate) struct Comprehension {
     pub(crate) body: Node,
 }
 
-/// The iteration variables for step `i` of `range`.
+/// Sets `scope`'s iteration variables for step `i` of `range`; false past its end.
 #[inline]
-fn vars_at<'a>(range: &Value<'a>, i: usize, two_vars: bool) -> Option<[Value<'a>; 2]> {
+fn step<'a>(range: &Value<'a>, i: usize, two_vars: bool, scope: &mut Scope<'_, 'a>) -> bool {
     match range {
-        Value::List(l) => {
-            let item = l.get(i)?;
-            Some(if two_vars { [Value::Int(i as i64), item] } else { [item, Value::Null] })
-        }
-        Value::Map(m) => {
-            let (k, v) = m.entry(i)?;
-            Some(if two_vars { [k.to_value(), v] } else { [k.to_value(), Value::Null] })
-        }
-        _ => None,
+        Value::List(l) => match l.get(i) {
+            Some(item) if two_vars => scope.set(Value::Int(i as i64), item),
+            Some(item) => scope.set(item, Value::Null),
+            None => return false,
+        },
+        Value::Map(m) => match m.entry(i) {
+            Some((k, v)) if two_vars => scope.set(k.to_value(), v),
+            Some((k, v)) => {
+                release(v);
+                scope.set(k.to_value(), Value::Null);
+            }
+            None => return false,
+        },
+        _ => return false,
     }
+    true
 }
 
 fn condition_error(kind: IterKind, e: EvalError) -> EvalError {
@@ -105,10 +111,12 @@ impl Comprehension {
                 let (range, len) = self.range(ctx, scope)?;
                 let deciding = self.kind == IterKind::Exists;
                 let mut error: Option<EvalError> = None;
+                let mut inner = Scope::new(scope, [Value::Null, Value::Null]);
                 for i in 0..len {
                     ctx.budget.spend(1)?;
-                    let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
-                    let inner = Scope::new(scope, vars);
+                    if !step(&range, i, self.two_vars, &mut inner) {
+                        break;
+                    }
                     match self.body.eval_bool_as(ctx, Some(&inner), self.kind.name()) {
                         Ok(b) if b == deciding => return Ok(deciding),
                         Ok(_) => {}
@@ -126,10 +134,12 @@ impl Comprehension {
             IterKind::ExistsOne => {
                 let (range, len) = self.range(ctx, scope)?;
                 let mut count = 0usize;
+                let mut inner = Scope::new(scope, [Value::Null, Value::Null]);
                 for i in 0..len {
                     ctx.budget.spend(1)?;
-                    let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
-                    let inner = Scope::new(scope, vars);
+                    if !step(&range, i, self.two_vars, &mut inner) {
+                        break;
+                    }
                     if self
                         .body
                         .eval_bool_as(ctx, Some(&inner), self.kind.name())
@@ -181,10 +191,12 @@ impl Comprehension {
     ) -> Result<(), EvalError> {
         let (range, len) = self.range(ctx, scope)?;
         let mut first = true;
+        let mut inner = Scope::new(scope, [Value::Null, Value::Null]);
         for i in 0..len {
             ctx.budget.spend(1)?;
-            let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
-            let inner = Scope::new(scope, vars);
+            if !step(&range, i, self.two_vars, &mut inner) {
+                break;
+            }
             if self.filtered_out(ctx, &inner)? {
                 continue;
             }
@@ -210,17 +222,19 @@ impl Comprehension {
         match self.kind {
             IterKind::Map | IterKind::Filter | IterKind::TransformList => {
                 let mut out = Vec::with_capacity(len);
+                let mut inner = Scope::new(scope, [Value::Null, Value::Null]);
                 for i in 0..len {
                     ctx.budget.spend(1)?;
-                    let Some(vars) = vars_at(&range, i, self.two_vars) else { break };
-                    let inner = Scope::new(scope, vars);
+                    if !step(&range, i, self.two_vars, &mut inner) {
+                        break;
+                    }
                     if self.kind == IterKind::Filter {
                         if self
                             .body
                             .eval_bool_as(ctx, Some(&inner), name)
                             .map_err(|e| condition_error(self.kind, e))?
                         {
-                            out.push(inner.into_first());
+                            out.push(inner.take_first());
                         }
                         continue;
                     }
@@ -233,16 +247,17 @@ impl Comprehension {
             }
             _ => {
                 let mut b = MapBuilder::with_capacity(len);
+                let mut inner = Scope::new(scope, [Value::Null, Value::Null]);
                 for i in 0..len {
                     ctx.budget.spend(1)?;
-                    let Some(vars) = vars_at(&range, i, true) else { break };
-                    let inner = Scope::new(scope, vars);
+                    if !step(&range, i, true, &mut inner) {
+                        break;
+                    }
                     if self.filtered_out(ctx, &inner)? {
                         continue;
                     }
                     let value = self.body.eval(ctx, Some(&inner))?;
-                    let [first, _] = &*inner.vars;
-                    let key = Key::from_value(first)
+                    let key = Key::from_value(inner.first())
                         .ok_or_else(|| EvalError::invalid_argument("invalid map key"))?;
                     b.push(key, value);
                 }

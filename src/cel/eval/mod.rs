@@ -139,6 +139,17 @@ impl FieldRef {
             FieldRef::Object { name, .. } | FieldRef::Dynamic(name) => name,
         }
     }
+
+    /// Whether both read the same field the same way.
+    pub(crate) fn same_as(&self, other: &FieldRef) -> bool {
+        match (self, other) {
+            (FieldRef::Object { index: i, ty: t, .. }, FieldRef::Object { index: j, ty: u, .. }) => {
+                i == j && Arc::ptr_eq(t, u)
+            }
+            (FieldRef::Dynamic(a), FieldRef::Dynamic(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// A compiled expression.
@@ -247,10 +258,38 @@ impl<'s, 'a> Scope<'s, 'a> {
         Scope { parent, vars: std::mem::ManuallyDrop::new(vars) }
     }
 
-    /// The first variable, moved out.
-    pub(crate) fn into_first(mut self) -> Value<'a> {
-        let [first, _] = std::mem::replace(&mut *self.vars, [Value::Null, Value::Null]);
+    /// Replaces the variables with the next step's, releasing the previous ones: one scope
+    /// serves every step of a comprehension.
+    #[inline]
+    pub(crate) fn set(&mut self, first: Value<'a>, second: Value<'a>) {
+        let [a, b] = &mut *self.vars;
+        release(std::mem::replace(a, first));
+        release(std::mem::replace(b, second));
+    }
+
+    /// The first variable, moved out (`null` is left in its place).
+    #[inline]
+    pub(crate) fn take_first(&mut self) -> Value<'a> {
+        let [first, _] = &mut *self.vars;
+        std::mem::replace(first, Value::Null)
+    }
+
+    /// The first variable.
+    #[inline]
+    pub(crate) fn first(&self) -> &Value<'a> {
+        let [first, _] = &*self.vars;
         first
+    }
+}
+
+/// Drops `v` only when it holds something to release: most values are numbers, bools or
+/// borrowed data, whose drop would be an out-of-line call doing nothing.
+#[inline]
+pub(crate) fn release(v: Value<'_>) {
+    if crate::cel::value::owns_nothing(&v) {
+        std::mem::forget(v);
+    } else {
+        drop(v);
     }
 }
 
