@@ -85,7 +85,7 @@ impl BlastRadius {
         regions: &[String],
     ) -> BlastRadius {
         let changed = reach.changed().map(crate::topology::ServiceId::get).collect();
-        let (impacted, degraded) = reach.take_lists();
+        let (impacted, degraded) = reach.take_sorted();
         let unknown = if unknown.is_empty() {
             Names::default()
         } else {
