@@ -36,6 +36,33 @@ struct Compact {
     nodes: Vec<(u32, u32)>,
 }
 
+impl Compact {
+    /// The position of the first node with the most hops to its changed service, and that
+    /// number of hops; `None` when there are no nodes.
+    fn deepest(&self) -> Option<(u32, usize)> {
+        let depth = |mut at: u32| {
+            let mut d = 0usize;
+            while let Some((_, parent)) = self.nodes.get(at as usize) {
+                if *parent == ROOT || d > self.nodes.len() {
+                    break;
+                }
+                at = *parent;
+                d += 1;
+            }
+            d
+        };
+        let (mut best, mut best_depth) = (None, 0usize);
+        for pos in 0..self.nodes.len() as u32 {
+            let d = depth(pos);
+            if best.is_none() || d > best_depth {
+                best = Some(pos);
+                best_depth = d;
+            }
+        }
+        best.map(|b| (b, best_depth))
+    }
+}
+
 impl Paths {
     /// Paths over `names`: `nodes` holds, sorted by id, each service and its parent's id (or
     /// `None` for a changed service).
@@ -82,34 +109,36 @@ impl Paths {
             let longest = map.values().map(Vec::len).max()?;
             return map.values().find(|v| v.len() == longest).map(|v| v.iter().map(String::as_str).collect());
         };
-        let depth = |mut at: u32| {
-            let mut d = 0usize;
-            while let Some((_, parent)) = c.nodes.get(at as usize) {
-                if *parent == ROOT || d > c.nodes.len() {
-                    break;
-                }
-                at = *parent;
-                d += 1;
-            }
-            d
-        };
-        let (mut best, mut best_depth) = (None, 0usize);
-        for pos in 0..c.nodes.len() as u32 {
-            let d = depth(pos);
-            if best.is_none() || d > best_depth {
-                best = Some(pos);
-                best_depth = d;
-            }
-        }
-        let mut at = best?;
-        let mut chain = Vec::with_capacity(best_depth + 1);
-        for _ in 0..=best_depth {
+        let (mut at, depth) = c.deepest()?;
+        let mut chain = Vec::with_capacity(depth + 1);
+        for _ in 0..=depth {
             let (id, parent) = c.nodes.get(at as usize)?;
             chain.push(c.names.get(*id).unwrap_or(""));
             at = *parent;
         }
         chain.reverse();
         Some(chain)
+    }
+
+    /// [`Paths::longest`] with `f` applied to each name, collected straight into a shared
+    /// slice (one allocation); empty when there are no paths.
+    pub(crate) fn longest_with<'s, T>(&'s self, mut f: impl FnMut(&'s str) -> T) -> std::sync::Arc<[T]> {
+        let Some(c) = &self.compact else {
+            return self.longest().unwrap_or_default().into_iter().map(f).collect();
+        };
+        let Some((mut at, depth)) = c.deepest() else { return std::sync::Arc::from(Vec::new()) };
+        // Walked from the end of the chain back to its changed service, then reversed in place.
+        let mut chain: std::sync::Arc<[T]> = (0..=depth)
+            .map(|_| {
+                let (id, parent) = c.nodes.get(at as usize).copied().unwrap_or((u32::MAX, ROOT));
+                at = parent;
+                f(c.names.get(id).unwrap_or(""))
+            })
+            .collect();
+        if let Some(items) = std::sync::Arc::get_mut(&mut chain) {
+            items.reverse();
+        }
+        chain
     }
 
     fn build(&self) -> BTreeMap<String, Vec<String>> {
@@ -192,5 +221,9 @@ mod tests {
         let back: Paths = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
         assert_eq!(back.count(), 4);
+        // The shared-slice form gives the same chain, compact or spelled out.
+        assert_eq!(&*p.longest_with(str::to_owned), ["a", "b", "c"]);
+        assert_eq!(&*back.longest_with(str::to_owned), ["a", "b", "c"]);
+        assert!(Paths::default().longest_with(str::to_owned).is_empty());
     }
 }

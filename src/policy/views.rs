@@ -43,12 +43,8 @@ impl Object for BlastView<'_> {
             f::TEAMS => Value::List(List::host(&r.teams)),
             f::REGIONS => Value::List(List::host(&r.regions)),
             f::COMPLETE => Value::Bool(r.complete),
-            f::LONGEST_PATH => {
-                // Collected straight into the shared list: one allocation.
-                let chain: Arc<[Value<'_>]> =
-                    r.paths.longest().unwrap_or_default().into_iter().map(Value::str).collect();
-                Value::List(List::shared(chain))
-            }
+            // Collected straight into the shared list: one allocation.
+            f::LONGEST_PATH => Value::List(List::shared(r.paths.longest_with(Value::str))),
             _ => return None,
         })
     }
