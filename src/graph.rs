@@ -236,6 +236,22 @@ const SORTED_LEVEL: usize = 4096;
 ///
 /// Time is proportional to the edges leaving the nodes reached, plus sorting each level; nothing
 /// proportional to the graph is allocated or cleared.
+/// Marks the `targets` of `node` not yet reached in this search (stamps below `base`) with
+/// `stamp` and `node` as parent, appending them to `found`; a target already stamped `stamp`
+/// takes `node` as parent when its id is smaller (the first name among equally close parents).
+#[inline]
+fn visit(targets: &[u32], node: u32, marks: &mut Marks, base: u32, stamp: u32, found: &mut Vec<u32>) {
+    for &target in targets {
+        let Some(mark) = marks.marks.get_mut(target as usize) else { continue };
+        if mark.stamp < base {
+            *mark = Mark { stamp, parent: node };
+            found.push(target);
+        } else if mark.stamp == stamp && node < mark.parent {
+            mark.parent = node;
+        }
+    }
+}
+
 pub(crate) fn reach(
     search: &Csr,
     hop: &Csr,
@@ -277,15 +293,7 @@ pub(crate) fn reach(
         stamp += 1;
         for at in start..end {
             let Some(&node) = reached.get(at) else { break };
-            for &target in search.row(node) {
-                let Some(mark) = marks.marks.get_mut(target as usize) else { continue };
-                if mark.stamp < base {
-                    *mark = Mark { stamp, parent: node };
-                    reached.push(target);
-                } else if mark.stamp == stamp && node < mark.parent {
-                    mark.parent = node;
-                }
-            }
+            visit(search.row(node), node, marks, base, stamp, reached);
         }
         start = end;
     }
@@ -296,15 +304,7 @@ pub(crate) fn reach(
         let Some(&node) = reached.get(at) else { break };
         let depth = marks.marks.get(node as usize).map_or(0, |m| m.stamp.saturating_sub(base));
         let stamp = hop_base.saturating_add(1).saturating_add(depth);
-        for &target in hop.row(node) {
-            let Some(mark) = marks.marks.get_mut(target as usize) else { continue };
-            if mark.stamp < base {
-                *mark = Mark { stamp, parent: node };
-                hopped.push(target);
-            } else if mark.stamp == stamp && node < mark.parent {
-                mark.parent = node;
-            }
-        }
+        visit(hop.row(node), node, marks, base, stamp, hopped);
     }
     let end = hop_base.saturating_add(levels).saturating_add(1);
     marks.next = end;
