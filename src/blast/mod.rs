@@ -255,11 +255,7 @@ impl<'t> Reach<'t> {
     /// [`traffic_share`](Reach::traffic_share) × first step / 100.
     #[must_use]
     pub fn exposure(&self) -> f64 {
-        self.exposure_of(self.traffic_share())
-    }
-
-    fn exposure_of(&self, traffic_share: f64) -> f64 {
-        traffic_share * f64::from(self.first_step) / 100.0
+        self.exposure_for(self.traffic_share())
     }
 
     /// The most critical (smallest) tier among impacted services, the default tier standing in
@@ -322,7 +318,7 @@ impl<'t> Reach<'t> {
 
     /// The exposure for a largest traffic share of `traffic_share`.
     pub(crate) fn exposure_for(&self, traffic_share: f64) -> f64 {
-        self.exposure_of(traffic_share)
+        traffic_share * f64::from(self.first_step) / 100.0
     }
 
     /// The tier of services that declare none.
