@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::schema::{self, schema};
-use crate::cel::value::reborrow;
 use crate::cel::{
     EvalError, HostList, HostMap, Key, List, Map, Object, ObjectType, Semver, Str, Timestamp, Value,
 };
@@ -26,19 +25,40 @@ fn json_object(map: &serde_json::Map<String, serde_json::Value>) -> Value<'_> {
 }
 
 /// A string-keyed map read by index and by binary search: what a `BTreeMap` field becomes for
-/// the duration of an assessment, so that iterating it in a comprehension is linear.
-pub(crate) struct SortedMap<'a> {
-    entries: Vec<(&'a str, Value<'a>)>,
+/// the duration of an assessment, so that iterating it in a comprehension is linear. Its
+/// entries are plain copies (a borrowed string, a number), so that dropping it only frees the
+/// list; each read makes the value.
+pub(crate) struct SortedMap<'a, V> {
+    entries: Vec<(&'a str, V)>,
 }
 
-impl<'a> SortedMap<'a> {
-    /// The entries of `map`, already sorted by key.
-    pub(crate) fn new<V>(map: &'a BTreeMap<String, V>, value: impl Fn(&'a V) -> Value<'a>) -> Self {
-        SortedMap { entries: map.iter().map(|(k, v)| (k.as_str(), value(v))).collect() }
+/// A map entry that [`SortedMap`] stores as is and turns into a value when read.
+pub(crate) trait EntryValue<'a>: Copy {
+    fn value(self) -> Value<'a>;
+}
+
+impl<'a> EntryValue<'a> for &'a str {
+    #[inline]
+    fn value(self) -> Value<'a> {
+        Value::str(self)
     }
 }
 
-impl HostMap for SortedMap<'_> {
+impl<'a> EntryValue<'a> for f64 {
+    #[inline]
+    fn value(self) -> Value<'a> {
+        Value::Double(self)
+    }
+}
+
+impl<'a, V: EntryValue<'a>> SortedMap<'a, V> {
+    /// The entries of `map`, already sorted by key.
+    pub(crate) fn new<S>(map: &'a BTreeMap<String, S>, entry: impl Fn(&'a S) -> V) -> Self {
+        SortedMap { entries: map.iter().map(|(k, v)| (k.as_str(), entry(v))).collect() }
+    }
+}
+
+impl<'a, V: EntryValue<'a> + Send + Sync> HostMap for SortedMap<'a, V> {
     fn len(&self) -> usize {
         self.entries.len()
     }
@@ -52,14 +72,14 @@ impl HostMap for SortedMap<'_> {
         // Checks, labels and error budgets are short lists: comparing for equality (lengths
         // first) beats ordering comparisons until a dozen entries or so.
         if self.entries.len() <= 12 {
-            return self.entries.iter().find(|(e, _)| *e == key).map(|(_, v)| reborrow(v));
+            return self.entries.iter().find(|(e, _)| *e == key).map(|(_, v)| v.value());
         }
         let i = self.entries.binary_search_by(|(e, _)| (*e).cmp(key)).ok()?;
-        self.entries.get(i).map(|(_, v)| reborrow(v))
+        self.entries.get(i).map(|(_, v)| v.value())
     }
 
     fn entry(&self, index: usize) -> Option<(Key<'_>, Value<'_>)> {
-        self.entries.get(index).map(|(k, v)| (Key::String(Str::borrowed(k)), reborrow(v)))
+        self.entries.get(index).map(|(k, v)| (Key::String(Str::borrowed(k)), v.value()))
     }
 }
 
@@ -69,8 +89,8 @@ pub(crate) struct ChangeView<'a> {
     pub(crate) when: Timestamp,
     /// `approvers()`: sorted, distinct, normalized, the author excluded.
     pub(crate) approvers: Vec<Value<'a>>,
-    checks: SortedMap<'a>,
-    labels: SortedMap<'a>,
+    checks: SortedMap<'a, &'a str>,
+    labels: SortedMap<'a, &'a str>,
 }
 
 /// The normalized identity, borrowed when the text is already normalized.
@@ -102,8 +122,8 @@ impl<'a> ChangeView<'a> {
             change,
             when: change.when(context),
             approvers: sorted_identities(change.approvals_by_others()),
-            checks: SortedMap::new(&change.checks, |s| Value::str(s.as_str())),
-            labels: SortedMap::new(&change.labels, |s| Value::str(s)),
+            checks: SortedMap::new(&change.checks, |s| s.as_str()),
+            labels: SortedMap::new(&change.labels, String::as_str),
         }
     }
 }
@@ -273,13 +293,13 @@ impl Object for Approval {
 pub(crate) struct ContextView<'a> {
     pub(crate) context: &'a Context,
     pub(crate) active_freezes: Vec<Value<'a>>,
-    error_budgets: SortedMap<'a>,
+    error_budgets: SortedMap<'a, f64>,
 }
 
 impl<'a> ContextView<'a> {
     pub(crate) fn new(context: &'a Context, change: &'a Change) -> Self {
         let active_freezes = context.active_freezes_iter(change).map(|f| Value::str(&f.name)).collect();
-        let error_budgets = SortedMap::new(&context.error_budgets, |v| Value::Double(*v));
+        let error_budgets = SortedMap::new(&context.error_budgets, |v| *v);
         ContextView { context, active_freezes, error_budgets }
     }
 }
@@ -451,7 +471,7 @@ mod tests {
         for n in [0usize, 1, 5, 12, 13, 40] {
             let source: BTreeMap<String, String> =
                 (0..n).map(|i| (format!("check-{i:02}"), format!("status-{i}"))).collect();
-            let map = SortedMap::new(&source, |s| Value::str(s.as_str()));
+            let map = SortedMap::new(&source, String::as_str);
             for (k, v) in &source {
                 assert_eq!(
                     map.get_str(k).and_then(|x| x.as_str().map(str::to_owned)).as_deref(),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Ctx, Node, Scope, release};
+use super::{Ctx, NULL, Node, Scope, release};
 use crate::cel::value::{EvalError, EvalErrorKind, Key, List, MapBuilder, Value};
 
 /// Which macro a comprehension implements.
@@ -44,26 +44,61 @@ pub(crate) struct Comprehension {
     pub(crate) body: Node,
 }
 
-/// Sets `scope`'s iteration variables for step `i` of `range`; false past its end.
+/// Runs `f` once per step of `range` (a list or a map, which [`Comprehension::range`] checked),
+/// with the step's variables in scope, charging one budget step each, until `f` answers
+/// `false`. A list's own elements are lent to the scope as they are; a value made for the step
+/// (an element of a host list, a map entry) lives for the step only.
 #[inline]
-fn step<'a>(range: &Value<'a>, i: usize, two_vars: bool, scope: &mut Scope<'_, 'a>) -> bool {
+fn each<'a>(
+    range: &Value<'a>,
+    two_vars: bool,
+    ctx: &Ctx<'a, '_>,
+    scope: Option<&Scope<'_, 'a>>,
+    mut f: impl FnMut(&Scope<'_, 'a>) -> Result<bool, EvalError>,
+) -> Result<(), EvalError> {
     match range {
-        Value::List(l) => match l.get(i) {
-            Some(item) if two_vars => scope.set(Value::Int(i as i64), item),
-            Some(item) => scope.set(item, Value::Null),
-            None => return false,
-        },
-        Value::Map(m) => match m.entry(i) {
-            Some((k, v)) if two_vars => scope.set(k.to_value(), v),
-            Some((k, v)) => {
-                release(v);
-                scope.set(k.to_value(), Value::Null);
+        Value::List(l) => match l.as_slice() {
+            Some(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    ctx.budget.spend(1)?;
+                    let index = Value::Int(i as i64);
+                    let vars = if two_vars { [&index, item] } else { [item, &NULL] };
+                    if !f(&Scope::new(scope, vars))? {
+                        break;
+                    }
+                }
             }
-            None => return false,
+            None => {
+                for i in 0..l.len() {
+                    ctx.budget.spend(1)?;
+                    let Some(item) = l.get(i) else { break };
+                    let index = Value::Int(i as i64);
+                    let vars = if two_vars { [&index, &item] } else { [&item, &NULL] };
+                    let go = f(&Scope::new(scope, vars));
+                    release(item);
+                    if !go? {
+                        break;
+                    }
+                }
+            }
         },
-        _ => return false,
+        Value::Map(m) => {
+            for i in 0..m.len() {
+                ctx.budget.spend(1)?;
+                let Some((key, value)) = m.entry(i) else { break };
+                let key = key.into_value();
+                let vars = if two_vars { [&key, &value] } else { [&key, &NULL] };
+                let go = f(&Scope::new(scope, vars));
+                release(key);
+                release(value);
+                if !go? {
+                    break;
+                }
+            }
+        }
+        _ => {}
     }
-    true
+    Ok(())
 }
 
 fn condition_error(kind: IterKind, e: EvalError) -> EvalError {
@@ -108,46 +143,43 @@ impl Comprehension {
     ) -> Result<bool, EvalError> {
         match self.kind {
             IterKind::All | IterKind::Exists => {
-                let (range, len) = self.range(ctx, scope)?;
+                let (range, _) = self.range(ctx, scope)?;
                 let deciding = self.kind == IterKind::Exists;
+                let mut decided = false;
                 let mut error: Option<EvalError> = None;
-                let mut inner = Scope::new(scope, [Value::Null, Value::Null]);
-                for i in 0..len {
-                    ctx.budget.spend(1)?;
-                    if !step(&range, i, self.two_vars, &mut inner) {
-                        break;
-                    }
-                    match self.body.eval_bool_as(ctx, Some(&inner), self.kind.name()) {
-                        Ok(b) if b == deciding => return Ok(deciding),
+                each(&range, self.two_vars, ctx, scope, |inner| {
+                    match self.body.eval_bool_as(ctx, Some(inner), self.kind.name()) {
+                        Ok(b) if b == deciding => {
+                            decided = true;
+                            return Ok(false);
+                        }
                         Ok(_) => {}
                         Err(e) if e.kind() == EvalErrorKind::CostLimitExceeded => return Err(e),
                         Err(e) => {
                             error.get_or_insert(condition_error(self.kind, e));
                         }
                     }
-                }
+                    Ok(true)
+                })?;
                 match error {
+                    _ if decided => Ok(deciding),
                     Some(e) => Err(e),
                     None => Ok(!deciding),
                 }
             }
             IterKind::ExistsOne => {
-                let (range, len) = self.range(ctx, scope)?;
+                let (range, _) = self.range(ctx, scope)?;
                 let mut count = 0usize;
-                let mut inner = Scope::new(scope, [Value::Null, Value::Null]);
-                for i in 0..len {
-                    ctx.budget.spend(1)?;
-                    if !step(&range, i, self.two_vars, &mut inner) {
-                        break;
-                    }
+                each(&range, self.two_vars, ctx, scope, |inner| {
                     if self
                         .body
-                        .eval_bool_as(ctx, Some(&inner), self.kind.name())
+                        .eval_bool_as(ctx, Some(inner), self.kind.name())
                         .map_err(|e| condition_error(self.kind, e))?
                     {
                         count += 1;
                     }
-                }
+                    Ok(true)
+                })?;
                 Ok(count == 1)
             }
             _ => match self.eval(ctx, scope)? {
@@ -189,24 +221,19 @@ impl Comprehension {
         sep: &str,
         out: &mut String,
     ) -> Result<(), EvalError> {
-        let (range, len) = self.range(ctx, scope)?;
+        let (range, _) = self.range(ctx, scope)?;
         let mut first = true;
-        let mut inner = Scope::new(scope, [Value::Null, Value::Null]);
-        for i in 0..len {
-            ctx.budget.spend(1)?;
-            if !step(&range, i, self.two_vars, &mut inner) {
-                break;
-            }
-            if self.filtered_out(ctx, &inner)? {
-                continue;
+        each(&range, self.two_vars, ctx, scope, |inner| {
+            if self.filtered_out(ctx, inner)? {
+                return Ok(true);
             }
             if !first {
                 out.push_str(sep);
             }
             first = false;
-            self.body.write_text(ctx, Some(&inner), out)?;
-        }
-        Ok(())
+            self.body.write_text(ctx, Some(inner), out)?;
+            Ok(true)
+        })
     }
 
     pub(crate) fn eval<'a>(
@@ -222,45 +249,34 @@ impl Comprehension {
         match self.kind {
             IterKind::Map | IterKind::Filter | IterKind::TransformList => {
                 let mut out = Vec::with_capacity(len);
-                let mut inner = Scope::new(scope, [Value::Null, Value::Null]);
-                for i in 0..len {
-                    ctx.budget.spend(1)?;
-                    if !step(&range, i, self.two_vars, &mut inner) {
-                        break;
-                    }
+                each(&range, self.two_vars, ctx, scope, |inner| {
                     if self.kind == IterKind::Filter {
                         if self
                             .body
-                            .eval_bool_as(ctx, Some(&inner), name)
+                            .eval_bool_as(ctx, Some(inner), name)
                             .map_err(|e| condition_error(self.kind, e))?
                         {
-                            out.push(inner.take_first());
+                            out.push(inner.first().clone());
                         }
-                        continue;
+                    } else if !self.filtered_out(ctx, inner)? {
+                        out.push(self.body.eval(ctx, Some(inner))?);
                     }
-                    if self.filtered_out(ctx, &inner)? {
-                        continue;
-                    }
-                    out.push(self.body.eval(ctx, Some(&inner))?);
-                }
+                    Ok(true)
+                })?;
                 Ok(Value::List(List::shared(Arc::from(out))))
             }
             _ => {
                 let mut b = MapBuilder::with_capacity(len);
-                let mut inner = Scope::new(scope, [Value::Null, Value::Null]);
-                for i in 0..len {
-                    ctx.budget.spend(1)?;
-                    if !step(&range, i, true, &mut inner) {
-                        break;
+                each(&range, true, ctx, scope, |inner| {
+                    if self.filtered_out(ctx, inner)? {
+                        return Ok(true);
                     }
-                    if self.filtered_out(ctx, &inner)? {
-                        continue;
-                    }
-                    let value = self.body.eval(ctx, Some(&inner))?;
+                    let value = self.body.eval(ctx, Some(inner))?;
                     let key = Key::from_value(inner.first())
                         .ok_or_else(|| EvalError::invalid_argument("invalid map key"))?;
                     b.push(key, value);
-                }
+                    Ok(true)
+                })?;
                 let map = b.build().map_err(|_| {
                     EvalError::new(EvalErrorKind::RepeatedKey, "repeated key in `transformMap` result")
                 })?;

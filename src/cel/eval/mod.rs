@@ -244,40 +244,27 @@ pub(crate) trait PreparedFn: Send + Sync {
     fn call<'a>(&self, arg: &Value<'a>) -> Result<Value<'a>, EvalError>;
 }
 
-/// A chain of comprehension scopes, innermost first.
+/// A chain of comprehension scopes, innermost first. The variables are borrowed: from the
+/// range's own elements when it holds them, else from the step's value, which the
+/// comprehension keeps alive for the step. Nothing is copied into a scope or dropped out of it.
 pub(crate) struct Scope<'s, 'a> {
     parent: Option<&'s Scope<'s, 'a>>,
-    /// Dropped by hand: most iteration variables are numbers or borrowed data, whose drop
-    /// would be an out-of-line call doing nothing, once per variable and iteration.
-    vars: std::mem::ManuallyDrop<[Value<'a>; 2]>,
+    vars: [&'s Value<'a>; 2],
 }
+
+/// The value of a scope's unused second variable.
+pub(crate) static NULL: Value<'static> = Value::Null;
 
 impl<'s, 'a> Scope<'s, 'a> {
     #[inline]
-    pub(crate) fn new(parent: Option<&'s Scope<'s, 'a>>, vars: [Value<'a>; 2]) -> Self {
-        Scope { parent, vars: std::mem::ManuallyDrop::new(vars) }
-    }
-
-    /// Replaces the variables with the next step's, releasing the previous ones: one scope
-    /// serves every step of a comprehension.
-    #[inline]
-    pub(crate) fn set(&mut self, first: Value<'a>, second: Value<'a>) {
-        let [a, b] = &mut *self.vars;
-        release(std::mem::replace(a, first));
-        release(std::mem::replace(b, second));
-    }
-
-    /// The first variable, moved out (`null` is left in its place).
-    #[inline]
-    pub(crate) fn take_first(&mut self) -> Value<'a> {
-        let [first, _] = &mut *self.vars;
-        std::mem::replace(first, Value::Null)
+    pub(crate) fn new(parent: Option<&'s Scope<'s, 'a>>, vars: [&'s Value<'a>; 2]) -> Self {
+        Scope { parent, vars }
     }
 
     /// The first variable.
     #[inline]
-    pub(crate) fn first(&self) -> &Value<'a> {
-        let [first, _] = &*self.vars;
+    pub(crate) fn first(&self) -> &'s Value<'a> {
+        let [first, _] = self.vars;
         first
     }
 }
@@ -290,15 +277,6 @@ pub(crate) fn release(v: Value<'_>) {
         std::mem::forget(v);
     } else {
         drop(v);
-    }
-}
-
-impl Drop for Scope<'_, '_> {
-    #[inline]
-    fn drop(&mut self) {
-        if !self.vars.iter().all(crate::cel::value::owns_nothing) {
-            drop(std::mem::replace(&mut *self.vars, [Value::Null, Value::Null]));
-        }
     }
 }
 
@@ -351,7 +329,7 @@ impl Node {
         match self {
             Node::Const(v) => Ok(reborrow(v)),
             Node::Local { depth: 0, index } => match scope.and_then(|s| s.vars.get(usize::from(*index))) {
-                Some(v) => Ok(v.clone()),
+                Some(v) => Ok((*v).clone()),
                 None => self.eval_node(ctx, scope),
             },
             _ => self.eval_node(ctx, scope),
@@ -769,7 +747,7 @@ fn local<'s, 'a>(
     for _ in 0..depth {
         s = s.and_then(|s| s.parent);
     }
-    s.and_then(|s| s.vars.get(usize::from(index)))
+    s.and_then(|s| s.vars.get(usize::from(index)).copied())
         .ok_or_else(|| EvalError::new(EvalErrorKind::UnboundVariable, "comprehension variable out of scope"))
 }
 

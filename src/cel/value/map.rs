@@ -31,6 +31,17 @@ impl<'a> Key<'a> {
         }
     }
 
+    /// The key as a value, moved.
+    #[must_use]
+    pub fn into_value(self) -> Value<'a> {
+        match self {
+            Key::Bool(b) => Value::Bool(b),
+            Key::Int(i) => Value::Int(i),
+            Key::Uint(u) => Value::Uint(u),
+            Key::String(s) => Value::String(s),
+        }
+    }
+
     /// The key for `value`, if the value can be a key. An integral double finds the int or
     /// uint key of the same value, as CEL's numeric equality requires.
     #[must_use]
