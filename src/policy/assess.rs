@@ -84,6 +84,15 @@ impl<'a> Activation<'a> for Vars<'a> {
         }
     }
 
+    /// A `let` computed before, when it is a bool.
+    #[inline]
+    fn known_bool(&self, slot: usize) -> Option<bool> {
+        match self.cache.get(slot.wrapping_sub(LET_BASE))?.value.get() {
+            Some(Ok(Value::Bool(b))) => Some(*b),
+            _ => None,
+        }
+    }
+
     /// `change.x`, `context.x` and `blast.x` read by concrete type, without dynamic calls.
     fn object_field(&self, slot: usize, ty: &ObjectType, index: usize) -> Option<Option<Value<'a>>> {
         match slot {

@@ -41,6 +41,17 @@ pub trait Activation<'a> {
         let _ = (slot, ty, index);
         None
     }
+
+    /// The variable in `slot` when its value is a bool that is already at hand (a lazily
+    /// computed variable computed before): an optional fast path for conditions such as
+    /// `is_prod && …`, which read the same variables again and again.
+    ///
+    /// `None` (the default) means no fast path: the evaluator then calls
+    /// [`Activation::resolve`].
+    fn known_bool(&self, slot: usize) -> Option<bool> {
+        let _ = slot;
+        None
+    }
 }
 
 impl<'a> Activation<'a> for [Value<'a>] {
@@ -470,7 +481,10 @@ impl Node {
     ) -> Result<bool, EvalError> {
         match self {
             Node::Const(Value::Bool(b)) => Ok(*b),
-            Node::Global(slot) => bool_of(ctx.activation.resolve(*slot)?, op),
+            Node::Global(slot) => match ctx.activation.known_bool(*slot) {
+                Some(b) => Ok(b),
+                None => bool_of(ctx.activation.resolve(*slot)?, op),
+            },
             Node::And(items) => logic_bool(items, ctx, scope, false),
             Node::Or(items) => logic_bool(items, ctx, scope, true),
             Node::Not(operand) => operand.eval_bool_as(ctx, scope, "!").map(|b| !b),
@@ -775,10 +789,14 @@ fn logic_bool<'a>(
         // A variable (a `let` such as `is_prod`) is the most common operand: read here, it
         // costs no call into the general evaluator.
         let value = match item {
-            Node::Global(slot) => ctx.activation.resolve(*slot).and_then(|v| bool_of(v, op)),
-            Node::Not(inner) if let Node::Global(slot) = &**inner => {
-                ctx.activation.resolve(*slot).and_then(|v| bool_of(v, "!")).map(|b| !b)
-            }
+            Node::Global(slot) => match ctx.activation.known_bool(*slot) {
+                Some(b) => Ok(b),
+                None => ctx.activation.resolve(*slot).and_then(|v| bool_of(v, op)),
+            },
+            Node::Not(inner) if let Node::Global(slot) = &**inner => match ctx.activation.known_bool(*slot) {
+                Some(b) => Ok(!b),
+                None => ctx.activation.resolve(*slot).and_then(|v| bool_of(v, "!")).map(|b| !b),
+            },
             _ => item.eval_bool_as(ctx, scope, op),
         };
         match value {
