@@ -121,7 +121,9 @@ fn eval_int<'a>(p: &'a Program, vars: &Vars<'a>) -> Result<i64, EvalError> {
 }
 
 fn render<'a>(t: &'a Template, vars: &Vars<'a>) -> Result<String, EvalError> {
-    let mut out = String::with_capacity(t.source.len());
+    // Room for the text to grow: lists and numbers written in place are usually longer than
+    // the expressions that produce them, and growing the text means copying it.
+    let mut out = String::with_capacity(t.source.len() * 2);
     for part in &t.parts {
         match part {
             Part::Text(s) => out.push_str(s),
