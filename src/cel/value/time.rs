@@ -299,7 +299,7 @@ impl Cursor<'_> {
 
     fn expect(&mut self, accepted: &[u8]) -> Option<u8> {
         let c = *self.text.get(self.pos)?;
-        if accepted.contains(&c) {
+        if accepted.iter().any(|&a| a == c) {
             self.pos += 1;
             Some(c)
         } else {
@@ -312,8 +312,50 @@ impl Cursor<'_> {
     }
 }
 
+/// The value of an ASCII digit.
+#[inline]
+fn digit(c: u8) -> Option<u32> {
+    c.is_ascii_digit().then(|| u32::from(c - b'0'))
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, the form most documents use, read at its fixed places; `None` for
+/// any other text (which the general reader then reads, or rejects).
+#[inline]
+fn parse_plain_utc(text: &[u8]) -> Option<(i64, u32)> {
+    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T' | b't', h0, h1, b':', i0, i1, b':', s0, s1, b'Z' | b'z'] =
+        text
+    else {
+        return None;
+    };
+    let two = |a: u8, b: u8| Some(digit(a)? * 10 + digit(b)?);
+    let year = two(y0, y1)? * 100 + two(y2, y3)?;
+    let secs = civil_seconds(year, two(m0, m1)?, two(d0, d1)?, two(h0, h1)?, two(i0, i1)?, two(s0, s1)?, 0)?;
+    Some((secs, 0))
+}
+
+/// Seconds since the epoch of a valid calendar date and time at `offset` seconds east of UTC.
+fn civil_seconds(year: u32, month: u32, day: u32, hour: u32, minute: u32, second: u32, offset: i64) -> Option<i64> {
+    let year = i64::from(year);
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    // A leap second is read as the last second of its minute, as Go does.
+    let second = second.min(59);
+    let days = days_from_civil(year, month, day);
+    Some(days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset)
+}
+
 /// Seconds since the epoch and nanoseconds of RFC 3339 text, or `None` when malformed.
 fn parse_rfc3339(text: &[u8]) -> Option<(i64, u32)> {
+    if let Some(plain) = parse_plain_utc(text) {
+        return Some(plain);
+    }
     let mut c = Cursor { text, pos: 0 };
     let year = c.digits(4)?;
     c.expect(b"-")?;
@@ -360,21 +402,7 @@ fn parse_rfc3339(text: &[u8]) -> Option<(i64, u32)> {
     if c.pos != text.len() {
         return None;
     }
-    let year = i64::from(year);
-    if !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    // A leap second is read as the last second of its minute, as Go does.
-    let second = second.min(59);
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset;
-    Some((secs, nanos))
+    Some((civil_seconds(year, month, day, hour, minute, second, offset)?, nanos))
 }
 
 /// Total nanoseconds of Go-style duration text, or `None` when malformed.
