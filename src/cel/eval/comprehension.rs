@@ -263,6 +263,10 @@ impl Comprehension {
                     }
                     Ok(true)
                 })?;
+                if out.is_empty() {
+                    // No shared list to allocate for nothing.
+                    return Ok(Value::List(List::borrowed(&[])));
+                }
                 Ok(Value::List(List::shared(Arc::from(out))))
             }
             _ => {
