@@ -776,7 +776,9 @@ fn logic<'a>(
     logic_bool(items, ctx, scope, absorbing).map(Value::Bool)
 }
 
-/// [`logic`] as a bool.
+/// [`logic`] as a bool. Inlined into [`Node::eval_bool_as`], so that a chain of conditions
+/// costs no call of its own.
+#[inline(always)]
 fn logic_bool<'a>(
     items: &'a [Node],
     ctx: &Ctx<'a, '_>,
