@@ -752,6 +752,7 @@ fn charged<'a>(ctx: &Ctx<'a, '_>, result: Res<'a>) -> Res<'a> {
 
 /// The comprehension variable `index`, `depth` scopes up (borrowed: reading a field of it
 /// copies nothing).
+#[inline(always)]
 fn local<'s, 'a>(
     scope: Option<&'s Scope<'s, 'a>>,
     depth: u32,
