@@ -24,10 +24,12 @@ use crate::topology::Topology;
 /// Lets cached inline when a policy has at most this many (the common case), else on the heap.
 const INLINE_LETS: usize = 32;
 
-/// One lazily computed `let`.
+/// One lazily computed `let`. A bool, the most common value, is kept in `bool` alone: reading
+/// it as a condition is then one load, and the slot has nothing to drop.
 #[derive(Default)]
 struct LetSlot<'a> {
     computing: Cell<bool>,
+    bool: Cell<Option<bool>>,
     value: OnceCell<Result<Value<'a>, EvalError>>,
 }
 
@@ -62,6 +64,9 @@ impl<'a> Activation<'a> for Vars<'a> {
                         format!("no variable in slot {slot}"),
                     ));
                 };
+                if let Some(b) = cell.bool.get() {
+                    return Ok(Value::Bool(b));
+                }
                 if let Some(v) = cell.value.get() {
                     // A view of the cached value: no reference counting.
                     return match v {
@@ -77,9 +82,12 @@ impl<'a> Activation<'a> for Vars<'a> {
                     ));
                 }
                 let result = def.program.evaluate_with(self, self.budget);
-                let cached = cell.value.get_or_init(|| result);
                 cell.computing.set(false);
-                cached.as_ref().map(reborrow).map_err(Clone::clone)
+                if let Ok(Value::Bool(b)) = result {
+                    cell.bool.set(Some(b));
+                    return Ok(Value::Bool(b));
+                }
+                cell.value.get_or_init(|| result).as_ref().map(reborrow).map_err(Clone::clone)
             }
         }
     }
@@ -87,10 +95,7 @@ impl<'a> Activation<'a> for Vars<'a> {
     /// A `let` computed before, when it is a bool.
     #[inline]
     fn known_bool(&self, slot: usize) -> Option<bool> {
-        match self.cache.get(slot.wrapping_sub(LET_BASE))?.value.get() {
-            Some(Ok(Value::Bool(b))) => Some(*b),
-            _ => None,
-        }
+        self.cache.get(slot.wrapping_sub(LET_BASE))?.bool.get()
     }
 
     /// `change.x`, `context.x` and `blast.x` read by concrete type, without dynamic calls.

@@ -322,8 +322,28 @@ fn digit(c: u8) -> Option<u32> {
 /// any other text (which the general reader then reads, or rejects).
 #[inline]
 fn parse_plain_utc(text: &[u8]) -> Option<(i64, u32)> {
-    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T' | b't', h0, h1, b':', i0, i1, b':', s0, s1, b'Z' | b'z'] =
-        text
+    let &[
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        m0,
+        m1,
+        b'-',
+        d0,
+        d1,
+        b'T' | b't',
+        h0,
+        h1,
+        b':',
+        i0,
+        i1,
+        b':',
+        s0,
+        s1,
+        b'Z' | b'z',
+    ] = text
     else {
         return None;
     };
@@ -334,7 +354,15 @@ fn parse_plain_utc(text: &[u8]) -> Option<(i64, u32)> {
 }
 
 /// Seconds since the epoch of a valid calendar date and time at `offset` seconds east of UTC.
-fn civil_seconds(year: u32, month: u32, day: u32, hour: u32, minute: u32, second: u32, offset: i64) -> Option<i64> {
+fn civil_seconds(
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    offset: i64,
+) -> Option<i64> {
     let year = i64::from(year);
     if !(1..=12).contains(&month)
         || day == 0
