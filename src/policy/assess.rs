@@ -81,7 +81,12 @@ impl<'a> Activation<'a> for Vars<'a> {
                         format!("`{}` depends on itself", def.name),
                     ));
                 }
-                let result = def.program.evaluate_with(self, self.budget);
+                // A bool (by its checked type) is computed as a condition, without a value.
+                let result = if def.is_bool {
+                    def.program.evaluate_bool_with(self, self.budget).map(Value::Bool)
+                } else {
+                    def.program.evaluate_with(self, self.budget)
+                };
                 cell.computing.set(false);
                 if let Ok(Value::Bool(b)) = result {
                     cell.bool.set(Some(b));

@@ -351,14 +351,14 @@ impl Loader {
                         // are declared in order, but stay safe.
                         continue;
                     }
-                    lets.push(Let { name: key.name.clone(), program });
+                    lets.push(Let::new(key.name.clone(), program));
                 }
                 None => {
                     // Declared as `dyn` so that users of a broken entry are still checked;
                     // the program is a placeholder never evaluated (the policy fails to load).
                     envs.declare_let(&key.name, Type::Dyn, None);
                     if let Ok(p) = Env::new().compile("null") {
-                        lets.push(Let { name: key.name.clone(), program: p });
+                        lets.push(Let::new(key.name.clone(), p));
                     }
                 }
             }

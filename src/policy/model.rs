@@ -216,6 +216,15 @@ pub(crate) struct Rule {
 pub(crate) struct Let {
     pub(crate) name: String,
     pub(crate) program: Program,
+    /// Whether the checked type is `bool`: the value is then computed as a condition.
+    pub(crate) is_bool: bool,
+}
+
+impl Let {
+    pub(crate) fn new(name: String, program: Program) -> Self {
+        let is_bool = *program.result_type() == crate::cel::Type::Bool;
+        Let { name, program, is_bool }
+    }
 }
 
 /// The decision about a change.
