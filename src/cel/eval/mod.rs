@@ -752,6 +752,10 @@ fn charged<'a>(ctx: &Ctx<'a, '_>, result: Res<'a>) -> Res<'a> {
 
 /// The comprehension variable `index`, `depth` scopes up (borrowed: reading a field of it
 /// copies nothing).
+#[allow(
+    clippy::inline_always,
+    reason = "measured: left to the compiler it stays a call, on every variable read"
+)]
 #[inline(always)]
 fn local<'s, 'a>(
     scope: Option<&'s Scope<'s, 'a>>,
@@ -779,6 +783,10 @@ fn logic<'a>(
 
 /// [`logic`] as a bool. Inlined into [`Node::eval_bool_as`], so that a chain of conditions
 /// costs no call of its own.
+#[allow(
+    clippy::inline_always,
+    reason = "measured: 3 % fewer instructions per assessment of the built-in policy"
+)]
 #[inline(always)]
 fn logic_bool<'a>(
     items: &'a [Node],
@@ -949,6 +957,53 @@ fn call_object_method<'a>(obj: &'a dyn crate::cel::value::Object, name: &str, ar
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cel::{Env, Type};
+
+    /// Variables whose bools are known without resolving them, as a `let` cache knows them once
+    /// computed; `resolve` fails, so that a result shows which way each variable was read.
+    struct Known(Vec<Option<bool>>);
+
+    impl<'a> Activation<'a> for Known {
+        fn resolve(&self, slot: usize) -> Result<Value<'a>, EvalError> {
+            Err(EvalError::new(EvalErrorKind::UnboundVariable, format!("resolved slot {slot}")))
+        }
+
+        fn known_bool(&self, slot: usize) -> Option<bool> {
+            self.0.get(slot).copied().flatten()
+        }
+    }
+
+    #[test]
+    fn conditions_read_known_bools_and_resolve_the_others() {
+        let mut env = Env::new();
+        for name in ["a", "b", "c"] {
+            env.declare(name, Type::Bool);
+        }
+        let known = Known(vec![Some(true), Some(false), None]);
+        let budget = Budget::new(1_000);
+        let cases = [
+            ("a", Ok(true)),
+            ("!b", Ok(true)),
+            ("a && !b", Ok(true)),
+            ("a && b", Ok(false)),
+            ("b || !a", Ok(false)),
+            ("!a || b", Ok(false)),
+            // `c` is not known: it is resolved, and its error surfaces unless absorbed.
+            ("a && c", Err("resolved slot 2")),
+            ("!c || a", Ok(true)),
+            ("b && c", Ok(false)),
+            ("c", Err("resolved slot 2")),
+        ];
+        for (source, expected) in cases {
+            let program = env.compile(source).unwrap_or_else(|d| panic!("{source}: {d:?}"));
+            let got = program.evaluate_bool_with(&known, &budget);
+            match (got, expected) {
+                (Ok(b), Ok(want)) => assert_eq!(b, want, "{source}"),
+                (Err(e), Err(want)) => assert!(e.message().contains(want), "{source}: {}", e.message()),
+                (got, want) => panic!("{source}: got {got:?}, expected {want:?}"),
+            }
+        }
+    }
 
     #[test]
     fn integers_are_written_as_formatting_writes_them() {

@@ -299,7 +299,7 @@ impl Cursor<'_> {
 
     fn expect(&mut self, accepted: &[u8]) -> Option<u8> {
         let c = *self.text.get(self.pos)?;
-        if accepted.iter().any(|&a| a == c) {
+        if accepted.contains(&c) {
             self.pos += 1;
             Some(c)
         } else {
