@@ -688,3 +688,50 @@ fn the_assessment_reports_the_same_blast_radius_the_policy_saw() {
     assert_eq!(a.violations[0].message, "4 services: api, checkout, payments, web");
     assert_eq!(a.blast_radius.services, 4);
 }
+
+/// Macros over the input documents' own lists and maps (host data, read element by element),
+/// with one and two variables, nested, and keeping elements beyond the step that read them.
+#[test]
+fn comprehensions_over_input_lists_and_maps() {
+    let c = change(&json!({
+        "services": [
+            { "name": "api", "from": "1.0.0", "to": "2.0.0", "kinds": ["code", "config"] },
+            { "name": "web", "from": "1.0.0", "to": "1.0.1" },
+            { "name": "db", "kinds": ["schema"] }
+        ],
+        "checks": { "build": "passed", "lint": "failed", "unit": "pending" },
+        "tested_in": ["staging", "qa"],
+        "labels": { "team": "core", "ticket": "T-1" }
+    }));
+    let ctx = context(&json!({ "error_budgets": { "api": -0.1, "web": 0.5, "db": 0.0 } }));
+    for expr in [
+        // A host list of objects, one and two variables.
+        r#"change.services.exists(s, s.name == "web")"#,
+        r#"change.services.all(i, s, i < 3 && s.name != "")"#,
+        r#"change.services.exists(i, s, i == 2 && s.name == "db")"#,
+        r#"change.services.map(s, s.name) == ["api", "web", "db"]"#,
+        r#"change.services.transformList(i, s, string(i) + s.name) == ["0api", "1web", "2db"]"#,
+        r#"change.services.map(s, s.name != "web", s.name) == ["api", "db"]"#,
+        // Filtered elements outlive their step and are still readable.
+        r#"change.services.filter(s, s.bump == "major").map(s, s.name) == ["api"]"#,
+        r#"change.services.filter(s, "schema" in s.kinds)[0].name == "db""#,
+        r#"change.services.filter(s, false) == [] && change.services.filter(s, false).size() == 0"#,
+        // Nested: the inner body reads the outer variable.
+        r#"change.services.exists(s, s.kinds.exists(k, k == "config" && s.name == "api"))"#,
+        r#"change.services.map(s, s.kinds.map(k, s.name + ":" + k)) == [["api:code", "api:config"], ["web:code"], ["db:schema"]]"#,
+        // A host list of strings.
+        r#"change.tested_in.map(e, e + "!") == ["staging!", "qa!"]"#,
+        r#"change.tested_in.exists_one(e, e == "qa")"#,
+        // Host maps (sorted by key), one and two variables.
+        r#"change.checks.map(n, n) == ["build", "lint", "unit"]"#,
+        r#"change.checks.exists(n, st, n == "lint" && st == "failed")"#,
+        r#"change.checks.all(n, st, st != "skipped")"#,
+        r#"change.checks.transformList(n, st, st != "passed", n) == ["lint", "unit"]"#,
+        r#"change.checks.transformMap(n, st, st == "passed", n + "=" + st) == {"build": "build=passed"}"#,
+        r#"change.labels.filter(k, k.startsWith("t")) == ["team", "ticket"]"#,
+        r#"context.error_budgets.transformList(s, left, left <= 0.0, s) == ["api", "db"]"#,
+        r#"context.error_budgets.exists(s, left, s == "web" && left == 0.5)"#,
+    ] {
+        assert_holds(expr, &c, &ctx);
+    }
+}

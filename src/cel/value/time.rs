@@ -381,9 +381,11 @@ fn civil_seconds(
 
 /// Seconds since the epoch and nanoseconds of RFC 3339 text, or `None` when malformed.
 fn parse_rfc3339(text: &[u8]) -> Option<(i64, u32)> {
-    if let Some(plain) = parse_plain_utc(text) {
-        return Some(plain);
-    }
+    parse_plain_utc(text).or_else(|| parse_rfc3339_any(text))
+}
+
+/// [`parse_rfc3339`] for every form: fractions, offsets.
+fn parse_rfc3339_any(text: &[u8]) -> Option<(i64, u32)> {
     let mut c = Cursor { text, pos: 0 };
     let year = c.digits(4)?;
     c.expect(b"-")?;
@@ -510,6 +512,49 @@ mod tests {
             assert_eq!(Timestamp::parse(text).unwrap().to_string(), shown, "{text}");
         }
         assert_eq!(Timestamp::parse("2009-02-13T23:31:30Z").unwrap().unix_seconds(), 1_234_567_890);
+    }
+
+    proptest::proptest! {
+        /// The fixed-place reader of the plain UTC form agrees with the general reader on
+        /// every text of that shape, valid or not (any digits, both letter cases).
+        #[test]
+        fn plain_utc_form_reads_as_the_general_reader_does(
+            digits in proptest::collection::vec(0u8..10, 14),
+            t in proptest::sample::select(vec![b'T', b't', b'X']),
+            z in proptest::sample::select(vec![b'Z', b'z', b'+']),
+        ) {
+            let d = |i: usize| b'0' + digits.get(i).copied().unwrap_or(0);
+            let text = [
+                d(0), d(1), d(2), d(3), b'-', d(4), d(5), b'-', d(6), d(7), t, d(8), d(9), b':',
+                d(10), d(11), b':', d(12), d(13), z,
+            ];
+            let general = parse_rfc3339_any(&text);
+            let plain = parse_plain_utc(&text);
+            if plain.is_some() {
+                proptest::prop_assert_eq!(plain, general);
+            } else {
+                // Not the plain form (or not valid): the general reader decides alone.
+                proptest::prop_assert_eq!(parse_rfc3339(&text), general);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_utc_form_edges() {
+        for (text, valid) in [
+            ("2024-02-29T12:00:00Z", true),
+            ("2023-02-29T12:00:00Z", false),
+            ("2026-03-04T10:00:60Z", true),
+            ("2026-03-04T10:60:00Z", false),
+            // Read, then refused by the range check of `Timestamp::new` (below).
+            ("0000-01-01T00:00:00Z", true),
+            ("2026-13-01T00:00:00Z", false),
+            ("2026-03-04t10:00:00z", true),
+        ] {
+            assert_eq!(parse_plain_utc(text.as_bytes()).is_some(), valid, "{text}");
+            assert_eq!(parse_plain_utc(text.as_bytes()), parse_rfc3339_any(text.as_bytes()), "{text}");
+        }
+        assert!(Timestamp::parse("0000-01-01T00:00:00Z").is_err());
     }
 
     #[test]
