@@ -715,7 +715,7 @@ fn comprehensions_over_input_lists_and_maps() {
         // Filtered elements outlive their step and are still readable.
         r#"change.services.filter(s, s.bump == "major").map(s, s.name) == ["api"]"#,
         r#"change.services.filter(s, "schema" in s.kinds)[0].name == "db""#,
-        r#"change.services.filter(s, false) == [] && change.services.filter(s, false).size() == 0"#,
+        "change.services.filter(s, false) == [] && change.services.filter(s, false).size() == 0",
         // Nested: the inner body reads the outer variable.
         r#"change.services.exists(s, s.kinds.exists(k, k == "config" && s.name == "api"))"#,
         r#"change.services.map(s, s.kinds.map(k, s.name + ":" + k)) == [["api:code", "api:config"], ["web:code"], ["db:schema"]]"#,
