@@ -284,7 +284,8 @@ fn evaluate(
     let mut errors = Vec::new();
     let fail_closed = policy.decision.on_error == OnError::FailClosed;
     // Risk factors.
-    let mut fired = Vec::new();
+    // At most one entry per factor: sized once, never grown.
+    let mut fired = Vec::with_capacity(policy.factors.len());
     for (index, f) in policy.factors.iter().enumerate() {
         let applies = f.when.as_ref().map_or(Ok(true), |w| eval_bool(w, &vars));
         match applies {

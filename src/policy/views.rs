@@ -119,11 +119,12 @@ impl<'f> RiskView<'f> {
         level: RiskLevel,
         factors: impl IntoIterator<Item = (&'f str, i64, &'f str, &'f Arc<[String]>)>,
     ) -> Self {
-        let factors = factors
-            .into_iter()
-            .map(|(id, points, reason, references)| FactorView { id, points, reason, references })
-            .collect();
-        RiskView { score, level, factors }
+        let factors = factors.into_iter();
+        // Sized once: the factors often come filtered, which hides their number from `collect`.
+        let (low, high) = factors.size_hint();
+        let mut views = Vec::with_capacity(high.unwrap_or(low));
+        views.extend(factors.map(|(id, points, reason, references)| FactorView { id, points, reason, references }));
+        RiskView { score, level, factors: views }
     }
 }
 
