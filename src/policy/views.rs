@@ -123,7 +123,12 @@ impl<'f> RiskView<'f> {
         // Sized once: the factors often come filtered, which hides their number from `collect`.
         let (low, high) = factors.size_hint();
         let mut views = Vec::with_capacity(high.unwrap_or(low));
-        views.extend(factors.map(|(id, points, reason, references)| FactorView { id, points, reason, references }));
+        views.extend(factors.map(|(id, points, reason, references)| FactorView {
+            id,
+            points,
+            reason,
+            references,
+        }));
         RiskView { score, level, factors: views }
     }
 }
