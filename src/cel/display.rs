@@ -24,6 +24,13 @@ use super::value::Value;
 ///   `semver("1.2.3")`.
 pub struct Canonical<'v, 'a>(pub &'v Value<'a>);
 
+/// Values debug-print as their canonical text.
+impl fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&Canonical(self), f)
+    }
+}
+
 impl fmt::Display for Canonical<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {

@@ -9,7 +9,7 @@
 //! which must be a Unicode scalar value; in bytes octal and hex escapes denote one byte each,
 //! and `\u` / `\U` escapes are invalid (langdef: "valid only for string literals").
 
-use super::lexer::{TokenKind, span};
+use super::token::{TokenKind, span};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 
 /// Scans the literal whose first quote is at `quote` (its prefix, if any, starts at `start`).

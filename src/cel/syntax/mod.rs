@@ -14,6 +14,7 @@ mod parser;
 mod primary;
 #[cfg(test)]
 mod tests;
+mod token;
 
 pub use ast::{BinaryOp, Expr, ExprKind, Ident, Macro, MacroKind, UnaryOp};
 

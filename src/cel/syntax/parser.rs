@@ -31,7 +31,8 @@
 //! a bad list element, argument or entry skips to the next `,` or closing bracket of its level.
 
 use super::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
-use super::lexer::{self, Token, TokenKind};
+use super::lexer;
+use super::token::{Token, TokenKind, span};
 use crate::Limits;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
 
@@ -42,7 +43,7 @@ pub(super) fn parse(source: &str, limits: &Limits) -> Result<Expr, Vec<Diagnosti
             format!("limit exceeded: expression size {} bytes > {}", source.len(), limits.max_expr_bytes);
         return Err(vec![
             Diagnostic::error(DiagnosticKind::LimitExceeded, message)
-                .with_span(lexer::span(limits.max_expr_bytes, source.len()))
+                .with_span(span(limits.max_expr_bytes, source.len()))
                 .with_help("shorten the expression, or raise the `max_expr_bytes` limit"),
         ]);
     }

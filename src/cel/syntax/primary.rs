@@ -12,8 +12,8 @@
 //! unsupported, then parsed as their plain forms.
 
 use super::ast::{Expr, ExprKind, Ident};
-use super::lexer::TokenKind;
 use super::parser::{Delim, Node, Parser, Step};
+use super::token::TokenKind;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
 
 /// Words that langdef reserves and that are not otherwise tokens: they may follow a `.` (as

@@ -177,12 +177,6 @@ impl<'a> Value<'a> {
     }
 }
 
-impl fmt::Debug for Value<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&crate::cel::display::Canonical(self), f)
-    }
-}
-
 impl From<bool> for Value<'_> {
     fn from(b: bool) -> Self {
         Value::Bool(b)
