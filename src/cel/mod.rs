@@ -17,17 +17,19 @@ mod env;
 pub(crate) mod eval;
 mod expr;
 pub mod json;
+mod program;
 pub(crate) mod stdlib;
 pub mod syntax;
 pub mod types;
 pub mod value;
 
 pub use display::Canonical;
-pub use env::{Env, Program};
+pub use env::Env;
 #[cfg(feature = "fuzzing")]
 pub(crate) use eval::write_plain;
 pub use eval::{Activation, Budget, NoVariables};
 pub use expr::{ExprOutcome, evaluate_expression};
+pub use program::Program;
 pub use types::Type;
 pub use value::{
     Bytes, Duration, EvalError, EvalErrorKind, FieldDecl, HostList, HostMap, Key, List, Map, MapBuilder,

@@ -112,3 +112,25 @@ impl fmt::Debug for Type {
         fmt::Display::fmt(self, f)
     }
 }
+
+/// The least type covering `a` and `b`: equal types stay, differing ones become `dyn`.
+pub(crate) fn join(a: &Type, b: &Type) -> Type {
+    match (a, b) {
+        _ if a == b => a.clone(),
+        (Type::List(x), Type::List(y)) => Type::list(join(x, y)),
+        (Type::Map(k1, v1), Type::Map(k2, v2)) => Type::map(join(k1, k2), join(v1, v2)),
+        _ => Type::Dyn,
+    }
+}
+
+/// The common type of `types`: itself when all agree, `dyn` otherwise (and when empty).
+pub(crate) fn join_all(types: impl Iterator<Item = Type>) -> Type {
+    let mut acc: Option<Type> = None;
+    for t in types {
+        acc = Some(match acc {
+            None => t,
+            Some(a) => join(&a, &t),
+        });
+    }
+    acc.unwrap_or(Type::Dyn)
+}

@@ -102,7 +102,7 @@ impl OpSigs {
     fn result(&self, args: &[Type]) -> Option<Type> {
         let mut results = self.sigs.iter().filter_map(|(p, r)| match_signature(p, r, args));
         let first = results.next()?;
-        Some(results.fold(first, |acc, r| super::join(&acc, &r)))
+        Some(results.fold(first, |acc, r| super::super::types::join(&acc, &r)))
     }
 }
 
@@ -333,7 +333,8 @@ impl Checker<'_> {
                 Some(format!("`{}` accepts {}", function.name, accepted.join(", "))),
             );
         };
-        let ty = matching.iter().skip(1).fold(first.1.clone(), |acc, (_, r)| super::join(&acc, r));
+        let ty =
+            matching.iter().skip(1).fold(first.1.clone(), |acc, (_, r)| super::super::types::join(&acc, r));
         // Errors in a constant argument point at it (the last argument of these calls).
         let constant_span = args.last().map_or(function.span, |a| a.span);
         let nodes = match self.prepare(function, nodes, constant_span) {

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use super::env::Env;
 use super::eval::Node;
 use super::syntax::{Expr, ExprKind};
-use super::types::Type;
+use super::types::{Type, join};
 use super::value::{EvalError, Value};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
 
@@ -227,7 +227,7 @@ impl Checker<'_> {
 
     fn list(&mut self, items: &[Expr]) -> Typed {
         let typed: Vec<Typed> = items.iter().map(|i| self.expr(i)).collect();
-        let elem = super::env::join_all(typed.iter().map(|t| t.ty.clone()));
+        let elem = super::types::join_all(typed.iter().map(|t| t.ty.clone()));
         let nodes: Vec<Node> = typed.into_iter().map(|t| t.node).collect();
         let node = Node::List(nodes.into());
         fold::fold(self, Typed::new(node, Type::list(elem)))
@@ -254,8 +254,8 @@ impl Checker<'_> {
             nodes.push((kt.node, vt.node));
         }
         let ty = Type::map(
-            super::env::join_all(key_types.into_iter()),
-            super::env::join_all(value_types.into_iter()),
+            super::types::join_all(key_types.into_iter()),
+            super::types::join_all(value_types.into_iter()),
         );
         fold::fold(self, Typed::new(Node::Map(nodes.into()), ty))
     }
@@ -269,14 +269,4 @@ fn failed(message: impl Into<String>) -> Typed {
 /// A node that fails at run time with an error of `kind`.
 fn failed_with(kind: crate::cel::EvalErrorKind, message: impl Into<String>) -> Typed {
     Typed::new(Node::Fail(EvalError::new(kind, message)), Type::Dyn)
-}
-
-/// The least type covering `a` and `b`: equal types stay, differing ones become `dyn`.
-pub(crate) fn join(a: &Type, b: &Type) -> Type {
-    match (a, b) {
-        _ if a == b => a.clone(),
-        (Type::List(x), Type::List(y)) => Type::list(join(x, y)),
-        (Type::Map(k1, v1), Type::Map(k2, v2)) => Type::map(join(k1, k2), join(v1, v2)),
-        _ => Type::Dyn,
-    }
 }
