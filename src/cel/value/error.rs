@@ -38,7 +38,8 @@ pub enum EvalErrorKind {
 ///
 /// Errors are values in CEL: `false && error` is `false`. Boxed so that `Result<Value, _>` stays
 /// the size of a value.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.message)]
 pub struct EvalError(Box<Inner>);
 
 #[derive(Clone, PartialEq, Eq)]
@@ -121,16 +122,8 @@ impl EvalError {
     }
 }
 
-impl fmt::Display for EvalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
-    }
-}
-
 impl fmt::Debug for EvalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "EvalError({:?}: {})", self.0.kind, self.0.message)
     }
 }
-
-impl std::error::Error for EvalError {}
