@@ -188,7 +188,8 @@ impl DiagnosticKind {
 ///
 /// Messages follow one style: lowercase, no final period, user input in backticks; advice goes
 /// in [`help`](Diagnostic::help), not in the message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}{}", HelpLine(help.as_deref()))]
 pub struct Diagnostic {
     kind: DiagnosticKind,
     severity: Severity,
@@ -345,17 +346,17 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
+/// The `help:` line that follows a message in [`Diagnostic`]'s `Display`, if there is help.
+struct HelpLine<'h>(Option<&'h str>);
+
+impl fmt::Display for HelpLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(help) = &self.help {
-            write!(f, "\nhelp: {help}")?;
+        match self.0 {
+            Some(help) => write!(f, "\nhelp: {help}"),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
-
-impl std::error::Error for Diagnostic {}
 
 /// A 1-based line and column (in characters) of a byte offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -454,7 +455,8 @@ mod tests {
 ///
 /// `Display` prints each message on its own line; use [`Diagnostics::render`] with the source
 /// text for rustc-style output with line, column and caret excerpt.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", Listing(items))]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }
@@ -507,9 +509,12 @@ impl Diagnostics {
     }
 }
 
-impl fmt::Display for Diagnostics {
+/// One line per diagnostic, `<severity>: [<path>: ]<message>`: the `Display` of [`Diagnostics`].
+struct Listing<'d>(&'d [Diagnostic]);
+
+impl fmt::Display for Listing<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, d) in self.items.iter().enumerate() {
+        for (i, d) in self.0.iter().enumerate() {
             if i > 0 {
                 f.write_str("\n")?;
             }
@@ -522,8 +527,6 @@ impl fmt::Display for Diagnostics {
         Ok(())
     }
 }
-
-impl std::error::Error for Diagnostics {}
 
 impl IntoIterator for Diagnostics {
     type Item = Diagnostic;
