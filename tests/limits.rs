@@ -155,3 +155,15 @@ fn deep_json_policies_and_inputs_are_refused_without_overflow() {
     assert!(Change::from_json(&nested).is_err());
     assert!(Topology::from_json(&nested).is_err());
 }
+
+#[test]
+fn membership_in_a_list_is_charged_by_the_length_scanned() {
+    let mut l = limits();
+    l.max_eval_cost = 5_000;
+    let env = Env::with_limits(l);
+    let list = format!("[{}]", (0..200).map(|i| i.to_string()).collect::<Vec<_>>().join(", "));
+    let p = env.compile(&format!("[{list}.map(x, x * 2)].all(l, l.all(e, e in l))")).unwrap();
+    let e = p.evaluate(&NoVariables).unwrap_err();
+    assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded);
+    assert!(e.to_string().contains("evaluation cost budget of 5000 steps"), "{e}");
+}

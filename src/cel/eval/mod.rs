@@ -81,7 +81,7 @@ fn unbound(slot: usize) -> EvalError {
 }
 
 /// The evaluation cost budget: one step per comprehension iteration and per element of work
-/// done by list-building functions; concatenation (`+`) costs one step per element of the
+/// done by list-building functions, one per list element scanned by `in`; concatenation (`+`) costs one step per element of the
 /// resulting list, or per 16 bytes of the resulting string or bytes. Shared by every
 /// evaluation of one assessment.
 #[derive(Debug)]
@@ -444,6 +444,7 @@ impl Node {
                 let [a, b] = &**pair;
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
+                charge_scan(ctx, &y)?;
                 ops::contains(&y, &x)
             }
             Node::List(items) => list(items, ctx, scope),
@@ -510,6 +511,7 @@ impl Node {
                 let [a, b] = &**pair;
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
+                charge_scan(ctx, &y)?;
                 ops::contains_bool(&y, &x)
             }
             Node::InStrs { operand, list } => match &*operand.eval_ref(ctx, scope)? {
@@ -730,6 +732,16 @@ fn not_a_bool(v: &Value<'_>, op: &str) -> EvalError {
         EvalError::no_such_overload(format!("a condition must be a bool, found `{}`", v.type_name()))
     } else {
         ops::no_overload1(op, v)
+    }
+}
+
+/// Charges the budget one step per element of a list that `in` is about to scan, before the
+/// scan, so that a membership test inside a comprehension cannot do quadratic unpaid work.
+#[inline]
+fn charge_scan(ctx: &Ctx<'_, '_>, container: &Value<'_>) -> Result<(), EvalError> {
+    match container {
+        Value::List(l) => ctx.budget.spend(l.len() as u64),
+        _ => Ok(()),
     }
 }
 
