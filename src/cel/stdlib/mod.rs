@@ -22,6 +22,7 @@
 mod compare;
 mod conversions;
 mod lists;
+mod lists_ext;
 pub(crate) mod regex;
 pub(crate) mod semver;
 pub(crate) mod strings;
@@ -94,6 +95,7 @@ fn build() -> Vec<Overload> {
     strings::declare(&mut out);
     regex::declare(&mut out);
     lists::declare(&mut out);
+    lists_ext::declare(&mut out);
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
@@ -224,6 +226,7 @@ mod tests {
             "max",
             "distinct",
             "sort",
+            "isSorted",
             "semver",
             "isSemver",
             "major",
