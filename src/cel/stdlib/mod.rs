@@ -26,6 +26,7 @@ mod lists_ext;
 pub(crate) mod regex;
 pub(crate) mod semver;
 pub(crate) mod strings;
+mod strings_ext;
 pub(crate) mod time;
 
 use std::sync::OnceLock;
@@ -93,6 +94,7 @@ pub(crate) fn overloads() -> &'static [Overload] {
 fn build() -> Vec<Overload> {
     let mut out = Vec::with_capacity(128);
     strings::declare(&mut out);
+    strings_ext::declare(&mut out);
     regex::declare(&mut out);
     lists::declare(&mut out);
     lists_ext::declare(&mut out);
@@ -227,6 +229,7 @@ mod tests {
             "distinct",
             "sort",
             "isSorted",
+            "reverse",
             "semver",
             "isSemver",
             "major",
