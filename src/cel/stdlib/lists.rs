@@ -47,7 +47,7 @@ pub(super) fn declare(out: &mut Vec<Overload>) {
     out.push(method("list_distinct", "distinct", vec![list_a()], list_a(), Impl::F1(distinct)));
 }
 
-fn list_arg<'v, 'a>(function: &str, v: &'v Value<'a>) -> Result<&'v List<'a>, EvalError> {
+pub(super) fn list_arg<'v, 'a>(function: &str, v: &'v Value<'a>) -> Result<&'v List<'a>, EvalError> {
     match v {
         Value::List(l) => Ok(l),
         _ => Err(no_such_overload(function, &[v])),
@@ -132,7 +132,7 @@ fn class(v: &Value<'_>) -> Option<Class> {
 
 /// Checks that all elements can be ordered against each other, so that [`compare`] is a
 /// total order on them.
-fn check_orderable(function: &str, list: &List<'_>) -> Result<(), EvalError> {
+pub(super) fn check_orderable(function: &str, list: &List<'_>) -> Result<(), EvalError> {
     let mut first: Option<(Class, Value<'_>)> = None;
     for item in list.iter() {
         let Some(c) = class(&item) else {

@@ -22,9 +22,11 @@
 mod compare;
 mod conversions;
 mod lists;
+mod lists_ext;
 pub(crate) mod regex;
 pub(crate) mod semver;
 pub(crate) mod strings;
+mod strings_ext;
 pub(crate) mod time;
 
 use std::sync::OnceLock;
@@ -92,8 +94,10 @@ pub(crate) fn overloads() -> &'static [Overload] {
 fn build() -> Vec<Overload> {
     let mut out = Vec::with_capacity(128);
     strings::declare(&mut out);
+    strings_ext::declare(&mut out);
     regex::declare(&mut out);
     lists::declare(&mut out);
+    lists_ext::declare(&mut out);
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
@@ -224,6 +228,8 @@ mod tests {
             "max",
             "distinct",
             "sort",
+            "isSorted",
+            "reverse",
             "semver",
             "isSemver",
             "major",
