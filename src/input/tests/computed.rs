@@ -131,6 +131,28 @@ fn approvers_exclude_the_author_and_duplicates() {
 }
 
 #[test]
+fn respelt_author_is_not_an_independent_approver() {
+    let respellings = [
+        "aisha.rahman\u{200b}",
+        "aisha\u{200d}.rahman",
+        "\u{feff}aisha.rahman",
+        "ai\u{ad}sha.rahman",
+        "ａｉｓｈａ．ｒａｈｍａｎ",
+        "\u{430}isha.rahman",
+        "\u{200b}",
+        "\u{2060}",
+    ];
+    for by in respellings {
+        let c = approved("aisha.rahman", &[(by, "sre-lead")]);
+        assert_eq!(c.approvers(), Vec::<String>::new(), "{by:?}");
+        assert!(!c.is_approved_by_role_in(&[]), "{by:?}");
+    }
+    // Two respellings of one other person are one approver.
+    let c = approved("aisha.rahman", &[("bob", "dev"), ("ｂｏｂ\u{200b}", "dev"), ("b\u{43e}b", "dev")]);
+    assert_eq!(c.approvers(), ["bob"]);
+}
+
+#[test]
 fn approval_by_role_ignores_the_author() {
     let roles = |r: &[&str]| r.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let c = approved("ann", &[("Ann", "change-manager"), ("bob", "Engineer")]);
