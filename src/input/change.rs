@@ -276,10 +276,12 @@ impl Change {
 // Computed fields.
 
 impl Change {
-    /// When the change deploys: `scheduled_at`, or `ctx.now` when it is not scheduled.
+    /// When the change is judged: the later of `scheduled_at` and `ctx.now` (`ctx.now` when it
+    /// is not scheduled). A `scheduled_at` in the past escapes no freeze or window that is
+    /// active now.
     #[must_use]
     pub fn when(&self, ctx: &Context) -> Timestamp {
-        self.scheduled_at.unwrap_or(ctx.now)
+        self.scheduled_at.map_or(ctx.now, |at| at.max(ctx.now))
     }
 
     /// Whether `identity` is the author: equal [`identity_key`](crate::input::identity_key)s,

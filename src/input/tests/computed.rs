@@ -171,6 +171,10 @@ fn when_is_scheduled_at_or_now() {
     assert_eq!(c.when(&ctx), ctx.now);
     c.scheduled_at = Some(ts("2026-03-06T18:00:00+01:00"));
     assert_eq!(c.when(&ctx), ts("2026-03-06T17:00:00Z"));
+    for past in ["2025-06-01T00:00:00Z", "1970-01-01T00:00:00Z"] {
+        c.scheduled_at = Some(ts(past));
+        assert_eq!(c.when(&ctx), ctx.now, "{past}");
+    }
 }
 
 fn freeze(name: &str, start: &str, end: &str, environments: &[&str], exempt: &[Category]) -> Freeze {
