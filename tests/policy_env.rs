@@ -365,7 +365,18 @@ fn a_freeze_covers_its_start_but_not_its_end() {
         active(&change(&json!({ "scheduled_at": "2026-03-02T12:00:00Z" })), std::slice::from_ref(&f)),
         "[]"
     );
-    assert_eq!(active(&change(&json!({ "scheduled_at": "2026-03-02T09:59:59Z" })), &[f]), "[]");
+    // A `scheduled_at` before `now` is judged at `now`: scheduling into the past escapes
+    // nothing (issue 16, time).
+    assert_eq!(
+        active(&change(&json!({ "scheduled_at": "2026-03-02T09:59:59Z" })), std::slice::from_ref(&f)),
+        "[f]"
+    );
+    assert_eq!(
+        active(&change(&json!({ "scheduled_at": "1970-01-01T00:00:00Z" })), std::slice::from_ref(&f)),
+        "[f]"
+    );
+    let later = freeze("later", "2026-03-05T00:00:00Z", "2026-03-06T00:00:00Z", &json!({}));
+    assert_eq!(active(&change(&json!({ "scheduled_at": "2025-06-01T00:00:00Z" })), &[later]), "[]");
 }
 
 #[test]

@@ -169,29 +169,32 @@ pub struct Approval {
 // ------------------------------------------------------------------------------------------
 // Identities.
 
-/// The canonical form of a person's identity: trimmed (Unicode white space) and lower-cased
-/// character by character, so that `" Ann "`, `"ANN"` and `"ann"` are the same person.
+/// The canonical form of a name or identity, as [`canonical_name`](crate::input::canonical_name):
+/// so that `" Ann "`, `"ANN"`, `"ann\u{200b}"` and `"ａｎｎ"` are the same person.
 ///
 /// ```
 /// assert_eq!(changeguard::input::normalize_identity("  Ann.Lee "), "ann.lee");
 /// ```
 #[must_use]
 pub fn normalize_identity(identity: &str) -> String {
-    normalized_chars(identity).collect()
+    super::canonical_name(identity)
 }
 
-/// Whether `a` and `b` are the same identity after [`normalize_identity`], without allocating.
+/// Whether `a` and `b` have the same [`canonical_name`](crate::input::canonical_name).
 #[must_use]
 pub fn same_identity(a: &str, b: &str) -> bool {
-    let (a, b) = (a.trim(), b.trim());
-    if a.is_ascii() && b.is_ascii() {
-        return a.eq_ignore_ascii_case(b);
+    let (ta, tb) = (a.trim(), b.trim());
+    if ta.bytes().all(|c| c.is_ascii_graphic()) && tb.bytes().all(|c| c.is_ascii_graphic()) {
+        return ta.eq_ignore_ascii_case(tb);
     }
-    normalized_chars(a).eq(normalized_chars(b))
+    super::canonical_name(a) == super::canonical_name(b)
 }
 
-fn normalized_chars(identity: &str) -> impl Iterator<Item = char> + '_ {
-    identity.trim().chars().flat_map(char::to_lowercase)
+/// Whether `a` and `b` are the same person for separation of duties: equal
+/// [`identity_key`](crate::input::identity_key)s (canonical name and confusable skeleton).
+/// An invalid identity is nobody's.
+fn same_person(a: &str, b: &str) -> bool {
+    matches!((super::identity_key(a), super::identity_key(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -273,22 +276,29 @@ impl Change {
 // Computed fields.
 
 impl Change {
-    /// When the change deploys: `scheduled_at`, or `ctx.now` when it is not scheduled.
+    /// When the change is judged: the later of `scheduled_at` and `ctx.now` (`ctx.now` when it
+    /// is not scheduled). A `scheduled_at` in the past escapes no freeze or window that is
+    /// active now.
     #[must_use]
     pub fn when(&self, ctx: &Context) -> Timestamp {
-        self.scheduled_at.unwrap_or(ctx.now)
+        self.scheduled_at.map_or(ctx.now, |at| at.max(ctx.now))
     }
 
-    /// Whether `identity` is the author, compared with [`same_identity`].
+    /// Whether `identity` is the author: equal [`identity_key`](crate::input::identity_key)s,
+    /// so a confusable or invisible-character respelling of the author is the author.
     #[must_use]
     pub fn is_author(&self, identity: &str) -> bool {
-        same_identity(identity, &self.author)
+        same_person(identity, &self.author)
     }
 
-    /// The approvals given by someone other than the author (and not blank), in document
-    /// order, duplicates included. Allocates nothing.
+    /// The approvals given by someone other than the author, with a valid identity (see
+    /// [`identity_key`](crate::input::identity_key)), in document order, duplicates included.
     pub fn approvals_by_others(&self) -> impl Iterator<Item = &Approval> + '_ {
-        self.approvals.iter().filter(|a| !a.by.trim().is_empty() && !self.is_author(&a.by))
+        let author = super::identity_key(&self.author).ok();
+        self.approvals.iter().filter(move |a| match super::identity_key(&a.by) {
+            Ok(key) => author.as_ref() != Some(&key),
+            Err(_) => false,
+        })
     }
 
     /// `change.approvers()`: the sorted, distinct, [normalized](normalize_identity) identities
@@ -325,8 +335,16 @@ impl Change {
     }
 }
 
+/// The canonical names of distinct people (by identity key; the first spelling met names
+/// the person), sorted.
 fn distinct_identities<'a>(approvals: impl Iterator<Item = &'a Approval>) -> Vec<String> {
-    let set: BTreeSet<String> = approvals.map(|a| normalize_identity(&a.by)).collect();
+    let mut people: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for a in approvals {
+        if let Ok(key) = super::identity_key(&a.by) {
+            people.entry(key).or_insert_with(|| normalize_identity(&a.by));
+        }
+    }
+    let set: BTreeSet<String> = people.into_values().collect();
     set.into_iter().collect()
 }
 

@@ -27,6 +27,7 @@
 //! Timestamps are [`Timestamp`](crate::cel::Timestamp)s, written as RFC 3339 text; versions are
 //! [`semver::Version`]s, written as semver text (a leading `v` is accepted when reading).
 
+mod canonical;
 mod change;
 mod context;
 mod kinds;
@@ -38,6 +39,7 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
+pub use canonical::{IdentityError, canonical_name, identity_key};
 pub use change::{
     Approval, Change, Migration, Rollback, ServiceChange, Size, Strategy, normalize_identity, same_identity,
 };

@@ -131,6 +131,28 @@ fn approvers_exclude_the_author_and_duplicates() {
 }
 
 #[test]
+fn respelt_author_is_not_an_independent_approver() {
+    let respellings = [
+        "aisha.rahman\u{200b}",
+        "aisha\u{200d}.rahman",
+        "\u{feff}aisha.rahman",
+        "ai\u{ad}sha.rahman",
+        "ａｉｓｈａ．ｒａｈｍａｎ",
+        "\u{430}isha.rahman",
+        "\u{200b}",
+        "\u{2060}",
+    ];
+    for by in respellings {
+        let c = approved("aisha.rahman", &[(by, "sre-lead")]);
+        assert_eq!(c.approvers(), Vec::<String>::new(), "{by:?}");
+        assert!(!c.is_approved_by_role_in(&[]), "{by:?}");
+    }
+    // Two respellings of one other person are one approver.
+    let c = approved("aisha.rahman", &[("bob", "dev"), ("ｂｏｂ\u{200b}", "dev"), ("b\u{43e}b", "dev")]);
+    assert_eq!(c.approvers(), ["bob"]);
+}
+
+#[test]
 fn approval_by_role_ignores_the_author() {
     let roles = |r: &[&str]| r.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let c = approved("ann", &[("Ann", "change-manager"), ("bob", "Engineer")]);
@@ -149,6 +171,10 @@ fn when_is_scheduled_at_or_now() {
     assert_eq!(c.when(&ctx), ctx.now);
     c.scheduled_at = Some(ts("2026-03-06T18:00:00+01:00"));
     assert_eq!(c.when(&ctx), ts("2026-03-06T17:00:00Z"));
+    for past in ["2025-06-01T00:00:00Z", "1970-01-01T00:00:00Z"] {
+        c.scheduled_at = Some(ts(past));
+        assert_eq!(c.when(&ctx), ctx.now, "{past}");
+    }
 }
 
 fn freeze(name: &str, start: &str, end: &str, environments: &[&str], exempt: &[Category]) -> Freeze {

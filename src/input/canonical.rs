@@ -1,0 +1,172 @@
+//! Canonical spellings of names and identities.
+//!
+//! Names that the policy compares (environments, service names, roles, check names) and
+//! identities that separation of duties compares (author, approvers) are written by the change
+//! author, who may respell them to slip past a rule. Two spellings that a reader takes for the
+//! same name must therefore compare equal:
+//!
+//! - [`canonical_name`] applies Unicode NFKC (fullwidth `Ｐ` becomes `P`), full case folding
+//!   (`PRODUCTION` and `production` agree, `ß` folds to `ss`), removes format characters
+//!   (general category `Cf`: U+200B, U+200D, U+2060, U+FEFF, U+00AD, …), trims whitespace and
+//!   collapses every inner run of whitespace into one space (`payments  api` is `payments api`).
+//! - [`identity_key`] goes one step further for people: it takes the canonical name's
+//!   confusable skeleton (Unicode Technical Standard #39), so that a Cyrillic `а` and a Latin
+//!   `a` give the same key, and it rejects identities that are empty after canonicalisation or
+//!   hold control characters.
+//!
+//! ```
+//! use changeguard::input::{canonical_name, identity_key};
+//!
+//! assert_eq!(canonical_name(" Production\u{200b} "), "production");
+//! assert_eq!(identity_key("\u{430}isha").unwrap(), identity_key("aisha").unwrap());
+//! assert!(identity_key("\u{200b}").is_err());
+//! ```
+
+use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
+/// The canonical form of a name: NFKC, full case folding, format characters removed, outer
+/// whitespace trimmed and inner whitespace runs collapsed into one space.
+///
+/// The result is stable: `canonical_name(&canonical_name(s)) == canonical_name(s)`.
+#[must_use]
+pub fn canonical_name(name: &str) -> String {
+    if is_plain_ascii(name) {
+        return name.to_ascii_lowercase();
+    }
+    // Case folding can leave text that is no longer NFKC (and NFKC can expose new upper
+    // case), so fold, normalise, and fold again: the closure "NFKC_Casefold" in spirit.
+    let folded = caseless::default_case_fold_str(&without_format(name).nfkc().collect::<String>());
+    let folded = caseless::default_case_fold_str(&folded.nfkc().collect::<String>());
+    collapse_whitespace(&without_format(&folded))
+}
+
+/// Why a text is not a valid identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// Nothing is left after canonicalisation (empty, blank or only invisible characters).
+    Empty,
+    /// The identity holds a control character (general category `Cc`).
+    Control(char),
+}
+
+impl fmt::Display for IdentityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => {
+                f.write_str("identity is empty after removing invisible characters and whitespace")
+            }
+            Self::Control(c) => write!(f, "identity holds the control character U+{:04X}", u32::from(*c)),
+        }
+    }
+}
+
+impl std::error::Error for IdentityError {}
+
+/// The key under which two identities are the same person: the confusable skeleton (UTS #39)
+/// of the [`canonical_name`].
+///
+/// # Errors
+///
+/// [`IdentityError::Control`] when the text holds a control character, and
+/// [`IdentityError::Empty`] when nothing is left after canonicalisation.
+pub fn identity_key(identity: &str) -> Result<String, IdentityError> {
+    if let Some(c) = identity.chars().find(|c| c.is_control()) {
+        return Err(IdentityError::Control(c));
+    }
+    let canonical = canonical_name(identity);
+    if canonical.is_empty() {
+        return Err(IdentityError::Empty);
+    }
+    let skeleton: String = unicode_security::skeleton(&canonical).collect();
+    Ok(skeleton)
+}
+
+/// ASCII text with no upper case to fold, no whitespace to trim or collapse and no control
+/// character: its canonical form is its lower-case form.
+fn is_plain_ascii(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+        && !name.starts_with(' ')
+        && !name.ends_with(' ')
+        && !name.contains("  ")
+}
+
+fn without_format(text: &str) -> String {
+    text.chars().filter(|c| c.general_category() != GeneralCategory::Format).collect()
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AUTHOR: &str = "aisha.rahman";
+
+    #[test]
+    fn respelt_names_are_one_name() {
+        for spelling in [
+            "production",
+            "Production",
+            "PRODUCTION",
+            "production ",
+            " production\u{200b}",
+            "ｐｒｏｄｕｃｔｉｏｎ",
+            "pro\u{ad}duction",
+            "\u{feff}production\u{2060}",
+        ] {
+            assert_eq!(canonical_name(spelling), "production", "{spelling:?}");
+        }
+        assert_eq!(canonical_name("Payments"), canonical_name("payments "));
+        assert_eq!(canonical_name("payments \t api"), "payments api");
+        assert_eq!(canonical_name("Straße"), "strasse");
+        assert_ne!(canonical_name("payments"), canonical_name("payment"));
+    }
+
+    #[test]
+    fn canonical_name_is_idempotent() {
+        for s in ["ＡＢＣ ｄｅｆ", "Straße", "ǅ", "ﬁle", " a\u{200d}b  c "] {
+            let once = canonical_name(s);
+            assert_eq!(canonical_name(&once), once, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn respelt_identities_are_one_person() {
+        let honest = identity_key(AUTHOR).unwrap();
+        for spelling in [
+            "aisha.rahman\u{200b}",
+            "aisha\u{200d}.rahman",
+            "\u{feff}aisha.rahman",
+            "ai\u{ad}sha.rahman",
+            "ａｉｓｈａ．ｒａｈｍａｎ",
+            "\u{430}isha.rahman",
+            "Aisha.Rahman ",
+        ] {
+            assert_eq!(identity_key(spelling).unwrap(), honest, "{spelling:?}");
+        }
+        assert_ne!(identity_key("bob.jones").unwrap(), honest);
+    }
+
+    #[test]
+    fn invisible_and_control_identities_are_rejected() {
+        for spelling in ["", "  ", "\u{200b}", "\u{2060}", "\u{feff}\u{200d}", "\u{ad}"] {
+            assert_eq!(identity_key(spelling), Err(IdentityError::Empty), "{spelling:?}");
+        }
+        assert_eq!(identity_key("aisha\u{7}"), Err(IdentityError::Control('\u{7}')));
+        assert_eq!(identity_key("aisha\nrahman"), Err(IdentityError::Control('\n')));
+    }
+}
