@@ -532,6 +532,46 @@ fn a_computed_points_overflow_is_an_error_not_a_panic() {
     let a = assess(&p, &change(&json!({})));
     assert_eq!(errors(&a), [("big", "points")]);
     assert_eq!(a.risk.score, 0);
+    // Fail closed: the factor whose points cannot be known denies, naming itself and the error.
+    assert_eq!(a.outcome, Outcome::Deny);
+    assert_eq!(kinds(&a), [(ReasonKind::HardViolation, Some("big"))]);
+    assert!(a.violations[0].message.contains("points"), "{:?}", a.violations[0]);
+}
+
+#[test]
+fn erroring_factor_points_fail_closed_to_deny() {
+    let sources = [
+        // Overflow on author-supplied sizes.
+        "points = 'change.size.lines_added * 10'",
+        // Division by zero.
+        "points = '10 / (change.services.size() - 1)'",
+        // A missing map key in `when` while the points are an expression.
+        "when = 'change.labels[\"ticket\"] == \"T-1\"'\npoints = 'change.services.size() * 7'",
+    ];
+    for body in sources {
+        let p = policy(&format!("[[risk]]\nid = \"f\"\n{body}\n"));
+        let c = change(
+            &json!({ "size": { "files": 1, "lines_added": 9_223_372_036_854_775_807_i64, "lines_removed": 0 } }),
+        );
+        let a = assess(&p, &c);
+        assert_eq!(a.errors.len(), 1, "{body}: {:?}", a.errors);
+        assert_eq!(a.outcome, Outcome::Deny, "{body}");
+        assert_eq!(kinds(&a), [(ReasonKind::HardViolation, Some("f"))], "{body}");
+        // Fail open keeps the old behaviour: the factor is dropped, the error recorded.
+        let open = policy(&format!("[[risk]]\nid = \"f\"\n{body}\n[decision]\non_error = \"fail_open\"\n"));
+        let a = assess(&open, &c);
+        assert_eq!((a.outcome, a.errors.len()), (Outcome::Allow, 1), "{body}");
+    }
+}
+
+#[test]
+fn points_sums_do_not_depend_on_order() {
+    let (max, min) = (i64::MAX, i64::MIN);
+    for order in [[max, max, min], [min, max, max], [max, min, max]] {
+        let p = policy(&format!("{}\n[decision]\napproval_at = \"critical\"\n", factors(&order)));
+        let a = assess(&p, &change(&json!({})));
+        assert_eq!((a.risk.score, a.risk.level), (100, RiskLevel::Critical), "{order:?}");
+    }
 }
 
 #[test]

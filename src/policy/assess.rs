@@ -1,10 +1,17 @@
-//! The assessment of a change (SPEC §5): risk, rules, overrides, errors, outcome.
+//! The assessment of a change: risk, rules, overrides, errors, outcome.
 //!
 //! Architecture Invariant: assessing never fails and never panics. An evaluation error is
-//! recorded in the assessment and counts as the policy's `on_error` says.
+//! recorded in the assessment and counts as the policy's `on_error` says. Under `fail_closed`:
+//! a rule whose `when` or `require` fails counts as violated at its own enforcement; a factor
+//! whose `when` fails while its points are a literal counts those points; a factor whose points
+//! cannot be known (its `points` expression fails, or its `when` fails while its points are an
+//! expression) is a hard violation named after the factor, so the outcome is `deny`. Under
+//! `fail_open` such items are dropped. Points are summed in `i128` and clamped to 0..=100, so
+//! the score does not depend on the order of the factors.
 
 use std::cell::{Cell, OnceCell};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use super::assessment::{
     Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
@@ -286,6 +293,10 @@ fn evaluate(
     // Risk factors.
     // At most one entry per factor: sized once, never grown.
     let mut fired = Vec::with_capacity(policy.factors.len());
+    // Under fail_closed, a factor whose points cannot be known (its points expression failed,
+    // or its condition failed and its points are an expression) is counted as a hard violation:
+    // the outcome becomes `deny`, naming the factor and the error.
+    let mut failed_factors: Vec<(Arc<str>, &'static str, String)> = Vec::new();
     for (index, f) in policy.factors.iter().enumerate() {
         let applies = f.when.as_ref().map_or(Ok(true), |w| eval_bool(w, &vars));
         match applies {
@@ -294,19 +305,29 @@ fn evaluate(
                 Points::Literal(p) => fired.push(Fired { index, points: *p, failed: false }),
                 Points::Expr(p) => match eval_int(p, &vars) {
                     Ok(points) => fired.push(Fired { index, points, failed: false }),
-                    Err(e) => errors.push(error(&f.id, "points", &e)),
+                    Err(e) => {
+                        errors.push(error(&f.id, "points", &e));
+                        if fail_closed {
+                            failed_factors.push((f.id.clone(), "points", e.message().to_owned()));
+                        }
+                    }
                 },
             },
             Err(e) => {
                 errors.push(error(&f.id, "when", &e));
-                if let (true, Points::Literal(p)) = (fail_closed, &f.points) {
-                    fired.push(Fired { index, points: *p, failed: true });
+                match (fail_closed, &f.points) {
+                    (true, Points::Literal(p)) => fired.push(Fired { index, points: *p, failed: true }),
+                    (true, Points::Expr(_)) => {
+                        failed_factors.push((f.id.clone(), "when", e.message().to_owned()));
+                    }
+                    (false, _) => {}
                 }
             }
         }
     }
-    let total = fired.iter().fold(0i64, |acc, f| acc.saturating_add(f.points));
-    let score = total.clamp(0, 100);
+    // Summed wide: no order of points can wrap before the clamp.
+    let total: i128 = fired.iter().map(|f| i128::from(f.points)).sum();
+    let score = i64::try_from(total.clamp(0, 100)).unwrap_or(100);
     let level = policy.levels.level(score);
     // Factor reasons may mention `risk`: they see the score and the fired factors, without
     // reasons; rules then see everything.
@@ -349,7 +370,20 @@ fn evaluate(
     vars.risk = Some(&risk_view);
 
     // Rules.
-    let mut violations = Vec::new();
+    let mut violations: Vec<Violation> = failed_factors
+        .into_iter()
+        .map(|(id, field, message)| Violation {
+            rule: id,
+            enforcement: Enforcement::Hard,
+            message: format!(
+                "risk factor could not be evaluated ({field}: {message}); counted as deny (fail closed)"
+            ),
+            remediation: None,
+            references: Arc::from(Vec::new()),
+            overridden_by: None,
+            dry_run: false,
+        })
+        .collect();
     for rule in &policy.rules {
         let applies = rule.when.as_ref().map_or(Ok(true), |w| eval_bool(w, &vars));
         let outcome = match applies {
