@@ -609,3 +609,25 @@ fn example_topology_has_the_spec_shape() {
     assert!(kinds.iter().all(|k| *k == "hard" || *k == "soft"));
     assert!(kinds.contains(&"soft") && kinds.contains(&"hard"));
 }
+
+#[test]
+fn a_key_given_twice_in_a_map_is_an_error_naming_it() {
+    // Last-wins would let a failed check pass for a passed one.
+    let text = with(r#""checks": { "security-scan": "failed", "security-scan": "passed" }"#);
+    let err = Change::from_json(&text).unwrap_err();
+    let d = &err.items()[0];
+    assert_eq!(d.message(), "duplicate key `security-scan`");
+    assert_eq!(d.path(), Some("checks"));
+
+    let labels = with(r#""labels": { "tier": "a", "tier": "b" }"#);
+    let err = Change::from_json(&labels).unwrap_err();
+    assert_eq!(err.items()[0].message(), "duplicate key `tier`");
+
+    let context = r#"{ "now": "2026-03-02T10:00:00Z", "error_budgets": { "api": -0.5, "api": 0.9 } }"#;
+    let err = Context::from_json(context).unwrap_err();
+    assert_eq!(err.items()[0].message(), "duplicate key `api`");
+
+    // Distinct keys still read.
+    let ok = with(r#""checks": { "security-scan": "failed", "unit": "passed" }"#);
+    assert_eq!(Change::from_json(&ok).unwrap().checks.len(), 2);
+}

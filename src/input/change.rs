@@ -50,7 +50,11 @@ pub struct Change {
     #[serde(default, deserialize_with = "serde_util::object_list", skip_serializing_if = "Vec::is_empty")]
     pub approvals: Vec<Approval>,
     /// CI checks by name. Default empty.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "serde_util::unique_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub checks: BTreeMap<String, CheckStatus>,
     /// Environments the same change was deployed to first. Default empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -62,7 +66,11 @@ pub struct Change {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<String>,
     /// Free-form labels. Default empty.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "serde_util::unique_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub labels: BTreeMap<String, String>,
     /// Organisation-specific data, `dyn` in expressions. Default empty.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]

@@ -23,7 +23,11 @@ pub struct Context {
     pub freezes: Vec<Freeze>,
     /// Remaining error budget by service, as a fraction (may be negative when overspent).
     /// Default empty.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "serde_util::unique_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub error_budgets: BTreeMap<String, f64>,
     /// Open incidents. Default empty.
     #[serde(default, deserialize_with = "serde_util::object_list", skip_serializing_if = "Vec::is_empty")]

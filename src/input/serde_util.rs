@@ -293,3 +293,36 @@ macro_rules! text_enum {
 }
 
 pub(crate) use text_enum;
+
+// ------------------------------------------------------------------------------------------
+// Maps whose keys must be unique
+
+/// `deserialize_with` for a map field: a key given twice is an error, not last-wins, so that
+/// `"security-scan": "failed", "security-scan": "passed"` cannot pass for a passed check.
+pub(crate) fn unique_map<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<std::collections::BTreeMap<String, V>, D::Error> {
+    deserializer.deserialize_map(UniqueMap(PhantomData))
+}
+
+struct UniqueMap<V>(PhantomData<V>);
+
+impl<'de, V: Deserialize<'de>> Visitor<'de> for UniqueMap<V> {
+    type Value = std::collections::BTreeMap<String, V>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = std::collections::BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+            }
+            let value = map.next_value::<V>()?;
+            out.insert(key, value);
+        }
+        Ok(out)
+    }
+}
