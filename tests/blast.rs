@@ -597,3 +597,29 @@ impl Model {
         self.edges.iter().filter(move |&(&(from, _), &h)| from == v && h == hard).map(|(&(_, to), _)| to)
     }
 }
+
+#[test]
+fn a_key_given_twice_in_a_topology_is_an_error_naming_its_path() {
+    let tags = r#"{"services": [{"name": "a"}, {"name": "pay", "tags": {"pci": "true", "pci": "false"}}]}"#;
+    let err = Topology::from_json(tags).unwrap_err();
+    let d = &err.items()[0];
+    assert_eq!(d.kind(), DiagnosticKind::InvalidInput);
+    assert_eq!(d.message(), "duplicate key `pci`");
+    assert_eq!(d.path(), Some("services[1].tags.pci"));
+    assert!(serde_json::from_str::<Topology>(tags).unwrap_err().to_string().contains("duplicate key `pci`"));
+    // Fields of services and dependencies, and the document's own, are unique too.
+    for (text, message) in [
+        (r#"{"services": [{"name": "a", "tier": 0, "tier": 3}]}"#, "duplicate field `tier`"),
+        (
+            r#"{"services": [{"name": "a"}, {"name": "b"}], "dependencies": [{"from": "a", "to": "b", "kind": "hard", "kind": "soft"}]}"#,
+            "duplicate field `kind`",
+        ),
+        (r#"{"services": [], "services": [{"name": "a"}]}"#, "duplicate field `services`"),
+    ] {
+        let err = Topology::from_json(text).unwrap_err();
+        assert_eq!(err.items()[0].message(), message, "{text}");
+    }
+    // The same tag on two services is fine.
+    let ok = r#"{"services": [{"name": "a", "tags": {"pci": "1"}}, {"name": "b", "tags": {"pci": "2"}}]}"#;
+    assert_eq!(Topology::from_json(ok).unwrap().len(), 2);
+}

@@ -74,7 +74,11 @@ pub struct Change {
     )]
     pub labels: BTreeMap<String, String>,
     /// Organisation-specific data, `dyn` in expressions. Default empty.
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "serde_util::unique_json_object",
+        skip_serializing_if = "serde_json::Map::is_empty"
+    )]
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 

@@ -34,7 +34,11 @@ pub struct Context {
     #[serde(default, deserialize_with = "serde_util::object_list", skip_serializing_if = "Vec::is_empty")]
     pub incidents: Vec<Incident>,
     /// Organisation-specific data, `dyn` in expressions. Default empty.
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "serde_util::unique_json_object",
+        skip_serializing_if = "serde_json::Map::is_empty"
+    )]
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 

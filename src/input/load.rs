@@ -225,7 +225,7 @@ fn non_object(b: u8) -> Option<&'static str> {
 }
 
 /// Our path for `serde_path_to_error`'s, or `None` when serde could not tell the place.
-fn convert_path(p: &serde_path_to_error::Path) -> Option<FieldPath> {
+pub(crate) fn convert_path(p: &serde_path_to_error::Path) -> Option<FieldPath> {
     use serde_path_to_error::Segment;
     let mut out = FieldPath::root();
     for seg in p {
@@ -301,7 +301,7 @@ fn data_error(text: &str, path: Option<&FieldPath>, message: &str, serde_span: S
         .with_span(span)
         .with_help(help);
     }
-    for prefix in ["missing field `", "duplicate field `"] {
+    for prefix in ["missing field `", "duplicate field `", "duplicate key `"] {
         if let Some(field) = message.strip_prefix(prefix).and_then(|rest| rest.strip_suffix('`')) {
             let mut d = Diagnostic::error(DiagnosticKind::InvalidInput, message).with_span(serde_span);
             if let Some(p) = path {
