@@ -144,11 +144,11 @@ proptest! {
         let before = policy.assess(&change, &topology, &context);
         let mut with_self = change.clone();
         let by = match spelling {
-            0 => change.author.clone(),
+            0 => change.author.to_string(),
             1 => change.author.to_uppercase(),
             _ => format!("  {}  ", change.author),
         };
-        with_self.approvals.push(Approval { by, role: role.to_owned(), at: None });
+        with_self.approvals.push(Approval { by: by.into(), role: role.to_owned(), at: None });
         let after = policy.assess(&with_self, &topology, &context);
         prop_assert_eq!(before.outcome, after.outcome);
         prop_assert_eq!(before.risk.score, after.risk.score);

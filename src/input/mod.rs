@@ -30,6 +30,7 @@
 mod canonical;
 mod change;
 mod context;
+mod identity;
 mod kinds;
 pub(crate) mod load;
 pub(crate) mod path;
@@ -40,9 +41,11 @@ mod validate;
 mod tests;
 
 pub use canonical::{IdentityError, canonical_name, identity_key};
+pub(crate) use change::distinct_people;
 pub use change::{
     Approval, Change, Migration, Rollback, ServiceChange, Size, Strategy, normalize_identity, same_identity,
 };
 pub use context::{Context, Freeze, Incident};
+pub use identity::Identity;
 pub use kinds::{Bump, Category, ChangeKind, CheckStatus, StrategyType};
 pub use serde_util::parse_version;
