@@ -216,3 +216,19 @@ fn documents_inside_a_policy_test_follow_the_policy_limits() {
     assert_eq!(e.path(), Some("test[t].change"));
     assert!(e.message().starts_with("limit exceeded: change document of "), "{}", e.message());
 }
+
+#[test]
+fn a_long_document_gets_only_its_first_shape_error() {
+    // Finding more errors reads the document again per error; past 256 KiB that is not done.
+    let doc = |title: &str| {
+        format!(
+            r#"{{"id": "c", "environment": "dev", "author": "ann", "services": [{{"name": "api"}}],
+                "title": "{title}", "colour": 1, "flavour": 2}}"#
+        )
+    };
+    let short = Change::from_json(&doc("t")).unwrap_err();
+    assert_eq!(short.items().len(), 2, "{short:?}");
+    let long = Change::from_json(&doc(&"t".repeat(300 << 10))).unwrap_err();
+    assert_eq!(long.items().len(), 1, "{long:?}");
+    assert_eq!(long.items()[0].message(), "unknown field `colour`");
+}

@@ -111,6 +111,11 @@ pub(crate) fn from_json<T: DeserializeOwned>(
     Err(Diagnostics::new(all_shape_errors::<T>(text, first_error)))
 }
 
+/// The longest document for which [`all_shape_errors`] looks past the first error. Each look
+/// reads the whole document again, as a `serde_json::Value` that takes several times the text's
+/// size, so a long document gets its first shape error only.
+const MAX_REREAD_BYTES: usize = 256 << 10;
+
 /// More than the first shape error (serde stops there): each problem found is taken out of the
 /// document (an unknown field removed, a bad value replaced by `null`) and the document read
 /// again, until it reads or a problem cannot be taken out. A missing field that is the likely
@@ -123,6 +128,9 @@ fn all_shape_errors<T: DeserializeOwned>(
     let mut pending = first;
     let mut excused: Vec<String> = Vec::new();
     let mut nulled: Vec<FieldPath> = Vec::new();
+    if text.len() > MAX_REREAD_BYTES {
+        return diagnostics;
+    }
     let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(text) else { return diagnostics };
     for _ in 0..64 {
         let (Some(at), err) = &pending else { break };
@@ -146,7 +154,7 @@ fn all_shape_errors<T: DeserializeOwned>(
         if !taken_out {
             break;
         }
-        match serde_path_to_error::deserialize::<_, Obj<T>>(doc.clone()) {
+        match serde_path_to_error::deserialize::<_, Obj<T>>(&doc) {
             Ok(_) => break,
             Err(err) => {
                 let path = convert_path(err.path());
