@@ -232,3 +232,39 @@ fn a_long_document_gets_only_its_first_shape_error() {
     assert_eq!(long.items().len(), 1, "{long:?}");
     assert_eq!(long.items()[0].message(), "unknown field `colour`");
 }
+
+#[test]
+fn attributes_dense_with_objects_are_refused_before_they_are_built() {
+    // Each object would take about 640 bytes in memory: 80 times the text of `{"a":1},`.
+    let doc = |items: &str| {
+        format!(
+            r#"{{"id": "c", "environment": "dev", "author": "ann", "services": [{{"name": "api"}}],
+                "attributes": {{"xs": [{items}]}}}}"#
+        )
+    };
+    let dense = doc(&vec![r#"{"a":1}"#; 5000].join(","));
+    let err = Change::from_json(&dense).unwrap_err();
+    let d = &err.items()[0];
+    assert_eq!(d.kind(), DiagnosticKind::LimitExceeded);
+    assert_eq!(d.path(), Some("attributes"));
+    let allowed = dense.len() / 32 + 1024;
+    assert_eq!(
+        d.message(),
+        format!(
+            "limit exceeded: `attributes` holds 5001 objects, more than the {allowed} a change document of {} bytes may hold",
+            dense.len()
+        )
+    );
+    let ctx = format!(
+        r#"{{"now": "2026-03-02T10:00:00Z", "attributes": {{"xs": [{}]}}}}"#,
+        vec!["{\"a\":1}"; 5000].join(",")
+    );
+    assert_eq!(Context::from_json(&ctx).unwrap_err().items()[0].kind(), DiagnosticKind::LimitExceeded);
+    // Objects with more to them, empty objects and braces inside strings are fine.
+    let roomy = doc(&vec![r#"{"a":"a value long enough to pay for its map"}"#; 5000].join(","));
+    assert_eq!(Change::from_json(&roomy).unwrap().attributes["xs"].as_array().unwrap().len(), 5000);
+    let empty = doc(&vec!["{ }"; 5000].join(","));
+    assert!(Change::from_json(&empty).is_ok());
+    let quoted = doc(&vec![r#""{\"a\":{\"b\":1}}""#; 5000].join(","));
+    assert!(Change::from_json(&quoted).is_ok());
+}
