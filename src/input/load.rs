@@ -100,7 +100,8 @@ fn check_free_json(text: &str, what: &str) -> Result<(), Diagnostics> {
             ),
         )
         .with_path("attributes")
-        .with_span(located.value)
+        // The key, not the value: rendering a caret under megabytes of value is work too.
+        .with_span(located.key.unwrap_or(located.value))
         .with_help(format!(
             "each object takes about 640 bytes in memory, so one per {BYTES_PER_OBJECT} bytes of \
              document (and {FREE_OBJECTS} more) are accepted; flatten the attributes"
