@@ -81,12 +81,6 @@ impl Identity {
     }
 }
 
-impl Default for Identity {
-    fn default() -> Self {
-        Identity::new(String::new())
-    }
-}
-
 impl Deref for Identity {
     type Target = str;
 
