@@ -107,7 +107,7 @@ fn loads_without_warnings() {
     assert_eq!(p.decision().approval_roles, ["sre-lead", "change-manager"]);
     assert!(p.rule_ids().count() >= 15);
     assert!(p.factor_ids().count() >= 25);
-    assert!((30..=60).contains(&p.test_count()), "{} tests", p.test_count());
+    assert!((30..=70).contains(&p.test_count()), "{} tests", p.test_count());
 }
 
 #[test]
@@ -411,4 +411,77 @@ fn assessments_are_deterministic() {
         assert_eq!(first, second, "{name}");
         assert_eq!(first, third, "{name}");
     }
+}
+
+/// The rules that decide (hard and soft), apart from the advisory ones.
+fn deciding(a: &Assessment) -> BTreeSet<&str> {
+    let mut out = by_enforcement(a, Enforcement::Hard);
+    out.extend(by_enforcement(a, Enforcement::Soft));
+    out
+}
+
+#[test]
+fn respelt_and_unknown_environments_get_the_controls_of_production() {
+    let ex = examples();
+    let honest = policy().assess(&change("change-friday-all-at-once.json"), &ex.topology, &ex.context);
+    assert_eq!(honest.outcome, Outcome::Deny);
+    for (spelling, known) in [
+        ("Production", true),
+        ("PRODUCTION", true),
+        ("production ", true),
+        ("production\u{200b}", true),
+        ("ｐｒｏｄ", true),
+        ("prod", true),
+        ("staging-eu-weird", false),
+    ] {
+        let mut c = change("change-friday-all-at-once.json");
+        c.environment = spelling.into();
+        let a = policy().assess(&c, &ex.topology, &ex.context);
+        assert_eq!(a.outcome, honest.outcome, "{spelling:?}: {a}");
+        assert_eq!(a.risk.score, honest.risk.score, "{spelling:?}");
+        assert_eq!(factors(&a), factors(&honest), "{spelling:?}");
+        assert_eq!(deciding(&a), deciding(&honest), "{spelling:?}");
+        let unknown = a.violations.iter().find(|v| &*v.rule == "unknown-environment");
+        assert_eq!(unknown.is_none(), known, "{spelling:?}");
+        if let Some(v) = unknown {
+            assert_eq!(v.enforcement, Enforcement::Advisory);
+            assert!(v.message.contains("treated as the strictest, production"), "{}", v.message);
+        }
+    }
+    // A declared non-production environment, respelt, is still that environment.
+    let mut c = change("change-friday-all-at-once.json");
+    c.environment = " Staging\u{feff}".into();
+    let a = policy().assess(&c, &ex.topology, &ex.context);
+    assert_eq!((a.outcome, a.risk.score), (Outcome::Allow, 0), "{a}");
+    assert!(deciding(&a).is_empty(), "{a}");
+    assert!(a.violations.iter().all(|v| &*v.rule != "unknown-environment"), "{a}");
+}
+
+fn freeze_context(environments: &str) -> Context {
+    Context::from_json(&format!(
+        r#"{{ "now": "2026-12-04T12:00:00Z",
+             "freezes": [{{ "name": "december", "start": "2026-12-01T00:00:00Z",
+                            "end": "2026-12-10T00:00:00Z", "environments": {environments} }}] }}"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn freezes_name_environments_by_canonical_form_and_alias() {
+    let ex = examples();
+    let frozen = |freeze_envs: &str, change_env: &str| {
+        let mut c = change("change-friday-all-at-once.json");
+        c.environment = change_env.into();
+        let a = policy().assess(&c, &ex.topology, &freeze_context(freeze_envs));
+        a.violations.iter().any(|v| &*v.rule == "change-freeze")
+    };
+    assert!(frozen(r#"["Production"]"#, "production"));
+    assert!(frozen(r#"["PRODUCTION\u200b "]"#, "production"));
+    assert!(frozen(r#"["production"]"#, "Prod"));
+    assert!(frozen(r#"["prod"]"#, "live"));
+    // An unknown environment is the strictest one, for freezes too.
+    assert!(frozen(r#"["production"]"#, "staging-eu-weird"));
+    assert!(frozen(r#"["staging-eu-weird"]"#, "staging-eu-weird"));
+    assert!(!frozen(r#"["staging"]"#, "production"));
+    assert!(!frozen(r#"["production"]"#, "Stage"));
 }

@@ -187,12 +187,9 @@ impl<'a> Prepared<'a> {
                 regions: &change.regions,
             },
         );
-        Prepared {
-            change_view: ChangeView::new(change, context),
-            context_view: ContextView::new(context, change),
-            radius,
-            budget: Budget::new(limits.max_eval_cost),
-        }
+        let change_view = ChangeView::new(change, context, &policy.environments);
+        let context_view = ContextView::new(context, change, &policy.environments, &change_view.environment);
+        Prepared { change_view, context_view, radius, budget: Budget::new(limits.max_eval_cost) }
     }
 }
 

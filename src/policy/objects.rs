@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::environments::{Environments, Resolved};
 use super::schema::{self, schema};
 use crate::cel::{
     EvalError, HostList, HostMap, Key, List, Map, Object, ObjectType, Semver, Str, Timestamp, Value,
@@ -91,6 +92,8 @@ pub(crate) struct ChangeView<'a> {
     pub(crate) approvers: Vec<Value<'a>>,
     checks: SortedMap<'a, &'a str>,
     labels: SortedMap<'a, &'a str>,
+    /// The environment resolved in the policy's vocabulary, once per assessment.
+    pub(crate) environment: Resolved,
 }
 
 /// The normalized identity, borrowed when the text is already normalized.
@@ -117,8 +120,9 @@ fn sorted_identities<'a>(approvals: impl Iterator<Item = &'a Approval>) -> Vec<V
 }
 
 impl<'a> ChangeView<'a> {
-    pub(crate) fn new(change: &'a Change, context: &Context) -> Self {
+    pub(crate) fn new(change: &'a Change, context: &Context, environments: &Environments) -> Self {
         ChangeView {
+            environment: environments.resolve(&change.environment),
             change,
             when: change.when(context),
             approvers: sorted_identities(change.approvals_by_others()),
@@ -155,6 +159,8 @@ impl Object for ChangeView<'_> {
             f::LABELS => Value::Map(Map::host(&self.labels)),
             f::ATTRIBUTES => json_object(&c.attributes),
             f::WHEN => Value::Timestamp(self.when),
+            f::CANONICAL_ENVIRONMENT => Value::str(&self.environment.name),
+            f::ENVIRONMENT_KNOWN => Value::Bool(self.environment.known),
             _ => return None,
         })
     }
@@ -297,8 +303,24 @@ pub(crate) struct ContextView<'a> {
 }
 
 impl<'a> ContextView<'a> {
-    pub(crate) fn new(context: &'a Context, change: &'a Change) -> Self {
-        let active_freezes = context.active_freezes_iter(change).map(|f| Value::str(&f.name)).collect();
+    /// `change`'s environment is `environment` in the policy's vocabulary `environments`.
+    pub(crate) fn new(
+        context: &'a Context,
+        change: &'a Change,
+        environments: &Environments,
+        environment: &Resolved,
+    ) -> Self {
+        let when = change.when(context);
+        let active_freezes = context
+            .freezes
+            .iter()
+            .filter(|f| {
+                f.covers_when(when, change.category, |e| {
+                    environments.freeze_names(e, &change.environment, environment)
+                })
+            })
+            .map(|f| Value::str(&f.name))
+            .collect();
         let error_budgets = SortedMap::new(&context.error_budgets, |v| *v);
         ContextView { context, active_freezes, error_budgets }
     }
@@ -499,7 +521,7 @@ mod tests {
         )
         .unwrap();
         let ctx = Context::new(Timestamp::UNIX_EPOCH);
-        let view = ChangeView::new(&change, &ctx);
+        let view = ChangeView::new(&change, &ctx, &Environments::default());
         let names: Vec<&str> = view.approvers.iter().filter_map(Value::as_str).collect();
         assert_eq!(names, ["bob", "cy"]);
         let by_role =

@@ -24,7 +24,8 @@ fields!(
     /// Field indexes of `changeguard.Change`.
     change {
         ID, TITLE, CATEGORY, ENVIRONMENT, AUTHOR, SERVICES, STRATEGY, SIZE, ROLLBACK, MIGRATION, APPROVALS,
-        CHECKS, TESTED_IN, SCHEDULED_AT, REGIONS, LABELS, ATTRIBUTES, WHEN,
+        CHECKS, TESTED_IN, SCHEDULED_AT, REGIONS, LABELS, ATTRIBUTES, WHEN, CANONICAL_ENVIRONMENT,
+        ENVIRONMENT_KNOWN,
     }
 );
 fields!(
@@ -174,6 +175,8 @@ fn build() -> Schema {
             .field("labels", Type::map(Type::String, Type::String))
             .field("attributes", Type::Dyn)
             .field("when", Type::Timestamp)
+            .field("canonical_environment", Type::String)
+            .field("environment_known", Type::Bool)
             .method("approvers", vec![], strings())
             .method("approvers", vec![Type::String], strings()),
     );
@@ -262,7 +265,9 @@ mod tests {
         assert_eq!(at(&s.change, change::ENVIRONMENT), "environment");
         assert_eq!(at(&s.change, change::ATTRIBUTES), "attributes");
         assert_eq!(at(&s.change, change::WHEN), "when");
-        assert_eq!(s.change.fields().len(), change::WHEN + 1);
+        assert_eq!(at(&s.change, change::CANONICAL_ENVIRONMENT), "canonical_environment");
+        assert_eq!(at(&s.change, change::ENVIRONMENT_KNOWN), "environment_known");
+        assert_eq!(s.change.fields().len(), change::ENVIRONMENT_KNOWN + 1);
         assert_eq!(at(&s.service, service::BUMP), "bump");
         assert_eq!(at(&s.service, service::TO_VERSION), "to_version");
         assert_eq!(at(&s.strategy, strategy::FIRST_STEP), "first_step");
