@@ -485,3 +485,38 @@ fn freezes_name_environments_by_canonical_form_and_alias() {
     assert!(!frozen(r#"["staging"]"#, "production"));
     assert!(!frozen(r#"["production"]"#, "Stage"));
 }
+
+#[test]
+fn respelt_service_names_are_the_topology_services() {
+    let ex = examples();
+    for name in [
+        "change-friday-all-at-once.json",
+        "change-canary-safe.json",
+        "change-emergency-hotfix.json",
+        "change-irreversible-migration.json",
+    ] {
+        let honest = policy().assess(&change(name), &ex.topology, &ex.context);
+        for respell in [
+            |s: &str| {
+                let mut c = s.chars();
+                c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+            },
+            |s: &str| format!("{s} "),
+            |s: &str| format!("{s}\u{200b}"),
+            |s: &str| s.to_uppercase(),
+        ] {
+            let mut c = change(name);
+            for s in &mut c.services {
+                s.name = respell(&s.name);
+            }
+            let a = policy().assess(&c, &ex.topology, &ex.context);
+            let what = format!("{name} with {:?}", c.services.iter().map(|s| &s.name).collect::<Vec<_>>());
+            assert_eq!(a.outcome, honest.outcome, "{what}: {a}");
+            assert_eq!(a.risk.score, honest.risk.score, "{what}");
+            assert_eq!(factors(&a), factors(&honest), "{what}");
+            assert_eq!(counted(&a), counted(&honest), "{what}");
+            assert_eq!(a.blast_radius.impacted, honest.blast_radius.impacted, "{what}");
+            assert!(a.blast_radius.unknown.is_empty(), "{what}");
+        }
+    }
+}

@@ -53,6 +53,12 @@ pub fn same_name(a: &str, b: &str) -> bool {
     canonical_name(a) == canonical_name(b)
 }
 
+/// Whether `name` is its own [`canonical_name`], answered without allocating for plain ASCII
+/// text; `false` when it cannot tell cheaply.
+pub(crate) fn is_canonical_ascii(name: &str) -> bool {
+    is_plain_ascii(name) && !name.bytes().any(|b| b.is_ascii_uppercase())
+}
+
 /// Why a text is not a valid identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

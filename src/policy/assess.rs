@@ -178,8 +178,9 @@ impl<'a> Prepared<'a> {
         topology: &Topology,
         context: &'a Context,
     ) -> Self {
+        let change_view = ChangeView::new(change, context, &policy.environments, topology);
         let radius = topology.blast_radius_of(
-            change.services.iter().map(|s| s.name.as_str()),
+            change_view.services().iter().map(|s| s.name.as_str()),
             &BlastOptions {
                 max_depth: policy.blast.max_depth,
                 default_tier: policy.blast.default_tier,
@@ -187,7 +188,6 @@ impl<'a> Prepared<'a> {
                 regions: &change.regions,
             },
         );
-        let change_view = ChangeView::new(change, context, &policy.environments);
         let context_view = ContextView::new(context, change, &policy.environments, &change_view.environment);
         Prepared { change_view, context_view, radius, budget: Budget::new(limits.max_eval_cost) }
     }

@@ -14,8 +14,9 @@ use crate::cel::{
 };
 use crate::input::{
     Approval, Category, Change, ChangeKind, CheckStatus, Context, Freeze, Incident, Migration, Rollback,
-    ServiceChange, Size, Strategy, normalize_identity, same_identity,
+    ServiceChange, Size, Strategy, canonical_name, is_canonical_ascii, normalize_identity, same_identity,
 };
+use crate::topology::Topology;
 
 fn int(v: u64) -> Value<'static> {
     Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
@@ -94,6 +95,37 @@ pub(crate) struct ChangeView<'a> {
     labels: SortedMap<'a, &'a str>,
     /// The environment resolved in the policy's vocabulary, once per assessment.
     pub(crate) environment: Resolved,
+    /// The changed services with their names as the topology spells them (by canonical form),
+    /// or in canonical form when the topology does not know them; `None` when every name is
+    /// already so (the common case, which copies nothing).
+    services: Option<Vec<ServiceChange>>,
+}
+
+/// The name `raw` stands for: the topology's spelling of the service with the same canonical
+/// name, else the canonical form; `None` when that is `raw` itself.
+fn resolved_service_name(topology: &Topology, raw: &str) -> Option<String> {
+    match topology.service(raw) {
+        Some(s) if s.name() == raw => None,
+        Some(s) => Some(s.name().to_owned()),
+        None if is_canonical_ascii(raw) => None,
+        None => Some(canonical_name(raw)).filter(|c| c != raw),
+    }
+}
+
+fn resolved_services(change: &Change, topology: &Topology) -> Option<Vec<ServiceChange>> {
+    let renamed: Vec<Option<String>> =
+        change.services.iter().map(|s| resolved_service_name(topology, &s.name)).collect();
+    if renamed.iter().all(Option::is_none) {
+        return None;
+    }
+    Some(
+        change
+            .services
+            .iter()
+            .zip(renamed)
+            .map(|(s, name)| ServiceChange { name: name.unwrap_or_else(|| s.name.clone()), ..s.clone() })
+            .collect(),
+    )
 }
 
 /// The normalized identity, borrowed when the text is already normalized.
@@ -120,8 +152,14 @@ fn sorted_identities<'a>(approvals: impl Iterator<Item = &'a Approval>) -> Vec<V
 }
 
 impl<'a> ChangeView<'a> {
-    pub(crate) fn new(change: &'a Change, context: &Context, environments: &Environments) -> Self {
+    pub(crate) fn new(
+        change: &'a Change,
+        context: &Context,
+        environments: &Environments,
+        topology: &Topology,
+    ) -> Self {
         ChangeView {
+            services: resolved_services(change, topology),
             environment: environments.resolve(&change.environment),
             change,
             when: change.when(context),
@@ -129,6 +167,11 @@ impl<'a> ChangeView<'a> {
             checks: SortedMap::new(&change.checks, |s| s.as_str()),
             labels: SortedMap::new(&change.labels, String::as_str),
         }
+    }
+
+    /// The changed services, named as the topology names them (see the field `services`).
+    pub(crate) fn services(&self) -> &Vec<ServiceChange> {
+        self.services.as_ref().unwrap_or(&self.change.services)
     }
 }
 
@@ -146,7 +189,7 @@ impl Object for ChangeView<'_> {
             f::CATEGORY => Value::str(c.category.as_str()),
             f::ENVIRONMENT => Value::str(&c.environment),
             f::AUTHOR => Value::str(&c.author),
-            f::SERVICES => Value::List(List::host(&c.services)),
+            f::SERVICES => Value::List(List::host(self.services())),
             f::STRATEGY => Value::Object(&c.strategy),
             f::SIZE => Value::Object(c.size.as_ref()?),
             f::ROLLBACK => Value::Object(c.rollback.as_ref()?),
@@ -521,7 +564,7 @@ mod tests {
         )
         .unwrap();
         let ctx = Context::new(Timestamp::UNIX_EPOCH);
-        let view = ChangeView::new(&change, &ctx, &Environments::default());
+        let view = ChangeView::new(&change, &ctx, &Environments::default(), &Topology::default());
         let names: Vec<&str> = view.approvers.iter().filter_map(Value::as_str).collect();
         assert_eq!(names, ["bob", "cy"]);
         let by_role =
