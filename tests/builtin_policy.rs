@@ -26,8 +26,9 @@
 //!   an SRE lead approve.
 //! - `change-config-only.json` → **allow**: a pre-authorised standard change flipping a
 //!   feature flag, progressively; it qualifies as standard (small, low risk). `ab-testing` is
-//!   not in the topology, so the blast radius is incomplete: an advisory warning and a few risk
-//!   points, not a block.
+//!   not in the topology, so the blast radius is unknown: that needs an approval (an unknown
+//!   blast radius never looks safer than a known one), which a change manager gave; the
+//!   violation stays in the assessment as overridden, with a few risk points.
 
 use std::collections::BTreeSet;
 
@@ -382,15 +383,22 @@ fn the_irreversible_migration_is_denied_in_the_freeze_and_needs_a_senior_approva
 }
 
 #[test]
-fn the_config_only_standard_change_is_allowed_with_a_warning() {
+fn the_config_only_standard_change_is_allowed_once_a_change_manager_accepts_the_unknown_blast_radius() {
     let ex = examples();
     let a = policy().assess(&change("change-config-only.json"), &ex.topology, &ex.context);
     assert_eq!(a.outcome, Outcome::Allow, "{a}");
     assert_eq!(a.risk.level, RiskLevel::Low);
     assert_eq!(counted(&a), set(&["blast-radius-known"]));
-    assert_eq!(by_enforcement(&a, Enforcement::Advisory), set(&["blast-radius-known"]));
+    assert_eq!(by_enforcement(&a, Enforcement::Soft), set(&["blast-radius-known"]));
+    let v = a.violations.iter().find(|v| &*v.rule == "blast-radius-known").unwrap();
+    assert_eq!(v.overridden_by.as_deref(), Some("grace.kim"));
     assert_eq!(a.blast_radius.unknown, ["ab-testing"]);
     assert_eq!(factors(&a), set(&["config-change", "incomplete-blast-radius"]));
+    // Without the change manager's approval, it waits for one.
+    let mut c = change("change-config-only.json");
+    c.approvals.retain(|a| a.role != "change-manager");
+    let a = policy().assess(&c, &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::NeedsApproval, "{a}");
 }
 
 #[test]
@@ -519,4 +527,58 @@ fn respelt_service_names_are_the_topology_services() {
             assert!(a.blast_radius.unknown.is_empty(), "{what}");
         }
     }
+}
+
+/// The most permissive outcome first: `a` is no more permissive than `b`.
+fn no_more_permissive(a: Outcome, b: Outcome) -> bool {
+    let rank = |o: Outcome| match o {
+        Outcome::Allow => 0,
+        Outcome::NeedsApproval => 1,
+        Outcome::Deny => 2,
+    };
+    rank(a) >= rank(b)
+}
+
+#[test]
+fn an_unknown_blast_radius_never_relaxes_a_production_change() {
+    let ex = examples();
+    let none = Topology::default();
+    for name in [
+        "change-friday-all-at-once.json",
+        "change-canary-safe.json",
+        "change-emergency-hotfix.json",
+        "change-irreversible-migration.json",
+        "change-config-only.json",
+    ] {
+        let honest = policy().assess(&change(name), &ex.topology, &ex.context);
+        // A service spelt so that no canonical form finds it, or no topology at all.
+        let mut renamed = change(name);
+        for s in &mut renamed.services {
+            s.name = format!("{}-x", s.name);
+        }
+        for (what, c, topology) in
+            [("renamed", &renamed, &ex.topology), ("without topology", &change(name), &none)]
+        {
+            let mut c = c.clone();
+            // Without the approval that accepts an unknown blast radius.
+            c.approvals.retain(|a| a.role != "change-manager" && a.role != "sre-lead");
+            let a = policy().assess(&c, topology, &ex.context);
+            assert!(no_more_permissive(a.outcome, honest.outcome), "{name} {what}: {a}");
+            assert_ne!(a.outcome, Outcome::Allow, "{name} {what}: {a}");
+            let v = a.violations.iter().find(|v| &*v.rule == "blast-radius-known").unwrap();
+            assert!(v.message.starts_with("The blast radius is unknown: "), "{}", v.message);
+            if what == "without topology" {
+                assert!(v.message.contains("no topology was given"), "{}", v.message);
+            } else {
+                assert!(v.message.contains("not in the topology"), "{}", v.message);
+            }
+        }
+    }
+    // On an unknown environment too; not on a declared non-production one.
+    let mut c = change("change-canary-safe.json");
+    c.environment = "prod-eu-new".into();
+    c.approvals.retain(|a| a.role != "change-manager" && a.role != "sre-lead");
+    assert_eq!(policy().assess(&c, &none, &ex.context).outcome, Outcome::NeedsApproval);
+    c.environment = "dev".into();
+    assert_eq!(policy().assess(&c, &none, &ex.context).outcome, Outcome::Allow);
 }

@@ -167,6 +167,8 @@ pub(crate) struct Prepared<'a> {
     change_view: ChangeView<'a>,
     context_view: ContextView<'a>,
     radius: crate::blast::BlastRadius,
+    /// How many services the topology has (0: no topology was given).
+    topology_services: usize,
     budget: Budget,
 }
 
@@ -189,7 +191,13 @@ impl<'a> Prepared<'a> {
             },
         );
         let context_view = ContextView::new(context, change, &policy.environments, &change_view.environment);
-        Prepared { change_view, context_view, radius, budget: Budget::new(limits.max_eval_cost) }
+        Prepared {
+            change_view,
+            context_view,
+            radius,
+            topology_services: topology.len(),
+            budget: Budget::new(limits.max_eval_cost),
+        }
     }
 }
 
@@ -222,7 +230,7 @@ macro_rules! vars {
 /// building no output: the path that `assess` takes through conditions, for measurements.
 /// Rules see no `risk`.
 pub(crate) fn count_conditions(policy: &Loaded, prepared: &Prepared<'_>) -> (usize, usize) {
-    let blast_view = BlastView::new(&prepared.radius);
+    let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
     let budget = Budget::new(prepared.budget.limit());
     vars!(vars, policy, prepared, &blast_view, &budget);
     {
@@ -261,7 +269,7 @@ pub(crate) fn assess(
     context: &Context,
 ) -> Assessment {
     let prepared = Prepared::new(policy, limits, change, topology, context);
-    let blast_view = BlastView::new(&prepared.radius);
+    let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
     let evaluated = evaluate(policy, change, &prepared, &blast_view);
     let Evaluated { score, level, factors, violations, errors } = evaluated;
     let (outcome, reasons, required_approvals) = decide(policy, change, score, level, &violations);
@@ -574,7 +582,7 @@ mod tests {
         for name in ["change-canary-safe", "change-friday-all-at-once", "change-irreversible-migration"] {
             let change = Change::from_json(example(name)).unwrap();
             let prepared = Prepared::new(&policy.inner, &Limits::default(), &change, &topology, &context);
-            let blast_view = BlastView::new(&prepared.radius);
+            let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
             vars!(vars, policy.inner, prepared, &blast_view, &prepared.budget);
             for slot in [CHANGE, CONTEXT, BLAST] {
                 let Ok(Value::Object(object)) = vars.resolve(slot) else {

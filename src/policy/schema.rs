@@ -72,7 +72,7 @@ fields!(
     /// Field indexes of `changeguard.BlastRadius`.
     blast {
         CHANGED, IMPACTED, DEGRADED, UNKNOWN, PATHS, SERVICES, TRAFFIC_SHARE, EXPOSURE, MIN_TIER, TEAMS, REGIONS,
-        COMPLETE, LONGEST_PATH,
+        COMPLETE, LONGEST_PATH, TOPOLOGY_SERVICES,
     }
 );
 fields!(
@@ -217,7 +217,8 @@ fn build() -> Schema {
             .field("teams", strings())
             .field("regions", strings())
             .field("complete", Type::Bool)
-            .field("longest_path", strings()),
+            .field("longest_path", strings())
+            .field("topology_services", Type::Int),
     );
     let factor = Arc::new(
         ObjectType::new("changeguard.RiskFactor")
@@ -280,7 +281,8 @@ mod tests {
         assert_eq!(at(&s.incident, incident::SEVERITY), "severity");
         assert_eq!(at(&s.blast, blast::COMPLETE), "complete");
         assert_eq!(at(&s.blast, blast::LONGEST_PATH), "longest_path");
-        assert_eq!(s.blast.fields().len(), blast::LONGEST_PATH + 1);
+        assert_eq!(at(&s.blast, blast::TOPOLOGY_SERVICES), "topology_services");
+        assert_eq!(s.blast.fields().len(), blast::TOPOLOGY_SERVICES + 1);
         assert_eq!(at(&s.risk, risk::FACTOR_IDS), "factor_ids");
         assert_eq!(at(&s.factor, factor::REFERENCES), "references");
         assert_eq!(s.change.methods().len(), change_methods::APPROVERS_WITH_ROLE + 1);
