@@ -967,3 +967,86 @@ fn topology_shape_errors_point_into_the_text() {
     assert!(e.message().contains("teams"), "{}", e.message());
     assert!(e.span().is_some());
 }
+
+// ------------------------------------------------------------------------------------------
+// The environment vocabulary (`params.environments`).
+
+#[test]
+fn environment_vocabularies_are_checked() {
+    let help_alias = Some(
+        "aliases match by canonical form (case, width and invisible characters do not count): give each spelling to one environment",
+    );
+    let text = format!(
+        "{HEAD}[params]\nenvironments = {{ production = [\"prod\", 3], staging = [\"PROD \", \"\\u200b\"] }}\nstrictest_environment = \"qa\"\n"
+    );
+    assert_errors(
+        &text,
+        &[
+            (
+                K::InvalidValue,
+                "params.environments.production",
+                "an alias in `params.environments.production` must be a string, found an integer",
+                5,
+                40,
+                None,
+            ),
+            (
+                K::InvalidValue,
+                "params.environments.staging",
+                "environment alias `PROD ` of `staging` is also an alias of `production`",
+                5,
+                55,
+                help_alias,
+            ),
+            (
+                K::InvalidValue,
+                "params.environments.staging",
+                "environment alias `\u{200b}` is empty once canonical",
+                5,
+                64,
+                None,
+            ),
+            (
+                K::InvalidValue,
+                "params.strictest_environment",
+                "`qa` is not a declared environment",
+                6,
+                25,
+                Some("name one of the keys or aliases of `params.environments`"),
+            ),
+        ],
+    );
+    let text = format!("{HEAD}[params]\nenvironments = {{ production = [] }}\n");
+    assert_errors(
+        &text,
+        &[(
+            K::MissingKey,
+            "params.strictest_environment",
+            "`params.environments` needs `params.strictest_environment`",
+            5,
+            1,
+            Some(
+                "name the declared environment that an unknown environment is treated as, e.g. `strictest_environment = \"production\"`",
+            ),
+        )],
+    );
+    let text =
+        format!("{HEAD}[params]\nenvironments = [\"production\"]\nstrictest_environment = \"production\"\n");
+    assert_errors(
+        &text,
+        &[(
+            K::InvalidValue,
+            "params.environments",
+            "`params.environments` must be a table of environment names to lists of aliases",
+            5,
+            16,
+            Some("write `environments = { production = [\"prod\"], staging = [\"stage\"] }`"),
+        )],
+    );
+    // A well-formed vocabulary loads, and its parameters are never "unused".
+    let text = format!(
+        "{HEAD}[params]\nenvironments = {{ production = [\"prod\"] }}\nstrictest_environment = \"PROD\"\n"
+    );
+    let p = Policy::from_toml(&text).unwrap();
+    assert!(p.warnings().is_empty(), "{:?}", p.warnings());
+}

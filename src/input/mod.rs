@@ -39,7 +39,8 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use canonical::{IdentityError, canonical_name, identity_key};
+pub(crate) use canonical::is_canonical_ascii;
+pub use canonical::{IdentityError, canonical_name, identity_key, same_name};
 pub use change::{
     Approval, Change, Migration, Rollback, ServiceChange, Size, Strategy, normalize_identity, same_identity,
 };

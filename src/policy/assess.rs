@@ -167,6 +167,8 @@ pub(crate) struct Prepared<'a> {
     change_view: ChangeView<'a>,
     context_view: ContextView<'a>,
     radius: crate::blast::BlastRadius,
+    /// How many services the topology has (0: no topology was given).
+    topology_services: usize,
     budget: Budget,
 }
 
@@ -178,8 +180,9 @@ impl<'a> Prepared<'a> {
         topology: &Topology,
         context: &'a Context,
     ) -> Self {
+        let change_view = ChangeView::new(change, context, &policy.environments, topology);
         let radius = topology.blast_radius_of(
-            change.services.iter().map(|s| s.name.as_str()),
+            change_view.services().iter().map(|s| s.name.as_str()),
             &BlastOptions {
                 max_depth: policy.blast.max_depth,
                 default_tier: policy.blast.default_tier,
@@ -187,10 +190,12 @@ impl<'a> Prepared<'a> {
                 regions: &change.regions,
             },
         );
+        let context_view = ContextView::new(context, change, &policy.environments, &change_view.environment);
         Prepared {
-            change_view: ChangeView::new(change, context),
-            context_view: ContextView::new(context, change),
+            change_view,
+            context_view,
             radius,
+            topology_services: topology.len(),
             budget: Budget::new(limits.max_eval_cost),
         }
     }
@@ -225,7 +230,7 @@ macro_rules! vars {
 /// building no output: the path that `assess` takes through conditions, for measurements.
 /// Rules see no `risk`.
 pub(crate) fn count_conditions(policy: &Loaded, prepared: &Prepared<'_>) -> (usize, usize) {
-    let blast_view = BlastView::new(&prepared.radius);
+    let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
     let budget = Budget::new(prepared.budget.limit());
     vars!(vars, policy, prepared, &blast_view, &budget);
     {
@@ -264,7 +269,7 @@ pub(crate) fn assess(
     context: &Context,
 ) -> Assessment {
     let prepared = Prepared::new(policy, limits, change, topology, context);
-    let blast_view = BlastView::new(&prepared.radius);
+    let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
     let evaluated = evaluate(policy, change, &prepared, &blast_view);
     let Evaluated { score, level, factors, violations, errors } = evaluated;
     let (outcome, reasons, required_approvals) = decide(policy, change, score, level, &violations);
@@ -577,7 +582,7 @@ mod tests {
         for name in ["change-canary-safe", "change-friday-all-at-once", "change-irreversible-migration"] {
             let change = Change::from_json(example(name)).unwrap();
             let prepared = Prepared::new(&policy.inner, &Limits::default(), &change, &topology, &context);
-            let blast_view = BlastView::new(&prepared.radius);
+            let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
             vars!(vars, policy.inner, prepared, &blast_view, &prepared.budget);
             for slot in [CHANGE, CONTEXT, BLAST] {
                 let Ok(Value::Object(object)) = vars.resolve(slot) else {

@@ -41,6 +41,8 @@ pub(crate) struct Loaded {
     pub(crate) test_topology: Option<crate::topology::Topology>,
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) limits: Limits,
+    /// The environment vocabulary (`params.environments`), possibly empty.
+    pub(crate) environments: super::environments::Environments,
 }
 
 impl Loaded {
@@ -61,6 +63,7 @@ impl Loaded {
             test_topology: None,
             warnings: Vec::new(),
             limits: Limits::default(),
+            environments: super::environments::Environments::default(),
         }
     }
 }
@@ -134,7 +137,7 @@ impl Loader {
     fn document(&mut self, root: &Node) -> Option<Loaded> {
         let top = self.r.table(root, "", &TOP_KEYS)?;
         let (name, version, description) = self.meta(top);
-        let (params, param_spans) = self.params(top);
+        let (params, param_spans, environments) = self.params(top);
         let mut envs = PolicyEnvs::new(&self.limits, &params);
         let (lets, let_spans) = self.lets(top, &mut envs);
         let factors = self.factors(top, &envs);
@@ -206,6 +209,7 @@ impl Loader {
             test_topology,
             warnings,
             limits: self.limits.clone(),
+            environments,
         })
     }
 
@@ -254,16 +258,26 @@ impl Loader {
         (name, version, description)
     }
 
-    fn params(&mut self, top: Table<'_>) -> (Value<'static>, Vec<(String, Span)>) {
+    fn params(
+        &mut self,
+        top: Table<'_>,
+    ) -> (Value<'static>, Vec<(String, Span)>, super::environments::Environments) {
         let mut b = MapBuilder::new();
         let mut spans = Vec::new();
+        let mut environments = super::environments::Environments::default();
         if let Some(node) = top.get("params") {
             match &node.kind {
                 NodeKind::Table(entries) => {
                     for (k, v) in entries {
                         b.push(Key::String(Str::shared(Arc::from(k.name.as_str()))), node_value(v));
-                        spans.push((k.name.clone(), k.span));
+                        // The vocabulary is read by the engine: never "unused".
+                        if k.name != super::environments::ENVIRONMENTS
+                            && k.name != super::environments::STRICTEST
+                        {
+                            spans.push((k.name.clone(), k.span));
+                        }
                     }
+                    environments = super::environments::Environments::read(&mut self.r, entries);
                 }
                 _ => self.r.error(
                     DiagnosticKind::InvalidValue,
@@ -273,7 +287,7 @@ impl Loader {
                 ),
             }
         }
-        (Value::map(b.build().unwrap_or_default()), spans)
+        (Value::map(b.build().unwrap_or_default()), spans, environments)
     }
 
     /// Reads, orders and compiles the `let` entries; returns them with their key spans.

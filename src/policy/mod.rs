@@ -1,9 +1,24 @@
 //! Policies: loading, the decision about a change, and policy tests.
+//!
+//! # Environments
+//!
+//! A policy declares its environments, with their aliases, in `params.environments`, and names
+//! the strictest of them in `params.strictest_environment`. A change's environment, and every
+//! environment a freeze names, is matched against them by canonical form
+//! ([`canonical_name`](crate::input::canonical_name): NFKC, case folding, invisible characters
+//! removed, whitespace trimmed). **An environment the policy does not declare is treated as the
+//! strictest one**, never as "not production": respelling or inventing an environment cannot
+//! escape production controls or a production freeze. Expressions read the result, computed
+//! once per assessment, as `change.canonical_environment` (the declared name) and
+//! `change.environment_known`; `change.environment` stays the text as written, for messages.
+//! The built-in policy declares `production`, `staging` and `development` and warns about an
+//! unknown environment with its advisory rule `unknown-environment`.
 
 mod assess;
 pub mod assessment;
 mod doc;
 mod env;
+mod environments;
 mod load;
 mod model;
 mod objects;
