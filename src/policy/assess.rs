@@ -191,7 +191,7 @@ impl<'a> Prepared<'a> {
             change_view: ChangeView::new(change, context),
             context_view: ContextView::new(context, change),
             radius,
-            budget: Budget::new(limits.max_eval_cost),
+            budget: Budget::with_limits(limits),
         }
     }
 }
@@ -226,7 +226,7 @@ macro_rules! vars {
 /// Rules see no `risk`.
 pub(crate) fn count_conditions(policy: &Loaded, prepared: &Prepared<'_>) -> (usize, usize) {
     let blast_view = BlastView::new(&prepared.radius);
-    let budget = Budget::new(prepared.budget.limit());
+    let budget = prepared.budget.renewed();
     vars!(vars, policy, prepared, &blast_view, &budget);
     {
         let mut fired = 0;

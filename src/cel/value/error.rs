@@ -32,6 +32,9 @@ pub enum EvalErrorKind {
     UnboundVariable,
     /// The evaluation cost budget is spent.
     CostLimitExceeded,
+    /// Another limit of [`Limits`](crate::Limits) was reached: a value larger than
+    /// `max_value_bytes`, more run-time regular expressions than `max_runtime_regexes`.
+    LimitExceeded,
 }
 
 /// An error produced while evaluating: a kind and a message.
