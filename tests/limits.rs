@@ -320,3 +320,44 @@ fn constant_folding_builds_nothing_over_the_size_limit() {
     let e = first_error(&text, &small);
     assert!(e.message().contains("a value of 16008000 bytes would be built"), "{}", e.message());
 }
+
+#[test]
+fn run_time_patterns_are_charged_cached_and_capped() {
+    // 5 000 items, each a new 18 KB pattern: stopped at the cap on distinct run-time patterns
+    // (or at the budget, when smaller), failing closed.
+    let text = format!(
+        "{HEAD}[[rule]]\nid = \"re\"\nenforcement = \"hard\"\nrequire = '!change.tested_in.exists(t, t.matches(change.title + t))'\n"
+    );
+    let mut c = change();
+    c.title = "a".repeat(18_000);
+    c.tested_in = (0..5_000).map(|i| format!("env-{i}")).collect();
+    let policy = Policy::from_text(&text, &limits()).unwrap();
+    let a = policy.assess(&c, &Topology::default(), &context());
+    assert_eq!(a.outcome, Outcome::Deny);
+    assert!(
+        a.errors[0].message.contains("more than 100 distinct regular expressions compiled at run time"),
+        "{}",
+        a.errors[0].message
+    );
+    let mut small = limits();
+    small.max_eval_cost = 100_000;
+    let policy = Policy::from_text(&text, &small).unwrap();
+    let a = policy.assess(&c, &Topology::default(), &context());
+    assert_eq!(a.outcome, Outcome::Deny);
+    assert!(
+        a.errors[0].message.contains("evaluation cost budget of 100000 steps"),
+        "{}",
+        a.errors[0].message
+    );
+    // One pattern used 5 000 times is compiled once: 18 000 steps, and the loop.
+    let text = format!(
+        "{HEAD}[[rule]]\nid = \"re\"\nenforcement = \"hard\"\nrequire = '!change.tested_in.exists(t, t.matches(change.title))'\n"
+    );
+    let mut tight = limits();
+    tight.max_eval_cost = 30_000;
+    tight.max_runtime_regexes = 1;
+    let policy = Policy::from_text(&text, &tight).unwrap();
+    let a = policy.assess(&c, &Topology::default(), &context());
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    assert_eq!(a.outcome, Outcome::Allow);
+}

@@ -154,7 +154,7 @@ impl Comprehension {
                             return Ok(false);
                         }
                         Ok(_) => {}
-                        Err(e) if e.kind() == EvalErrorKind::CostLimitExceeded => return Err(e),
+                        Err(e) if e.kind().is_limit() => return Err(e),
                         Err(e) => {
                             error.get_or_insert(condition_error(self.kind, e));
                         }

@@ -932,7 +932,7 @@ fn logic_bool<'a>(
             Ok(b) if b == absorbing => return Ok(absorbing),
             Ok(_) => {}
             Err(e) => {
-                if error.is_none() || e.kind() == EvalErrorKind::CostLimitExceeded {
+                if error.is_none() || e.kind().is_limit() {
                     error = Some(e);
                 }
             }

@@ -37,6 +37,16 @@ pub enum EvalErrorKind {
     LimitExceeded,
 }
 
+impl EvalErrorKind {
+    /// Whether this is a limit of [`Limits`](crate::Limits) reached (the cost budget or
+    /// another): an error that no other operand absorbs in a comprehension, and that `&&` and
+    /// `||` report in preference to others.
+    #[must_use]
+    pub fn is_limit(self) -> bool {
+        matches!(self, EvalErrorKind::CostLimitExceeded | EvalErrorKind::LimitExceeded)
+    }
+}
+
 /// An error produced while evaluating: a kind and a message.
 ///
 /// Errors are values in CEL: `false && error` is `false`. Boxed so that `Result<Value, _>` stays
