@@ -3,6 +3,7 @@
 //! The command-line tool (SPEC §7): `assess`, `check`, `test`, `expr` and `policy default`,
 //! their exit statuses, output formats, standard input and error messages.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -600,7 +601,7 @@ fn check_stops_doubling_lets_at_the_value_size_limit() {
         "[policy]\nname = \"doubling\"\nversion = \"1.0.0\"\n\n[let]\nv0 = '\"abcdefghijklmnop\"'\n",
     );
     for i in 1..=24 {
-        policy.push_str(&format!("v{i} = 'v{} + v{}'\n", i - 1, i - 1));
+        writeln!(policy, "v{i} = 'v{} + v{}'", i - 1, i - 1).unwrap();
     }
     policy.push_str("\n[[rule]]\nid = \"big\"\nrequire = 'v24.size() > 0'\n");
     let r = run(&["check", "-"], Some(&policy));
