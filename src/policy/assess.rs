@@ -196,7 +196,7 @@ impl<'a> Prepared<'a> {
             context_view,
             radius,
             topology_services: topology.len(),
-            budget: Budget::new(limits.max_eval_cost),
+            budget: Budget::with_limits(limits),
         }
     }
 }
@@ -231,7 +231,7 @@ macro_rules! vars {
 /// Rules see no `risk`.
 pub(crate) fn count_conditions(policy: &Loaded, prepared: &Prepared<'_>) -> (usize, usize) {
     let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
-    let budget = Budget::new(prepared.budget.limit());
+    let budget = prepared.budget.renewed();
     vars!(vars, policy, prepared, &blast_view, &budget);
     {
         let mut fired = 0;
