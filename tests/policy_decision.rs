@@ -952,3 +952,27 @@ fn doubling_a_list_through_lets_is_bounded_by_the_budget() {
     assert_eq!(errors(&a), [("big", "require")], "65 536 elements copied within a 10 000-step budget");
     assert_eq!(a.outcome, Outcome::Deny);
 }
+
+#[test]
+fn a_negative_factor_whose_condition_fails_never_lowers_the_score() {
+    let p = policy(
+        r#"
+[[risk]]
+id = "base"
+points = 30
+[[risk]]
+id = "discount"
+when = 'change.labels["missing"] == "x"'
+points = -20
+[risk_levels]
+medium = 20
+[decision]
+approval_at = "medium"
+"#,
+    );
+    let a = assess(&p, &change(&json!({})));
+    // The discount's condition failed: it is reported, and counts 0 points, not -20.
+    assert!(a.errors.iter().any(|e| e.rule == "discount" && e.field == "when"), "{:?}", a.errors);
+    assert_eq!(a.risk.score, 30);
+    assert_eq!(a.outcome, Outcome::NeedsApproval);
+}

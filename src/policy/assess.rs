@@ -3,7 +3,8 @@
 //! Architecture Invariant: assessing never fails and never panics. An evaluation error is
 //! recorded in the assessment and counts as the policy's `on_error` says. Under `fail_closed`:
 //! a rule whose `when` or `require` fails counts as violated at its own enforcement; a factor
-//! whose `when` fails while its points are a literal counts those points; a factor whose points
+//! whose `when` fails while its points are a literal counts those points when they are
+//! positive and 0 otherwise (an error never lowers the score); a factor whose points
 //! cannot be known (its `points` expression fails, or its `when` fails while its points are an
 //! expression) is a hard violation named after the factor, so the outcome is `deny`. Under
 //! `fail_open` such items are dropped. Points are summed in `i128` and clamped to 0..=100, so
@@ -321,7 +322,11 @@ fn evaluate(
             Err(e) => {
                 errors.push(error(&f.id, "when", &e));
                 match (fail_closed, &f.points) {
-                    (true, Points::Literal(p)) => fired.push(Fired { index, points: *p, failed: true }),
+                    // Whether the factor applies is unknown: counting negative points would
+                    // lower the score on an error, so only positive points are counted.
+                    (true, Points::Literal(p)) => {
+                        fired.push(Fired { index, points: (*p).max(0), failed: true });
+                    }
                     (true, Points::Expr(_)) => {
                         failed_factors.push((f.id.clone(), "when", e.message().to_owned()));
                     }

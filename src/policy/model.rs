@@ -91,7 +91,8 @@ impl fmt::Display for RiskLevel {
 /// What an evaluation error counts as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OnError {
-    /// An erroring rule counts as violated; an erroring factor adds its literal points.
+    /// An erroring rule counts as violated; a factor whose `when` errors adds its literal
+    /// points when positive (never negative ones); a factor whose points cannot be known denies.
     FailClosed,
     /// Neither counts.
     FailOpen,
