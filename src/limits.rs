@@ -12,6 +12,11 @@ pub struct Limits {
     pub max_expr_depth: usize,
     /// Largest policy document, in bytes. Default 1 MiB.
     pub max_policy_bytes: usize,
+    /// Largest input document (change, context or topology JSON), in bytes. Default 16 MiB.
+    ///
+    /// Checked before the text is parsed. Memory for an accepted document stays a small
+    /// multiple of its size, so this limit also bounds what reading a document can allocate.
+    pub max_document_bytes: usize,
     /// Largest expression text, in bytes. Default 64 KiB.
     pub max_expr_bytes: usize,
     /// Most rules and risk factors in one policy (together). Default 10 000.
@@ -32,6 +37,7 @@ impl Default for Limits {
         Limits {
             max_expr_depth: 64,
             max_policy_bytes: 1 << 20,
+            max_document_bytes: 16 << 20,
             max_expr_bytes: 64 << 10,
             max_rules: 10_000,
             max_regex_bytes: 1 << 20,

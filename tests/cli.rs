@@ -653,3 +653,66 @@ fn policy_default_prints_a_policy_that_check_accepts() {
     assert_eq!(tested.code, 0, "{tested:?}");
     assert!(tested.stdout.lines().last().unwrap().ends_with(" 0 failed"), "{tested:?}");
 }
+
+// ------------------------------------------------------------------------------------------
+// input size
+
+/// Runs with `stdin` written from another thread; a write cut short because the tool stopped
+/// reading is expected, not an error.
+fn run_piped(args: &[&str], stdin: Vec<u8>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_changeguard"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&stdin);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Run {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn inputs_over_the_size_limit_stop_reading_and_exit_2() {
+    let c = change("01-canary-payments");
+    let size = data(&c).len();
+    // A file one byte over the limit.
+    let limit = (size - 1).to_string();
+    let r = run(&["assess", "--change", &c, "--max-input-bytes", &limit], None);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains(&format!("limit exceeded: `{c}` is larger than {limit} bytes")), "{r:?}");
+    assert!(r.stderr.contains("--max-input-bytes"), "{r:?}");
+    // The flag is global: it may come before the subcommand, and at the size the file reads.
+    let exact = size.to_string();
+    let r = run(&["--max-input-bytes", &exact, "assess", "--change", &c], None);
+    assert!([0, 1, 3].contains(&r.code), "{r:?}");
+    // A pipe much longer than the limit: the tool stops after the limit and exits 2.
+    let r = run_piped(&["assess", "--change", "-", "--max-input-bytes", "1000"], vec![b' '; 4 << 20]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("limit exceeded: `<stdin>` is larger than 1000 bytes"), "{r:?}");
+    // Policies and bindings are bounded too.
+    let r = run(&["check", POLICY, "--max-input-bytes", "100"], None);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("limit exceeded"), "{r:?}");
+    let bindings = temp_file("big-bindings.json", &format!("{{\"x\": \"{}\"}}", "y".repeat(200)));
+    let r = run(&["expr", "--bindings", bindings.to_str().unwrap(), "--max-input-bytes", "100", "x"], None);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("limit exceeded"), "{r:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_endless_change_stops_at_the_default_limit() {
+    let r = run(&["assess", "--change", "/dev/zero"], None);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("limit exceeded: `/dev/zero` is larger than 16777216 bytes"), "{r:?}");
+}

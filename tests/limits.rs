@@ -167,3 +167,52 @@ fn membership_in_a_list_is_charged_by_the_length_scanned() {
     assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded);
     assert!(e.to_string().contains("evaluation cost budget of 5000 steps"), "{e}");
 }
+
+#[test]
+fn every_input_document_is_refused_over_the_size_limit_before_parsing() {
+    let mut small = limits();
+    small.max_document_bytes = 64;
+    // Not even JSON: the size is checked before anything is parsed.
+    let too_long = "x".repeat(65);
+    let cases: [(&str, Option<changeguard::Diagnostics>); 3] = [
+        ("change", Change::from_json_with_limits(&too_long, &small).err()),
+        ("context", Context::from_json_with_limits(&too_long, &small).err()),
+        ("topology", Topology::from_json_with_limits(&too_long, &small).err()),
+    ];
+    for (what, err) in cases {
+        let err = err.unwrap_or_else(|| panic!("{what} accepted"));
+        assert_eq!(err.items().len(), 1, "{what}: {err:?}");
+        let d = &err.items()[0];
+        assert_eq!(d.kind(), DiagnosticKind::LimitExceeded, "{what}");
+        assert_eq!(
+            d.message(),
+            format!("limit exceeded: {what} document of 65 bytes > 64 (`max_document_bytes`)")
+        );
+        assert_eq!(
+            d.help(),
+            Some(format!("raise `Limits::max_document_bytes` if this {what} is legitimate").as_str())
+        );
+    }
+    // At the limit, a document reads as usual.
+    let ctx = r#"{"now": "2026-03-02T10:00:00Z"}"#;
+    let mut exact = limits();
+    exact.max_document_bytes = ctx.len();
+    assert!(Context::from_json_with_limits(ctx, &exact).is_ok());
+    assert_eq!(limits().max_document_bytes, 16 << 20);
+}
+
+#[test]
+fn documents_inside_a_policy_test_follow_the_policy_limits() {
+    let text = format!(
+        "{HEAD}[[rule]]\nid = \"r\"\nrequire = 'true'\n\n[[test]]\nname = \"t\"\nexpect = {{ outcome = \"allow\" }}\n\
+         [test.change]\nid = \"c\"\nenvironment = \"dev\"\nauthor = \"ann\"\ntitle = \"{}\"\nservices = [{{ name = \"api\" }}]\n",
+        "t".repeat(200)
+    );
+    assert!(Policy::from_text(&text, &limits()).is_ok());
+    let mut small = limits();
+    small.max_document_bytes = 100;
+    let e = first_error(&text, &small);
+    assert_eq!(e.kind(), DiagnosticKind::LimitExceeded);
+    assert_eq!(e.path(), Some("test[t].change"));
+    assert!(e.message().starts_with("limit exceeded: change document of "), "{}", e.message());
+}

@@ -22,9 +22,9 @@ pub(crate) struct ExprArgs {
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
-pub(crate) fn run(args: &ExprArgs) -> ExitCode {
+pub(crate) fn run(args: &ExprArgs, limits: &Limits) -> ExitCode {
     let source = if args.expr == "-" {
-        match read_input("-") {
+        match read_input("-", limits.max_document_bytes) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("{e}");
@@ -37,7 +37,7 @@ pub(crate) fn run(args: &ExprArgs) -> ExitCode {
     let bindings = match &args.bindings {
         None => serde_json::Map::new(),
         Some(path) => {
-            let text = match read_input(path) {
+            let text = match read_input(path, limits.max_document_bytes) {
                 Ok(t) => t,
                 Err(e) => {
                     eprintln!("{e}");
@@ -61,7 +61,7 @@ pub(crate) fn run(args: &ExprArgs) -> ExitCode {
             }
         }
     };
-    match evaluate_expression(&source, &bindings, !args.no_check, &Limits::default()) {
+    match evaluate_expression(&source, &bindings, !args.no_check, limits) {
         ExprOutcome::Value(v) => {
             outln!("{}", Canonical(&v));
             ExitCode::SUCCESS

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Limits;
 use crate::cel::Timestamp;
 use crate::diagnostic::Diagnostics;
 use crate::input::change::Change;
@@ -91,7 +92,18 @@ impl Context {
     /// When the text is not JSON, or does not have the shape of a context (the first such
     /// problem, with its field path and span), or breaks a validation rule (every broken rule).
     pub fn from_json(text: &str) -> Result<Context, Diagnostics> {
-        let ctx: Context = load::from_json(text, "context")?;
+        Context::from_json_with_limits(text, &Limits::default())
+    }
+
+    /// Reads and [validates](Context::validate) a context from JSON text within `limits`: a
+    /// text longer than [`Limits::max_document_bytes`] is refused before it is parsed.
+    ///
+    /// # Errors
+    ///
+    /// As [`Context::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
+    /// diagnostic naming the document and the limit when the text is too long.
+    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Context, Diagnostics> {
+        let ctx: Context = load::from_json(text, "context", limits)?;
         load::report(validate::context(&ctx), Some(text))?;
         Ok(ctx)
     }

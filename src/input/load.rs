@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Span};
 use crate::fuzzy;
 use crate::input::path::{self, FieldPath, Seg};
 use crate::input::serde_util::Obj;
+use crate::limits::Limits;
 
 /// A problem found by validation: where, what, and advice.
 #[derive(Clone, Debug)]
@@ -51,8 +52,32 @@ pub(crate) fn report(problems: Vec<Problem>, text: Option<&str>) -> Result<(), D
     Err(Diagnostics::new(problems.into_iter().map(|p| p.diagnostic(text)).collect()))
 }
 
+/// The error for a `what` document (`change`, `context`, `topology`) of `len` bytes when
+/// `len` is over `limits.max_document_bytes`. Checked before anything is parsed.
+pub(crate) fn check_size(len: usize, what: &str, limits: &Limits) -> Result<(), Diagnostics> {
+    if len <= limits.max_document_bytes {
+        return Ok(());
+    }
+    Err(single(
+        Diagnostic::error(
+            DiagnosticKind::LimitExceeded,
+            format!(
+                "limit exceeded: {what} document of {len} bytes > {} (`max_document_bytes`)",
+                limits.max_document_bytes
+            ),
+        )
+        .with_help(format!("raise `Limits::max_document_bytes` if this {what} is legitimate")),
+    ))
+}
+
 /// Reads a `T` from JSON `text`; `what` names the document in messages (`change`, `context`).
-pub(crate) fn from_json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, Diagnostics> {
+/// A text over `limits.max_document_bytes` is refused before it is parsed.
+pub(crate) fn from_json<T: DeserializeOwned>(
+    text: &str,
+    what: &str,
+    limits: &Limits,
+) -> Result<T, Diagnostics> {
+    check_size(text.len(), what, limits)?;
     let first = text.bytes().position(|b| !b.is_ascii_whitespace());
     let Some(first) = first else {
         return Err(single(

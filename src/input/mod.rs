@@ -31,7 +31,7 @@ mod canonical;
 mod change;
 mod context;
 mod kinds;
-mod load;
+pub(crate) mod load;
 pub(crate) mod path;
 pub(crate) mod serde_util;
 mod validate;

@@ -155,9 +155,12 @@ impl Loader {
         let decision = self.decision(top);
         let blast = self.blast(top);
         let tests = self.tests(top);
-        let test_topology = top
-            .get("test_topology")
-            .and_then(|n| self.input_document(n, "test_topology", crate::topology::Topology::from_json));
+        let limits = self.limits.clone();
+        let test_topology = top.get("test_topology").and_then(|n| {
+            self.input_document(n, "test_topology", |t| {
+                crate::topology::Topology::from_json_with_limits(t, &limits)
+            })
+        });
         let mut warnings = Vec::new();
         for (name, span) in &let_spans {
             if !self.used_lets.contains(name) {
@@ -868,6 +871,7 @@ impl Loader {
     }
 
     fn tests(&mut self, top: Table<'_>) -> Vec<TestCase> {
+        let limits = self.limits.clone();
         let mut out = Vec::new();
         let mut names = HashSet::new();
         for (i, node) in self.r.tables(top, "test").into_iter().enumerate() {
@@ -889,7 +893,9 @@ impl Loader {
                 );
             }
             let change = match t.get("change") {
-                Some(n) => self.input_document(n, &join(&path, "change"), crate::input::Change::from_json),
+                Some(n) => self.input_document(n, &join(&path, "change"), |t| {
+                    crate::input::Change::from_json_with_limits(t, &limits)
+                }),
                 None => {
                     self.r.error(
                         DiagnosticKind::MissingKey,
@@ -901,11 +907,15 @@ impl Loader {
                 }
             };
             let topology = t.get("topology").map(|n| {
-                self.input_document(n, &join(&path, "topology"), crate::topology::Topology::from_json)
+                self.input_document(n, &join(&path, "topology"), |t| {
+                    crate::topology::Topology::from_json_with_limits(t, &limits)
+                })
             });
-            let context = t
-                .get("context")
-                .map(|n| self.input_document(n, &join(&path, "context"), crate::input::Context::from_json));
+            let context = t.get("context").map(|n| {
+                self.input_document(n, &join(&path, "context"), |t| {
+                    crate::input::Context::from_json_with_limits(t, &limits)
+                })
+            });
             let expect = self.expect(t, &path);
             if let (Some(name), Some(change), Some(topology), Some(context), Some(expect)) =
                 (name, change, transpose(topology), transpose(context), expect)

@@ -23,8 +23,11 @@ impl Topology {
     ///
     /// # Errors
     ///
-    /// As [`Topology::from_json`].
+    /// As [`Topology::from_json`], and a [`LimitExceeded`](DiagnosticKind::LimitExceeded)
+    /// diagnostic naming the document and the limit when `text` is longer than
+    /// [`Limits::max_document_bytes`] (checked before it is parsed).
     pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Topology, Diagnostics> {
+        crate::input::load::check_size(text.len(), "topology", limits)?;
         let document: TopologyDocument =
             serde_json::from_str(text).map_err(|e| Diagnostics::single(json_diagnostic(text, &e)))?;
         Topology::with_limits(&document.services, &document.dependencies, limits).map_err(|d| {
