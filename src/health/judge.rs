@@ -157,6 +157,18 @@ pub struct Verdict {
     pub unjudged: Vec<String>,
     /// Why the decision is what it is, most important first.
     pub reasons: Vec<String>,
+    /// The practices the policy's `[health]` section cites.
+    pub references: Vec<String>,
+}
+
+impl Verdict {
+    /// The verdict of a policy without a `[health]` section: nothing judged, so `continue`.
+    pub(crate) fn without_health_section(observations: &Observations) -> Verdict {
+        let t = Thresholds::default();
+        let mut v = decide(Vec::new(), observations.metrics.keys().cloned().collect(), &t);
+        v.reasons.insert(0, "the policy has no `[health]` section, so no metric is judged".into());
+        v
+    }
 }
 
 /// A health judge: the metrics to compare and the thresholds, checked once.
@@ -696,5 +708,6 @@ fn decide(metrics: Vec<MetricVerdict>, unjudged: Vec<String>, t: &Thresholds) ->
         metrics,
         unjudged,
         reasons,
+        references: Vec::new(),
     }
 }

@@ -38,8 +38,11 @@
 mod config;
 mod judge;
 mod observations;
+mod render;
 pub mod stats;
 
 pub use config::{Direction, MetricKind, MetricSpec, Missing, Thresholds};
+pub(crate) use judge::threshold_problems;
 pub use judge::{Classification, Decision, Judge, MetricStats, MetricVerdict, Verdict};
 pub use observations::{MetricData, Observations, Side};
+pub use render::plot_svg;
