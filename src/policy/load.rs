@@ -39,6 +39,8 @@ pub(crate) struct Loaded {
     pub(crate) blast: BlastSettings,
     pub(crate) tests: Vec<TestCase>,
     pub(crate) test_topology: Option<crate::topology::Topology>,
+    /// The `[health]` section, when the policy has one.
+    pub(crate) health: Option<super::health::HealthSection>,
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) limits: Limits,
     /// The environment vocabulary (`params.environments`), possibly empty.
@@ -61,6 +63,7 @@ impl Loaded {
             blast: BlastSettings::default(),
             tests: Vec::new(),
             test_topology: None,
+            health: None,
             warnings: Vec::new(),
             limits: Limits::default(),
             environments: super::environments::Environments::default(),
@@ -68,8 +71,19 @@ impl Loaded {
     }
 }
 
-const TOP_KEYS: [&str; 10] =
-    ["policy", "params", "let", "risk", "risk_levels", "rule", "decision", "blast", "test", "test_topology"];
+const TOP_KEYS: [&str; 11] = [
+    "policy",
+    "params",
+    "let",
+    "risk",
+    "risk_levels",
+    "rule",
+    "decision",
+    "blast",
+    "health",
+    "test",
+    "test_topology",
+];
 
 /// Loads a policy document.
 pub(crate) fn load(source: &str, format: Format, limits: &Limits) -> Result<Loaded, Diagnostics> {
@@ -157,6 +171,7 @@ impl Loader {
         }
         let decision = self.decision(top);
         let blast = self.blast(top);
+        let health = top.get("health").and_then(|n| super::health::read(&mut self.r, n));
         let tests = self.tests(top);
         let limits = self.limits.clone();
         let test_topology = top.get("test_topology").and_then(|n| {
@@ -207,6 +222,7 @@ impl Loader {
             blast,
             tests,
             test_topology,
+            health,
             warnings,
             limits: self.limits.clone(),
             environments,

@@ -19,6 +19,7 @@ pub mod assessment;
 mod doc;
 mod env;
 mod environments;
+mod health;
 mod load;
 mod model;
 mod objects;
@@ -191,6 +192,39 @@ impl Policy {
         PreparedAssessment {
             loaded: &self.inner,
             prepared: assess::Prepared::new(&self.inner, &self.inner.limits, change, topology, context),
+        }
+    }
+
+    /// The rollout health judge of the policy's `[health]` section, if it has one.
+    #[must_use]
+    pub fn health(&self) -> Option<&crate::health::Judge> {
+        self.inner.health.as_ref().map(|h| &h.judge)
+    }
+
+    /// The health thresholds for a change assessed at `risk` (`[health.risk.<level>]` over
+    /// `[health]`), or `None` when the policy has no `[health]` section.
+    #[must_use]
+    pub fn health_thresholds(&self, risk: Option<RiskLevel>) -> Option<&crate::health::Thresholds> {
+        self.inner.health.as_ref().map(|h| h.thresholds(risk))
+    }
+
+    /// Judges a rollout step's `observations` with the policy's `[health]` section, under the
+    /// thresholds for the change's assessed `risk` (the section's own when `None`). Never
+    /// fails: a policy without a `[health]` section judges nothing and so never promotes
+    /// (the decision is `continue`, with that reason).
+    #[must_use]
+    pub fn judge(
+        &self,
+        observations: &crate::health::Observations,
+        risk: Option<RiskLevel>,
+    ) -> crate::health::Verdict {
+        match &self.inner.health {
+            Some(h) => {
+                let mut verdict = h.judge.judge_with(observations, h.thresholds(risk));
+                verdict.references.clone_from(&h.references);
+                verdict
+            }
+            None => crate::health::Verdict::without_health_section(observations),
         }
     }
 
