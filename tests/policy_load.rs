@@ -1050,3 +1050,45 @@ fn environment_vocabularies_are_checked() {
     let p = Policy::from_toml(&text).unwrap();
     assert!(p.warnings().is_empty(), "{:?}", p.warnings());
 }
+
+#[test]
+fn constant_points_outside_the_documented_range_are_load_errors() {
+    let help = Some(
+        "scores are clamped to 0..=100: give a factor a few points, or a negative few to lower the score",
+    );
+    let text = format!(
+        "{HEAD}[[risk]]\nid = \"huge\"\npoints = 9223372036854775807\n\n[[risk]]\nid = \"low\"\npoints = -1001\n\n\
+         [[risk]]\nid = \"folded\"\npoints = '500 * 3'\n\n[[risk]]\nid = \"edge\"\npoints = 1000\n\n\
+         [[risk]]\nid = \"computed\"\npoints = 'change.services.size() * 5000'\n"
+    );
+    assert_errors(
+        &text,
+        &[
+            (
+                K::InvalidValue,
+                "risk[huge].points",
+                "`risk[huge].points` is 9223372036854775807, outside -1000..=1000",
+                6,
+                10,
+                help,
+            ),
+            (
+                K::InvalidValue,
+                "risk[low].points",
+                "`risk[low].points` is -1001, outside -1000..=1000",
+                10,
+                10,
+                help,
+            ),
+            (
+                K::InvalidValue,
+                "risk[folded].points",
+                "`risk[folded].points` is 1500, outside -1000..=1000",
+                14,
+                10,
+                help,
+            ),
+        ],
+    );
+    assert_eq!(changeguard::policy::POINTS_RANGE, -1000..=1000);
+}

@@ -103,7 +103,7 @@ pub fn identity_key(identity: &str) -> Result<String, IdentityError> {
 
 /// ASCII text with no upper case to fold, no whitespace to trim or collapse and no control
 /// character: its canonical form is its lower-case form.
-fn is_plain_ascii(name: &str) -> bool {
+pub(crate) fn is_plain_ascii(name: &str) -> bool {
     let bytes = name.as_bytes();
     bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
         && !name.starts_with(' ')

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use super::doc::{Node, NodeKind};
 use super::reader::Reader;
 use crate::diagnostic::{DiagnosticKind, Span};
-use crate::input::{canonical_name, same_name};
+use crate::input::{canonical_name, is_plain_ascii, same_name};
 
 /// The name of the parameter that declares the environments.
 pub(crate) const ENVIRONMENTS: &str = "environments";
@@ -67,9 +67,15 @@ impl Environments {
     }
 
     fn lookup(&self, raw: &str) -> Option<usize> {
-        let key = canonical_name(raw);
-        let i = self.aliases.binary_search_by(|(a, _)| a.as_str().cmp(&key)).ok()?;
-        self.aliases.get(i).map(|(_, e)| *e)
+        let found = if is_plain_ascii(raw) {
+            // The canonical form is the lower-case form: compare with it without building it.
+            let folded = || raw.bytes().map(|b| b.to_ascii_lowercase());
+            self.aliases.binary_search_by(|(a, _)| a.bytes().cmp(folded()))
+        } else {
+            let key = canonical_name(raw);
+            self.aliases.binary_search_by(|(a, _)| a.as_str().cmp(&key))
+        };
+        self.aliases.get(found.ok()?).map(|(_, e)| *e)
     }
 
     /// Resolves a change's environment: its declared environment, or the strictest one when the

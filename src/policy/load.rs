@@ -477,6 +477,22 @@ impl Loader {
         }
     }
 
+    /// Whether constant `points` are within [`super::model::POINTS_RANGE`]; reports them if not.
+    fn points_in_range(&mut self, points: i64, span: Span, path: &str) -> bool {
+        let range = super::model::POINTS_RANGE;
+        if range.contains(&points) {
+            return true;
+        }
+        self.r.error_help(
+            DiagnosticKind::InvalidValue,
+            span,
+            &join(path, "points"),
+            format!("`{path}.points` is {points}, outside {}..={}", range.start(), range.end()),
+            "scores are clamped to 0..=100: give a factor a few points, or a negative few to lower the score",
+        );
+        false
+    }
+
     /// Records which lets and params an expression uses (for unused warnings).
     fn note_uses(&mut self, ast: &Expr, own_let: Option<usize>, parsed: &[(&DocKey, Text, Option<Expr>)]) {
         for (name, _) in refs::free_idents(ast) {
@@ -632,10 +648,16 @@ impl Loader {
                     None
                 }
                 Some(n) => match &n.kind {
-                    NodeKind::Int(p) => Some(Points::Literal(*p)),
+                    NodeKind::Int(p) => {
+                        self.points_in_range(*p, n.span, &path).then_some(Points::Literal(*p))
+                    }
                     NodeKind::Str { value, verbatim } => {
                         let text = Text { value: value.clone(), span: n.span, verbatim: *verbatim };
                         self.expression(&envs.factor, &text, &join(&path, "points"), &Type::Int)
+                            .filter(|p| match p.constant() {
+                                Some(Value::Int(c)) => self.points_in_range(*c, n.span, &path),
+                                _ => true,
+                            })
                             .map(Points::Expr)
                     }
                     _ => {

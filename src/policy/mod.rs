@@ -35,7 +35,9 @@ use std::sync::Arc;
 pub use assessment::{
     Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
 };
-pub use model::{BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, RiskLevel, RiskLevels};
+pub use model::{
+    BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, POINTS_RANGE, RiskLevel, RiskLevels,
+};
 pub use runner::{CaseResult, TestReport};
 
 use crate::Limits;

@@ -113,17 +113,18 @@ fn resolved_service_name(topology: &Topology, raw: &str) -> Option<String> {
 }
 
 fn resolved_services(change: &Change, topology: &Topology) -> Option<Vec<ServiceChange>> {
-    let renamed: Vec<Option<String>> =
-        change.services.iter().map(|s| resolved_service_name(topology, &s.name)).collect();
-    if renamed.iter().all(Option::is_none) {
+    // Nothing to copy in the common case: every name already as the topology spells it.
+    if change.services.iter().all(|s| resolved_service_name(topology, &s.name).is_none()) {
         return None;
     }
     Some(
         change
             .services
             .iter()
-            .zip(renamed)
-            .map(|(s, name)| ServiceChange { name: name.unwrap_or_else(|| s.name.clone()), ..s.clone() })
+            .map(|s| ServiceChange {
+                name: resolved_service_name(topology, &s.name).unwrap_or_else(|| s.name.clone()),
+                ..s.clone()
+            })
             .collect(),
     )
 }
