@@ -30,6 +30,15 @@ pub struct Limits {
     /// Evaluation steps allowed per assessment (or per standalone expression evaluation).
     /// Default 10 000 000.
     pub max_eval_cost: u64,
+    /// Largest value an evaluation may build, in bytes: a string or bytes value counts its
+    /// bytes, a list or map 32 bytes per element or entry plus any text it holds that was
+    /// built with it. Applies when assessing, when folding constants at load time and when
+    /// loading computes constant `let` entries. Default 16 MiB.
+    pub max_value_bytes: usize,
+    /// Most distinct regular expressions one assessment (or one standalone expression
+    /// evaluation) may compile at run time, for `matches` with a pattern that is not a literal
+    /// or a constant; each is compiled once and reused. Default 100.
+    pub max_runtime_regexes: usize,
 }
 
 impl Default for Limits {
@@ -44,6 +53,8 @@ impl Default for Limits {
             max_services: 1_000_000,
             max_dependencies: 10_000_000,
             max_eval_cost: 10_000_000,
+            max_value_bytes: 16 << 20,
+            max_runtime_regexes: 100,
         }
     }
 }

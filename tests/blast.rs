@@ -261,7 +261,7 @@ fn report_json_has_the_spec_shape() {
       "dependencies": [{"from": "checkout", "to": "payments"}, {"from": "frontend", "to": "checkout", "kind": "hard"}]}"#;
     let t = Topology::from_json(json).unwrap();
     let b = t.blast_radius(&["payments"], &BlastOptions { first_step: 10, ..BlastOptions::default() });
-    let expected = r#"{"changed":["payments"],"impacted":["checkout","frontend","payments"],"degraded":[],"unknown":[],"paths":{"checkout":["payments","checkout"],"frontend":["payments","checkout","frontend"],"payments":["payments"]},"services":3,"traffic_share":1.0,"exposure":0.1,"min_tier":0,"teams":["payments","web"],"regions":["eu-west-1"],"complete":true}"#;
+    let expected = r#"{"changed":["payments"],"impacted":["checkout","frontend","payments"],"degraded":[],"unknown":[],"paths":{"checkout":{"predecessor":"payments","dependency":"hard","hops":1},"frontend":{"predecessor":"checkout","dependency":"hard","hops":2},"payments":{"hops":0}},"services":3,"traffic_share":1.0,"exposure":0.1,"min_tier":0,"teams":["payments","web"],"regions":["eu-west-1"],"complete":true}"#;
     assert_eq!(serde_json::to_string(&b).unwrap(), expected);
     let back: BlastRadius = serde_json::from_str(expected).unwrap();
     assert_eq!(back, b);
@@ -548,8 +548,20 @@ proptest! {
             prop_assert_eq!(path.len() as u32, d + 1);
             prop_assert!(changed.contains(&path[0]));
             prop_assert_eq!(path.last().unwrap(), &model.names[v]);
-            if d == 0 { continue; }
+            // The linear form says the same: the chain rebuilt from predecessors, the hops, and
+            // the kind of the last dependency.
+            let chain = report.paths.chain(&model.names[v]).unwrap();
+            prop_assert_eq!(&chain, path);
+            let step = report.paths.step(&model.names[v]).unwrap();
+            prop_assert_eq!(step.hops, d);
+            if d == 0 {
+                prop_assert_eq!((step.predecessor, step.dependency), (None, None));
+                continue;
+            }
             let is_degraded = degraded.contains_key(&v);
+            prop_assert_eq!(step.predecessor, Some(path[path.len() - 2].as_str()));
+            let kind = if is_degraded { DependencyKind::Soft } else { DependencyKind::Hard };
+            prop_assert_eq!(step.dependency, Some(kind));
             // Consecutive elements are real edges: hard, except a degraded service's last hop.
             for (k, pair) in path.windows(2).enumerate() {
                 let hard = !(is_degraded && k + 2 == path.len());
@@ -622,4 +634,89 @@ fn a_key_given_twice_in_a_topology_is_an_error_naming_its_path() {
     // The same tag on two services is fine.
     let ok = r#"{"services": [{"name": "a", "tags": {"pci": "1"}}, {"name": "b", "tags": {"pci": "2"}}]}"#;
     assert_eq!(Topology::from_json(ok).unwrap().len(), 2);
+}
+
+// ---------------------------------------------------------------- canonical service names
+
+#[test]
+fn changed_services_match_topology_names_by_canonical_form() {
+    let t = graph(&["checkout", "payments"], &[("checkout", "payments", true)]);
+    let honest = blast(&t, &["payments"]);
+    for spelling in
+        ["Payments", "payments ", "payments\u{200b}", "PAYMENTS", "ｐａｙｍｅｎｔｓ", " Pay\u{ad}ments"]
+    {
+        assert_eq!(t.id(spelling), t.id("payments"), "{spelling:?}");
+        let b = blast(&t, &[spelling]);
+        assert_eq!(b.changed, honest.changed, "{spelling:?}");
+        assert_eq!(b.impacted, honest.impacted, "{spelling:?}");
+        assert!(b.complete && b.unknown.is_empty(), "{spelling:?}");
+    }
+    assert!(t.id("payment").is_none());
+    // A topology that spells a name in another form is found from any spelling too.
+    let t = graph(&["Checkout", "Payments"], &[("Checkout", "Payments", true)]);
+    for spelling in ["payments", "Payments", "PAYMENTS\u{feff}"] {
+        let b = blast(&t, &[spelling]);
+        assert_eq!(b.impacted, strings(&["Checkout", "Payments"]), "{spelling:?}");
+    }
+}
+
+#[test]
+fn service_names_that_canonicalise_alike_are_a_load_error() {
+    let services =
+        [svc("payments"), svc("Payments"), svc("CHECKOUT"), svc("checkout\u{200b}"), svc("\u{200b}")];
+    let help = |other: &str, at: usize| {
+        format!(
+            "service names match by canonical form (case, width, invisible characters and surrounding whitespace do not count), so `{other}` at `services[{at}]` is the same name; rename or remove one"
+        )
+    };
+    assert_eq!(
+        problems_with(&services, &[], &Limits::default()),
+        [
+            format!(
+                "E0403 services[1].name: services `Payments` and `payments` have the same canonical name `payments` ({})",
+                help("payments", 0)
+            ),
+            format!(
+                "E0403 services[3].name: services `checkout\u{200b}` and `CHECKOUT` have the same canonical name `checkout` ({})",
+                help("CHECKOUT", 2)
+            ),
+            "E0401 services[4].name: service name `\\u{200b}` is empty once canonical (a service name needs a visible character)"
+                .to_owned(),
+        ]
+    );
+}
+
+/// The assessment JSON of a change to the end of a chain of `n` services.
+fn chain_assessment_json(n: usize) -> String {
+    let services: Vec<Service> = (0..n).map(|i| Service::new(format!("svc-{i:05}"))).collect();
+    let deps: Vec<Dependency> =
+        (1..n).map(|i| Dependency::hard(format!("svc-{i:05}"), format!("svc-{:05}", i - 1))).collect();
+    let t = Topology::new(&services, &deps).unwrap();
+    let change = changeguard::Change::from_json(
+        r#"{"id": "chain", "environment": "production", "author": "ann",
+            "services": [{"name": "svc-00000"}], "strategy": {"type": "all_at_once"}}"#,
+    )
+    .unwrap();
+    let context = changeguard::Context::new(changeguard::cel::Timestamp::UNIX_EPOCH);
+    let a = changeguard::Policy::well_architected().assess(&change, &t, &context);
+    assert_eq!(a.blast_radius.services, n);
+    a.to_json_pretty()
+}
+
+#[test]
+fn assessment_json_grows_linearly_with_a_dependency_chain() {
+    let (small, large) = (chain_assessment_json(200), chain_assessment_json(400));
+    // Whole chains per service would make this ratio about 4; one predecessor each, about 2.
+    let ratio = large.len() as f64 / small.len() as f64;
+    assert!(ratio < 2.5, "{} → {} bytes: ratio {ratio}", small.len(), large.len());
+    let json: serde_json::Value = serde_json::from_str(&large).unwrap();
+    let paths = &json["blast_radius"]["paths"];
+    assert_eq!(paths.as_object().unwrap().len(), 400);
+    assert_eq!(
+        paths["svc-00399"],
+        serde_json::json!({"predecessor": "svc-00398", "dependency": "hard", "hops": 399})
+    );
+    // Any chain is rebuilt from the JSON by following predecessors.
+    let back: BlastRadius = serde_json::from_value(json["blast_radius"].clone()).unwrap();
+    assert_eq!(back.paths.chain("svc-00399").unwrap().len(), 400);
 }

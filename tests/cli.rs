@@ -3,6 +3,7 @@
 //! The command-line tool (SPEC §7): `assess`, `check`, `test`, `expr` and `policy default`,
 //! their exit statuses, output formats, standard input and error messages.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -573,6 +574,39 @@ fn expr_evaluation_errors_exit_1() {
     let r = expr(&["[1, 2][5]"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.starts_with("error: "), "{r:?}");
+}
+
+#[test]
+fn expr_refuses_to_print_a_value_over_sixteen_mebibytes() {
+    // Twenty references to one 1 MiB string: a small value, 20 MiB of text.
+    let bindings = temp_file("one-mebibyte.json", &format!("{{\"s\": \"{}\"}}", "a".repeat(1 << 20)));
+    let b = bindings.to_str().unwrap();
+    let twenty = format!("[{}]", vec!["s"; 20].join(", "));
+    let r = expr(&["--bindings", b, &twenty]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr, "error: the value is too large to print: its text is longer than 16777216 bytes\n");
+    // Fifteen of them print.
+    let fifteen = format!("[{}]", vec!["s"; 15].join(", "));
+    let r = expr(&["--bindings", b, &fifteen]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.len(), 15 * ((1 << 20) + 2) + 2 * 14 + 2 + 1);
+}
+
+#[test]
+fn check_stops_doubling_lets_at_the_value_size_limit() {
+    // 24 `let` entries, each twice the one before: computed while loading, the first over
+    // 16 MiB is a load error (exit 2), reported before it is built.
+    let mut policy = String::from(
+        "[policy]\nname = \"doubling\"\nversion = \"1.0.0\"\n\n[let]\nv0 = '\"abcdefghijklmnop\"'\n",
+    );
+    for i in 1..=24 {
+        writeln!(policy, "v{i} = 'v{} + v{}'", i - 1, i - 1).unwrap();
+    }
+    policy.push_str("\n[[rule]]\nid = \"big\"\nrequire = 'v24.size() > 0'\n");
+    let r = run(&["check", "-"], Some(&policy));
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("limit exceeded: a value of 33554432 bytes would be built"), "{r:?}");
 }
 
 #[test]

@@ -379,7 +379,11 @@ fn the_json_has_exactly_the_spec_keys() {
     );
     assert_eq!(json["blast_radius"]["traffic_share"], 1.0);
     assert_eq!(json["blast_radius"]["min_tier"], 0);
-    assert_eq!(json["blast_radius"]["paths"]["api"], serde_json::json!(["payments", "checkout", "api"]));
+    assert_eq!(
+        json["blast_radius"]["paths"]["api"],
+        serde_json::json!({"predecessor": "checkout", "dependency": "hard", "hops": 2})
+    );
+    assert_eq!(json["blast_radius"]["paths"]["payments"], serde_json::json!({"hops": 0}));
     let error = keys(&json["errors"][0]);
     assert!(error.contains(&"rule") && error.contains(&"message"), "{error:?}");
     assert_eq!(json["errors"][0]["rule"], "ticket-reference");

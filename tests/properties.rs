@@ -1,7 +1,8 @@
 //! Properties of the engine over generated inputs (`changeguard::testing`): determinism, no
 //! panics, self-approval is powerless, hard violations deny, more risk never lowers the score,
 //! removing a soft violation's cause never tightens the outcome, fail-open is never stricter
-//! than fail-closed, and the generators reach every outcome of the built-in policy.
+//! than fail-closed, an evaluation error in any condition never relaxes the outcome, and the
+//! generators reach every outcome of the built-in policy.
 #![cfg(feature = "proptest")]
 #![allow(
     clippy::format_push_string,
@@ -25,6 +26,57 @@ fn strictness(o: Outcome) -> u8 {
         Outcome::Allow => 0,
         Outcome::NeedsApproval => 1,
         Outcome::Deny => 2,
+    }
+}
+
+/// A respelling that a reader takes for the same name: letters upper-cased by a bit mask,
+/// fullwidth letters, an invisible character inserted, surrounding whitespace.
+#[derive(Debug, Clone)]
+struct Respelling {
+    upper: u64,
+    fullwidth: bool,
+    invisible: Option<(usize, usize)>,
+    spaces: (bool, bool),
+}
+
+fn respelling() -> impl Strategy<Value = Respelling> {
+    (
+        any::<u64>(),
+        any::<bool>(),
+        proptest::option::of((0usize..64, 0usize..5)),
+        (any::<bool>(), any::<bool>()),
+    )
+        .prop_map(|(upper, fullwidth, invisible, spaces)| Respelling {
+            upper,
+            fullwidth,
+            invisible,
+            spaces,
+        })
+}
+
+impl Respelling {
+    fn apply(&self, name: &str) -> String {
+        const INVISIBLE: [char; 5] = ['\u{200b}', '\u{200d}', '\u{feff}', '\u{ad}', '\u{2060}'];
+        let mut out: Vec<char> = name
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if self.upper >> (i % 64) & 1 == 1 { c.to_ascii_uppercase() } else { c })
+            .map(|c| match c {
+                '!'..='~' if self.fullwidth => char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c),
+                c => c,
+            })
+            .collect();
+        if let Some((at, which)) = self.invisible {
+            out.insert(at % (out.len() + 1), INVISIBLE[which % INVISIBLE.len()]);
+        }
+        let mut text: String = out.into_iter().collect();
+        if self.spaces.0 {
+            text.insert(0, ' ');
+        }
+        if self.spaces.1 {
+            text.push(' ');
+        }
+        text
     }
 }
 
@@ -198,6 +250,27 @@ proptest! {
     }
 
     #[test]
+    fn respelling_environments_and_services_never_relaxes(
+        change in arb_change(), topology in arb_topology(), context in arb_context(),
+        env in respelling(), services in respelling(),
+    ) {
+        let policy = Policy::well_architected();
+        let honest = policy.assess(&change, &topology, &context);
+        let mut respelt = change.clone();
+        respelt.environment = env.apply(&change.environment);
+        for s in &mut respelt.services {
+            s.name = services.apply(&s.name);
+        }
+        let a = policy.assess(&respelt, &topology, &context);
+        prop_assert!(
+            strictness(a.outcome) >= strictness(honest.outcome),
+            "{:?} / {:?}: {} then {}", respelt.environment, respelt.services.iter().map(|s| &s.name).collect::<Vec<_>>(),
+            honest.outcome, a.outcome
+        );
+        prop_assert_eq!(a.risk.score, honest.risk.score);
+    }
+
+    #[test]
     fn documents_round_trip_through_json(change in arb_change(), topology in arb_topology(), context in arb_context()) {
         let c: changeguard::Change = serde_json::from_str(&serde_json::to_string(&change).unwrap()).unwrap();
         prop_assert_eq!(c, change);
@@ -220,4 +293,156 @@ fn generated_changes_reach_every_outcome_of_the_built_in_policy() {
     }
     eprintln!("allow / needs approval / deny: {seen:?}");
     assert!(seen.iter().all(|&n| n > 0), "allow / needs approval / deny: {seen:?}");
+}
+
+/// A boolean expression that type-checks but fails at run time on every change: the generators
+/// never produce this label, and reading a missing map key is an evaluation error. It reads the
+/// change, so constant folding cannot turn it into a load error.
+const FAILS: &str = r#"change.labels["no such label: an injected error"] == "x""#;
+
+/// `expr` made to fail whenever it is evaluated, with its own type: a conditional whose
+/// condition fails has the type of its branches and evaluates to the condition's error.
+fn failing(expr: &str) -> String {
+    format!("(({FAILS}) ? ({expr}) : ({expr}))")
+}
+
+/// The policy text `base` once per condition (each `let`, each rule's `when` and `require`,
+/// each risk factor's `when` and `points`), that condition replaced by a failing expression of
+/// its type; each with a label naming the condition.
+fn with_each_condition_failing(base: &str) -> Vec<(String, Policy)> {
+    let table: toml::Table = toml::from_str(base).unwrap();
+    let mut variants: Vec<(String, toml::Table)> = Vec::new();
+    if let Some(lets) = table.get("let").and_then(toml::Value::as_table) {
+        for (name, expr) in lets {
+            let mut t = table.clone();
+            let failed = failing(expr.as_str().unwrap());
+            t["let"].as_table_mut().unwrap().insert(name.clone(), failed.into());
+            variants.push((format!("let {name}"), t));
+        }
+    }
+    for (section, fields) in [("rule", ["when", "require"]), ("risk", ["when", "points"])] {
+        let count = table.get(section).and_then(toml::Value::as_array).map_or(0, Vec::len);
+        for i in 0..count {
+            for field in fields {
+                let item = &table[section][i];
+                let Some(value) = item.get(field) else { continue };
+                let expr = match value {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Integer(n) => n.to_string(),
+                    other => panic!("{section} {field}: {other:?}"),
+                };
+                let mut t = table.clone();
+                t[section][i].as_table_mut().unwrap().insert(field.to_owned(), failing(&expr).into());
+                variants.push((format!("{section} `{}` {field}", item["id"].as_str().unwrap()), t));
+            }
+        }
+    }
+    variants
+        .into_iter()
+        .map(|(label, t)| {
+            let text = toml::to_string(&t).unwrap();
+            let policy = Policy::from_toml(&text).unwrap_or_else(|d| panic!("{label}: {d:?}"));
+            (label, policy)
+        })
+        .collect()
+}
+
+/// A small fail-closed policy whose outcome turns on its score: a factor with negative points,
+/// points given by an expression, `let`s used by factors and rules, a rule that reads the score.
+const SCORING_POLICY: &str = r#"
+[policy]
+name = "scoring"
+version = "1.0.0"
+
+[let]
+prod = 'change.environment == "production"'
+progressive = 'change.strategy.first_step <= 10'
+
+[[risk]]
+id = "production"
+when = 'prod'
+points = 30
+
+[[risk]]
+id = "progressive"
+when = 'progressive'
+points = -20
+
+[[risk]]
+id = "files"
+when = 'has(change.size)'
+points = 'change.size.files > 10 ? 20 : 0'
+
+[[rule]]
+id = "reviewed"
+enforcement = "soft"
+when = 'prod && risk.score >= 10'
+require = 'change.approvers().size() >= 1'
+
+[risk_levels]
+medium = 20
+high = 40
+critical = 60
+
+[decision]
+approval_at = "medium"
+deny_at = "high"
+"#;
+
+/// A policy and its variants, each with one condition failing.
+type Variants = (Policy, Vec<(String, Policy)>);
+
+/// The fail-closed policies under test, each with its variants: the built-in policy, the
+/// Northwind fixture policy and [`SCORING_POLICY`] (both with a factor with negative points).
+fn failing_variants() -> &'static [Variants] {
+    static VARIANTS: std::sync::OnceLock<Vec<Variants>> = std::sync::OnceLock::new();
+    VARIANTS.get_or_init(|| {
+        let northwind = include_str!("data/northwind.toml");
+        [changeguard::policy::WELL_ARCHITECTED_TOML, northwind, SCORING_POLICY]
+            .into_iter()
+            .map(|text| {
+                let policy = Policy::from_toml(text).unwrap();
+                assert_eq!(policy.decision().on_error, changeguard::policy::OnError::FailClosed);
+                (policy, with_each_condition_failing(text))
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn injected_failures_are_evaluation_errors_of_their_item() {
+    // The injection works: on a change where every rule and factor is evaluated, each failing
+    // `when` is reported as an error of its own item.
+    let change =
+        changeguard::Change::from_json(include_str!("../examples/change-friday-all-at-once.json")).unwrap();
+    let context = changeguard::Context::new(changeguard::cel::Timestamp::UNIX_EPOCH);
+    let topology = changeguard::Topology::default();
+    let mut checked = 0;
+    for (_, variants) in failing_variants() {
+        for (label, policy) in variants.iter().filter(|(l, _)| l.ends_with(" when")) {
+            let a = policy.assess(&change, &topology, &context);
+            let id = label.split('`').nth(1).unwrap();
+            assert!(a.errors.iter().any(|e| e.rule == id && e.field == "when"), "{label}: {:?}", a.errors);
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked}");
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    #[test]
+    fn an_evaluation_error_never_relaxes(change in arb_change(), topology in arb_topology(), context in arb_context()) {
+        for (policy, variants) in failing_variants() {
+            let honest = policy.assess(&change, &topology, &context).outcome;
+            for (label, failing) in variants {
+                let outcome = failing.assess(&change, &topology, &context).outcome;
+                prop_assert!(
+                    strictness(outcome) >= strictness(honest),
+                    "{label} failing: {honest} became {outcome}"
+                );
+            }
+        }
+    }
 }

@@ -19,13 +19,17 @@
 //! path is likewise its parent's path followed by itself, its parent being, among the impacted
 //! services it depends on softly, one of those closest to the change, the first by name. Every
 //! path is therefore a shortest chain, and the same inputs always give the same paths.
+//!
+//! The report keeps and serializes each path as one link, the service's predecessor (its
+//! parent), with the kind of dependency and the number of hops: the JSON grows linearly with
+//! the topology, and [`Paths::chain`] rebuilds any whole path (see [`Paths`] for the shape).
 
 mod names;
 mod paths;
 mod report;
 
 pub use names::Names;
-pub use paths::Paths;
+pub use paths::{Paths, Step};
 pub use report::BlastRadius;
 
 use crate::graph::{self, Marks, Reached, Stamps};

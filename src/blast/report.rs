@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::Reach;
 use super::names::Names;
 use super::paths::Paths;
+use crate::topology::{DependencyKind, ServiceId};
 
 /// The blast radius of a change, as reported in an assessment.
 ///
@@ -12,7 +13,10 @@ use super::paths::Paths;
 ///
 /// ```json
 /// { "changed": ["payments"], "impacted": ["checkout", "frontend", "payments"],
-///   "degraded": [], "unknown": [], "paths": { "frontend": ["payments", "checkout", "frontend"] },
+///   "degraded": [], "unknown": [],
+///   "paths": { "payments": { "hops": 0 },
+///              "checkout": { "predecessor": "payments", "dependency": "hard", "hops": 1 },
+///              "frontend": { "predecessor": "checkout", "dependency": "hard", "hops": 2 } },
 ///   "services": 3, "traffic_share": 1.0, "exposure": 0.1, "min_tier": 0,
 ///   "teams": ["payments", "web"], "regions": ["eu-west-1"], "complete": true }
 /// ```
@@ -28,8 +32,10 @@ pub struct BlastRadius {
     pub degraded: Names,
     /// The changed services that the topology does not know.
     pub unknown: Names,
-    /// For each impacted or degraded service, a shortest chain of services from a changed one to
-    /// it, both included (see [`crate::blast`] for how ties are broken).
+    /// For each impacted or degraded service, its predecessor on a shortest chain of services
+    /// from a changed one, the kind of that dependency and the number of hops (see
+    /// [`crate::blast`] for how ties are broken). In JSON one entry per service, so the report
+    /// grows linearly with the topology; [`Paths::chain`] rebuilds a whole chain.
     pub paths: Paths,
     /// Number of impacted services.
     pub services: usize,
@@ -73,7 +79,7 @@ impl BlastRadius {
     /// the change's regions (`regions`, empty = the impacted services' regions).
     #[must_use]
     pub fn from_reach<S: AsRef<str>>(reach: &Reach<'_>, unknown: &[S], regions: &[String]) -> BlastRadius {
-        let changed = reach.changed().map(crate::topology::ServiceId::get).collect();
+        let changed = reach.changed().map(ServiceId::get).collect();
         let unknown: Names = unknown.iter().map(|u| u.as_ref().to_owned()).collect();
         BlastRadius::build(reach, changed, reach.impacted_sorted(), reach.degraded_sorted(), unknown, regions)
     }
@@ -84,7 +90,7 @@ impl BlastRadius {
         unknown: &[&str],
         regions: &[String],
     ) -> BlastRadius {
-        let changed = reach.changed().map(crate::topology::ServiceId::get).collect();
+        let changed = reach.changed().map(ServiceId::get).collect();
         let (impacted, degraded) = reach.take_sorted();
         let unknown = if unknown.is_empty() {
             Names::default()
@@ -104,12 +110,14 @@ impl BlastRadius {
         regions: &[String],
     ) -> BlastRadius {
         let topology = reach.topology();
-        let mut nodes: Vec<(u32, u32)> = Vec::with_capacity(impacted.len() + degraded.len());
-        for &id in impacted.iter().chain(&degraded) {
-            let parent = reach.parent(crate::topology::ServiceId::new(id));
-            nodes.push((id, parent.map_or(u32::MAX, crate::topology::ServiceId::get)));
+        let mut nodes = Vec::with_capacity(impacted.len() + degraded.len());
+        let kinds = impacted.iter().map(|&id| (id, DependencyKind::Hard));
+        for (id, kind) in kinds.chain(degraded.iter().map(|&id| (id, DependencyKind::Soft))) {
+            let service = ServiceId::new(id);
+            let parent = reach.parent(service).map_or(u32::MAX, ServiceId::get);
+            nodes.push((id, parent, reach.distance(service).unwrap_or(0), kind));
         }
-        nodes.sort_unstable_by_key(|(id, _)| *id);
+        nodes.sort_unstable_by_key(|&(id, ..)| id);
         let paths = Paths::from_parent_ids(topology.name_table().clone(), nodes);
         let regions = if regions.is_empty() {
             Names::from_ids(topology.region_table().clone(), super::region_ids(topology, &impacted))

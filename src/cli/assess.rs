@@ -36,7 +36,7 @@ pub(crate) struct AssessArgs {
 
 /// Reads and parses one input; on failure prints the diagnostics against the file's text.
 #[allow(clippy::print_stderr)]
-fn load<T>(
+pub(crate) fn load<T>(
     path: &str,
     limits: &Limits,
     parse: impl Fn(&str) -> Result<T, Diagnostics>,

@@ -25,6 +25,7 @@ macro_rules! outln {
 mod assess;
 mod check;
 mod expr;
+mod judge;
 
 use std::io::Read as _;
 use std::process::ExitCode;
@@ -63,6 +64,9 @@ enum Command {
     Check(check::CheckArgs),
     /// Run the `[[test]]` cases of policies: exit 0 when all pass, 1 otherwise.
     Test(check::TestArgs),
+    /// Judge a rollout step from canary and baseline metrics: exit 0 promote, 1 roll back,
+    /// 3 continue, 2 invalid input.
+    Judge(judge::JudgeArgs),
     /// Compile and evaluate one CEL expression and print its value.
     Expr(expr::ExprArgs),
     /// Policy utilities.
@@ -126,6 +130,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run_check(&args, &limits),
         Command::Test(args) => check::run_test(&args, &limits),
         Command::Expr(args) => expr::run(&args, &limits),
+        Command::Judge(args) => judge::run(&args, &limits),
         Command::Policy { command: PolicyCommand::Default } => {
             out!("{}", changeguard::policy::WELL_ARCHITECTED_TOML);
             ExitCode::SUCCESS

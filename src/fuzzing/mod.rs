@@ -10,7 +10,9 @@
 mod assess;
 mod cel;
 mod documents;
+mod respell;
 
 pub use assess::assess;
 pub use cel::{cel_eval, cel_parse};
 pub use documents::{input_load, policy_load};
+pub use respell::{Approver, INVISIBLE, PADDING, PAST, ROLES, Respelling, SpellingCase, Target, respelling};

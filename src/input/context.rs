@@ -52,7 +52,10 @@ pub struct Freeze {
     pub start: Timestamp,
     /// The first instant after the freeze (exclusive); must be after `start`. Required.
     pub end: Timestamp,
-    /// Environments frozen (exact names); empty, the default, means all of them.
+    /// Environments frozen, matched by [canonical form](crate::input::canonical_name)
+    /// (`Production` freezes `production`); empty, the default, means all of them. A policy
+    /// that declares an environment vocabulary also matches them by alias, and applies a freeze
+    /// of its strictest environment to a change whose environment it does not know.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub environments: Vec<String>,
     /// Categories of change the freeze lets through. Default `["emergency"]`.
@@ -145,13 +148,25 @@ impl Context {
 
 impl Freeze {
     /// Whether this freeze holds back a change of `category` to `environment` deploying at
-    /// `when`: `start <= when < end`, `environments` is empty or names `environment` exactly,
-    /// and `exempt` does not contain `category`.
+    /// `when`: `start <= when < end`, `environments` is empty or names `environment` (by
+    /// [canonical form](crate::input::canonical_name)), and `exempt` does not contain
+    /// `category`.
     #[must_use]
     pub fn covers(&self, when: Timestamp, environment: &str, category: Category) -> bool {
+        self.covers_when(when, category, |e| crate::input::same_name(e, environment))
+    }
+
+    /// As [`covers`](Freeze::covers), with `matches` telling whether an entry of
+    /// `environments` names the change's environment.
+    pub(crate) fn covers_when(
+        &self,
+        when: Timestamp,
+        category: Category,
+        matches: impl Fn(&str) -> bool,
+    ) -> bool {
         self.start <= when
             && when < self.end
-            && (self.environments.is_empty() || self.environments.iter().any(|e| e == environment))
+            && (self.environments.is_empty() || self.environments.iter().any(|e| matches(e)))
             && !self.exempt.contains(&category)
     }
 }

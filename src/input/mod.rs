@@ -40,7 +40,8 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use canonical::{IdentityError, canonical_name, identity_key};
+pub use canonical::{IdentityError, canonical_name, identity_key, same_name};
+pub(crate) use canonical::{is_canonical_ascii, is_plain_ascii};
 pub(crate) use change::distinct_people;
 pub use change::{
     Approval, Change, Migration, Rollback, ServiceChange, Size, Strategy, normalize_identity, same_identity,

@@ -29,7 +29,9 @@ pub struct Assessment {
     pub violations: Vec<Violation>,
     /// Approvals that would let the change through.
     pub required_approvals: Vec<RequiredApproval>,
-    /// What the change can break.
+    /// What the change can break. Its `paths` give one predecessor per impacted or degraded
+    /// service, not whole chains, so the JSON grows linearly with the topology (see
+    /// [`crate::blast::Paths`]).
     pub blast_radius: BlastRadius,
     /// Errors met while evaluating rules and factors.
     pub errors: Vec<EvaluationError>,
