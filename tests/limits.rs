@@ -211,6 +211,7 @@ fn string_building_is_charged_before_it_allocates() {
         "l.all(i, l == l)",
         "l.all(i, [l, l] == [l, l])",
         "l.all(i, {1: l} == {1: l})",
+        "l.all(i, l in [l, l])",
     ] {
         let e = eval_err(&string_env(20_000), expr, &long, 200);
         assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded, "{expr}: {e}");
@@ -360,4 +361,31 @@ fn run_time_patterns_are_charged_cached_and_capped() {
     let a = policy.assess(&c, &Topology::default(), &context());
     assert!(a.errors.is_empty(), "{:?}", a.errors);
     assert_eq!(a.outcome, Outcome::Allow);
+}
+
+#[test]
+fn a_message_printing_a_long_text_stops_at_the_size_limit() {
+    // A list of 2^18 references to the change's id is a small value (8 MiB) with a text of
+    // 2^18 times the id: the message stops at the size limit, and the rule fails closed.
+    let mut text = format!("{HEAD}[let]\nv0 = '[change.id]'\n");
+    for i in 1..=18 {
+        text.push_str(&format!("v{i} = 'v{} + v{}'\n", i - 1, i - 1));
+    }
+    text.push_str(
+        "[[rule]]\nid = \"loud\"\nenforcement = \"hard\"\nrequire = 'false'\nmessage = \"ids: {{ v18 }}\"\n",
+    );
+    let policy = Policy::from_text(&text, &limits()).unwrap();
+    let mut c = change();
+    c.id = "i".repeat(1000);
+    let a = policy.assess(&c, &Topology::default(), &context());
+    assert_eq!(a.outcome, Outcome::Deny);
+    assert!(
+        a.errors
+            .iter()
+            .any(|e| e.message
+                == "limit exceeded: a text longer than the 16777216 bytes allowed would be built"),
+        "{:?}",
+        a.errors
+    );
+    assert!(a.violations.iter().all(|v| v.message.len() < 1 << 20));
 }

@@ -194,6 +194,18 @@ impl Budget {
 
     #[cold]
     #[inline(never)]
+    fn text_too_long(&self) -> EvalError {
+        EvalError::new(
+            EvalErrorKind::LimitExceeded,
+            format!(
+                "limit exceeded: a text longer than the {} bytes allowed would be built",
+                self.max_value_bytes
+            ),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
     fn exhausted(&self) -> EvalError {
         self.remaining.set(0);
         EvalError::new(
@@ -551,7 +563,7 @@ impl Node {
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
                 charge_scan(ctx, &y)?;
-                ops::contains(&y, &x)
+                ops::contains_charged(&y, &x, ctx.budget).map(Value::Bool)
             }
             Node::List(items) => list(items, ctx, scope),
             Node::Concat(parts) => concat(parts, ctx, scope),
@@ -617,7 +629,7 @@ impl Node {
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
                 charge_scan(ctx, &y)?;
-                ops::contains_bool(&y, &x)
+                ops::contains_charged(&y, &x, ctx.budget)
             }
             Node::InStrs { operand, list } => match &*operand.eval_ref(ctx, scope)? {
                 Value::String(s) => Ok(list.iter().any(|x| **x == *s.as_str())),
@@ -681,7 +693,11 @@ impl Node {
                 return branch.write_text(ctx, scope, out);
             }
             other => {
-                write_plain(&other.eval(ctx, scope)?, out);
+                // A small value can have a long text: written up to the size limit.
+                let max = start.saturating_add(ctx.budget.max_value_bytes);
+                if !write_plain_within(&other.eval(ctx, scope)?, out, max) {
+                    return Err(ctx.budget.text_too_long());
+                }
                 return Ok(());
             }
         }
@@ -716,9 +732,21 @@ fn join(list: &Value<'_>, sep: Option<&str>, out: &mut String) -> Result<(), Eva
 /// A value as text for people: strings without quotes, lists as `a, b`, other values in
 /// their canonical form.
 pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
+    write_plain_within(v, out, usize::MAX);
+}
+
+/// [`write_plain`], stopping as soon as `out` would grow past `max` bytes: `false` then, with
+/// a partial text in `out`. A list holding one long string many times is small, its text is
+/// not: this bounds the text without bounding the value.
+pub(crate) fn write_plain_within(v: &Value<'_>, out: &mut String, max: usize) -> bool {
     use std::fmt::Write as _;
     match v {
-        Value::String(s) => out.push_str(s.as_str()),
+        Value::String(s) => {
+            if out.len().saturating_add(s.as_str().len()) > max {
+                return false;
+            }
+            out.push_str(s.as_str());
+        }
         Value::Int(i) => push_int(*i, out),
         Value::Uint(u) => push_decimal(*u, out),
         Value::Timestamp(t) => {
@@ -732,12 +760,34 @@ pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_plain(&item, out);
+                if !write_plain_within(&item, out, max) {
+                    return false;
+                }
             }
         }
         other => {
-            let _ = write!(out, "{}", crate::cel::display::Canonical(other));
+            let mut capped = Capped { out, max };
+            if write!(capped, "{}", crate::cel::display::Canonical(other)).is_err() {
+                return false;
+            }
         }
+    }
+    out.len() <= max
+}
+
+/// A string that refuses to grow past `max` bytes.
+struct Capped<'o> {
+    out: &'o mut String,
+    max: usize,
+}
+
+impl std::fmt::Write for Capped<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.out.len().saturating_add(s.len()) > self.max {
+            return Err(std::fmt::Error);
+        }
+        self.out.push_str(s);
+        Ok(())
     }
 }
 
