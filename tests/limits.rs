@@ -389,3 +389,28 @@ fn a_message_printing_a_long_text_stops_at_the_size_limit() {
     );
     assert!(a.violations.iter().all(|v| v.message.len() < 1 << 20));
 }
+
+#[test]
+fn calls_chosen_at_run_time_are_priced_too() {
+    // Unchecked, every call is dispatched on the runtime types: the same prices apply.
+    let mut bindings = serde_json::Map::new();
+    bindings.insert("s".to_owned(), serde_json::Value::String("x".repeat(10_000)));
+    for (expr, message) in [
+        (
+            "s.replace(\"\", s)",
+            "limit exceeded: a value of 100020000 bytes would be built, more than the 16777216 allowed",
+        ),
+        ("s.split(\"\")", "limit exceeded: evaluation cost budget of 5000 steps"),
+        ("[s, s, s, s, s, s, s, s, s].join()", "limit exceeded: evaluation cost budget of 5000 steps"),
+        ("s.matches(s + \"x\")", "limit exceeded: evaluation cost budget of 5000 steps"),
+    ] {
+        let mut l = limits();
+        l.max_eval_cost = 5_000;
+        for checked in [true, false] {
+            match changeguard::cel::evaluate_expression(expr, &bindings, checked, &l) {
+                changeguard::cel::ExprOutcome::EvalError(e) => assert_eq!(e.to_string(), message, "{expr}"),
+                other => panic!("{expr}: {other:?}"),
+            }
+        }
+    }
+}
