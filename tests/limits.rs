@@ -312,6 +312,7 @@ fn string_building_is_charged_before_it_allocates() {
         "l.all(i, l == l)",
         "l.all(i, [l, l] == [l, l])",
         "l.all(i, {1: l} == {1: l})",
+        "l.all(i, l in [l, l])",
     ] {
         let e = eval_err(&string_env(20_000), expr, &long, 200);
         assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded, "{expr}: {e}");
@@ -461,4 +462,56 @@ fn run_time_patterns_are_charged_cached_and_capped() {
     let a = policy.assess(&c, &Topology::default(), &context());
     assert!(a.errors.is_empty(), "{:?}", a.errors);
     assert_eq!(a.outcome, Outcome::Allow);
+}
+
+#[test]
+fn a_message_printing_a_long_text_stops_at_the_size_limit() {
+    // A list of 2^18 references to the change's id is a small value (8 MiB) with a text of
+    // 2^18 times the id: the message stops at the size limit, and the rule fails closed.
+    let mut text = format!("{HEAD}[let]\nv0 = '[change.id]'\n");
+    for i in 1..=18 {
+        text.push_str(&format!("v{i} = 'v{} + v{}'\n", i - 1, i - 1));
+    }
+    text.push_str(
+        "[[rule]]\nid = \"loud\"\nenforcement = \"hard\"\nrequire = 'false'\nmessage = \"ids: {{ v18 }}\"\n",
+    );
+    let policy = Policy::from_text(&text, &limits()).unwrap();
+    let mut c = change();
+    c.id = "i".repeat(1000);
+    let a = policy.assess(&c, &Topology::default(), &context());
+    assert_eq!(a.outcome, Outcome::Deny);
+    assert!(
+        a.errors
+            .iter()
+            .any(|e| e.message
+                == "limit exceeded: a text longer than the 16777216 bytes allowed would be built"),
+        "{:?}",
+        a.errors
+    );
+    assert!(a.violations.iter().all(|v| v.message.len() < 1 << 20));
+}
+
+#[test]
+fn calls_chosen_at_run_time_are_priced_too() {
+    // Unchecked, every call is dispatched on the runtime types: the same prices apply.
+    let mut bindings = serde_json::Map::new();
+    bindings.insert("s".to_owned(), serde_json::Value::String("x".repeat(10_000)));
+    for (expr, message) in [
+        (
+            "s.replace(\"\", s)",
+            "limit exceeded: a value of 100020000 bytes would be built, more than the 16777216 allowed",
+        ),
+        ("s.split(\"\")", "limit exceeded: evaluation cost budget of 5000 steps"),
+        ("[s, s, s, s, s, s, s, s, s].join()", "limit exceeded: evaluation cost budget of 5000 steps"),
+        ("s.matches(s + \"x\")", "limit exceeded: evaluation cost budget of 5000 steps"),
+    ] {
+        let mut l = limits();
+        l.max_eval_cost = 5_000;
+        for checked in [true, false] {
+            match changeguard::cel::evaluate_expression(expr, &bindings, checked, &l) {
+                changeguard::cel::ExprOutcome::EvalError(e) => assert_eq!(e.to_string(), message, "{expr}"),
+                other => panic!("{expr}: {other:?}"),
+            }
+        }
+    }
 }
