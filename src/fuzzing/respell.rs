@@ -3,7 +3,9 @@
 //!
 //! A [`SpellingCase`] starts from one of the example changes (`examples/change-*.json`), adds
 //! approvals to it (by the author, by someone already approving, by someone new) and then
-//! respells one thing in it: the author, one approver, or the schedule (moved into the past).
+//! respells one thing in it: the author, one approver, or the schedule (moved into the past);
+//! or it adds an approval by a blank or invisible name, or a check given twice (the second
+//! time respelt, as `passed`).
 //! The honest change and the respelt one are assessed alike, by the built-in policy and by the
 //! Northwind fixture policy, over the example topology and context; the respelt change must be
 //! an input error or give an outcome at least as strict as the honest one.
@@ -183,6 +185,12 @@ pub enum Target {
     /// The schedule: honestly `now`, respelt one of [`PAST`] (by index, modulo its length);
     /// the respellings are not used.
     PastSchedule(usize),
+    /// An approval added with a role from [`ROLES`] (by index, modulo) by someone whose name is
+    /// the empty name respelt (blank or invisible); the honest change does not have it.
+    Ghost(usize),
+    /// The `n`-th check (modulo their number) given a second time, its name respelt, as
+    /// `passed`: a duplicate key in the `checks` object of the JSON text.
+    DuplicateCheck(usize),
 }
 
 /// A change, honest and respelt: one of the example changes with approvals added, then one
@@ -211,10 +219,12 @@ impl<'a> Arbitrary<'a> for SpellingCase {
             };
             approvals.push((who, u.choose_index(ROLES.len())?));
         }
-        let target = match u.int_in_range(0..=4)? {
+        let target = match u.int_in_range(0..=6)? {
             0 | 1 => Target::Author,
             2 | 3 => Target::Approval(u.choose_index(4)?),
-            _ => Target::PastSchedule(u.choose_index(PAST.len())?),
+            4 => Target::PastSchedule(u.choose_index(PAST.len())?),
+            5 => Target::Ghost(u.choose_index(ROLES.len())?),
+            _ => Target::DuplicateCheck(u.choose_index(4)?),
         };
         let mut respellings = vec![u.arbitrary()?];
         for _ in 0..u.int_in_range(0..=2)? {
@@ -290,10 +300,30 @@ impl SpellingCase {
                 let past = PAST.get(n % PAST.len()).copied().unwrap_or(NOW);
                 changed.insert("scheduled_at".to_owned(), Value::String(past.to_owned()));
             }
+            Target::Ghost(role) => {
+                let role = ROLES.get(role % ROLES.len()).copied().unwrap_or("developer");
+                changed_approvals.push(json!({ "by": respell(""), "role": role }));
+            }
+            Target::DuplicateCheck(_) => {}
         }
         honest.insert("approvals".to_owned(), Value::Array(approvals));
         changed.insert("approvals".to_owned(), Value::Array(changed_approvals));
-        Some((Value::Object(honest).to_string(), Value::Object(changed).to_string()))
+        let honest_text = Value::Object(honest).to_string();
+        let Target::DuplicateCheck(n) = self.target else {
+            return Some((honest_text, Value::Object(changed).to_string()));
+        };
+        // A JSON object cannot hold a key twice: the `checks` object is written out by hand,
+        // with the duplicate last (where a last-wins reader would take it).
+        let checks = changed.remove("checks").and_then(|c| c.as_object().cloned()).unwrap_or_default();
+        let mut entries: Vec<String> =
+            checks.iter().map(|(k, v)| format!("{}:{v}", Value::from(k.as_str()))).collect();
+        let keys: Vec<&String> = checks.keys().collect();
+        let key = keys.get(n % keys.len().max(1)).map_or("build", |k| k.as_str());
+        entries.push(format!("{}:\"passed\"", Value::from(respell(key))));
+        let rest = Value::Object(changed).to_string();
+        let rest = rest.strip_suffix('}').unwrap_or(&rest);
+        let separator = if rest.len() > 1 { "," } else { "" };
+        Some((honest_text, format!("{rest}{separator}\"checks\":{{{}}}}}", entries.join(","))))
     }
 
     /// The outcomes (one per policy) of the honest change and of the respelt one (`None` when
