@@ -235,8 +235,8 @@ fn failing(expr: &str) -> String {
 }
 
 /// The policy text `base` once per condition (each `let`, each rule's `when` and `require`,
-/// each risk factor's `when` and `points`), that condition replaced by a failing expression of
-/// its type; each with a label naming the condition.
+/// each risk factor's `when` and `points`; a missing `when` counts as `true`), that condition
+/// replaced by a failing expression of its type; each with a label naming the condition.
 fn with_each_condition_failing(base: &str) -> Vec<(String, Policy)> {
     let table: toml::Table = toml::from_str(base).unwrap();
     let mut variants: Vec<(String, toml::Table)> = Vec::new();
@@ -253,10 +253,11 @@ fn with_each_condition_failing(base: &str) -> Vec<(String, Policy)> {
         for i in 0..count {
             for field in fields {
                 let item = &table[section][i];
-                let Some(value) = item.get(field) else { continue };
-                let expr = match value {
-                    toml::Value::String(s) => s.clone(),
-                    toml::Value::Integer(n) => n.to_string(),
+                // A missing `when` is `true`: it fails as the bare failing condition.
+                let expr = match item.get(field) {
+                    Some(toml::Value::String(s)) => s.clone(),
+                    Some(toml::Value::Integer(n)) => n.to_string(),
+                    None if field == "when" => "true".to_owned(),
                     other => panic!("{section} {field}: {other:?}"),
                 };
                 let mut t = table.clone();
