@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod fuzzing;
 pub mod fuzzy;
 mod graph;
+pub mod health;
 pub mod input;
 mod limits;
 pub mod policy;

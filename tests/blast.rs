@@ -610,6 +610,82 @@ impl Model {
     }
 }
 
+#[test]
+fn a_key_given_twice_in_a_topology_is_an_error_naming_its_path() {
+    let tags = r#"{"services": [{"name": "a"}, {"name": "pay", "tags": {"pci": "true", "pci": "false"}}]}"#;
+    let err = Topology::from_json(tags).unwrap_err();
+    let d = &err.items()[0];
+    assert_eq!(d.kind(), DiagnosticKind::InvalidInput);
+    assert_eq!(d.message(), "duplicate key `pci`");
+    assert_eq!(d.path(), Some("services[1].tags.pci"));
+    assert!(serde_json::from_str::<Topology>(tags).unwrap_err().to_string().contains("duplicate key `pci`"));
+    // Fields of services and dependencies, and the document's own, are unique too.
+    for (text, message) in [
+        (r#"{"services": [{"name": "a", "tier": 0, "tier": 3}]}"#, "duplicate field `tier`"),
+        (
+            r#"{"services": [{"name": "a"}, {"name": "b"}], "dependencies": [{"from": "a", "to": "b", "kind": "hard", "kind": "soft"}]}"#,
+            "duplicate field `kind`",
+        ),
+        (r#"{"services": [], "services": [{"name": "a"}]}"#, "duplicate field `services`"),
+    ] {
+        let err = Topology::from_json(text).unwrap_err();
+        assert_eq!(err.items()[0].message(), message, "{text}");
+    }
+    // The same tag on two services is fine.
+    let ok = r#"{"services": [{"name": "a", "tags": {"pci": "1"}}, {"name": "b", "tags": {"pci": "2"}}]}"#;
+    assert_eq!(Topology::from_json(ok).unwrap().len(), 2);
+}
+
+// ---------------------------------------------------------------- canonical service names
+
+#[test]
+fn changed_services_match_topology_names_by_canonical_form() {
+    let t = graph(&["checkout", "payments"], &[("checkout", "payments", true)]);
+    let honest = blast(&t, &["payments"]);
+    for spelling in
+        ["Payments", "payments ", "payments\u{200b}", "PAYMENTS", "ｐａｙｍｅｎｔｓ", " Pay\u{ad}ments"]
+    {
+        assert_eq!(t.id(spelling), t.id("payments"), "{spelling:?}");
+        let b = blast(&t, &[spelling]);
+        assert_eq!(b.changed, honest.changed, "{spelling:?}");
+        assert_eq!(b.impacted, honest.impacted, "{spelling:?}");
+        assert!(b.complete && b.unknown.is_empty(), "{spelling:?}");
+    }
+    assert!(t.id("payment").is_none());
+    // A topology that spells a name in another form is found from any spelling too.
+    let t = graph(&["Checkout", "Payments"], &[("Checkout", "Payments", true)]);
+    for spelling in ["payments", "Payments", "PAYMENTS\u{feff}"] {
+        let b = blast(&t, &[spelling]);
+        assert_eq!(b.impacted, strings(&["Checkout", "Payments"]), "{spelling:?}");
+    }
+}
+
+#[test]
+fn service_names_that_canonicalise_alike_are_a_load_error() {
+    let services =
+        [svc("payments"), svc("Payments"), svc("CHECKOUT"), svc("checkout\u{200b}"), svc("\u{200b}")];
+    let help = |other: &str, at: usize| {
+        format!(
+            "service names match by canonical form (case, width, invisible characters and surrounding whitespace do not count), so `{other}` at `services[{at}]` is the same name; rename or remove one"
+        )
+    };
+    assert_eq!(
+        problems_with(&services, &[], &Limits::default()),
+        [
+            format!(
+                "E0403 services[1].name: services `Payments` and `payments` have the same canonical name `payments` ({})",
+                help("payments", 0)
+            ),
+            format!(
+                "E0403 services[3].name: services `checkout\u{200b}` and `CHECKOUT` have the same canonical name `checkout` ({})",
+                help("CHECKOUT", 2)
+            ),
+            "E0401 services[4].name: service name `\\u{200b}` is empty once canonical (a service name needs a visible character)"
+                .to_owned(),
+        ]
+    );
+}
+
 /// The assessment JSON of a change to the end of a chain of `n` services.
 fn chain_assessment_json(n: usize) -> String {
     let services: Vec<Service> = (0..n).map(|i| Service::new(format!("svc-{i:05}"))).collect();

@@ -222,14 +222,29 @@ fn cost_budget_stops_nested_comprehensions() {
         "{}",
         describe(&outcome)
     );
-    // Concatenation pays for what it copies: a value doubled at each of 30 nesting levels
-    // (a 64 GiB string, unchecked) stops at the budget instead of exhausting memory.
+    // Concatenation pays for what it copies and builds nothing over the value size limit: a
+    // value doubled at each of 30 nesting levels (a 64 GiB string, unchecked) stops at 32 MiB,
+    // before it is built, instead of exhausting memory.
     let mut doubling = "v30.size()".to_owned();
     for i in (1..=30).rev() {
         doubling = format!("[v{} + v{}].map(v{i}, {doubling})", i - 1, i - 1);
     }
     let doubling = format!("[\"{}\"].map(v0, {doubling})", "a".repeat(64));
     let outcome = evaluate_expression(&doubling, &none, true, &Limits::default());
+    assert!(
+        matches(
+            &expected(
+                "error: limit exceeded: a value of 33554432 bytes would be built, more than the 16777216 allowed"
+            ),
+            &outcome
+        ),
+        "{}",
+        describe(&outcome)
+    );
+    // Under a larger size limit, the budget stops it.
+    let mut roomy = Limits::default();
+    roomy.max_value_bytes = usize::MAX;
+    let outcome = evaluate_expression(&doubling, &none, true, &roomy);
     assert!(
         matches(&expected("error: limit exceeded: evaluation cost budget of 10000000 steps"), &outcome),
         "{}",

@@ -3,6 +3,7 @@
 //! The command-line tool (SPEC §7): `assess`, `check`, `test`, `expr` and `policy default`,
 //! their exit statuses, output formats, standard input and error messages.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -576,6 +577,39 @@ fn expr_evaluation_errors_exit_1() {
 }
 
 #[test]
+fn expr_refuses_to_print_a_value_over_sixteen_mebibytes() {
+    // Twenty references to one 1 MiB string: a small value, 20 MiB of text.
+    let bindings = temp_file("one-mebibyte.json", &format!("{{\"s\": \"{}\"}}", "a".repeat(1 << 20)));
+    let b = bindings.to_str().unwrap();
+    let twenty = format!("[{}]", vec!["s"; 20].join(", "));
+    let r = expr(&["--bindings", b, &twenty]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr, "error: the value is too large to print: its text is longer than 16777216 bytes\n");
+    // Fifteen of them print.
+    let fifteen = format!("[{}]", vec!["s"; 15].join(", "));
+    let r = expr(&["--bindings", b, &fifteen]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.len(), 15 * ((1 << 20) + 2) + 2 * 14 + 2 + 1);
+}
+
+#[test]
+fn check_stops_doubling_lets_at_the_value_size_limit() {
+    // 24 `let` entries, each twice the one before: computed while loading, the first over
+    // 16 MiB is a load error (exit 2), reported before it is built.
+    let mut policy = String::from(
+        "[policy]\nname = \"doubling\"\nversion = \"1.0.0\"\n\n[let]\nv0 = '\"abcdefghijklmnop\"'\n",
+    );
+    for i in 1..=24 {
+        writeln!(policy, "v{i} = 'v{} + v{}'", i - 1, i - 1).unwrap();
+    }
+    policy.push_str("\n[[rule]]\nid = \"big\"\nrequire = 'v24.size() > 0'\n");
+    let r = run(&["check", "-"], Some(&policy));
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("limit exceeded: a value of 33554432 bytes would be built"), "{r:?}");
+}
+
+#[test]
 fn expr_binds_json_variables_as_dyn() {
     let bindings = temp_file(
         "bindings.json",
@@ -652,4 +686,67 @@ fn policy_default_prints_a_policy_that_check_accepts() {
     let tested = run(&["test", "-"], Some(&r.stdout));
     assert_eq!(tested.code, 0, "{tested:?}");
     assert!(tested.stdout.lines().last().unwrap().ends_with(" 0 failed"), "{tested:?}");
+}
+
+// ------------------------------------------------------------------------------------------
+// input size
+
+/// Runs with `stdin` written from another thread; a write cut short because the tool stopped
+/// reading is expected, not an error.
+fn run_piped(args: &[&str], stdin: Vec<u8>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_changeguard"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&stdin);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Run {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn inputs_over_the_size_limit_stop_reading_and_exit_2() {
+    let c = change("01-canary-payments");
+    let size = data(&c).len();
+    // A file one byte over the limit.
+    let limit = (size - 1).to_string();
+    let r = run(&["assess", "--change", &c, "--max-input-bytes", &limit], None);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains(&format!("limit exceeded: `{c}` is larger than {limit} bytes")), "{r:?}");
+    assert!(r.stderr.contains("--max-input-bytes"), "{r:?}");
+    // The flag is global: it may come before the subcommand, and at the size the file reads.
+    let exact = size.to_string();
+    let r = run(&["--max-input-bytes", &exact, "assess", "--change", &c], None);
+    assert!([0, 1, 3].contains(&r.code), "{r:?}");
+    // A pipe much longer than the limit: the tool stops after the limit and exits 2.
+    let r = run_piped(&["assess", "--change", "-", "--max-input-bytes", "1000"], vec![b' '; 4 << 20]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("limit exceeded: `<stdin>` is larger than 1000 bytes"), "{r:?}");
+    // Policies and bindings are bounded too.
+    let r = run(&["check", POLICY, "--max-input-bytes", "100"], None);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("limit exceeded"), "{r:?}");
+    let bindings = temp_file("big-bindings.json", &format!("{{\"x\": \"{}\"}}", "y".repeat(200)));
+    let r = run(&["expr", "--bindings", bindings.to_str().unwrap(), "--max-input-bytes", "100", "x"], None);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("limit exceeded"), "{r:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_endless_change_stops_at_the_default_limit() {
+    let r = run(&["assess", "--change", "/dev/zero"], None);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("limit exceeded: `/dev/zero` is larger than 16777216 bytes"), "{r:?}");
 }

@@ -617,17 +617,86 @@ fn a_key_given_twice_in_a_map_is_an_error_naming_it() {
     let err = Change::from_json(&text).unwrap_err();
     let d = &err.items()[0];
     assert_eq!(d.message(), "duplicate key `security-scan`");
-    assert_eq!(d.path(), Some("checks"));
+    assert_eq!(d.path(), Some("checks.security-scan"));
+    // The span is the second key.
+    let second = text.rfind("\"security-scan\"").unwrap();
+    assert_eq!(d.span().map(|s| s.start as usize), Some(second), "{d:?}");
 
     let labels = with(r#""labels": { "tier": "a", "tier": "b" }"#);
     let err = Change::from_json(&labels).unwrap_err();
     assert_eq!(err.items()[0].message(), "duplicate key `tier`");
+    assert_eq!(err.items()[0].path(), Some("labels.tier"));
 
     let context = r#"{ "now": "2026-03-02T10:00:00Z", "error_budgets": { "api": -0.5, "api": 0.9 } }"#;
     let err = Context::from_json(context).unwrap_err();
     assert_eq!(err.items()[0].message(), "duplicate key `api`");
+    assert_eq!(err.items()[0].path(), Some("error_budgets.api"));
 
     // Distinct keys still read.
     let ok = with(r#""checks": { "security-scan": "failed", "unit": "passed" }"#);
     assert_eq!(Change::from_json(&ok).unwrap().checks.len(), 2);
+}
+
+#[test]
+fn a_key_given_twice_anywhere_in_attributes_is_an_error_naming_its_path() {
+    let cases = [
+        (r#"{ "owner": "a", "owner": "b" }"#, "attributes.owner", "owner"),
+        (r#"{ "owner": { "team": "a", "team": "b" } }"#, "attributes.owner.team", "team"),
+        (r#"{ "list": [1, { "x": { "y": 1, "y": 2 } }] }"#, "attributes.list[1].x.y", "y"),
+    ];
+    for (attributes, path, key) in cases {
+        let change = with(&format!(r#""attributes": {attributes}"#));
+        let err = Change::from_json(&change).unwrap_err();
+        assert_eq!(err.items().len(), 1, "{err:?}");
+        let d = &err.items()[0];
+        assert_eq!(d.kind(), changeguard::DiagnosticKind::InvalidInput);
+        assert_eq!(d.message(), format!("duplicate key `{key}`"));
+        assert_eq!(d.path(), Some(path), "{attributes}");
+        let context = format!(r#"{{ "now": "2026-03-02T10:00:00Z", "attributes": {attributes} }}"#);
+        let err = Context::from_json(&context).unwrap_err();
+        assert_eq!(err.items()[0].message(), format!("duplicate key `{key}`"));
+        assert_eq!(err.items()[0].path(), Some(path), "{attributes}");
+    }
+    // The same key in different objects is fine, and values keep their JSON types.
+    let ok = with(r#""attributes": { "a": { "k": 1 }, "b": { "k": [true, null, 1.5, -2, "s"] } }"#);
+    let change = Change::from_json(&ok).unwrap();
+    assert_eq!(
+        serde_json::Value::Object(change.attributes),
+        serde_json::json!({ "a": { "k": 1 }, "b": { "k": [true, null, 1.5, -2, "s"] } })
+    );
+}
+
+#[test]
+fn a_key_given_twice_in_a_policy_test_document_is_an_error() {
+    let head = "[policy]\nname = \"p\"\nversion = \"1.0.0\"\n[[rule]]\nid = \"r\"\nrequire = 'true'\n";
+    let test = "[[test]]\nname = \"t\"\nexpect = { outcome = \"allow\" }\n";
+    let change = "id = \"c\"\nenvironment = \"dev\"\nauthor = \"ann\"\nservices = [{ name = \"api\" }]\n";
+    // TOML itself refuses a key given twice, in a table or an inline table.
+    for twice in [
+        "[test.change]\nid = \"a\"\nid = \"b\"\n".to_owned(),
+        format!("[test.change]\n{change}checks = {{ scan = \"failed\", scan = \"passed\" }}\n"),
+        format!("[test.change]\n{change}[test.change.attributes]\nowner = \"a\"\nowner = \"b\"\n"),
+    ] {
+        let policy = format!("{head}{test}{twice}");
+        let err = changeguard::Policy::from_toml(&policy).unwrap_err();
+        let d = err.errors().next().unwrap();
+        assert_eq!(d.kind(), DiagnosticKind::InvalidDocument, "{twice}");
+        assert!(d.message().contains("duplicate key"), "{}", d.message());
+    }
+    // The JSON form of a policy refuses it too, anywhere, naming the path.
+    let json = r#"{ "policy": { "name": "p", "version": "1.0.0" },
+      "rule": [{ "id": "r", "require": "true" }],
+      "test": [{ "name": "t", "expect": { "outcome": "allow" },
+                 "change": { "id": "c", "environment": "dev", "author": "ann", "services": [{ "name": "api" }],
+                             "attributes": { "owner": { "team": "a", "team": "b" } } } }] }"#;
+    let err = changeguard::Policy::from_json(json).unwrap_err();
+    let d = err.errors().next().unwrap();
+    assert_eq!(d.kind(), DiagnosticKind::InvalidDocument);
+    assert_eq!(d.message(), "invalid JSON: duplicate key `team`");
+    assert_eq!(d.path(), Some("test[0].change.attributes.owner.team"));
+    let at = json.rfind("\"team\"").unwrap();
+    assert_eq!(d.span().map(|s| s.start as usize), Some(at));
+    let policy = r#"{ "policy": { "name": "p", "version": "1.0.0" }, "policy": { "name": "q" } }"#;
+    let d = changeguard::Policy::from_json(policy).unwrap_err().errors().next().unwrap().clone();
+    assert_eq!((d.message(), d.path()), ("invalid JSON: duplicate key `policy`", Some("policy")));
 }

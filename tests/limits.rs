@@ -167,3 +167,246 @@ fn membership_in_a_list_is_charged_by_the_length_scanned() {
     assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded);
     assert!(e.to_string().contains("evaluation cost budget of 5000 steps"), "{e}");
 }
+
+#[test]
+fn every_input_document_is_refused_over_the_size_limit_before_parsing() {
+    let mut small = limits();
+    small.max_document_bytes = 64;
+    // Not even JSON: the size is checked before anything is parsed.
+    let too_long = "x".repeat(65);
+    let cases: [(&str, Option<changeguard::Diagnostics>); 3] = [
+        ("change", Change::from_json_with_limits(&too_long, &small).err()),
+        ("context", Context::from_json_with_limits(&too_long, &small).err()),
+        ("topology", Topology::from_json_with_limits(&too_long, &small).err()),
+    ];
+    for (what, err) in cases {
+        let err = err.unwrap_or_else(|| panic!("{what} accepted"));
+        assert_eq!(err.items().len(), 1, "{what}: {err:?}");
+        let d = &err.items()[0];
+        assert_eq!(d.kind(), DiagnosticKind::LimitExceeded, "{what}");
+        assert_eq!(
+            d.message(),
+            format!("limit exceeded: {what} document of 65 bytes > 64 (`max_document_bytes`)")
+        );
+        assert_eq!(
+            d.help(),
+            Some(format!("raise `Limits::max_document_bytes` if this {what} is legitimate").as_str())
+        );
+    }
+    // At the limit, a document reads as usual.
+    let ctx = r#"{"now": "2026-03-02T10:00:00Z"}"#;
+    let mut exact = limits();
+    exact.max_document_bytes = ctx.len();
+    assert!(Context::from_json_with_limits(ctx, &exact).is_ok());
+    assert_eq!(limits().max_document_bytes, 16 << 20);
+}
+
+#[test]
+fn documents_inside_a_policy_test_follow_the_policy_limits() {
+    let text = format!(
+        "{HEAD}[[rule]]\nid = \"r\"\nrequire = 'true'\n\n[[test]]\nname = \"t\"\nexpect = {{ outcome = \"allow\" }}\n\
+         [test.change]\nid = \"c\"\nenvironment = \"dev\"\nauthor = \"ann\"\ntitle = \"{}\"\nservices = [{{ name = \"api\" }}]\n",
+        "t".repeat(200)
+    );
+    assert!(Policy::from_text(&text, &limits()).is_ok());
+    let mut small = limits();
+    small.max_document_bytes = 100;
+    let e = first_error(&text, &small);
+    assert_eq!(e.kind(), DiagnosticKind::LimitExceeded);
+    assert_eq!(e.path(), Some("test[t].change"));
+    assert!(e.message().starts_with("limit exceeded: change document of "), "{}", e.message());
+}
+
+/// An environment with a string variable `s` (slot 0) and a list of ints `l` (slot 1), and
+/// the given budget.
+fn string_env(steps: u64) -> Env {
+    let mut l = limits();
+    l.max_eval_cost = steps;
+    let mut env = Env::with_limits(l);
+    env.declare("s", changeguard::cel::Type::String);
+    env.declare("l", changeguard::cel::Type::list(changeguard::cel::Type::Int));
+    env
+}
+
+fn eval_err(env: &Env, expr: &str, s: &str, n: i64) -> changeguard::cel::EvalError {
+    let p = env.compile(expr).unwrap_or_else(|d| panic!("{expr}: {d}"));
+    let list = changeguard::cel::Value::list((0..n).map(changeguard::cel::Value::Int).collect::<Vec<_>>());
+    let vars = vec![changeguard::cel::Value::str(s), list];
+    match p.evaluate(&vars) {
+        Ok(v) => panic!("{expr}: no error, got {v:?}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn string_building_is_charged_before_it_allocates() {
+    let long = "x".repeat(10_000);
+    // Each of these builds or reads about 10 KB per iteration of a 200-step loop: within the
+    // 20 000 steps of the loops alone, far over them with what they build.
+    for expr in [
+        "l.map(i, s).join().size() > 0",
+        "l.map(i, s).join(\", \").size() > 0",
+        "l.all(i, (s + s).size() > 0)",
+        "l.all(i, s.lowerAscii() != \"\")",
+        "l.all(i, s.upperAscii() != \"\")",
+        "l.all(i, s.reverse() != \"\")",
+        "l.all(i, s.replace(\"x\", \"yy\") != \"\")",
+        "l.all(i, s.split(\"\").size() > 0)",
+        "l.all(i, s.split(\"x\").size() > 0)",
+        "l.all(i, bytes(s).size() > 0)",
+        "l.all(i, s == s + \"\")",
+        "l.all(i, l.map(j, j).sort().size() > 0)",
+        "l.all(i, l.map(j, j).distinct().size() > 0)",
+        "l.all(i, l == l)",
+        "l.all(i, [l, l] == [l, l])",
+        "l.all(i, {1: l} == {1: l})",
+    ] {
+        let e = eval_err(&string_env(20_000), expr, &long, 200);
+        assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded, "{expr}: {e}");
+        // The same loops over short strings and lists fit.
+        let env = string_env(20_000);
+        let p = env.compile(expr).unwrap();
+        let vars = vec![
+            changeguard::cel::Value::str("ab"),
+            changeguard::cel::Value::list((0..10).map(changeguard::cel::Value::Int).collect::<Vec<_>>()),
+        ];
+        assert!(p.evaluate(&vars).is_ok(), "{expr}");
+    }
+}
+
+#[test]
+fn no_value_over_the_size_limit_is_built_at_run_time() {
+    let mut l = limits();
+    l.max_value_bytes = 100_000;
+    l.max_eval_cost = u64::MAX;
+    let mut env = Env::with_limits(l);
+    env.declare("s", changeguard::cel::Type::String);
+    env.declare("l", changeguard::cel::Type::list(changeguard::cel::Type::Int));
+    let long = "x".repeat(10_000);
+    for expr in [
+        "l.map(i, s).join().size()",
+        "(s + s + s + s + s + s + s + s + s + s + s).size()",
+        "s.replace(\"x\", \"xxxxxxxxxxx\").size()",
+        "s.replace(\"\", s).size()",
+        "s.split(\"\").size()",
+        "l.map(i, i).size()",
+        "l.map(i, [i, i]).map(p, p[0]).size()",
+        "l.filter(i, true).size()",
+        "l.transformMap(i, v, v).size()",
+    ] {
+        let e = eval_err(&env, expr, &long, 4_000);
+        assert_eq!(e.kind(), EvalErrorKind::LimitExceeded, "{expr}: {e}");
+        let m = e.to_string();
+        assert!(m.starts_with("limit exceeded: a value of "), "{expr}: {m}");
+        assert!(m.ends_with("bytes would be built, more than the 100000 allowed"), "{expr}: {m}");
+    }
+}
+
+/// A policy of `n` `let` entries, each doubling the one before, from `first`.
+fn doubling_policy(first: &str, double: &str, n: usize) -> String {
+    let mut text = format!("{HEAD}[let]\nv0 = '{first}'\n");
+    for i in 1..=n {
+        let prev = format!("v{}", i - 1);
+        text.push_str(&format!("v{i} = '{}'\n", double.replace('P', &prev)));
+    }
+    text.push_str(&format!(
+        "\n[[rule]]\nid = \"big\"\nenforcement = \"hard\"\nrequire = 'v{n}.size() > 0'\n"
+    ));
+    text
+}
+
+#[test]
+fn a_let_doubling_a_list_forty_times_from_the_change_fails_closed() {
+    for (double, kind) in
+        [("P + P", EvalErrorKind::LimitExceeded), ("P + P", EvalErrorKind::CostLimitExceeded)]
+    {
+        let mut l = limits();
+        if kind == EvalErrorKind::CostLimitExceeded {
+            l.max_eval_cost = 100_000;
+        }
+        let policy = Policy::from_text(&doubling_policy("[change.id]", double, 40), &l).unwrap();
+        let a = policy.assess(&change(), &Topology::default(), &context());
+        assert_eq!(a.outcome, Outcome::Deny, "{kind:?}");
+        assert!(!a.errors.is_empty());
+        assert!(a.errors.iter().all(|e| e.message.contains("limit exceeded")), "{:?}", a.errors);
+    }
+    // A string doubled from the change: stopped at the size limit.
+    let policy =
+        Policy::from_text(&doubling_policy("change.id + change.id", "P + P", 40), &limits()).unwrap();
+    let a = policy.assess(&change(), &Topology::default(), &context());
+    assert_eq!(a.outcome, Outcome::Deny);
+    assert!(a.errors.iter().any(|e| e.message.contains("more than the 16777216 allowed")), "{:?}", a.errors);
+}
+
+#[test]
+fn doubling_lets_of_constants_are_a_load_error() {
+    // 24 lets, each twice the one before, computed while loading (they are constants): the
+    // one over the size limit is a load error, found before it is built.
+    for (first, double) in [("[\"abcdefgh\"]", "P + P"), ("\"abcdefghijklmnop\"", "P + P")] {
+        let text = doubling_policy(first, double, 24);
+        let e = first_error(&text, &limits());
+        assert_eq!(e.kind(), DiagnosticKind::LimitExceeded, "{first}: {}", e.message());
+        assert!(e.message().contains("more than the 16777216 allowed"), "{}", e.message());
+        assert!(e.message().ends_with("while computing this constant expression"), "{}", e.message());
+    }
+}
+
+#[test]
+fn constant_folding_builds_nothing_over_the_size_limit() {
+    // `replace` makes a string just under the limit, `split("")` would make a list of sixteen
+    // million strings from it: refused while loading, before the list is built.
+    let text = format!(
+        "{HEAD}[[rule]]\nid = \"fold\"\nrequire = '\"{}\".replace(\"\", \"{}\").split(\"\").size() > 0'\n",
+        "x".repeat(4000),
+        "y".repeat(4000)
+    );
+    let e = first_error(&text, &limits());
+    assert_eq!(e.kind(), DiagnosticKind::LimitExceeded, "{}", e.message());
+    assert!(e.message().contains("more than the 16777216 allowed"), "{}", e.message());
+    // Under a smaller limit, the `replace` itself is refused.
+    let mut small = limits();
+    small.max_value_bytes = 1 << 20;
+    let e = first_error(&text, &small);
+    assert!(e.message().contains("a value of 16008000 bytes would be built"), "{}", e.message());
+}
+
+#[test]
+fn run_time_patterns_are_charged_cached_and_capped() {
+    // 5 000 items, each a new 18 KB pattern: stopped at the cap on distinct run-time patterns
+    // (or at the budget, when smaller), failing closed.
+    let text = format!(
+        "{HEAD}[[rule]]\nid = \"re\"\nenforcement = \"hard\"\nrequire = '!change.tested_in.exists(t, t.matches(change.title + t))'\n"
+    );
+    let mut c = change();
+    c.title = "a".repeat(18_000);
+    c.tested_in = (0..5_000).map(|i| format!("env-{i}")).collect();
+    let policy = Policy::from_text(&text, &limits()).unwrap();
+    let a = policy.assess(&c, &Topology::default(), &context());
+    assert_eq!(a.outcome, Outcome::Deny);
+    assert!(
+        a.errors[0].message.contains("more than 100 distinct regular expressions compiled at run time"),
+        "{}",
+        a.errors[0].message
+    );
+    let mut small = limits();
+    small.max_eval_cost = 100_000;
+    let policy = Policy::from_text(&text, &small).unwrap();
+    let a = policy.assess(&c, &Topology::default(), &context());
+    assert_eq!(a.outcome, Outcome::Deny);
+    assert!(
+        a.errors[0].message.contains("evaluation cost budget of 100000 steps"),
+        "{}",
+        a.errors[0].message
+    );
+    // One pattern used 5 000 times is compiled once: 18 000 steps, and the loop.
+    let text = format!(
+        "{HEAD}[[rule]]\nid = \"re\"\nenforcement = \"hard\"\nrequire = '!change.tested_in.exists(t, t.matches(change.title))'\n"
+    );
+    let mut tight = limits();
+    tight.max_eval_cost = 30_000;
+    tight.max_runtime_regexes = 1;
+    let policy = Policy::from_text(&text, &tight).unwrap();
+    let a = policy.assess(&c, &Topology::default(), &context());
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    assert_eq!(a.outcome, Outcome::Allow);
+}

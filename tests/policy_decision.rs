@@ -481,11 +481,20 @@ fn a_rule_applies_only_when_its_condition_holds() {
 // ------------------------------------------------------------------------------------------
 // Risk (§5.1).
 
+/// Factors of these points: constants within `POINTS_RANGE`, else expressions that compute
+/// the points at run time (loading rejects such constants) from the change's one service.
 fn factors(points: &[i64]) -> String {
     points
         .iter()
         .enumerate()
-        .map(|(i, p)| format!("[[risk]]\nid = \"f{i}\"\npoints = {p}\nreason = \"factor {i}\"\n"))
+        .map(|(i, &p)| {
+            let points = if changeguard::policy::POINTS_RANGE.contains(&p) {
+                p.to_string()
+            } else {
+                format!("'{} * (change.services.size() + 1) + {}'", p / 2, p % 2)
+            };
+            format!("[[risk]]\nid = \"f{i}\"\npoints = {points}\nreason = \"factor {i}\"\n")
+        })
         .collect::<Vec<_>>()
         .concat()
 }
@@ -949,7 +958,12 @@ fn doubling_a_list_through_lets_is_bounded_by_the_budget() {
     limits.max_eval_cost = 10_000;
     let p = Policy::from_text(&text, &limits).unwrap();
     let a = assess(&p, &change(&json!({})));
-    assert_eq!(errors(&a), [("big", "require")], "65 536 elements copied within a 10 000-step budget");
+    // The rule, and every `let` on the way that could not be computed, fail closed.
+    assert_eq!(
+        errors(&a),
+        [("big", "require"), ("let.l13", "let"), ("let.l14", "let"), ("let.l15", "let"), ("let.l16", "let")],
+        "65 536 elements copied within a 10 000-step budget"
+    );
     assert_eq!(a.outcome, Outcome::Deny);
 }
 
@@ -975,4 +989,100 @@ approval_at = "medium"
     assert!(a.errors.iter().any(|e| e.rule == "discount" && e.field == "when"), "{:?}", a.errors);
     assert_eq!(a.risk.score, 30);
     assert_eq!(a.outcome, Outcome::NeedsApproval);
+}
+
+// ------------------------------------------------------------------------------------------
+// Errors in `let`s and texts fail closed too.
+
+/// A `let` that fails (a missing label), read by a rule of the given enforcement.
+fn erroring_let(enforcement: &str, extra: &str) -> String {
+    format!(
+        "[let]\nticket = 'change.labels[\"ticket\"]'\n\n[[rule]]\nid = \"r\"\nenforcement = \"{enforcement}\"\n\
+         require = 'ticket != \"\"'\noverride_roles = [\"sre\"]\n{extra}"
+    )
+}
+
+#[test]
+fn an_erroring_let_read_by_a_counted_rule_denies_naming_the_let() {
+    for enforcement in ["soft", "hard"] {
+        let p = policy(&erroring_let(enforcement, ""));
+        // Even with an approval that would override the soft rule.
+        let a = assess(&p, &change(&approvals(&[("bob", "sre")])));
+        assert_eq!(a.outcome, Outcome::Deny, "{enforcement}: {a}");
+        let v = a.violations.iter().find(|v| &*v.rule == "let.ticket").expect("a violation for the let");
+        assert_eq!(v.enforcement, Enforcement::Hard);
+        assert!(v.message.contains("`ticket`") && v.message.contains("no such key"), "{}", v.message);
+        assert!(kinds(&a).contains(&(ReasonKind::HardViolation, Some("let.ticket"))), "{:?}", kinds(&a));
+        assert!(errors(&a).contains(&("let.ticket", "let")), "{:?}", a.errors);
+        // With the label, nothing fails.
+        let a = assess(&p, &change(&json!({ "labels": { "ticket": "T-1" } })));
+        assert_eq!(a.outcome, Outcome::Allow, "{a}");
+        assert!(a.errors.is_empty());
+        // Failing open, the let is dropped with its rule.
+        let open = policy(&erroring_let(enforcement, "\n[decision]\non_error = \"fail_open\"\n"));
+        let a = assess(&open, &change(&json!({})));
+        assert_eq!(a.outcome, Outcome::Allow, "{enforcement} fail_open: {a}");
+        assert!(errors(&a).contains(&("let.ticket", "let")), "{:?}", a.errors);
+    }
+}
+
+#[test]
+fn an_erroring_let_read_only_by_advisory_or_dry_run_rules_is_recorded_not_counted() {
+    let p = policy(&erroring_let("advisory", ""));
+    let a = assess(&p, &change(&json!({})));
+    assert_eq!(a.outcome, Outcome::Allow, "{a}");
+    assert!(a.violations.iter().all(|v| &*v.rule != "let.ticket"), "{a}");
+    let p = policy(&erroring_let("hard", "dry_run = true\n"));
+    assert_eq!(assess(&p, &change(&json!({}))).outcome, Outcome::Allow);
+    // Read first by an advisory rule, then by a hard one (from the cache): it counts.
+    let text = format!(
+        "{}\n[[rule]]\nid = \"later\"\nenforcement = \"hard\"\nrequire = 'ticket != \"nope\"'\n",
+        erroring_let("advisory", "")
+    );
+    let a = assess(&policy(&text), &change(&json!({})));
+    assert_eq!(a.outcome, Outcome::Deny, "{a}");
+    assert!(kinds(&a).contains(&(ReasonKind::HardViolation, Some("let.ticket"))), "{:?}", kinds(&a));
+}
+
+#[test]
+fn an_erroring_let_read_by_a_factor_denies() {
+    let p = policy(
+        "[let]\nbig = 'change.labels[\"size\"] == \"big\"'\n[[risk]]\nid = \"f\"\nwhen = 'big'\npoints = 10\n",
+    );
+    let a = assess(&p, &change(&json!({})));
+    // The factor counts its literal points, and the let denies.
+    assert_eq!(a.risk.score, 10);
+    assert_eq!(a.outcome, Outcome::Deny, "{a}");
+    assert_eq!(kinds(&a), [(ReasonKind::HardViolation, Some("let.big"))]);
+}
+
+#[test]
+fn a_message_or_remediation_that_cannot_be_written_denies_a_counted_rule() {
+    for (enforcement, field) in [("soft", "message"), ("hard", "message"), ("soft", "remediation")] {
+        let text = format!(
+            "[[rule]]\nid = \"r\"\nenforcement = \"{enforcement}\"\nrequire = 'false'\noverride_roles = [\"sre\"]\n\
+             {field} = \"ticket {{{{ change.labels['ticket'] }}}}\"\n"
+        );
+        let a = assess(&policy(&text), &change(&approvals(&[("bob", "sre")])));
+        assert_eq!(a.outcome, Outcome::Deny, "{enforcement} {field}: {a}");
+        assert_eq!(errors(&a), [("r", field)]);
+        assert_eq!(violated(&a), [("r", Enforcement::Hard, false)]);
+        let v = &a.violations[0];
+        assert!(v.overridden_by.is_none());
+        assert!(v.message.contains(&format!("{field} could not be evaluated: no such key")), "{}", v.message);
+        let open = policy(&format!("{text}\n[decision]\non_error = \"fail_open\"\n"));
+        let a = assess(&open, &change(&approvals(&[("bob", "sre")])));
+        assert_eq!(a.outcome, if enforcement == "soft" { Outcome::Allow } else { Outcome::Deny }, "{a}");
+    }
+}
+
+#[test]
+fn a_factor_reason_that_cannot_be_written_denies() {
+    let p = policy("[[risk]]\nid = \"f\"\npoints = 5\nreason = \"ticket {{ change.labels['ticket'] }}\"\n");
+    let a = assess(&p, &change(&json!({})));
+    assert_eq!(errors(&a), [("f", "reason")]);
+    assert_eq!(a.risk.score, 5);
+    assert_eq!(a.outcome, Outcome::Deny, "{a}");
+    assert_eq!(kinds(&a), [(ReasonKind::HardViolation, Some("f"))]);
+    assert!(a.violations[0].message.contains("reason: no such key"), "{}", a.violations[0].message);
 }

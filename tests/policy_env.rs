@@ -505,8 +505,11 @@ fn an_erroring_let_errors_each_user() {
     let preamble = "[let]\nfiles = 'change.size.files'\n";
     let p = probe_policy(preamble, "files < 10");
     let a = p.assess(&change(&json!({})), &Topology::default(), &context(&json!({})));
-    assert_eq!(a.errors.len(), 1);
-    assert_eq!(a.errors[0].rule, "probe");
+    // The rule that reads it, and the `let` itself (once), are reported.
+    let errors: Vec<(&str, &str)> = a.errors.iter().map(|e| (e.rule.as_str(), e.field.as_str())).collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0].0, "probe");
+    assert_eq!(errors[1], ("let.files", "let"));
     assert_eq!(a.outcome, Outcome::Deny);
 }
 

@@ -68,7 +68,7 @@ fn unknown_top_level_keys() {
                 11,
                 2,
                 Some(
-                    "expected one of `policy`, `params`, `let`, `risk`, `risk_levels`, `rule`, `decision`, `blast`, `test`, `test_topology`",
+                    "expected one of `policy`, `params`, `let`, `risk`, `risk_levels`, `rule`, `decision`, `blast`, `health`, `test`, `test_topology`",
                 ),
             ),
         ],
@@ -966,4 +966,129 @@ fn topology_shape_errors_point_into_the_text() {
     let e = d.iter().next().unwrap();
     assert!(e.message().contains("teams"), "{}", e.message());
     assert!(e.span().is_some());
+}
+
+// ------------------------------------------------------------------------------------------
+// The environment vocabulary (`params.environments`).
+
+#[test]
+fn environment_vocabularies_are_checked() {
+    let help_alias = Some(
+        "aliases match by canonical form (case, width and invisible characters do not count): give each spelling to one environment",
+    );
+    let text = format!(
+        "{HEAD}[params]\nenvironments = {{ production = [\"prod\", 3], staging = [\"PROD \", \"\\u200b\"] }}\nstrictest_environment = \"qa\"\n"
+    );
+    assert_errors(
+        &text,
+        &[
+            (
+                K::InvalidValue,
+                "params.environments.production",
+                "an alias in `params.environments.production` must be a string, found an integer",
+                5,
+                40,
+                None,
+            ),
+            (
+                K::InvalidValue,
+                "params.environments.staging",
+                "environment alias `PROD ` of `staging` is also an alias of `production`",
+                5,
+                55,
+                help_alias,
+            ),
+            (
+                K::InvalidValue,
+                "params.environments.staging",
+                "environment alias `\u{200b}` is empty once canonical",
+                5,
+                64,
+                None,
+            ),
+            (
+                K::InvalidValue,
+                "params.strictest_environment",
+                "`qa` is not a declared environment",
+                6,
+                25,
+                Some("name one of the keys or aliases of `params.environments`"),
+            ),
+        ],
+    );
+    let text = format!("{HEAD}[params]\nenvironments = {{ production = [] }}\n");
+    assert_errors(
+        &text,
+        &[(
+            K::MissingKey,
+            "params.strictest_environment",
+            "`params.environments` needs `params.strictest_environment`",
+            5,
+            1,
+            Some(
+                "name the declared environment that an unknown environment is treated as, e.g. `strictest_environment = \"production\"`",
+            ),
+        )],
+    );
+    let text =
+        format!("{HEAD}[params]\nenvironments = [\"production\"]\nstrictest_environment = \"production\"\n");
+    assert_errors(
+        &text,
+        &[(
+            K::InvalidValue,
+            "params.environments",
+            "`params.environments` must be a table of environment names to lists of aliases",
+            5,
+            16,
+            Some("write `environments = { production = [\"prod\"], staging = [\"stage\"] }`"),
+        )],
+    );
+    // A well-formed vocabulary loads, and its parameters are never "unused".
+    let text = format!(
+        "{HEAD}[params]\nenvironments = {{ production = [\"prod\"] }}\nstrictest_environment = \"PROD\"\n"
+    );
+    let p = Policy::from_toml(&text).unwrap();
+    assert!(p.warnings().is_empty(), "{:?}", p.warnings());
+}
+
+#[test]
+fn constant_points_outside_the_documented_range_are_load_errors() {
+    let help = Some(
+        "scores are clamped to 0..=100: give a factor a few points, or a negative few to lower the score",
+    );
+    let text = format!(
+        "{HEAD}[[risk]]\nid = \"huge\"\npoints = 9223372036854775807\n\n[[risk]]\nid = \"low\"\npoints = -1001\n\n\
+         [[risk]]\nid = \"folded\"\npoints = '500 * 3'\n\n[[risk]]\nid = \"edge\"\npoints = 1000\n\n\
+         [[risk]]\nid = \"computed\"\npoints = 'change.services.size() * 5000'\n"
+    );
+    assert_errors(
+        &text,
+        &[
+            (
+                K::InvalidValue,
+                "risk[huge].points",
+                "`risk[huge].points` is 9223372036854775807, outside -1000..=1000",
+                6,
+                10,
+                help,
+            ),
+            (
+                K::InvalidValue,
+                "risk[low].points",
+                "`risk[low].points` is -1001, outside -1000..=1000",
+                10,
+                10,
+                help,
+            ),
+            (
+                K::InvalidValue,
+                "risk[folded].points",
+                "`risk[folded].points` is 1500, outside -1000..=1000",
+                14,
+                10,
+                help,
+            ),
+        ],
+    );
+    assert_eq!(changeguard::policy::POINTS_RANGE, -1000..=1000);
 }

@@ -29,6 +29,57 @@ fn strictness(o: Outcome) -> u8 {
     }
 }
 
+/// A respelling that a reader takes for the same name: letters upper-cased by a bit mask,
+/// fullwidth letters, an invisible character inserted, surrounding whitespace.
+#[derive(Debug, Clone)]
+struct Respelling {
+    upper: u64,
+    fullwidth: bool,
+    invisible: Option<(usize, usize)>,
+    spaces: (bool, bool),
+}
+
+fn respelling() -> impl Strategy<Value = Respelling> {
+    (
+        any::<u64>(),
+        any::<bool>(),
+        proptest::option::of((0usize..64, 0usize..5)),
+        (any::<bool>(), any::<bool>()),
+    )
+        .prop_map(|(upper, fullwidth, invisible, spaces)| Respelling {
+            upper,
+            fullwidth,
+            invisible,
+            spaces,
+        })
+}
+
+impl Respelling {
+    fn apply(&self, name: &str) -> String {
+        const INVISIBLE: [char; 5] = ['\u{200b}', '\u{200d}', '\u{feff}', '\u{ad}', '\u{2060}'];
+        let mut out: Vec<char> = name
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if self.upper >> (i % 64) & 1 == 1 { c.to_ascii_uppercase() } else { c })
+            .map(|c| match c {
+                '!'..='~' if self.fullwidth => char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c),
+                c => c,
+            })
+            .collect();
+        if let Some((at, which)) = self.invisible {
+            out.insert(at % (out.len() + 1), INVISIBLE[which % INVISIBLE.len()]);
+        }
+        let mut text: String = out.into_iter().collect();
+        if self.spaces.0 {
+            text.insert(0, ' ');
+        }
+        if self.spaces.1 {
+            text.push(' ');
+        }
+        text
+    }
+}
+
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
 }
@@ -196,6 +247,27 @@ proptest! {
         prop_assert!(strictness(open.outcome) <= strictness(closed.outcome));
         prop_assert!(open.risk.score <= closed.risk.score);
         prop_assert_eq!(open.errors, closed.errors);
+    }
+
+    #[test]
+    fn respelling_environments_and_services_never_relaxes(
+        change in arb_change(), topology in arb_topology(), context in arb_context(),
+        env in respelling(), services in respelling(),
+    ) {
+        let policy = Policy::well_architected();
+        let honest = policy.assess(&change, &topology, &context);
+        let mut respelt = change.clone();
+        respelt.environment = env.apply(&change.environment);
+        for s in &mut respelt.services {
+            s.name = services.apply(&s.name);
+        }
+        let a = policy.assess(&respelt, &topology, &context);
+        prop_assert!(
+            strictness(a.outcome) >= strictness(honest.outcome),
+            "{:?} / {:?}: {} then {}", respelt.environment, respelt.services.iter().map(|s| &s.name).collect::<Vec<_>>(),
+            honest.outcome, a.outcome
+        );
+        prop_assert_eq!(a.risk.score, honest.risk.score);
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl Env {
             root: out.node,
             result: out.ty,
             references: out.references.into(),
-            limit: self.limits().max_eval_cost,
+            limits: self.limits().clone(),
         })
     }
 }
@@ -58,7 +58,7 @@ pub struct Program {
     root: Node,
     result: Type,
     references: Arc<[usize]>,
-    limit: u64,
+    limits: crate::Limits,
 }
 
 impl std::fmt::Debug for Program {
@@ -86,13 +86,13 @@ impl Program {
         self.root.as_const()
     }
 
-    /// Evaluates the program with a fresh cost budget (the environment's limit).
+    /// Evaluates the program with a fresh budget (the environment's limits).
     ///
     /// # Errors
     ///
     /// The evaluation error, when the expression evaluates to one.
     pub fn evaluate<'a>(&'a self, activation: &dyn Activation<'a>) -> Result<Value<'a>, EvalError> {
-        let budget = Budget::new(self.limit);
+        let budget = Budget::with_limits(&self.limits);
         self.evaluate_with(activation, &budget)
     }
 

@@ -36,8 +36,12 @@ pub(crate) struct AssessArgs {
 
 /// Reads and parses one input; on failure prints the diagnostics against the file's text.
 #[allow(clippy::print_stderr)]
-fn load<T>(path: &str, parse: impl Fn(&str) -> Result<T, Diagnostics>) -> Result<T, ExitCode> {
-    let text = read_input(path).map_err(|e| {
+pub(crate) fn load<T>(
+    path: &str,
+    limits: &Limits,
+    parse: impl Fn(&str) -> Result<T, Diagnostics>,
+) -> Result<T, ExitCode> {
+    let text = read_input(path, limits.max_document_bytes).map_err(|e| {
         eprintln!("{e}");
         ExitCode::from(EXIT_INVALID)
     })?;
@@ -55,7 +59,7 @@ fn now() -> changeguard::cel::Timestamp {
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
-pub(crate) fn run(args: &AssessArgs) -> ExitCode {
+pub(crate) fn run(args: &AssessArgs, limits: &Limits) -> ExitCode {
     let stdin_uses =
         [Some(&args.change), args.policy.as_ref(), args.topology.as_ref(), args.context.as_ref()]
             .iter()
@@ -67,25 +71,25 @@ pub(crate) fn run(args: &AssessArgs) -> ExitCode {
     }
     let policy = match &args.policy {
         None => Policy::well_architected(),
-        Some(path) => match load(path, |t| Policy::from_text(t, &Limits::default())) {
+        Some(path) => match load(path, limits, |t| Policy::from_text(t, limits)) {
             Ok(p) => p,
             Err(code) => return code,
         },
     };
-    let change = match load(&args.change, Change::from_json) {
+    let change = match load(&args.change, limits, |t| Change::from_json_with_limits(t, limits)) {
         Ok(c) => c,
         Err(code) => return code,
     };
     let topology = match &args.topology {
         None => Topology::default(),
-        Some(path) => match load(path, Topology::from_json) {
+        Some(path) => match load(path, limits, |t| Topology::from_json_with_limits(t, limits)) {
             Ok(t) => t,
             Err(code) => return code,
         },
     };
     let context = match &args.context {
         None => Context::new(now()),
-        Some(path) => match load(path, Context::from_json) {
+        Some(path) => match load(path, limits, |t| Context::from_json_with_limits(t, limits)) {
             Ok(c) => c,
             Err(code) => return code,
         },

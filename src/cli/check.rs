@@ -24,11 +24,11 @@ pub(crate) struct TestArgs {
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
-pub(crate) fn run_check(args: &CheckArgs) -> ExitCode {
+pub(crate) fn run_check(args: &CheckArgs, limits: &Limits) -> ExitCode {
     let mut failed = false;
     for path in &args.files {
         let name = display_name(path);
-        let text = match read_input(path) {
+        let text = match read_input(path, limits.max_document_bytes) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("{e}");
@@ -36,7 +36,7 @@ pub(crate) fn run_check(args: &CheckArgs) -> ExitCode {
                 continue;
             }
         };
-        match Policy::from_text(&text, &Limits::default()) {
+        match Policy::from_text(&text, limits) {
             Ok(policy) => {
                 if !policy.warnings().is_empty() {
                     eprint!("{}", render_all(policy.warnings(), Some(name), &text));
@@ -63,11 +63,11 @@ pub(crate) fn run_check(args: &CheckArgs) -> ExitCode {
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
-pub(crate) fn run_test(args: &TestArgs) -> ExitCode {
+pub(crate) fn run_test(args: &TestArgs, limits: &Limits) -> ExitCode {
     let (mut passed, mut failed, mut invalid) = (0usize, 0usize, false);
     for path in &args.files {
         let name = display_name(path);
-        let text = match read_input(path) {
+        let text = match read_input(path, limits.max_document_bytes) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("{e}");
@@ -75,7 +75,7 @@ pub(crate) fn run_test(args: &TestArgs) -> ExitCode {
                 continue;
             }
         };
-        let policy = match Policy::from_text(&text, &Limits::default()) {
+        let policy = match Policy::from_text(&text, limits) {
             Ok(p) => p,
             Err(d) => {
                 eprint!("{}", d.render(Some(name), &text));

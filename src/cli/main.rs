@@ -25,18 +25,35 @@ macro_rules! outln {
 mod assess;
 mod check;
 mod expr;
+mod judge;
 
 use std::io::Read as _;
 use std::process::ExitCode;
 
+use changeguard::Limits;
 use clap::{Parser, Subcommand};
 
 /// Decides whether a software change may be deployed: risk, governance and blast radius.
 #[derive(Parser)]
 #[command(name = "changeguard", version, about, long_about = None)]
 struct Cli {
+    /// The largest input file or standard input read, in bytes (change, context, topology,
+    /// bindings and policies; a policy is also bounded by its own limit of 1 MiB). Reading
+    /// stops one byte past it.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = Limits::default().max_document_bytes)]
+    max_input_bytes: usize,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    /// The library's limits, with the input sizes this command line asks for.
+    fn limits(&self) -> Limits {
+        let mut limits = Limits::default();
+        limits.max_document_bytes = self.max_input_bytes;
+        limits.max_policy_bytes = limits.max_policy_bytes.min(self.max_input_bytes);
+        limits
+    }
 }
 
 #[derive(Subcommand)]
@@ -47,6 +64,9 @@ enum Command {
     Check(check::CheckArgs),
     /// Run the `[[test]]` cases of policies: exit 0 when all pass, 1 otherwise.
     Test(check::TestArgs),
+    /// Judge a rollout step from canary and baseline metrics: exit 0 promote, 1 roll back,
+    /// 3 continue, 2 invalid input.
+    Judge(judge::JudgeArgs),
     /// Compile and evaluate one CEL expression and print its value.
     Expr(expr::ExprArgs),
     /// Policy utilities.
@@ -65,17 +85,28 @@ enum PolicyCommand {
 /// Exit status for invalid input or usage.
 pub(crate) const EXIT_INVALID: u8 = 2;
 
-/// Reads a file, or standard input for `-`.
-pub(crate) fn read_input(path: &str) -> Result<String, String> {
-    if path == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| format!("error: cannot read standard input: {e}"))?;
-        Ok(s)
+/// Reads a file, or standard input for `-`, as UTF-8 text of at most `limit` bytes.
+///
+/// Reading stops one byte past the limit, so that `/dev/zero` or an endless pipe ends with an
+/// error instead of filling memory.
+pub(crate) fn read_input(path: &str, limit: usize) -> Result<String, String> {
+    let name = display_name(path);
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::new();
+    let read = if path == "-" {
+        std::io::stdin().lock().take(cap).read_to_end(&mut bytes)
     } else {
-        std::fs::read_to_string(path).map_err(|e| format!("error: cannot read `{path}`: {e}"))
+        let file = std::fs::File::open(path).map_err(|e| format!("error: cannot read `{path}`: {e}"))?;
+        file.take(cap).read_to_end(&mut bytes)
+    };
+    read.map_err(|e| format!("error: cannot read `{name}`: {e}"))?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "error: limit exceeded: `{name}` is larger than {limit} bytes\n\
+             help: raise `--max-input-bytes` if this input is legitimate"
+        ));
     }
+    String::from_utf8(bytes).map_err(|e| format!("error: cannot read `{name}`: {e}"))
 }
 
 /// The name to show for a path in diagnostics.
@@ -93,11 +124,13 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let limits = cli.limits();
     match cli.command {
-        Command::Assess(args) => assess::run(&args),
-        Command::Check(args) => check::run_check(&args),
-        Command::Test(args) => check::run_test(&args),
-        Command::Expr(args) => expr::run(&args),
+        Command::Assess(args) => assess::run(&args, &limits),
+        Command::Check(args) => check::run_check(&args, &limits),
+        Command::Test(args) => check::run_test(&args, &limits),
+        Command::Expr(args) => expr::run(&args, &limits),
+        Command::Judge(args) => judge::run(&args, &limits),
         Command::Policy { command: PolicyCommand::Default } => {
             out!("{}", changeguard::policy::WELL_ARCHITECTED_TOML);
             ExitCode::SUCCESS

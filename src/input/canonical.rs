@@ -43,6 +43,22 @@ pub fn canonical_name(name: &str) -> String {
     collapse_whitespace(&without_format(&folded))
 }
 
+/// Whether two names have the same [`canonical_name`]; allocates nothing when both are plain
+/// ASCII.
+#[must_use]
+pub fn same_name(a: &str, b: &str) -> bool {
+    if is_plain_ascii(a) && is_plain_ascii(b) {
+        return a.eq_ignore_ascii_case(b);
+    }
+    canonical_name(a) == canonical_name(b)
+}
+
+/// Whether `name` is its own [`canonical_name`], answered without allocating for plain ASCII
+/// text; `false` when it cannot tell cheaply.
+pub(crate) fn is_canonical_ascii(name: &str) -> bool {
+    is_plain_ascii(name) && !name.bytes().any(|b| b.is_ascii_uppercase())
+}
+
 /// Why a text is not a valid identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -87,7 +103,7 @@ pub fn identity_key(identity: &str) -> Result<String, IdentityError> {
 
 /// ASCII text with no upper case to fold, no whitespace to trim or collapse and no control
 /// character: its canonical form is its lower-case form.
-fn is_plain_ascii(name: &str) -> bool {
+pub(crate) fn is_plain_ascii(name: &str) -> bool {
     let bytes = name.as_bytes();
     bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
         && !name.starts_with(' ')
@@ -134,6 +150,9 @@ mod tests {
         assert_eq!(canonical_name("payments \t api"), "payments api");
         assert_eq!(canonical_name("Straße"), "strasse");
         assert_ne!(canonical_name("payments"), canonical_name("payment"));
+        assert!(same_name("Production", "production\u{200b}"));
+        assert!(same_name("PROD", "prod"));
+        assert!(!same_name("prod", "production"));
     }
 
     #[test]

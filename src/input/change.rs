@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
+use crate::Limits;
 use crate::cel::Timestamp;
 use crate::diagnostic::Diagnostics;
 use crate::input::context::Context;
@@ -73,7 +74,11 @@ pub struct Change {
     )]
     pub labels: BTreeMap<String, String>,
     /// Organisation-specific data, `dyn` in expressions. Default empty.
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "serde_util::unique_json_object",
+        skip_serializing_if = "serde_json::Map::is_empty"
+    )]
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -255,7 +260,18 @@ impl Change {
     /// problem, with its field path and span), or breaks a validation rule (every broken rule,
     /// each with its field path and span).
     pub fn from_json(text: &str) -> Result<Change, Diagnostics> {
-        let change: Change = load::from_json(text, "change")?;
+        Change::from_json_with_limits(text, &Limits::default())
+    }
+
+    /// Reads and [validates](Change::validate) a change from JSON text within `limits`: a text
+    /// longer than [`Limits::max_document_bytes`] is refused before it is parsed.
+    ///
+    /// # Errors
+    ///
+    /// As [`Change::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
+    /// diagnostic naming the document and the limit when the text is too long.
+    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Change, Diagnostics> {
+        let change: Change = load::from_json(text, "change", limits)?;
         load::report(validate::change(&change), Some(text))?;
         Ok(change)
     }

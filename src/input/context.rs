@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Limits;
 use crate::cel::Timestamp;
 use crate::diagnostic::Diagnostics;
 use crate::input::change::Change;
@@ -33,7 +34,11 @@ pub struct Context {
     #[serde(default, deserialize_with = "serde_util::object_list", skip_serializing_if = "Vec::is_empty")]
     pub incidents: Vec<Incident>,
     /// Organisation-specific data, `dyn` in expressions. Default empty.
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "serde_util::unique_json_object",
+        skip_serializing_if = "serde_json::Map::is_empty"
+    )]
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -47,7 +52,10 @@ pub struct Freeze {
     pub start: Timestamp,
     /// The first instant after the freeze (exclusive); must be after `start`. Required.
     pub end: Timestamp,
-    /// Environments frozen (exact names); empty, the default, means all of them.
+    /// Environments frozen, matched by [canonical form](crate::input::canonical_name)
+    /// (`Production` freezes `production`); empty, the default, means all of them. A policy
+    /// that declares an environment vocabulary also matches them by alias, and applies a freeze
+    /// of its strictest environment to a change whose environment it does not know.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub environments: Vec<String>,
     /// Categories of change the freeze lets through. Default `["emergency"]`.
@@ -91,7 +99,18 @@ impl Context {
     /// When the text is not JSON, or does not have the shape of a context (the first such
     /// problem, with its field path and span), or breaks a validation rule (every broken rule).
     pub fn from_json(text: &str) -> Result<Context, Diagnostics> {
-        let ctx: Context = load::from_json(text, "context")?;
+        Context::from_json_with_limits(text, &Limits::default())
+    }
+
+    /// Reads and [validates](Context::validate) a context from JSON text within `limits`: a
+    /// text longer than [`Limits::max_document_bytes`] is refused before it is parsed.
+    ///
+    /// # Errors
+    ///
+    /// As [`Context::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
+    /// diagnostic naming the document and the limit when the text is too long.
+    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Context, Diagnostics> {
+        let ctx: Context = load::from_json(text, "context", limits)?;
         load::report(validate::context(&ctx), Some(text))?;
         Ok(ctx)
     }
@@ -129,13 +148,25 @@ impl Context {
 
 impl Freeze {
     /// Whether this freeze holds back a change of `category` to `environment` deploying at
-    /// `when`: `start <= when < end`, `environments` is empty or names `environment` exactly,
-    /// and `exempt` does not contain `category`.
+    /// `when`: `start <= when < end`, `environments` is empty or names `environment` (by
+    /// [canonical form](crate::input::canonical_name)), and `exempt` does not contain
+    /// `category`.
     #[must_use]
     pub fn covers(&self, when: Timestamp, environment: &str, category: Category) -> bool {
+        self.covers_when(when, category, |e| crate::input::same_name(e, environment))
+    }
+
+    /// As [`covers`](Freeze::covers), with `matches` telling whether an entry of
+    /// `environments` names the change's environment.
+    pub(crate) fn covers_when(
+        &self,
+        when: Timestamp,
+        category: Category,
+        matches: impl Fn(&str) -> bool,
+    ) -> bool {
         self.start <= when
             && when < self.end
-            && (self.environments.is_empty() || self.environments.iter().any(|e| e == environment))
+            && (self.environments.is_empty() || self.environments.iter().any(|e| matches(e)))
             && !self.exempt.contains(&category)
     }
 }

@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Span};
 use crate::fuzzy;
 use crate::input::path::{self, FieldPath, Seg};
 use crate::input::serde_util::Obj;
+use crate::limits::Limits;
 
 /// A problem found by validation: where, what, and advice.
 #[derive(Clone, Debug)]
@@ -51,8 +52,32 @@ pub(crate) fn report(problems: Vec<Problem>, text: Option<&str>) -> Result<(), D
     Err(Diagnostics::new(problems.into_iter().map(|p| p.diagnostic(text)).collect()))
 }
 
+/// The error for a `what` document (`change`, `context`, `topology`) of `len` bytes when
+/// `len` is over `limits.max_document_bytes`. Checked before anything is parsed.
+pub(crate) fn check_size(len: usize, what: &str, limits: &Limits) -> Result<(), Diagnostics> {
+    if len <= limits.max_document_bytes {
+        return Ok(());
+    }
+    Err(single(
+        Diagnostic::error(
+            DiagnosticKind::LimitExceeded,
+            format!(
+                "limit exceeded: {what} document of {len} bytes > {} (`max_document_bytes`)",
+                limits.max_document_bytes
+            ),
+        )
+        .with_help(format!("raise `Limits::max_document_bytes` if this {what} is legitimate")),
+    ))
+}
+
 /// Reads a `T` from JSON `text`; `what` names the document in messages (`change`, `context`).
-pub(crate) fn from_json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, Diagnostics> {
+/// A text over `limits.max_document_bytes` is refused before it is parsed.
+pub(crate) fn from_json<T: DeserializeOwned>(
+    text: &str,
+    what: &str,
+    limits: &Limits,
+) -> Result<T, Diagnostics> {
+    check_size(text.len(), what, limits)?;
     let first = text.bytes().position(|b| !b.is_ascii_whitespace());
     let Some(first) = first else {
         return Err(single(
@@ -200,7 +225,7 @@ fn non_object(b: u8) -> Option<&'static str> {
 }
 
 /// Our path for `serde_path_to_error`'s, or `None` when serde could not tell the place.
-fn convert_path(p: &serde_path_to_error::Path) -> Option<FieldPath> {
+pub(crate) fn convert_path(p: &serde_path_to_error::Path) -> Option<FieldPath> {
     use serde_path_to_error::Segment;
     let mut out = FieldPath::root();
     for seg in p {
@@ -276,7 +301,7 @@ fn data_error(text: &str, path: Option<&FieldPath>, message: &str, serde_span: S
         .with_span(span)
         .with_help(help);
     }
-    for prefix in ["missing field `", "duplicate field `"] {
+    for prefix in ["missing field `", "duplicate field `", "duplicate key `"] {
         if let Some(field) = message.strip_prefix(prefix).and_then(|rest| rest.strip_suffix('`')) {
             let mut d = Diagnostic::error(DiagnosticKind::InvalidInput, message).with_span(serde_span);
             if let Some(p) = path {

@@ -31,7 +31,7 @@ mod canonical;
 mod change;
 mod context;
 mod kinds;
-mod load;
+pub(crate) mod load;
 pub(crate) mod path;
 pub(crate) mod serde_util;
 mod validate;
@@ -39,7 +39,8 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use canonical::{IdentityError, canonical_name, identity_key};
+pub use canonical::{IdentityError, canonical_name, identity_key, same_name};
+pub(crate) use canonical::{is_canonical_ascii, is_plain_ascii};
 pub use change::{
     Approval, Change, Migration, Rollback, ServiceChange, Size, Strategy, normalize_identity, same_identity,
 };

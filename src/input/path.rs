@@ -46,6 +46,11 @@ impl FieldPath {
         self.0.push(seg);
     }
 
+    /// Removes the last step, if any.
+    pub(crate) fn pop(&mut self) {
+        self.0.pop();
+    }
+
     /// The steps.
     pub(crate) fn segs(&self) -> &[Seg] {
         &self.0

@@ -326,3 +326,109 @@ impl<'de, V: Deserialize<'de>> Visitor<'de> for UniqueMap<V> {
         Ok(out)
     }
 }
+
+/// `deserialize_with` for a free JSON object (`attributes`): like [`unique_map`], at every
+/// depth, so that no object inside it can say one thing and then the opposite.
+pub(crate) fn unique_json_object<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
+    deserializer.deserialize_map(UniqueObject)
+}
+
+/// Reads the entries of a JSON object, refusing a key given twice.
+fn unique_entries<'de, A: MapAccess<'de>>(
+    mut map: A,
+) -> Result<serde_json::Map<String, serde_json::Value>, A::Error> {
+    let mut out = serde_json::Map::new();
+    while let Some(key) = map.next_key::<String>()? {
+        if out.contains_key(&key) {
+            return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+        }
+        let UniqueValue(value) = map.next_value()?;
+        out.insert(key, value);
+    }
+    Ok(out)
+}
+
+/// Builds a JSON object with [`unique_entries`], and nothing else.
+struct UniqueObject;
+
+impl<'de> Visitor<'de> for UniqueObject {
+    type Value = serde_json::Map<String, serde_json::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        unique_entries(map)
+    }
+}
+
+/// A JSON value whose objects, at any depth, have distinct keys.
+struct UniqueValue(serde_json::Value);
+
+impl<'de> Deserialize<'de> for UniqueValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueJson).map(UniqueValue)
+    }
+}
+
+/// Builds a [`serde_json::Value`], refusing a key given twice in an object.
+struct UniqueJson;
+
+impl<'de> Visitor<'de> for UniqueJson {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::from(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::from(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::String(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(UniqueJson)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(UniqueValue(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(serde_json::Value::Array(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        unique_entries(map).map(serde_json::Value::Object)
+    }
+}

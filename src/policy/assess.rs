@@ -6,11 +6,18 @@
 //! whose `when` fails while its points are a literal counts those points when they are
 //! positive and 0 otherwise (an error never lowers the score); a factor whose points
 //! cannot be known (its `points` expression fails, or its `when` fails while its points are an
-//! expression) is a hard violation named after the factor, so the outcome is `deny`. Under
-//! `fail_open` such items are dropped. Points are summed in `i128` and clamped to 0..=100, so
-//! the score does not depend on the order of the factors.
+//! expression) is a hard violation named after the factor, so the outcome is `deny`. So is,
+//! under `fail_closed`, whatever else fails where it can change the outcome: a factor's reason
+//! that cannot be written (a hard violation named after the factor), a `let` that fails while a
+//! factor or a counted rule reads it (a hard violation named `let.<name>`, once per `let`,
+//! whether it failed then or earlier and was cached), and the message or remediation of a
+//! counted rule that cannot be written (the rule's violation becomes hard and cannot be
+//! overridden). A counted rule is one that is neither advisory nor a dry run: what fails only in
+//! those is recorded in the errors and changes nothing. Under `fail_open` such items are
+//! dropped. Points are summed in `i128` and clamped to 0..=100, so the score does not depend on
+//! the order of the factors; constant points outside [`super::model::POINTS_RANGE`] do not load.
 
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -50,6 +57,11 @@ struct Vars<'a> {
     lets: &'a [super::model::Let],
     cache: &'a [LetSlot<'a>],
     budget: &'a Budget,
+    /// Whether the item being evaluated can affect the decision (a risk factor, or a rule that
+    /// is neither advisory nor a dry run): a `let` that fails while it reads it counts.
+    counted: Cell<bool>,
+    /// The `let`s (by index) that failed while an item that counts read them.
+    failed_lets: RefCell<Vec<usize>>,
 }
 
 impl<'a> Activation<'a> for Vars<'a> {
@@ -66,41 +78,14 @@ impl<'a> Activation<'a> for Vars<'a> {
             PARAMS => Err(EvalError::new(EvalErrorKind::UnboundVariable, "`params` is a constant")),
             _ => {
                 let i = slot - LET_BASE;
-                let (Some(cell), Some(def)) = (self.cache.get(i), self.lets.get(i)) else {
-                    return Err(EvalError::new(
-                        EvalErrorKind::UnboundVariable,
-                        format!("no variable in slot {slot}"),
-                    ));
-                };
-                if let Some(b) = cell.bool.get() {
-                    return Ok(Value::Bool(b));
+                let result = self.resolve_let(i, slot);
+                if result.is_err() && self.counted.get() {
+                    let mut failed = self.failed_lets.borrow_mut();
+                    if !failed.contains(&i) {
+                        failed.push(i);
+                    }
                 }
-                if let Some(v) = cell.value.get() {
-                    // A view of the cached value: no reference counting.
-                    return match v {
-                        Ok(Value::Bool(b)) => Ok(Value::Bool(*b)),
-                        Ok(v) => Ok(reborrow(v)),
-                        Err(e) => Err(e.clone()),
-                    };
-                }
-                if cell.computing.replace(true) {
-                    return Err(EvalError::new(
-                        EvalErrorKind::UnboundVariable,
-                        format!("`{}` depends on itself", def.name),
-                    ));
-                }
-                // A bool (by its checked type) is computed as a condition, without a value.
-                let result = if def.is_bool {
-                    def.program.evaluate_bool_with(self, self.budget).map(Value::Bool)
-                } else {
-                    def.program.evaluate_with(self, self.budget)
-                };
-                cell.computing.set(false);
-                if let Ok(Value::Bool(b)) = result {
-                    cell.bool.set(Some(b));
-                    return Ok(Value::Bool(b));
-                }
-                cell.value.get_or_init(|| result).as_ref().map(reborrow).map_err(Clone::clone)
+                result
             }
         }
     }
@@ -119,6 +104,66 @@ impl<'a> Activation<'a> for Vars<'a> {
             CONTEXT if std::ptr::eq(ty, self.context.object_type()) => Some(self.context.field(index)),
             _ => None,
         }
+    }
+}
+
+impl<'a> Vars<'a> {
+    /// The value of the `let` at index `i` (variable slot `slot`): cached, or computed now.
+    #[inline]
+    fn resolve_let(&self, i: usize, slot: usize) -> Result<Value<'a>, EvalError> {
+        let (Some(cell), Some(def)) = (self.cache.get(i), self.lets.get(i)) else {
+            return Err(EvalError::new(
+                EvalErrorKind::UnboundVariable,
+                format!("no variable in slot {slot}"),
+            ));
+        };
+        if let Some(b) = cell.bool.get() {
+            return Ok(Value::Bool(b));
+        }
+        if let Some(v) = cell.value.get() {
+            // A view of the cached value: no reference counting.
+            return match v {
+                Ok(Value::Bool(b)) => Ok(Value::Bool(*b)),
+                Ok(v) => Ok(reborrow(v)),
+                Err(e) => Err(e.clone()),
+            };
+        }
+        if cell.computing.replace(true) {
+            return Err(EvalError::new(
+                EvalErrorKind::UnboundVariable,
+                format!("`{}` depends on itself", def.name),
+            ));
+        }
+        // A bool (by its checked type) is computed as a condition, without a value.
+        let result = if def.is_bool {
+            def.program.evaluate_bool_with(self, self.budget).map(Value::Bool)
+        } else {
+            def.program.evaluate_with(self, self.budget)
+        };
+        cell.computing.set(false);
+        if let Ok(Value::Bool(b)) = result {
+            cell.bool.set(Some(b));
+            return Ok(Value::Bool(b));
+        }
+        cell.value.get_or_init(|| result).as_ref().map(reborrow).map_err(Clone::clone)
+    }
+
+    /// The `let`s that failed while an item that counts read them, in policy order, with
+    /// their errors.
+    fn failed_lets(&self) -> Vec<(&'a str, String)> {
+        let mut failed = self.failed_lets.borrow().clone();
+        failed.sort_unstable();
+        failed
+            .into_iter()
+            .filter_map(|i| {
+                let def = self.lets.get(i)?;
+                let message = match self.cache.get(i).and_then(|c| c.value.get()) {
+                    Some(Err(e)) => e.message().to_owned(),
+                    _ => String::from("it could not be computed"),
+                };
+                Some((def.name.as_str(), message))
+            })
+            .collect()
     }
 }
 
@@ -168,6 +213,8 @@ pub(crate) struct Prepared<'a> {
     change_view: ChangeView<'a>,
     context_view: ContextView<'a>,
     radius: crate::blast::BlastRadius,
+    /// How many services the topology has (0: no topology was given).
+    topology_services: usize,
     budget: Budget,
 }
 
@@ -179,8 +226,9 @@ impl<'a> Prepared<'a> {
         topology: &Topology,
         context: &'a Context,
     ) -> Self {
+        let change_view = ChangeView::new(change, context, &policy.environments, topology);
         let radius = topology.blast_radius_of(
-            change.services.iter().map(|s| s.name.as_str()),
+            change_view.services().iter().map(|s| s.name.as_str()),
             &BlastOptions {
                 max_depth: policy.blast.max_depth,
                 default_tier: policy.blast.default_tier,
@@ -188,11 +236,13 @@ impl<'a> Prepared<'a> {
                 regions: &change.regions,
             },
         );
+        let context_view = ContextView::new(context, change, &policy.environments, &change_view.environment);
         Prepared {
-            change_view: ChangeView::new(change, context),
-            context_view: ContextView::new(context, change),
+            change_view,
+            context_view,
             radius,
-            budget: Budget::new(limits.max_eval_cost),
+            topology_services: topology.len(),
+            budget: Budget::with_limits(limits),
         }
     }
 }
@@ -218,6 +268,8 @@ macro_rules! vars {
             lets: &$policy.lets,
             cache,
             budget: $budget,
+            counted: Cell::new(true),
+            failed_lets: RefCell::new(Vec::new()),
         };
     };
 }
@@ -226,8 +278,8 @@ macro_rules! vars {
 /// building no output: the path that `assess` takes through conditions, for measurements.
 /// Rules see no `risk`.
 pub(crate) fn count_conditions(policy: &Loaded, prepared: &Prepared<'_>) -> (usize, usize) {
-    let blast_view = BlastView::new(&prepared.radius);
-    let budget = Budget::new(prepared.budget.limit());
+    let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
+    let budget = prepared.budget.renewed();
     vars!(vars, policy, prepared, &blast_view, &budget);
     {
         let mut fired = 0;
@@ -265,7 +317,7 @@ pub(crate) fn assess(
     context: &Context,
 ) -> Assessment {
     let prepared = Prepared::new(policy, limits, change, topology, context);
-    let blast_view = BlastView::new(&prepared.radius);
+    let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
     let evaluated = evaluate(policy, change, &prepared, &blast_view);
     let Evaluated { score, level, factors, violations, errors } = evaluated;
     let (outcome, reasons, required_approvals) = decide(policy, change, score, level, &violations);
@@ -345,6 +397,7 @@ fn evaluate(
     );
     vars.risk = Some(&early_risk);
 
+    vars.counted.set(true);
     let mut factors = Vec::with_capacity(fired.len());
     for f in &fired {
         let Some(def) = policy.factors.get(f.index) else { continue };
@@ -352,6 +405,9 @@ fn evaluate(
             Ok(r) => r,
             Err(e) => {
                 errors.push(error(&def.id, "reason", &e));
+                if fail_closed {
+                    failed_factors.push((def.id.clone(), "reason", e.message().to_owned()));
+                }
                 def.reason.source.clone()
             }
         };
@@ -390,6 +446,12 @@ fn evaluate(
         })
         .collect();
     for rule in &policy.rules {
+        // Advisory and dry-run rules cannot change the outcome: what fails in them only is
+        // recorded.
+        let counts = !rule.dry_run && rule.enforcement != Enforcement::Advisory;
+        vars.counted.set(counts);
+        // A message or remediation that cannot be rendered: which, and why.
+        let mut unrendered: Option<(&'static str, String)> = None;
         let applies = rule.when.as_ref().map_or(Ok(true), |w| eval_bool(w, &vars));
         let outcome = match applies {
             Ok(false) => Ok(false),
@@ -398,7 +460,7 @@ fn evaluate(
         };
         let message = match outcome {
             Ok(false) => continue,
-            Ok(true) => violation_message(rule, &vars, &mut errors),
+            Ok(true) => violation_message(rule, &vars, &mut errors, &mut unrendered),
             Err((field, e)) => {
                 errors.push(error(&rule.id, field, &e));
                 if !fail_closed {
@@ -414,9 +476,26 @@ fn evaluate(
             Ok(r) => r,
             Err(e) => {
                 errors.push(error(&rule.id, "remediation", &e));
+                unrendered.get_or_insert(("remediation", e.message().to_owned()));
                 t.source.clone()
             }
         });
+        // Under fail_closed, a rule that counts and whose text cannot be rendered is a hard
+        // violation: nobody can approve, or act on, what they cannot read.
+        if let Some((field, e)) = unrendered.filter(|_| fail_closed && counts) {
+            violations.push(Violation {
+                rule: rule.id.clone(),
+                enforcement: Enforcement::Hard,
+                message: format!(
+                    "{message} ({field} could not be evaluated: {e}; counted as deny (fail closed))"
+                ),
+                remediation,
+                references: rule.references.clone(),
+                overridden_by: None,
+                dry_run: false,
+            });
+            continue;
+        }
         let overridden_by = if rule.enforcement == Enforcement::Soft {
             let roles = if rule.override_roles.is_empty() {
                 &policy.decision.approval_roles
@@ -441,15 +520,45 @@ fn evaluate(
         });
     }
 
+    // `let`s that failed while something that counts read them: under fail_closed, each is a
+    // hard violation named after it (the items that read it failed closed on their own too).
+    for (name, message) in vars.failed_lets() {
+        let id = format!("let.{name}");
+        errors.push(EvaluationError {
+            rule: id.clone(),
+            field: String::from("let"),
+            message: message.clone(),
+        });
+        if fail_closed {
+            violations.push(Violation {
+                rule: Arc::from(id),
+                enforcement: Enforcement::Hard,
+                message: format!(
+                    "`let` entry `{name}` could not be evaluated ({message}); counted as deny (fail closed)"
+                ),
+                remediation: None,
+                references: Arc::from(Vec::new()),
+                overridden_by: None,
+                dry_run: false,
+            });
+        }
+    }
+
     Evaluated { score, level, factors, violations, errors }
 }
 
-fn violation_message<'a>(rule: &'a Rule, vars: &Vars<'a>, errors: &mut Vec<EvaluationError>) -> String {
+fn violation_message<'a>(
+    rule: &'a Rule,
+    vars: &Vars<'a>,
+    errors: &mut Vec<EvaluationError>,
+    unrendered: &mut Option<(&'static str, String)>,
+) -> String {
     match &rule.message {
         Some(t) => match render(t, vars) {
             Ok(m) => m,
             Err(e) => {
                 errors.push(error(&rule.id, "message", &e));
+                *unrendered = Some(("message", e.message().to_owned()));
                 t.source.clone()
             }
         },
@@ -582,7 +691,7 @@ mod tests {
         for name in ["change-canary-safe", "change-friday-all-at-once", "change-irreversible-migration"] {
             let change = Change::from_json(example(name)).unwrap();
             let prepared = Prepared::new(&policy.inner, &Limits::default(), &change, &topology, &context);
-            let blast_view = BlastView::new(&prepared.radius);
+            let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
             vars!(vars, policy.inner, prepared, &blast_view, &prepared.budget);
             for slot in [CHANGE, CONTEXT, BLAST] {
                 let Ok(Value::Object(object)) = vars.resolve(slot) else {

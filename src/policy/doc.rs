@@ -7,6 +7,7 @@
 //! expression point at the right column.
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
+use crate::input::path::{FieldPath, Seg};
 
 /// A value with its span in the source text.
 #[derive(Clone, Debug)]
@@ -164,8 +165,14 @@ fn parse_toml_float(text: &str) -> f64 {
 
 /// Parses JSON text into a spanned tree.
 pub(crate) fn parse_json(source: &str) -> Result<Node, Vec<Diagnostic>> {
-    let mut p = JsonParser { s: source.as_bytes(), pos: 0, depth: 0 };
-    let node = p.value().map_err(|(msg, at)| vec![json_error(&msg, at)])?;
+    let mut p = JsonParser { s: source.as_bytes(), pos: 0, depth: 0, at: FieldPath::root(), duplicate: None };
+    let node = p.value().map_err(|(msg, at)| {
+        let d = json_error(&msg, at);
+        vec![match p.duplicate.take() {
+            Some(path) => d.with_path(path.to_string()),
+            None => d,
+        }]
+    })?;
     p.ws();
     if p.pos < p.s.len() {
         return Err(vec![json_error("unexpected text after the document", p.pos)]);
@@ -185,6 +192,10 @@ struct JsonParser<'s> {
     s: &'s [u8],
     pos: usize,
     depth: usize,
+    /// The path of the value being read.
+    at: FieldPath,
+    /// The path of a key given twice, when that is the error.
+    duplicate: Option<FieldPath>,
 }
 
 type JResult<T> = Result<T, (String, usize)>;
@@ -219,6 +230,7 @@ impl JsonParser<'_> {
                 self.enter()?;
                 self.pos += 1;
                 let mut entries = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 self.ws();
                 if self.peek() == Some(b'}') {
                     self.pos += 1;
@@ -227,9 +239,15 @@ impl JsonParser<'_> {
                         self.ws();
                         let key_start = self.pos;
                         let (name, _) = self.string()?;
+                        if !seen.insert(name.clone()) {
+                            self.duplicate = Some(self.at.key(&name));
+                            return Err((format!("duplicate key `{name}`"), key_start));
+                        }
                         let key = DocKey { name, span: Span::new(key_start as u32, self.pos as u32) };
                         self.eat(b':', "`:` after an object key")?;
+                        self.at.push(Seg::Key(key.name.clone()));
                         let v = self.value()?;
+                        self.at.pop();
                         entries.push((key, v));
                         self.ws();
                         match self.peek() {
@@ -254,7 +272,10 @@ impl JsonParser<'_> {
                     self.pos += 1;
                 } else {
                     loop {
-                        items.push(self.value()?);
+                        self.at.push(Seg::Index(items.len()));
+                        let item = self.value()?;
+                        self.at.pop();
+                        items.push(item);
                         self.ws();
                         match self.peek() {
                             Some(b',') => self.pos += 1,

@@ -39,8 +39,12 @@ pub(crate) struct Loaded {
     pub(crate) blast: BlastSettings,
     pub(crate) tests: Vec<TestCase>,
     pub(crate) test_topology: Option<crate::topology::Topology>,
+    /// The `[health]` section, when the policy has one.
+    pub(crate) health: Option<super::health::HealthSection>,
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) limits: Limits,
+    /// The environment vocabulary (`params.environments`), possibly empty.
+    pub(crate) environments: super::environments::Environments,
 }
 
 impl Loaded {
@@ -59,14 +63,27 @@ impl Loaded {
             blast: BlastSettings::default(),
             tests: Vec::new(),
             test_topology: None,
+            health: None,
             warnings: Vec::new(),
             limits: Limits::default(),
+            environments: super::environments::Environments::default(),
         }
     }
 }
 
-const TOP_KEYS: [&str; 10] =
-    ["policy", "params", "let", "risk", "risk_levels", "rule", "decision", "blast", "test", "test_topology"];
+const TOP_KEYS: [&str; 11] = [
+    "policy",
+    "params",
+    "let",
+    "risk",
+    "risk_levels",
+    "rule",
+    "decision",
+    "blast",
+    "health",
+    "test",
+    "test_topology",
+];
 
 /// Loads a policy document.
 pub(crate) fn load(source: &str, format: Format, limits: &Limits) -> Result<Loaded, Diagnostics> {
@@ -134,7 +151,7 @@ impl Loader {
     fn document(&mut self, root: &Node) -> Option<Loaded> {
         let top = self.r.table(root, "", &TOP_KEYS)?;
         let (name, version, description) = self.meta(top);
-        let (params, param_spans) = self.params(top);
+        let (params, param_spans, environments) = self.params(top);
         let mut envs = PolicyEnvs::new(&self.limits, &params);
         let (lets, let_spans) = self.lets(top, &mut envs);
         let factors = self.factors(top, &envs);
@@ -154,10 +171,14 @@ impl Loader {
         }
         let decision = self.decision(top);
         let blast = self.blast(top);
+        let health = top.get("health").and_then(|n| super::health::read(&mut self.r, n));
         let tests = self.tests(top);
-        let test_topology = top
-            .get("test_topology")
-            .and_then(|n| self.input_document(n, "test_topology", crate::topology::Topology::from_json));
+        let limits = self.limits.clone();
+        let test_topology = top.get("test_topology").and_then(|n| {
+            self.input_document(n, "test_topology", |t| {
+                crate::topology::Topology::from_json_with_limits(t, &limits)
+            })
+        });
         let mut warnings = Vec::new();
         for (name, span) in &let_spans {
             if !self.used_lets.contains(name) {
@@ -201,8 +222,10 @@ impl Loader {
             blast,
             tests,
             test_topology,
+            health,
             warnings,
             limits: self.limits.clone(),
+            environments,
         })
     }
 
@@ -251,16 +274,26 @@ impl Loader {
         (name, version, description)
     }
 
-    fn params(&mut self, top: Table<'_>) -> (Value<'static>, Vec<(String, Span)>) {
+    fn params(
+        &mut self,
+        top: Table<'_>,
+    ) -> (Value<'static>, Vec<(String, Span)>, super::environments::Environments) {
         let mut b = MapBuilder::new();
         let mut spans = Vec::new();
+        let mut environments = super::environments::Environments::default();
         if let Some(node) = top.get("params") {
             match &node.kind {
                 NodeKind::Table(entries) => {
                     for (k, v) in entries {
                         b.push(Key::String(Str::shared(Arc::from(k.name.as_str()))), node_value(v));
-                        spans.push((k.name.clone(), k.span));
+                        // The vocabulary is read by the engine: never "unused".
+                        if k.name != super::environments::ENVIRONMENTS
+                            && k.name != super::environments::STRICTEST
+                        {
+                            spans.push((k.name.clone(), k.span));
+                        }
                     }
+                    environments = super::environments::Environments::read(&mut self.r, entries);
                 }
                 _ => self.r.error(
                     DiagnosticKind::InvalidValue,
@@ -270,7 +303,7 @@ impl Loader {
                 ),
             }
         }
-        (Value::map(b.build().unwrap_or_default()), spans)
+        (Value::map(b.build().unwrap_or_default()), spans, environments)
     }
 
     /// Reads, orders and compiles the `let` entries; returns them with their key spans.
@@ -444,6 +477,22 @@ impl Loader {
         }
     }
 
+    /// Whether constant `points` are within [`super::model::POINTS_RANGE`]; reports them if not.
+    fn points_in_range(&mut self, points: i64, span: Span, path: &str) -> bool {
+        let range = super::model::POINTS_RANGE;
+        if range.contains(&points) {
+            return true;
+        }
+        self.r.error_help(
+            DiagnosticKind::InvalidValue,
+            span,
+            &join(path, "points"),
+            format!("`{path}.points` is {points}, outside {}..={}", range.start(), range.end()),
+            "scores are clamped to 0..=100: give a factor a few points, or a negative few to lower the score",
+        );
+        false
+    }
+
     /// Records which lets and params an expression uses (for unused warnings).
     fn note_uses(&mut self, ast: &Expr, own_let: Option<usize>, parsed: &[(&DocKey, Text, Option<Expr>)]) {
         for (name, _) in refs::free_idents(ast) {
@@ -599,10 +648,16 @@ impl Loader {
                     None
                 }
                 Some(n) => match &n.kind {
-                    NodeKind::Int(p) => Some(Points::Literal(*p)),
+                    NodeKind::Int(p) => {
+                        self.points_in_range(*p, n.span, &path).then_some(Points::Literal(*p))
+                    }
                     NodeKind::Str { value, verbatim } => {
                         let text = Text { value: value.clone(), span: n.span, verbatim: *verbatim };
                         self.expression(&envs.factor, &text, &join(&path, "points"), &Type::Int)
+                            .filter(|p| match p.constant() {
+                                Some(Value::Int(c)) => self.points_in_range(*c, n.span, &path),
+                                _ => true,
+                            })
                             .map(Points::Expr)
                     }
                     _ => {
@@ -868,6 +923,7 @@ impl Loader {
     }
 
     fn tests(&mut self, top: Table<'_>) -> Vec<TestCase> {
+        let limits = self.limits.clone();
         let mut out = Vec::new();
         let mut names = HashSet::new();
         for (i, node) in self.r.tables(top, "test").into_iter().enumerate() {
@@ -889,7 +945,9 @@ impl Loader {
                 );
             }
             let change = match t.get("change") {
-                Some(n) => self.input_document(n, &join(&path, "change"), crate::input::Change::from_json),
+                Some(n) => self.input_document(n, &join(&path, "change"), |t| {
+                    crate::input::Change::from_json_with_limits(t, &limits)
+                }),
                 None => {
                     self.r.error(
                         DiagnosticKind::MissingKey,
@@ -901,11 +959,15 @@ impl Loader {
                 }
             };
             let topology = t.get("topology").map(|n| {
-                self.input_document(n, &join(&path, "topology"), crate::topology::Topology::from_json)
+                self.input_document(n, &join(&path, "topology"), |t| {
+                    crate::topology::Topology::from_json_with_limits(t, &limits)
+                })
             });
-            let context = t
-                .get("context")
-                .map(|n| self.input_document(n, &join(&path, "context"), crate::input::Context::from_json));
+            let context = t.get("context").map(|n| {
+                self.input_document(n, &join(&path, "context"), |t| {
+                    crate::input::Context::from_json_with_limits(t, &limits)
+                })
+            });
             let expect = self.expect(t, &path);
             if let (Some(name), Some(change), Some(topology), Some(context), Some(expect)) =
                 (name, change, transpose(topology), transpose(context), expect)

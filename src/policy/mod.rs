@@ -1,9 +1,25 @@
 //! Policies: loading, the decision about a change, and policy tests.
+//!
+//! # Environments
+//!
+//! A policy declares its environments, with their aliases, in `params.environments`, and names
+//! the strictest of them in `params.strictest_environment`. A change's environment, and every
+//! environment a freeze names, is matched against them by canonical form
+//! ([`canonical_name`](crate::input::canonical_name): NFKC, case folding, invisible characters
+//! removed, whitespace trimmed). **An environment the policy does not declare is treated as the
+//! strictest one**, never as "not production": respelling or inventing an environment cannot
+//! escape production controls or a production freeze. Expressions read the result, computed
+//! once per assessment, as `change.canonical_environment` (the declared name) and
+//! `change.environment_known`; `change.environment` stays the text as written, for messages.
+//! The built-in policy declares `production`, `staging` and `development` and warns about an
+//! unknown environment with its advisory rule `unknown-environment`.
 
 mod assess;
 pub mod assessment;
 mod doc;
 mod env;
+mod environments;
+mod health;
 mod load;
 mod model;
 mod objects;
@@ -19,7 +35,9 @@ use std::sync::Arc;
 pub use assessment::{
     Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
 };
-pub use model::{BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, RiskLevel, RiskLevels};
+pub use model::{
+    BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, POINTS_RANGE, RiskLevel, RiskLevels,
+};
 pub use runner::{CaseResult, TestReport};
 
 use crate::Limits;
@@ -176,6 +194,39 @@ impl Policy {
         PreparedAssessment {
             loaded: &self.inner,
             prepared: assess::Prepared::new(&self.inner, &self.inner.limits, change, topology, context),
+        }
+    }
+
+    /// The rollout health judge of the policy's `[health]` section, if it has one.
+    #[must_use]
+    pub fn health(&self) -> Option<&crate::health::Judge> {
+        self.inner.health.as_ref().map(|h| &h.judge)
+    }
+
+    /// The health thresholds for a change assessed at `risk` (`[health.risk.<level>]` over
+    /// `[health]`), or `None` when the policy has no `[health]` section.
+    #[must_use]
+    pub fn health_thresholds(&self, risk: Option<RiskLevel>) -> Option<&crate::health::Thresholds> {
+        self.inner.health.as_ref().map(|h| h.thresholds(risk))
+    }
+
+    /// Judges a rollout step's `observations` with the policy's `[health]` section, under the
+    /// thresholds for the change's assessed `risk` (the section's own when `None`). Never
+    /// fails: a policy without a `[health]` section judges nothing and so never promotes
+    /// (the decision is `continue`, with that reason).
+    #[must_use]
+    pub fn judge(
+        &self,
+        observations: &crate::health::Observations,
+        risk: Option<RiskLevel>,
+    ) -> crate::health::Verdict {
+        match &self.inner.health {
+            Some(h) => {
+                let mut verdict = h.judge.judge_with(observations, h.thresholds(risk));
+                verdict.references.clone_from(&h.references);
+                verdict
+            }
+            None => crate::health::Verdict::without_health_section(observations),
         }
     }
 

@@ -91,8 +91,12 @@ impl fmt::Display for RiskLevel {
 /// What an evaluation error counts as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OnError {
-    /// An erroring rule counts as violated; a factor whose `when` errors adds its literal
-    /// points when positive (never negative ones); a factor whose points cannot be known denies.
+    /// An erroring rule counts as violated at its own enforcement; an erroring factor adds its
+    /// literal points when positive (never negative ones). Whatever else cannot be known and can change the outcome denies, as a
+    /// hard violation named after the item: a factor whose points or reason cannot be
+    /// evaluated, a `let` that fails while a factor or a counted rule reads it (named
+    /// `let.<name>`), and the message or remediation of a counted (not advisory, not dry-run)
+    /// rule that cannot be written.
     FailClosed,
     /// Neither counts.
     FailOpen,
@@ -181,6 +185,10 @@ pub(crate) struct Template {
     pub(crate) source: String,
     pub(crate) parts: Vec<Part>,
 }
+
+/// The range of a factor's constant `points`: scores are clamped to 0..=100, so more than this
+/// either way is a mistake (or an attempt to overflow the sum), and loading rejects it.
+pub const POINTS_RANGE: std::ops::RangeInclusive<i64> = -1000..=1000;
 
 /// How many points a factor adds.
 pub(crate) enum Points {

@@ -7,14 +7,16 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::environments::{Environments, Resolved};
 use super::schema::{self, schema};
 use crate::cel::{
     EvalError, HostList, HostMap, Key, List, Map, Object, ObjectType, Semver, Str, Timestamp, Value,
 };
 use crate::input::{
     Approval, Category, Change, ChangeKind, CheckStatus, Context, Freeze, Incident, Migration, Rollback,
-    ServiceChange, Size, Strategy, normalize_identity, same_identity,
+    ServiceChange, Size, Strategy, canonical_name, is_canonical_ascii, normalize_identity, same_identity,
 };
+use crate::topology::Topology;
 
 fn int(v: u64) -> Value<'static> {
     Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
@@ -91,6 +93,40 @@ pub(crate) struct ChangeView<'a> {
     pub(crate) approvers: Vec<Value<'a>>,
     checks: SortedMap<'a, &'a str>,
     labels: SortedMap<'a, &'a str>,
+    /// The environment resolved in the policy's vocabulary, once per assessment.
+    pub(crate) environment: Resolved,
+    /// The changed services with their names as the topology spells them (by canonical form),
+    /// or in canonical form when the topology does not know them; `None` when every name is
+    /// already so (the common case, which copies nothing).
+    services: Option<Vec<ServiceChange>>,
+}
+
+/// The name `raw` stands for: the topology's spelling of the service with the same canonical
+/// name, else the canonical form; `None` when that is `raw` itself.
+fn resolved_service_name(topology: &Topology, raw: &str) -> Option<String> {
+    match topology.service(raw) {
+        Some(s) if s.name() == raw => None,
+        Some(s) => Some(s.name().to_owned()),
+        None if is_canonical_ascii(raw) => None,
+        None => Some(canonical_name(raw)).filter(|c| c != raw),
+    }
+}
+
+fn resolved_services(change: &Change, topology: &Topology) -> Option<Vec<ServiceChange>> {
+    // Nothing to copy in the common case: every name already as the topology spells it.
+    if change.services.iter().all(|s| resolved_service_name(topology, &s.name).is_none()) {
+        return None;
+    }
+    Some(
+        change
+            .services
+            .iter()
+            .map(|s| ServiceChange {
+                name: resolved_service_name(topology, &s.name).unwrap_or_else(|| s.name.clone()),
+                ..s.clone()
+            })
+            .collect(),
+    )
 }
 
 /// The normalized identity, borrowed when the text is already normalized.
@@ -117,14 +153,26 @@ fn sorted_identities<'a>(approvals: impl Iterator<Item = &'a Approval>) -> Vec<V
 }
 
 impl<'a> ChangeView<'a> {
-    pub(crate) fn new(change: &'a Change, context: &Context) -> Self {
+    pub(crate) fn new(
+        change: &'a Change,
+        context: &Context,
+        environments: &Environments,
+        topology: &Topology,
+    ) -> Self {
         ChangeView {
+            services: resolved_services(change, topology),
+            environment: environments.resolve(&change.environment),
             change,
             when: change.when(context),
             approvers: sorted_identities(change.approvals_by_others()),
             checks: SortedMap::new(&change.checks, |s| s.as_str()),
             labels: SortedMap::new(&change.labels, String::as_str),
         }
+    }
+
+    /// The changed services, named as the topology names them (see the field `services`).
+    pub(crate) fn services(&self) -> &Vec<ServiceChange> {
+        self.services.as_ref().unwrap_or(&self.change.services)
     }
 }
 
@@ -142,7 +190,7 @@ impl Object for ChangeView<'_> {
             f::CATEGORY => Value::str(c.category.as_str()),
             f::ENVIRONMENT => Value::str(&c.environment),
             f::AUTHOR => Value::str(&c.author),
-            f::SERVICES => Value::List(List::host(&c.services)),
+            f::SERVICES => Value::List(List::host(self.services())),
             f::STRATEGY => Value::Object(&c.strategy),
             f::SIZE => Value::Object(c.size.as_ref()?),
             f::ROLLBACK => Value::Object(c.rollback.as_ref()?),
@@ -155,6 +203,8 @@ impl Object for ChangeView<'_> {
             f::LABELS => Value::Map(Map::host(&self.labels)),
             f::ATTRIBUTES => json_object(&c.attributes),
             f::WHEN => Value::Timestamp(self.when),
+            f::CANONICAL_ENVIRONMENT => Value::str(&self.environment.name),
+            f::ENVIRONMENT_KNOWN => Value::Bool(self.environment.known),
             _ => return None,
         })
     }
@@ -297,8 +347,24 @@ pub(crate) struct ContextView<'a> {
 }
 
 impl<'a> ContextView<'a> {
-    pub(crate) fn new(context: &'a Context, change: &'a Change) -> Self {
-        let active_freezes = context.active_freezes_iter(change).map(|f| Value::str(&f.name)).collect();
+    /// `change`'s environment is `environment` in the policy's vocabulary `environments`.
+    pub(crate) fn new(
+        context: &'a Context,
+        change: &'a Change,
+        environments: &Environments,
+        environment: &Resolved,
+    ) -> Self {
+        let when = change.when(context);
+        let active_freezes = context
+            .freezes
+            .iter()
+            .filter(|f| {
+                f.covers_when(when, change.category, |e| {
+                    environments.freeze_names(e, &change.environment, environment)
+                })
+            })
+            .map(|f| Value::str(&f.name))
+            .collect();
         let error_budgets = SortedMap::new(&context.error_budgets, |v| *v);
         ContextView { context, active_freezes, error_budgets }
     }
@@ -499,7 +565,7 @@ mod tests {
         )
         .unwrap();
         let ctx = Context::new(Timestamp::UNIX_EPOCH);
-        let view = ChangeView::new(&change, &ctx);
+        let view = ChangeView::new(&change, &ctx, &Environments::default(), &Topology::default());
         let names: Vec<&str> = view.approvers.iter().filter_map(Value::as_str).collect();
         assert_eq!(names, ["bob", "cy"]);
         let by_role =

@@ -24,7 +24,8 @@ fields!(
     /// Field indexes of `changeguard.Change`.
     change {
         ID, TITLE, CATEGORY, ENVIRONMENT, AUTHOR, SERVICES, STRATEGY, SIZE, ROLLBACK, MIGRATION, APPROVALS,
-        CHECKS, TESTED_IN, SCHEDULED_AT, REGIONS, LABELS, ATTRIBUTES, WHEN,
+        CHECKS, TESTED_IN, SCHEDULED_AT, REGIONS, LABELS, ATTRIBUTES, WHEN, CANONICAL_ENVIRONMENT,
+        ENVIRONMENT_KNOWN,
     }
 );
 fields!(
@@ -71,7 +72,7 @@ fields!(
     /// Field indexes of `changeguard.BlastRadius`.
     blast {
         CHANGED, IMPACTED, DEGRADED, UNKNOWN, PATHS, SERVICES, TRAFFIC_SHARE, EXPOSURE, MIN_TIER, TEAMS, REGIONS,
-        COMPLETE, LONGEST_PATH,
+        COMPLETE, LONGEST_PATH, TOPOLOGY_SERVICES,
     }
 );
 fields!(
@@ -174,6 +175,8 @@ fn build() -> Schema {
             .field("labels", Type::map(Type::String, Type::String))
             .field("attributes", Type::Dyn)
             .field("when", Type::Timestamp)
+            .field("canonical_environment", Type::String)
+            .field("environment_known", Type::Bool)
             .method("approvers", vec![], strings())
             .method("approvers", vec![Type::String], strings()),
     );
@@ -214,7 +217,8 @@ fn build() -> Schema {
             .field("teams", strings())
             .field("regions", strings())
             .field("complete", Type::Bool)
-            .field("longest_path", strings()),
+            .field("longest_path", strings())
+            .field("topology_services", Type::Int),
     );
     let factor = Arc::new(
         ObjectType::new("changeguard.RiskFactor")
@@ -262,7 +266,9 @@ mod tests {
         assert_eq!(at(&s.change, change::ENVIRONMENT), "environment");
         assert_eq!(at(&s.change, change::ATTRIBUTES), "attributes");
         assert_eq!(at(&s.change, change::WHEN), "when");
-        assert_eq!(s.change.fields().len(), change::WHEN + 1);
+        assert_eq!(at(&s.change, change::CANONICAL_ENVIRONMENT), "canonical_environment");
+        assert_eq!(at(&s.change, change::ENVIRONMENT_KNOWN), "environment_known");
+        assert_eq!(s.change.fields().len(), change::ENVIRONMENT_KNOWN + 1);
         assert_eq!(at(&s.service, service::BUMP), "bump");
         assert_eq!(at(&s.service, service::TO_VERSION), "to_version");
         assert_eq!(at(&s.strategy, strategy::FIRST_STEP), "first_step");
@@ -275,7 +281,8 @@ mod tests {
         assert_eq!(at(&s.incident, incident::SEVERITY), "severity");
         assert_eq!(at(&s.blast, blast::COMPLETE), "complete");
         assert_eq!(at(&s.blast, blast::LONGEST_PATH), "longest_path");
-        assert_eq!(s.blast.fields().len(), blast::LONGEST_PATH + 1);
+        assert_eq!(at(&s.blast, blast::TOPOLOGY_SERVICES), "topology_services");
+        assert_eq!(s.blast.fields().len(), blast::TOPOLOGY_SERVICES + 1);
         assert_eq!(at(&s.risk, risk::FACTOR_IDS), "factor_ids");
         assert_eq!(at(&s.factor, factor::REFERENCES), "references");
         assert_eq!(s.change.methods().len(), change_methods::APPROVERS_WITH_ROLE + 1);

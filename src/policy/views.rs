@@ -7,14 +7,16 @@ use super::schema::{self, schema};
 use crate::blast::BlastRadius;
 use crate::cel::{HostList, List, Map, Object, ObjectType, Value};
 
-/// `blast`: the blast radius report, read in place.
+/// `blast`: the blast radius report, read in place, and the size of the topology it was
+/// computed over (`blast.topology_services`, 0 when no topology was given).
 pub(crate) struct BlastView<'a> {
     radius: &'a BlastRadius,
+    topology_services: usize,
 }
 
 impl<'a> BlastView<'a> {
-    pub(crate) fn new(radius: &'a BlastRadius) -> Self {
-        BlastView { radius }
+    pub(crate) fn new(radius: &'a BlastRadius, topology_services: usize) -> Self {
+        BlastView { radius, topology_services }
     }
 }
 
@@ -45,6 +47,7 @@ impl Object for BlastView<'_> {
             f::COMPLETE => Value::Bool(r.complete),
             // Collected straight into the shared list: one allocation.
             f::LONGEST_PATH => Value::List(List::shared(r.paths.longest_with(Value::str))),
+            f::TOPOLOGY_SERVICES => count(self.topology_services),
             _ => return None,
         })
     }

@@ -126,6 +126,7 @@ pub(super) fn compile(
     // The names in id order, in one buffer, which the map below borrows.
     let name_bytes = firsts.iter().map(|&i| name(i).len()).fold(0usize, usize::saturating_add);
     let names = StringTable::concat(firsts.iter().map(|&i| name(i)), name_bytes)?;
+    let canonical = canonical_names(&names, &firsts, &mut problems);
     drop(firsts);
     let ids = NameIndex::new(&names);
     let edges = resolve_dependencies(dependencies, &ids, &names, &mut problems);
@@ -133,7 +134,66 @@ pub(super) fn compile(
     if !problems.is_empty() {
         return Err(problems.into_diagnostics());
     }
-    build(services, names, &id_of, &edges)
+    let mut index = build(services, names, &id_of, &edges)?;
+    index.canonical = canonical;
+    Ok(index)
+}
+
+/// The canonical forms of the service names that differ from them, sorted, with their ids;
+/// reports two services whose names have the same canonical form (`Payments` and
+/// `payments`), which a change could not tell apart. `firsts` maps ids to document indices.
+fn canonical_names(names: &StringTable, firsts: &[u32], problems: &mut Problems) -> Vec<(Box<str>, u32)> {
+    let mut side: Vec<(Box<str>, u32)> = Vec::new();
+    let at = |id: u32| firsts.get(id as usize).copied().unwrap_or(0);
+    let collision =
+        |problems: &mut Problems, id: u32, this: &str, other_id: u32, other: &str, canonical: &str| {
+            let d = Diagnostic::error(
+                DiagnosticKind::DuplicateService,
+                format!("services `{this}` and `{other}` have the same canonical name `{canonical}`"),
+            )
+            .with_path(format!("services[{}].name", at(id)))
+            .with_help(format!(
+                "service names match by canonical form (case, width, invisible characters and \
+             surrounding whitespace do not count), so `{other}` at `services[{}]` is the same \
+             name; rename or remove one",
+                at(other_id)
+            ));
+            problems.service(at(id) as usize, 0, d);
+        };
+    for (id, this) in (0u32..).map_while(|id| names.get(id).map(|n| (id, n))) {
+        if crate::input::is_canonical_ascii(this) {
+            continue;
+        }
+        let canonical = crate::input::canonical_name(this);
+        if canonical == this {
+            continue;
+        }
+        if canonical.is_empty() {
+            let d = Diagnostic::error(
+                DiagnosticKind::InvalidInput,
+                format!("service name `{}` is empty once canonical", this.escape_debug()),
+            )
+            .with_path(format!("services[{}].name", at(id)))
+            .with_help("a service name needs a visible character");
+            problems.service(at(id) as usize, 0, d);
+            continue;
+        }
+        match names.find(&canonical) {
+            Some(other) => collision(problems, id, this, other, names.get(other).unwrap_or(""), &canonical),
+            None => side.push((canonical.into_boxed_str(), id)),
+        }
+    }
+    side.sort_unstable();
+    for pair in side.windows(2) {
+        if let [(a, a_id), (b, b_id)] = pair
+            && a == b
+        {
+            let (this, other) = (names.get(*b_id).unwrap_or(""), names.get(*a_id).unwrap_or(""));
+            collision(problems, *b_id, this, *a_id, other, b);
+        }
+    }
+    side.dedup_by(|b, a| a.0 == b.0);
+    side
 }
 
 fn check_service(i: usize, service: &Service, problems: &mut Problems) {
@@ -358,5 +418,6 @@ fn build(
         tag_texts,
         hard_callers,
         soft_callers,
+        canonical: Vec::new(),
     })
 }

@@ -31,8 +31,12 @@ pub struct Service {
     /// Regions the service runs in, a set: order and repetitions are not kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<String>,
-    /// Free-form labels.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// Free-form labels; a key given twice is an error.
+    #[serde(
+        default,
+        deserialize_with = "crate::input::serde_util::unique_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub tags: BTreeMap<String, String>,
 }
 

@@ -23,10 +23,17 @@ impl Topology {
     ///
     /// # Errors
     ///
-    /// As [`Topology::from_json`].
+    /// As [`Topology::from_json`], and a [`LimitExceeded`](DiagnosticKind::LimitExceeded)
+    /// diagnostic naming the document and the limit when `text` is longer than
+    /// [`Limits::max_document_bytes`] (checked before it is parsed).
     pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Topology, Diagnostics> {
-        let document: TopologyDocument =
-            serde_json::from_str(text).map_err(|e| Diagnostics::single(json_diagnostic(text, &e)))?;
+        crate::input::load::check_size(text.len(), "topology", limits)?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let document: TopologyDocument = match serde_path_to_error::deserialize(&mut de) {
+            Ok(document) => document,
+            Err(e) => return Err(Diagnostics::single(shape_diagnostic(text, &e))),
+        };
+        de.end().map_err(|e| Diagnostics::single(json_diagnostic(text, &e)))?;
         Topology::with_limits(&document.services, &document.dependencies, limits).map_err(|d| {
             // Validation speaks in field paths; point each one into the text.
             Diagnostics::new(
@@ -118,6 +125,20 @@ impl Serialize for DependencyRef<'_> {
         dependency.serialize_field("to", self.to)?;
         dependency.serialize_field("kind", &self.kind)?;
         dependency.end()
+    }
+}
+
+/// The diagnostic for a shape error, with the path of the value when serde could tell it. A
+/// key given twice is named by its own path (`services[1].tags.pci`).
+fn shape_diagnostic(text: &str, error: &serde_path_to_error::Error<serde_json::Error>) -> Diagnostic {
+    let d = json_diagnostic(text, error.inner());
+    let duplicate = d.message().strip_prefix("duplicate key `").and_then(|k| k.strip_suffix('`'));
+    match (duplicate, crate::input::load::convert_path(error.path())) {
+        (Some(key), Some(path)) => {
+            let path = path.key(key).to_string();
+            d.with_path(path)
+        }
+        _ => d,
     }
 }
 

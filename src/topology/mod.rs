@@ -79,6 +79,9 @@ struct Index {
     tag_texts: StringTable,
     hard_callers: Csr,
     soft_callers: Csr,
+    /// The canonical forms of the names that differ from them, sorted, with their ids (names
+    /// already canonical are found by `names` itself).
+    canonical: Vec<(Box<str>, u32)>,
 }
 
 impl Index {
@@ -96,6 +99,7 @@ impl Index {
             tag_texts: StringTable::default(),
             hard_callers: Csr::default(),
             soft_callers: Csr::default(),
+            canonical: Vec::new(),
         }
     }
 
@@ -112,6 +116,8 @@ impl Index {
             + self.tag_texts.heap_bytes()
             + self.hard_callers.heap_bytes()
             + self.soft_callers.heap_bytes()
+            + self.canonical.capacity() * size_of::<(Box<str>, u32)>()
+            + self.canonical.iter().map(|(c, _)| c.len()).sum::<usize>()
     }
 }
 
@@ -195,10 +201,28 @@ impl Topology {
         self.index.hard_callers.edges() + self.index.soft_callers.edges()
     }
 
-    /// The id of the service called `name`, by binary search.
+    /// The id of the service called `name`, by binary search. Names match by
+    /// [canonical form](crate::input::canonical_name): `Payments`, `payments ` and
+    /// `payments\u{200b}` all find `payments` (the exact spelling is tried first).
     #[must_use]
     pub fn id(&self, name: &str) -> Option<ServiceId> {
-        self.index.names.find(name).map(ServiceId)
+        match self.index.names.find(name) {
+            Some(id) => Some(ServiceId(id)),
+            None => self.canonical_id(name),
+        }
+    }
+
+    /// The id of the service whose canonical name is that of `name`.
+    fn canonical_id(&self, name: &str) -> Option<ServiceId> {
+        let canonical = crate::input::canonical_name(name);
+        if canonical != name
+            && let Some(id) = self.index.names.find(&canonical)
+        {
+            return Some(ServiceId(id));
+        }
+        let side = &self.index.canonical;
+        let at = side.binary_search_by(|(c, _)| (**c).cmp(canonical.as_str())).ok()?;
+        side.get(at).map(|(_, id)| ServiceId(*id))
     }
 
     /// The service called `name`.

@@ -88,7 +88,10 @@ pub(super) fn fold(c: &mut Checker<'_>, t: Typed) -> Typed {
         if !c.scopes.is_empty() {
             return t;
         }
-        let budget = Budget::new(c.env.limits().max_eval_cost.min(COMPREHENSION_FOLD_STEPS));
+        let budget = Budget::with_limits(&crate::Limits {
+            max_eval_cost: c.env.limits().max_eval_cost.min(COMPREHENSION_FOLD_STEPS),
+            ..c.env.limits().clone()
+        });
         let ctx = Ctx { activation: &NoVariables, budget: &budget };
         return match t.node.eval(&ctx, None) {
             Ok(v) => Typed { node: Node::Const(v.to_owned_value()), ty: t.ty },
@@ -102,6 +105,8 @@ pub(super) fn fold(c: &mut Checker<'_>, t: Typed) -> Typed {
         Err(e) => {
             if e.kind() == EvalErrorKind::CostLimitExceeded {
                 c.fold_exhausted = true;
+            } else if e.kind() == EvalErrorKind::LimitExceeded && c.fold_too_large.is_none() {
+                c.fold_too_large = Some(e);
             }
             t
         }

@@ -64,6 +64,8 @@ pub(crate) struct Checker<'e> {
     fold_budget: crate::cel::eval::Budget,
     /// Set when folding ran out of budget.
     fold_exhausted: bool,
+    /// The first error of a fold that would have built a value over the size limit.
+    fold_too_large: Option<crate::cel::value::EvalError>,
 }
 
 /// Checks and compiles `ast` against `env`.
@@ -74,8 +76,12 @@ pub(crate) fn check(env: &Env, ast: &Expr, checked: bool) -> Output {
         diags: Vec::new(),
         scopes: Vec::new(),
         references: BTreeSet::new(),
-        fold_budget: crate::cel::eval::Budget::new(env.limits().max_eval_cost.max(FOLD_FLOOR)),
+        fold_budget: crate::cel::eval::Budget::with_limits(&crate::Limits {
+            max_eval_cost: env.limits().max_eval_cost.max(FOLD_FLOOR),
+            ..env.limits().clone()
+        }),
         fold_exhausted: false,
+        fold_too_large: None,
     };
     let t = c.expr(ast);
     if c.fold_exhausted {
@@ -89,6 +95,16 @@ pub(crate) fn check(env: &Env, ast: &Expr, checked: bool) -> Output {
             )
             .with_span(ast.span)
             .with_help("it would exceed the budget at every evaluation; simplify it"),
+        );
+    }
+    if let Some(e) = c.fold_too_large.take() {
+        c.diags.push(
+            Diagnostic::error(
+                DiagnosticKind::LimitExceeded,
+                format!("{e} while computing this constant expression"),
+            )
+            .with_span(ast.span)
+            .with_help("it would exceed the limit at every evaluation; simplify it"),
         );
     }
     Output { node: t.node, ty: t.ty, diagnostics: c.diags, references: c.references.into_iter().collect() }

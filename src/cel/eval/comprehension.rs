@@ -154,7 +154,7 @@ impl Comprehension {
                             return Ok(false);
                         }
                         Ok(_) => {}
-                        Err(e) if e.kind() == EvalErrorKind::CostLimitExceeded => return Err(e),
+                        Err(e) if e.kind().is_limit() => return Err(e),
                         Err(e) => {
                             error.get_or_insert(condition_error(self.kind, e));
                         }
@@ -223,6 +223,7 @@ impl Comprehension {
     ) -> Result<(), EvalError> {
         let (range, _) = self.range(ctx, scope)?;
         let mut first = true;
+        let start = out.len();
         each(&range, self.two_vars, ctx, scope, |inner| {
             if self.filtered_out(ctx, inner)? {
                 return Ok(true);
@@ -232,6 +233,8 @@ impl Comprehension {
             }
             first = false;
             self.body.write_text(ctx, Some(inner), out)?;
+            // The text may not outgrow the value size limit: checked as it grows.
+            ctx.budget.check_size(out.len() - start)?;
             Ok(true)
         })
     }
@@ -248,7 +251,9 @@ impl Comprehension {
         let name = self.kind.name();
         match self.kind {
             IterKind::Map | IterKind::Filter | IterKind::TransformList => {
-                let mut out = Vec::with_capacity(len);
+                // The result may not outgrow the value size limit: checked as it grows.
+                let most = ctx.budget.max_elements();
+                let mut out = Vec::with_capacity(len.min(most));
                 each(&range, self.two_vars, ctx, scope, |inner| {
                     if self.kind == IterKind::Filter {
                         if self
@@ -256,10 +261,13 @@ impl Comprehension {
                             .eval_bool_as(ctx, Some(inner), name)
                             .map_err(|e| condition_error(self.kind, e))?
                         {
+                            ctx.budget.check_elements(out.len() + 1)?;
                             out.push(inner.first().clone());
                         }
                     } else if !self.filtered_out(ctx, inner)? {
-                        out.push(self.body.eval(ctx, Some(inner))?);
+                        let value = self.body.eval(ctx, Some(inner))?;
+                        ctx.budget.check_elements(out.len() + 1)?;
+                        out.push(value);
                     }
                     Ok(true)
                 })?;
@@ -270,12 +278,15 @@ impl Comprehension {
                 Ok(Value::List(List::shared(Arc::from(out))))
             }
             _ => {
-                let mut b = MapBuilder::with_capacity(len);
+                let mut b = MapBuilder::with_capacity(len.min(ctx.budget.max_elements()));
+                let mut entries = 0usize;
                 each(&range, true, ctx, scope, |inner| {
                     if self.filtered_out(ctx, inner)? {
                         return Ok(true);
                     }
                     let value = self.body.eval(ctx, Some(inner))?;
+                    entries += 1;
+                    ctx.budget.check_elements(entries)?;
                     let key = Key::from_value(inner.first())
                         .ok_or_else(|| EvalError::invalid_argument("invalid map key"))?;
                     b.push(key, value);

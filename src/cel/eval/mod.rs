@@ -8,13 +8,16 @@
 mod comprehension;
 mod ops;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub(crate) use comprehension::{Comprehension, IterKind};
 pub(crate) use ops::{ArithOp, CmpOp};
 
-use crate::cel::stdlib::{Impl, Overload, matches_type};
+use crate::Limits;
+use crate::cel::stdlib::cost::SLOT_BYTES;
+use crate::cel::stdlib::{Cost, Impl, Overload, matches_type};
 use crate::cel::value::{EvalError, EvalErrorKind, Key, List, MapBuilder, ObjectType, Value, reborrow};
 
 /// Supplies the values of declared variables during evaluation.
@@ -80,21 +83,58 @@ fn unbound(slot: usize) -> EvalError {
     EvalError::new(EvalErrorKind::UnboundVariable, format!("no value for variable number {slot}"))
 }
 
-/// The evaluation cost budget: one step per comprehension iteration and per element of work
-/// done by list-building functions, one per list element scanned by `in`; concatenation (`+`) costs one step per element of the
-/// resulting list, or per 16 bytes of the resulting string or bytes. Shared by every
-/// evaluation of one assessment.
+/// What one assessment (or one standalone evaluation) may spend, shared by all its
+/// evaluations: evaluation steps, the size of each value built, and run-time regular
+/// expressions, which it also caches.
+///
+/// Steps: one per comprehension iteration, one per list or map element built, scanned by `in`
+/// or compared by `==`, one per 16 bytes of string or bytes built (or scanned, by the string
+/// functions that read their whole input); a regular expression compiled at run time costs one
+/// step per byte of its pattern. Every charge is made before the work or the allocation it
+/// pays for, from sizes already known.
 #[derive(Debug)]
 pub struct Budget {
     remaining: Cell<u64>,
     limit: u64,
+    max_value_bytes: usize,
+    max_regexes: usize,
+    max_regex_bytes: usize,
+    /// Patterns compiled at run time, by text.
+    regexes: RefCell<HashMap<Box<str>, regex::Regex>>,
 }
 
 impl Budget {
-    /// A budget of `steps`.
+    /// A budget of `steps`, with the other limits at their defaults.
     #[must_use]
     pub fn new(steps: u64) -> Self {
-        Budget { remaining: Cell::new(steps), limit: steps }
+        Budget::with_limits(&Limits { max_eval_cost: steps, ..Limits::default() })
+    }
+
+    /// A budget of `limits.max_eval_cost` steps that also enforces `limits.max_value_bytes`,
+    /// `limits.max_runtime_regexes` and `limits.max_regex_bytes`.
+    #[must_use]
+    pub fn with_limits(limits: &Limits) -> Self {
+        Budget {
+            remaining: Cell::new(limits.max_eval_cost),
+            limit: limits.max_eval_cost,
+            max_value_bytes: limits.max_value_bytes,
+            max_regexes: limits.max_runtime_regexes,
+            max_regex_bytes: limits.max_regex_bytes,
+            regexes: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// A fresh budget with the same limits (nothing spent, no pattern cached).
+    #[must_use]
+    pub(crate) fn renewed(&self) -> Budget {
+        Budget {
+            remaining: Cell::new(self.limit),
+            limit: self.limit,
+            max_value_bytes: self.max_value_bytes,
+            max_regexes: self.max_regexes,
+            max_regex_bytes: self.max_regex_bytes,
+            regexes: RefCell::new(HashMap::new()),
+        }
     }
 
     /// Spends `steps`.
@@ -110,6 +150,46 @@ impl Budget {
         }
         self.remaining.set(left - steps);
         Ok(())
+    }
+
+    /// Pays for building a value of `cost.bytes` bytes with `cost.steps` steps: refused when
+    /// the value would be larger than the limit, or the steps are not left.
+    #[inline]
+    pub(crate) fn charge(&self, cost: Cost) -> Result<(), EvalError> {
+        self.check_size(cost.bytes)?;
+        self.spend(cost.steps)
+    }
+
+    /// Refuses a value of `bytes` bytes when it is larger than the limit.
+    #[inline]
+    pub(crate) fn check_size(&self, bytes: usize) -> Result<(), EvalError> {
+        if bytes > self.max_value_bytes {
+            return Err(self.too_large(bytes));
+        }
+        Ok(())
+    }
+
+    /// Refuses a list or map of `n` elements or entries when it is larger than the limit.
+    #[inline]
+    pub(crate) fn check_elements(&self, n: usize) -> Result<(), EvalError> {
+        self.check_size(n.saturating_mul(SLOT_BYTES))
+    }
+
+    /// The most elements a list may have within the size limit.
+    pub(crate) fn max_elements(&self) -> usize {
+        self.max_value_bytes / SLOT_BYTES
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_large(&self, bytes: usize) -> EvalError {
+        EvalError::new(
+            EvalErrorKind::LimitExceeded,
+            format!(
+                "limit exceeded: a value of {bytes} bytes would be built, more than the {} allowed",
+                self.max_value_bytes
+            ),
+        )
     }
 
     #[cold]
@@ -132,6 +212,32 @@ impl Budget {
     #[must_use]
     pub fn spent(&self) -> u64 {
         self.limit - self.remaining.get()
+    }
+
+    /// Whether `pattern` matches somewhere in `text`, compiling the pattern on its first use
+    /// in this budget's evaluations and reusing it afterwards. A new pattern costs one step per
+    /// byte, paid before compiling, and counts against the limit of distinct patterns;
+    /// matching costs one step per 16 bytes of text.
+    pub(crate) fn regex_is_match(&self, pattern: &str, text: &str) -> Result<bool, EvalError> {
+        self.spend((text.len() / 16) as u64)?;
+        if let Some(re) = self.regexes.borrow().get(pattern) {
+            return Ok(re.is_match(text));
+        }
+        if self.regexes.borrow().len() >= self.max_regexes {
+            return Err(EvalError::new(
+                EvalErrorKind::LimitExceeded,
+                format!(
+                    "limit exceeded: more than {} distinct regular expressions compiled at run time",
+                    self.max_regexes
+                ),
+            ));
+        }
+        self.spend(pattern.len() as u64)?;
+        let re = crate::cel::stdlib::regex::compile_runtime(pattern, self.max_regex_bytes)
+            .map_err(EvalError::invalid_argument)?;
+        let found = re.is_match(text);
+        self.regexes.borrow_mut().insert(pattern.into(), re);
+        Ok(found)
     }
 }
 
@@ -418,7 +524,7 @@ impl Node {
                 let y = b.eval(ctx, scope)?;
                 if *op == ArithOp::Add {
                     // Concatenation copies: pay for the copy before making it.
-                    ctx.budget.spend(ops::concat_cost(&x, &y))?;
+                    ctx.budget.charge(ops::concat_cost(&x, &y))?;
                 }
                 ops::arith(*op, &x, &y)
             }
@@ -432,13 +538,13 @@ impl Node {
                 let [a, b] = &**pair;
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
-                Ok(Value::Bool(ops::equals(&x, &y)))
+                ops::equals_charged(&x, &y, ctx.budget).map(Value::Bool)
             }
             Node::Ne(pair) => {
                 let [a, b] = &**pair;
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
-                Ok(Value::Bool(!ops::equals(&x, &y)))
+                ops::equals_charged(&x, &y, ctx.budget).map(|eq| Value::Bool(!eq))
             }
             Node::In(pair) => {
                 let [a, b] = &**pair;
@@ -448,18 +554,17 @@ impl Node {
                 ops::contains(&y, &x)
             }
             Node::List(items) => list(items, ctx, scope),
-            Node::Concat(parts) => charged(ctx, concat(parts, ctx, scope)),
+            Node::Concat(parts) => concat(parts, ctx, scope),
             Node::Join { list, sep } => {
                 let l = list.eval_ref(ctx, scope)?;
+                charge_join(ctx, &l, sep.as_deref())?;
                 let mut out = String::new();
                 join(&l, sep.as_deref(), &mut out)?;
-                charged(ctx, Ok(Value::string(out)))
+                Ok(Value::string(out))
             }
             Node::Map(entries) => map(entries, ctx, scope),
-            Node::Call(overload, args) => charged(ctx, call(overload, args, ctx, scope)),
-            Node::Dispatch { name, candidates, args } => {
-                charged(ctx, dispatch(name, candidates, args, ctx, scope))
-            }
+            Node::Call(overload, args) => call(overload, args, ctx, scope),
+            Node::Dispatch { name, candidates, args } => dispatch(name, candidates, args, ctx, scope),
             Node::Method { index, args } => method(*index, args, ctx, scope),
             Node::DynMethod { name, args } => dyn_method(name, args, ctx, scope),
             Node::Matches(operand, re) => {
@@ -522,7 +627,7 @@ impl Node {
                 let [a, b] = &**pair;
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
-                Ok(ops::equals(&x, &y) == matches!(self, Node::Eq(_)))
+                Ok(ops::equals_charged(&x, &y, ctx.budget)? == matches!(self, Node::Eq(_)))
             }
             Node::Has(operand, field) => ops::has_bool(&*operand.eval_ref(ctx, scope)?, field),
             Node::Comprehension(c) => c.eval_bool(ctx, scope),
@@ -563,7 +668,12 @@ impl Node {
                 Node::Comprehension(c) if c.maps_to_text() => {
                     c.write_joined(ctx, scope, sep.as_deref().unwrap_or(""), out)?;
                 }
-                _ => join(&*list.eval_ref(ctx, scope)?, sep.as_deref(), out)?,
+                _ => {
+                    // Measured and paid for before it is written, as its evaluation is.
+                    let l = list.eval_ref(ctx, scope)?;
+                    charge_join(ctx, &l, sep.as_deref())?;
+                    return join(&l, sep.as_deref(), out);
+                }
             },
             Node::Cond(parts) => {
                 let [c, t, e] = &**parts;
@@ -575,12 +685,9 @@ impl Node {
                 return Ok(());
             }
         }
-        // The charge `charged` makes for the string these nodes would have built.
-        let size = (out.len() - start) / 16;
-        if size > 0 {
-            ctx.budget.spend(size as u64)?;
-        }
-        Ok(())
+        // The charge their evaluation makes for the string they would have built, made once
+        // the parts are known.
+        ctx.budget.charge(Cost::text(0, out.len() - start))
     }
 
     /// Whether this node always gives a string, which [`Node::write_text`] writes as is: a
@@ -679,10 +786,11 @@ fn concat<'a>(parts: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>
     let mut len = 0usize;
     for v in values {
         match v {
-            Value::String(s) => len += s.as_str().len(),
+            Value::String(s) => len = len.saturating_add(s.as_str().len()),
             other => return Err(ops::no_overload1("+", other)),
         }
     }
+    ctx.budget.charge(Cost::text(0, len))?;
     let mut out = String::with_capacity(len);
     for v in values {
         out.push_str(v.as_str().unwrap_or(""));
@@ -692,7 +800,7 @@ fn concat<'a>(parts: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>
 
 #[inline(never)]
 fn list<'a>(items: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
-    ctx.budget.spend(items.len() as u64)?;
+    ctx.budget.charge(Cost::list(items.len(), 0))?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         out.push(item.eval(ctx, scope)?);
@@ -702,7 +810,7 @@ fn list<'a>(items: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>)
 
 #[inline(never)]
 fn map<'a>(entries: &'a [(Node, Node)], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
-    ctx.budget.spend(entries.len() as u64)?;
+    ctx.budget.charge(Cost::list(entries.len(), 0))?;
     let mut b = MapBuilder::with_capacity(entries.len());
     for (k, v) in entries {
         let key = k.eval(ctx, scope)?;
@@ -745,21 +853,19 @@ fn charge_scan(ctx: &Ctx<'_, '_>, container: &Value<'_>) -> Result<(), EvalError
     }
 }
 
-/// Charges the budget for the size of a value just created (a list, map, string or bytes), so
-/// that repeated concatenation cannot grow memory faster than the budget allows.
-fn charged<'a>(ctx: &Ctx<'a, '_>, result: Res<'a>) -> Res<'a> {
-    let v = result?;
-    let size = match &v {
-        Value::List(l) => l.len(),
-        Value::Map(m) => m.len(),
-        Value::String(s) => s.as_str().len() / 16,
-        Value::Bytes(b) => b.as_slice().len() / 16,
-        _ => 0,
-    };
-    if size > 0 {
-        ctx.budget.spend(size as u64)?;
+/// Charges the budget for `list.join(sep)` before it is built: its size, measured first.
+fn charge_join(ctx: &Ctx<'_, '_>, list: &Value<'_>, sep: Option<&str>) -> Result<(), EvalError> {
+    let len = crate::cel::stdlib::strings::join_len(list, sep.map_or(0, str::len));
+    ctx.budget.charge(Cost::text(0, len))
+}
+
+/// Charges the price of calling `overload` with `args`, when it has one, before the call.
+#[inline]
+fn price(ctx: &Ctx<'_, '_>, overload: &Overload, args: &[&Value<'_>]) -> Result<(), EvalError> {
+    match overload.cost {
+        Some(cost) => ctx.budget.charge(cost(args)),
+        None => Ok(()),
     }
-    Ok(v)
 }
 
 /// The comprehension variable `index`, `depth` scopes up (borrowed: reading a field of it
@@ -826,7 +932,7 @@ fn logic_bool<'a>(
             Ok(b) if b == absorbing => return Ok(absorbing),
             Ok(_) => {}
             Err(e) => {
-                if error.is_none() || e.kind() == EvalErrorKind::CostLimitExceeded {
+                if error.is_none() || e.kind().is_limit() {
                     error = Some(e);
                 }
             }
@@ -845,21 +951,36 @@ fn call<'a>(
     scope: Option<&Scope<'_, 'a>>,
 ) -> Res<'a> {
     match (overload.imp, args) {
-        (Impl::F1(f), [a]) => f(&a.eval(ctx, scope)?),
+        (Impl::F1(f), [a]) => {
+            let x = a.eval(ctx, scope)?;
+            price(ctx, overload, &[&x])?;
+            f(&x)
+        }
         (Impl::F2(f), [a, b]) => {
             let x = a.eval(ctx, scope)?;
-            f(&x, &b.eval(ctx, scope)?)
+            let y = b.eval(ctx, scope)?;
+            price(ctx, overload, &[&x, &y])?;
+            f(&x, &y)
         }
         (Impl::F3(f), [a, b, c]) => {
             let x = a.eval(ctx, scope)?;
             let y = b.eval(ctx, scope)?;
-            f(&x, &y, &c.eval(ctx, scope)?)
+            let z = c.eval(ctx, scope)?;
+            price(ctx, overload, &[&x, &y, &z])?;
+            f(&x, &y, &z)
         }
         (Impl::F4(f), [a, b, c, d]) => {
             let x = a.eval(ctx, scope)?;
             let y = b.eval(ctx, scope)?;
             let z = c.eval(ctx, scope)?;
-            f(&x, &y, &z, &d.eval(ctx, scope)?)
+            let w = d.eval(ctx, scope)?;
+            price(ctx, overload, &[&x, &y, &z, &w])?;
+            f(&x, &y, &z, &w)
+        }
+        (Impl::Matches, [a, b]) => {
+            let x = a.eval_ref(ctx, scope)?;
+            let y = b.eval_ref(ctx, scope)?;
+            crate::cel::stdlib::regex::matches_with(&x, &y, ctx.budget)
         }
         _ => Err(EvalError::no_such_overload(format!(
             "internal error: arity mismatch calling `{}`",
@@ -894,21 +1015,27 @@ fn dispatch<'a>(
     // One argument (conversions of `dyn` values): no argument array to fill and drop.
     if let [arg] = args {
         let v = arg.eval(ctx, scope)?;
-        return dispatch_values(name, candidates, std::slice::from_ref(&v));
+        return dispatch_values(name, candidates, std::slice::from_ref(&v), ctx);
     }
     let (vals, n) = eval_args(args, ctx, scope)?;
-    dispatch_values(name, candidates, vals.get(..n).unwrap_or(&[]))
+    dispatch_values(name, candidates, vals.get(..n).unwrap_or(&[]), ctx)
 }
 
 /// Calls the first of `candidates` whose parameter types the values of `vals` have.
-fn dispatch_values<'a>(name: &str, candidates: &[&'static Overload], vals: &[Value<'a>]) -> Res<'a> {
+fn dispatch_values<'a>(
+    name: &str,
+    candidates: &[&'static Overload],
+    vals: &[Value<'a>],
+    ctx: &Ctx<'a, '_>,
+) -> Res<'a> {
     for ov in candidates {
         if ov.params.len() == vals.len() && ov.params.iter().zip(vals).all(|(p, v)| matches_type(v, p)) {
             return match (ov.imp, vals) {
-                (Impl::F1(f), [a]) => f(a),
-                (Impl::F2(f), [a, b]) => f(a, b),
-                (Impl::F3(f), [a, b, c]) => f(a, b, c),
-                (Impl::F4(f), [a, b, c, d]) => f(a, b, c, d),
+                (Impl::F1(f), [a]) => price(ctx, ov, &[a]).and_then(|()| f(a)),
+                (Impl::F2(f), [a, b]) => price(ctx, ov, &[a, b]).and_then(|()| f(a, b)),
+                (Impl::F3(f), [a, b, c]) => price(ctx, ov, &[a, b, c]).and_then(|()| f(a, b, c)),
+                (Impl::F4(f), [a, b, c, d]) => price(ctx, ov, &[a, b, c, d]).and_then(|()| f(a, b, c, d)),
+                (Impl::Matches, [a, b]) => crate::cel::stdlib::regex::matches_with(a, b, ctx.budget),
                 _ => Err(EvalError::no_such_overload("internal error: call arity mismatch")),
             };
         }

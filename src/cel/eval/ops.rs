@@ -3,8 +3,9 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use super::FieldRef;
+use super::{Budget, FieldRef};
 use crate::cel::display::Canonical;
+use crate::cel::stdlib::Cost;
 use crate::cel::value::{Bytes, EvalError, Key, List, Map, Str, Value};
 
 /// An arithmetic operator.
@@ -29,18 +30,18 @@ impl ArithOp {
     }
 }
 
-/// Budget steps a concatenation `x + y` spends: one per element of the resulting list, one
-/// per 16 bytes (rounded up) of the resulting string or bytes, nothing for other operands.
-/// Without it, a comprehension that doubles a value at each nesting level (`[s + s].map(t,
-/// [t + t].map(…))`) would allocate without bound.
-pub(crate) fn concat_cost(x: &Value<'_>, y: &Value<'_>) -> u64 {
-    let units = match (x, y) {
-        (Value::String(a), Value::String(b)) => (a.as_str().len() + b.as_str().len()).div_ceil(16),
-        (Value::Bytes(a), Value::Bytes(b)) => (a.as_slice().len() + b.as_slice().len()).div_ceil(16),
-        (Value::List(a), Value::List(b)) => a.len() + b.len(),
-        _ => 0,
-    };
-    u64::try_from(units).unwrap_or(u64::MAX)
+/// The price of a concatenation `x + y`: one step per element of the resulting list, one per
+/// 16 bytes (rounded up) of the resulting string or bytes, and the size of the result; nothing
+/// for other operands. Without it, a comprehension that doubles a value at each nesting level
+/// (`[s + s].map(t, [t + t].map(…))`) would allocate without bound.
+pub(crate) fn concat_cost(x: &Value<'_>, y: &Value<'_>) -> Cost {
+    let text = |n: usize| Cost { steps: u64::try_from(n.div_ceil(16)).unwrap_or(u64::MAX), bytes: n };
+    match (x, y) {
+        (Value::String(a), Value::String(b)) => text(a.as_str().len().saturating_add(b.as_str().len())),
+        (Value::Bytes(a), Value::Bytes(b)) => text(a.as_slice().len().saturating_add(b.as_slice().len())),
+        (Value::List(a), Value::List(b)) => Cost::list(a.len().saturating_add(b.len()), 0),
+        _ => Cost::default(),
+    }
 }
 
 /// An ordering operator.
@@ -297,6 +298,48 @@ pub(crate) fn equals(x: &Value<'_>, y: &Value<'_>) -> bool {
                 })
         }
         _ => false,
+    }
+}
+
+/// [`equals`], charged: one step per element or entry of two lists or maps of one size
+/// compared (at every level, before comparing it), one per 16 bytes of two strings or bytes
+/// of one length. Scalars cost nothing.
+pub(crate) fn equals_charged(x: &Value<'_>, y: &Value<'_>, budget: &Budget) -> Result<bool, EvalError> {
+    match (x, y) {
+        (Value::List(a), Value::List(b)) if a.len() == b.len() => {
+            budget.spend(a.len() as u64)?;
+            for (p, q) in a.iter().zip(b.iter()) {
+                if !equals_charged(&p, &q, budget)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        (Value::Map(a), Value::Map(b)) if a.len() == b.len() => {
+            budget.spend(a.len() as u64)?;
+            for (k, v) in a.iter() {
+                match b.get(&k) {
+                    Some(w) if equals_charged(&v, &w, budget)? => {}
+                    _ => return Ok(false),
+                }
+            }
+            Ok(true)
+        }
+        (Value::String(a), Value::String(b)) => {
+            let (a, b) = (a.as_str(), b.as_str());
+            if a.len() == b.len() && a.len() >= 16 {
+                budget.spend((a.len() / 16) as u64)?;
+            }
+            Ok(a == b)
+        }
+        (Value::Bytes(a), Value::Bytes(b)) => {
+            let (a, b) = (a.as_slice(), b.as_slice());
+            if a.len() == b.len() && a.len() >= 16 {
+                budget.spend((a.len() / 16) as u64)?;
+            }
+            Ok(a == b)
+        }
+        _ => Ok(equals(x, y)),
     }
 }
 

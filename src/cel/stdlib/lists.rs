@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
 use super::compare::{HashKey, compare, equal, structural_hash};
+use super::cost::{copy_list, scan_list, sort_list};
 use super::{Impl, Overload, method, no_such_overload};
 use crate::cel::types::Type;
 use crate::cel::value::{Duration, EvalError, List, Value};
@@ -27,24 +28,37 @@ const ORDERED: [(Type, &str, &str, &str); 8] = [
 pub(super) fn declare(out: &mut Vec<Overload>) {
     use Type::{Double, Int, Uint};
     out.extend([
-        method("list_int_sum", "sum", vec![Type::list(Int)], Int, Impl::F1(sum_int)),
-        method("list_uint_sum", "sum", vec![Type::list(Uint)], Uint, Impl::F1(sum_uint)),
-        method("list_double_sum", "sum", vec![Type::list(Double)], Double, Impl::F1(sum_double)),
+        method("list_int_sum", "sum", vec![Type::list(Int)], Int, Impl::F1(sum_int)).priced(scan_list),
+        method("list_uint_sum", "sum", vec![Type::list(Uint)], Uint, Impl::F1(sum_uint)).priced(scan_list),
+        method("list_double_sum", "sum", vec![Type::list(Double)], Double, Impl::F1(sum_double))
+            .priced(scan_list),
         method(
             "list_duration_sum",
             "sum",
             vec![Type::list(Type::Duration)],
             Type::Duration,
             Impl::F1(sum_duration),
-        ),
+        )
+        .priced(scan_list),
     ]);
     for (elem, min_id, max_id, sort_id) in ORDERED {
-        out.push(method(min_id, "min", vec![Type::list(elem.clone())], elem.clone(), Impl::F1(min)));
-        out.push(method(max_id, "max", vec![Type::list(elem.clone())], elem.clone(), Impl::F1(max)));
-        out.push(method(sort_id, "sort", vec![Type::list(elem.clone())], Type::list(elem), Impl::F1(sort)));
+        out.push(
+            method(min_id, "min", vec![Type::list(elem.clone())], elem.clone(), Impl::F1(min))
+                .priced(scan_list),
+        );
+        out.push(
+            method(max_id, "max", vec![Type::list(elem.clone())], elem.clone(), Impl::F1(max))
+                .priced(scan_list),
+        );
+        out.push(
+            method(sort_id, "sort", vec![Type::list(elem.clone())], Type::list(elem), Impl::F1(sort))
+                .priced(sort_list),
+        );
     }
     let list_a = || Type::list(Type::Param(0));
-    out.push(method("list_distinct", "distinct", vec![list_a()], list_a(), Impl::F1(distinct)));
+    out.push(
+        method("list_distinct", "distinct", vec![list_a()], list_a(), Impl::F1(distinct)).priced(copy_list),
+    );
 }
 
 pub(super) fn list_arg<'v, 'a>(function: &str, v: &'v Value<'a>) -> Result<&'v List<'a>, EvalError> {

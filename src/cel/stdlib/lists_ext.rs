@@ -25,7 +25,10 @@ const SORTABLE: [(Type, &str); 8] = [
 
 pub(super) fn declare(out: &mut Vec<Overload>) {
     for (elem, id) in SORTABLE {
-        out.push(method(id, "isSorted", vec![Type::list(elem)], Type::Bool, Impl::F1(is_sorted)));
+        out.push(
+            method(id, "isSorted", vec![Type::list(elem)], Type::Bool, Impl::F1(is_sorted))
+                .priced(super::cost::scan_list),
+        );
     }
 }
 

@@ -14,13 +14,14 @@
 //! should type such calls `dyn`.
 //!
 //! Helpers for the compiler, to prepare constant arguments once at load time:
-//! [`regex::compile_regex`] and [`regex::regex_is_match`] for `matches`,
+//! [`regex::compile_regex_cached`] and [`regex::regex_is_match`] for `matches`,
 //! [`time::parse_time_zone`], [`time::TimeField`] and [`time::timestamp_field`] for the
 //! timestamp getters with a time zone, and [`semver::parse_version_req`] and
 //! [`semver::semver_satisfies`] for `satisfies`.
 
 mod compare;
 mod conversions;
+pub(crate) mod cost;
 mod lists;
 mod lists_ext;
 pub(crate) mod regex;
@@ -30,6 +31,8 @@ mod strings_ext;
 pub(crate) mod time;
 
 use std::sync::OnceLock;
+
+pub(crate) use cost::{Cost, CostFn};
 
 use crate::cel::types::Type;
 use crate::cel::value::{EvalError, Value};
@@ -55,6 +58,9 @@ pub(crate) enum Impl {
     F3(Fn3),
     /// Four arguments.
     F4(Fn4),
+    /// `matches` with a pattern known only at run time: the evaluator compiles it through the
+    /// assessment's [`Budget`](crate::cel::Budget), which charges for it and caches it.
+    Matches,
 }
 
 impl Impl {
@@ -62,7 +68,7 @@ impl Impl {
     pub(crate) fn arity(self) -> usize {
         match self {
             Impl::F1(_) => 1,
-            Impl::F2(_) => 2,
+            Impl::F2(_) | Impl::Matches => 2,
             Impl::F3(_) => 3,
             Impl::F4(_) => 4,
         }
@@ -83,6 +89,16 @@ pub(crate) struct Overload {
     pub(crate) result: Type,
     /// The implementation; its arity equals `params.len()`.
     pub(crate) imp: Impl,
+    /// What a call costs, computed from the arguments before the implementation runs; `None`
+    /// for overloads whose work and result are small and bounded whatever the arguments.
+    pub(crate) cost: Option<CostFn>,
+}
+
+impl Overload {
+    /// This overload, priced by `cost`.
+    fn priced(self, cost: CostFn) -> Self {
+        Overload { cost: Some(cost), ..self }
+    }
 }
 
 /// All overloads of the standard library and its extensions.
@@ -106,12 +122,12 @@ fn build() -> Vec<Overload> {
 
 /// A global overload: `function(params…)`.
 fn global(id: &'static str, function: &'static str, params: Vec<Type>, result: Type, imp: Impl) -> Overload {
-    Overload { id, function, receiver: false, params, result, imp }
+    Overload { id, function, receiver: false, params, result, imp, cost: None }
 }
 
 /// A receiver-style overload: `params[0].function(params[1..]…)`.
 fn method(id: &'static str, function: &'static str, params: Vec<Type>, result: Type, imp: Impl) -> Overload {
-    Overload { id, function, receiver: true, params, result, imp }
+    Overload { id, function, receiver: true, params, result, imp, cost: None }
 }
 
 /// The error `` no such overload: `f(int, string)` `` naming the runtime argument types.
@@ -264,6 +280,9 @@ mod tests {
             (Impl::F2(imp), [first, second]) => imp(first, second),
             (Impl::F3(imp), [first, second, third]) => imp(first, second, third),
             (Impl::F4(imp), [first, second, third, fourth]) => imp(first, second, third, fourth),
+            (Impl::Matches, [text, pattern]) => {
+                regex::matches_with(text, pattern, &crate::cel::Budget::new(1_000_000))
+            }
             _ => panic!("arity mismatch in {}", overload.id),
         }
     }

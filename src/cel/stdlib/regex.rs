@@ -1,25 +1,31 @@
 //! `matches`: RE2-syntax regular expressions through the `regex` crate.
 //!
 //! A match succeeds when the pattern matches any substring (anchor with `^` and `$` to match
-//! the whole text). The compiler should compile literal patterns once with [`compile_regex`]
-//! (reporting errors at load time) and call [`regex_is_match`]; the overloads here compile the
-//! pattern on every call, with [`DEFAULT_REGEX_SIZE_LIMIT`].
+//! the whole text). The compiler compiles literal patterns once with [`compile_regex_cached`]
+//! (reporting errors at load time) and calls [`regex_is_match`]; a pattern known only at run
+//! time is compiled through the assessment's [`Budget`], which charges for it, caches it and
+//! caps how many distinct patterns one assessment compiles ([`matches_with`]).
 
 use ::regex::{Regex, RegexBuilder};
 
 use super::{Impl, Overload, global, method, no_such_overload};
+use crate::cel::eval::Budget;
 use crate::cel::types::Type;
 use crate::cel::value::{EvalError, Value};
 
-/// The compiled-size limit used for patterns only known at run time (1 MiB, the default of
-/// `Limits::max_regex_bytes`).
-pub(crate) const DEFAULT_REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// The compiled-size limit of the tests (1 MiB, the default of `Limits::max_regex_bytes`).
+#[cfg(test)]
+const DEFAULT_REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// The most memory the lazy DFA of one pattern compiled at run time may use (the crate's
+/// default is 2 MiB, per pattern): with many patterns cached per assessment, kept small.
+const RUNTIME_DFA_SIZE_LIMIT: usize = 256 << 10;
 
 pub(super) fn declare(out: &mut Vec<Overload>) {
     use Type::{Bool, String};
     out.extend([
-        global("matches", "matches", vec![String, String], Bool, Impl::F2(matches)),
-        method("matches_string", "matches", vec![String, String], Bool, Impl::F2(matches)),
+        global("matches", "matches", vec![String, String], Bool, Impl::Matches),
+        method("matches_string", "matches", vec![String, String], Bool, Impl::Matches),
     ]);
 }
 
@@ -30,11 +36,12 @@ pub(super) fn declare(out: &mut Vec<Overload>) {
 ///
 /// A one-line message fit for a diagnostic, e.g. ``invalid regular expression `a(`: unclosed
 /// group``.
+#[cfg(test)]
 pub(crate) fn compile_regex(pattern: &str, size_limit: usize) -> Result<Regex, String> {
     compile_uncached(pattern, size_limit)
 }
 
-/// [`compile_regex`] for literal patterns at load time, memoized: a policy repeating a pattern
+/// Compiles a literal pattern at load time, memoized: a policy repeating a pattern
 /// in many rules compiles it once (`Regex` clones share their program). The memo holds at most
 /// `MEMO_CAPACITY` patterns and starts over when full.
 pub(crate) fn compile_regex_cached(pattern: &str, size_limit: usize) -> Result<Regex, String> {
@@ -59,8 +66,17 @@ pub(crate) fn compile_regex_cached(pattern: &str, size_limit: usize) -> Result<R
     Ok(re)
 }
 
+/// [`compile_regex`] for a pattern met at run time: the same size limit, a smaller lazy DFA.
+pub(crate) fn compile_runtime(pattern: &str, size_limit: usize) -> Result<Regex, String> {
+    build(RegexBuilder::new(pattern).size_limit(size_limit).dfa_size_limit(RUNTIME_DFA_SIZE_LIMIT), pattern)
+}
+
 fn compile_uncached(pattern: &str, size_limit: usize) -> Result<Regex, String> {
-    RegexBuilder::new(pattern).size_limit(size_limit).build().map_err(|e| match e {
+    build(RegexBuilder::new(pattern).size_limit(size_limit), pattern)
+}
+
+fn build(builder: &RegexBuilder, pattern: &str) -> Result<Regex, String> {
+    builder.build().map_err(|e| match e {
         ::regex::Error::Syntax(text) => {
             // The crate renders the pattern with a caret under the problem, then
             // `error: <what>`; keep only the last part.
@@ -87,12 +103,22 @@ pub(crate) fn regex_is_match<'a>(re: &Regex, text: &Value<'a>) -> Result<Value<'
     }
 }
 
-fn matches<'a>(text: &Value<'a>, pattern: &Value<'a>) -> Result<Value<'a>, EvalError> {
-    let (Value::String(_), Value::String(p)) = (text, pattern) else {
+/// `text.matches(pattern)` with a pattern known only at run time, compiled (once per
+/// pattern) and charged through `budget`.
+///
+/// # Errors
+///
+/// `no such overload` when either is not a string; an invalid pattern; the budget, or the
+/// limit on distinct run-time patterns, exceeded.
+pub(crate) fn matches_with<'a>(
+    text: &Value<'_>,
+    pattern: &Value<'_>,
+    budget: &Budget,
+) -> Result<Value<'a>, EvalError> {
+    let (Value::String(t), Value::String(p)) = (text, pattern) else {
         return Err(no_such_overload("matches", &[text, pattern]));
     };
-    let re = compile_regex(p.as_str(), DEFAULT_REGEX_SIZE_LIMIT).map_err(EvalError::invalid_argument)?;
-    regex_is_match(&re, text)
+    budget.regex_is_match(p.as_str(), t.as_str()).map(Value::Bool)
 }
 
 #[cfg(test)]
@@ -101,7 +127,8 @@ mod tests {
     use crate::cel::value::EvalErrorKind;
 
     fn m(text: &str, pattern: &str) -> Result<bool, EvalError> {
-        matches(&Value::str(text), &Value::str(pattern)).map(|v| v.as_bool().unwrap())
+        matches_with(&Value::str(text), &Value::str(pattern), &Budget::new(1_000_000))
+            .map(|v| v.as_bool().unwrap())
     }
 
     #[test]
@@ -148,6 +175,42 @@ mod tests {
         assert!(matches!(regex_is_match(&re, &Value::str("abc")), Ok(Value::Bool(true))));
         assert!(matches!(regex_is_match(&re, &Value::str("ab1")), Ok(Value::Bool(false))));
         assert!(regex_is_match(&re, &Value::Int(1)).is_err());
-        assert!(matches(&Value::Int(1), &Value::str("x")).is_err());
+        assert!(m_values(&Value::Int(1), &Value::str("x")).is_err());
+    }
+
+    fn m_values(text: &Value<'_>, pattern: &Value<'_>) -> Result<Value<'static>, EvalError> {
+        matches_with(text, pattern, &Budget::new(1_000))
+    }
+
+    #[test]
+    fn runtime_patterns_are_compiled_once_charged_and_capped() {
+        let limits =
+            crate::Limits { max_eval_cost: 10_000, max_runtime_regexes: 3, ..crate::Limits::default() };
+        let budget = Budget::with_limits(&limits);
+        let pattern = "a".repeat(100);
+        for _ in 0..50 {
+            assert!(matches!(m_with(&budget, "b", &pattern), Ok(false)));
+        }
+        // Compiled once: 100 steps for the pattern, nothing per use of a short text.
+        assert_eq!(budget.spent(), 100);
+        for p in ["x", "y"] {
+            assert!(m_with(&budget, "x", p).is_ok());
+        }
+        let e = m_with(&budget, "x", "z").unwrap_err();
+        assert_eq!(e.kind(), EvalErrorKind::LimitExceeded);
+        assert_eq!(
+            e.message(),
+            "limit exceeded: more than 3 distinct regular expressions compiled at run time"
+        );
+        // Known patterns still work.
+        assert!(matches!(m_with(&budget, "xx", "x"), Ok(true)));
+        // A pattern longer than the steps left is refused before compiling.
+        let budget = Budget::with_limits(&limits);
+        let e = m_with(&budget, "x", &"a".repeat(20_000)).unwrap_err();
+        assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded);
+    }
+
+    fn m_with(budget: &Budget, text: &str, pattern: &str) -> Result<bool, EvalError> {
+        matches_with(&Value::str(text), &Value::str(pattern), budget).map(|v| v.as_bool().unwrap())
     }
 }

@@ -4,13 +4,10 @@
 //!
 //! Indices and sizes count Unicode code points, not bytes.
 
+use super::cost::{Cost, copy_receiver, first, read_receiver, text_len};
 use super::{Impl, Overload, global, int_from_usize, method, no_such_overload};
 use crate::cel::types::Type;
 use crate::cel::value::{EvalError, EvalErrorKind, Value};
-
-/// The largest string `replace` builds: replacing the empty string in a long text with a long
-/// replacement would otherwise grow quadratically from a small expression.
-const MAX_RESULT_BYTES: usize = 16 << 20;
 
 pub(super) fn declare(out: &mut Vec<Overload>) {
     use Type::{Bool, Bytes, Int, String};
@@ -18,46 +15,56 @@ pub(super) fn declare(out: &mut Vec<Overload>) {
     let map_ab = || Type::map(Type::Param(0), Type::Param(1));
     let strings = || Type::list(String);
     out.extend([
-        global("size_string", "size", vec![String], Int, Impl::F1(size)),
-        method("string_size", "size", vec![String], Int, Impl::F1(size)),
+        global("size_string", "size", vec![String], Int, Impl::F1(size)).priced(read_receiver),
+        method("string_size", "size", vec![String], Int, Impl::F1(size)).priced(read_receiver),
         global("size_bytes", "size", vec![Bytes], Int, Impl::F1(size)),
         method("bytes_size", "size", vec![Bytes], Int, Impl::F1(size)),
         global("size_list", "size", vec![list_a()], Int, Impl::F1(size)),
         method("list_size", "size", vec![list_a()], Int, Impl::F1(size)),
         global("size_map", "size", vec![map_ab()], Int, Impl::F1(size)),
         method("map_size", "size", vec![map_ab()], Int, Impl::F1(size)),
-        method("contains_string", "contains", vec![String, String], Bool, Impl::F2(contains)),
+        method("contains_string", "contains", vec![String, String], Bool, Impl::F2(contains))
+            .priced(read_receiver),
         method("starts_with_string", "startsWith", vec![String, String], Bool, Impl::F2(starts_with)),
         method("ends_with_string", "endsWith", vec![String, String], Bool, Impl::F2(ends_with)),
-        method("string_lower_ascii", "lowerAscii", vec![String], String, Impl::F1(lower_ascii)),
-        method("string_upper_ascii", "upperAscii", vec![String], String, Impl::F1(upper_ascii)),
-        method("string_trim", "trim", vec![String], String, Impl::F1(trim)),
-        method("string_split_string", "split", vec![String, String], strings(), Impl::F2(split)),
-        method("string_split_string_int", "split", vec![String, String, Int], strings(), Impl::F3(split_n)),
-        method("list_join", "join", vec![strings()], String, Impl::F1(join)),
-        method("list_join_string", "join", vec![strings(), String], String, Impl::F2(join_sep)),
+        method("string_lower_ascii", "lowerAscii", vec![String], String, Impl::F1(lower_ascii))
+            .priced(copy_receiver),
+        method("string_upper_ascii", "upperAscii", vec![String], String, Impl::F1(upper_ascii))
+            .priced(copy_receiver),
+        method("string_trim", "trim", vec![String], String, Impl::F1(trim)).priced(copy_receiver),
+        method("string_split_string", "split", vec![String, String], strings(), Impl::F2(split))
+            .priced(split_cost),
+        method("string_split_string_int", "split", vec![String, String, Int], strings(), Impl::F3(split_n))
+            .priced(split_cost),
+        method("list_join", "join", vec![strings()], String, Impl::F1(join)).priced(join_cost),
+        method("list_join_string", "join", vec![strings(), String], String, Impl::F2(join_sep))
+            .priced(join_cost),
         method(
             "string_replace_string_string",
             "replace",
             vec![String, String, String],
             String,
             Impl::F3(replace),
-        ),
+        )
+        .priced(replace_cost),
         method(
             "string_replace_string_string_int",
             "replace",
             vec![String, String, String, Int],
             String,
             Impl::F4(replace_n),
-        ),
-        method("string_index_of_string", "indexOf", vec![String, String], Int, Impl::F2(index_of)),
+        )
+        .priced(replace_cost),
+        method("string_index_of_string", "indexOf", vec![String, String], Int, Impl::F2(index_of))
+            .priced(read_receiver),
         method(
             "string_index_of_string_int",
             "indexOf",
             vec![String, String, Int],
             Int,
             Impl::F3(index_of_from),
-        ),
+        )
+        .priced(read_receiver),
     ]);
 }
 
@@ -154,6 +161,28 @@ fn split_n<'a>(s: &Value<'a>, sep: &Value<'a>, n: &Value<'a>) -> Result<Value<'a
     Ok(split_into(s, sep, limit))
 }
 
+/// The number of pieces `split` gives (at most `limit`), counted without building them.
+fn split_count(s: &str, sep: &str, limit: usize) -> usize {
+    if limit == 0 {
+        0
+    } else if sep.is_empty() {
+        s.chars().count().min(limit)
+    } else {
+        s.matches(sep).count().saturating_add(1).min(limit)
+    }
+}
+
+/// `split`: a list of its pieces, which hold a copy of the text.
+fn split_cost(args: &[&Value<'_>]) -> Cost {
+    let [Value::String(s), Value::String(sep), rest @ ..] = args else { return Cost::default() };
+    let limit = match rest.first() {
+        Some(Value::Int(n)) if *n >= 0 => usize::try_from(*n).unwrap_or(usize::MAX),
+        _ => usize::MAX,
+    };
+    let (s, sep) = (s.as_str(), sep.as_str());
+    Cost::list(split_count(s, sep, limit), s.len())
+}
+
 fn split_into<'a>(s: &str, sep: &str, limit: usize) -> Value<'a> {
     let piece = |p: &str| Value::string(p);
     let items: Vec<Value<'a>> = if limit == 0 {
@@ -178,6 +207,23 @@ fn split_into<'a>(s: &str, sep: &str, limit: usize) -> Value<'a> {
         s.splitn(limit, sep).map(piece).collect()
     };
     Value::list(items)
+}
+
+/// `join`: a string of the elements and separators, measured without building it.
+fn join_cost(args: &[&Value<'_>]) -> Cost {
+    let sep = args.get(1).map_or(0, |v| text_len(v));
+    Cost::text(0, join_len(first(args), sep))
+}
+
+/// The length of `list.join(sep)` for a separator of `sep` bytes (elements that are not
+/// strings count nothing: the call fails on them).
+pub(crate) fn join_len(list: &Value<'_>, sep: usize) -> usize {
+    let Value::List(items) = list else { return 0 };
+    let seps = sep.saturating_mul(items.len().saturating_sub(1));
+    match items.as_slice() {
+        Some(slice) => slice.iter().fold(seps, |n, item| n.saturating_add(text_len(item))),
+        None => items.iter().fold(seps, |n, item| n.saturating_add(text_len(&item))),
+    }
 }
 
 fn join<'a>(list: &Value<'a>) -> Result<Value<'a>, EvalError> {
@@ -264,6 +310,34 @@ fn replace_n<'a>(
     replace_impl(s, old, new, limit, &[s, old, new, n])
 }
 
+/// How many occurrences `replace` replaces (at most `limit`, all when negative) and the size
+/// of its result, counted without building it.
+fn replace_plan(s: &str, old: &str, new: &str, limit: i64) -> (usize, usize) {
+    let limit = if limit < 0 { usize::MAX } else { usize::try_from(limit).unwrap_or(usize::MAX) };
+    // The empty string matches before every code point and at the end, as in Go.
+    let matches =
+        if old.is_empty() { s.chars().count().saturating_add(1) } else { s.matches(old).count() }.min(limit);
+    let size = s
+        .len()
+        .saturating_sub(matches.saturating_mul(old.len()))
+        .saturating_add(matches.saturating_mul(new.len()));
+    (matches, size)
+}
+
+/// `replace`: reads the text, builds the result when something is replaced.
+fn replace_cost(args: &[&Value<'_>]) -> Cost {
+    let [Value::String(s), Value::String(old), Value::String(new), rest @ ..] = args else {
+        return Cost::default();
+    };
+    let limit = match rest.first() {
+        Some(Value::Int(n)) => *n,
+        _ => -1,
+    };
+    let s = s.as_str();
+    let (matches, size) = replace_plan(s, old.as_str(), new.as_str(), limit);
+    if matches == 0 { Cost::text(s.len(), 0) } else { Cost::text(s.len(), size) }
+}
+
 fn replace_impl<'a>(
     v: &Value<'a>,
     old: &Value<'a>,
@@ -274,21 +348,9 @@ fn replace_impl<'a>(
     let (Some(s), Some(old), Some(new)) = (v.as_str(), old.as_str(), new.as_str()) else {
         return Err(no_such_overload("replace", args));
     };
-    let limit = if limit < 0 { usize::MAX } else { usize::try_from(limit).unwrap_or(usize::MAX) };
-    // The empty string matches before every code point and at the end, as in Go.
-    let matches =
-        if old.is_empty() { s.chars().count().saturating_add(1) } else { s.matches(old).count() }.min(limit);
+    let (matches, size) = replace_plan(s, old, new, limit);
     if matches == 0 {
         return Ok(v.clone());
-    }
-    let size = s
-        .len()
-        .saturating_sub(matches.saturating_mul(old.len()))
-        .saturating_add(matches.saturating_mul(new.len()));
-    if size > MAX_RESULT_BYTES {
-        return Err(EvalError::invalid_argument(format!(
-            "`replace` would build a string of {size} bytes, more than the {MAX_RESULT_BYTES} allowed"
-        )));
     }
     let out = if old.is_empty() {
         let mut out = String::with_capacity(size);
@@ -461,10 +523,22 @@ mod tests {
     }
 
     #[test]
-    fn replace_bounds_its_result() {
+    fn prices_are_the_sizes_built() {
         let long = "x".repeat(5000);
-        let e = replace(&s(&long), &s(""), &s(&long)).unwrap_err();
-        assert_eq!(e.kind(), EvalErrorKind::InvalidArgument);
+        // Replacing the empty string: 5001 copies of the replacement between the code points.
+        let cost = replace_cost(&[&s(&long), &s(""), &s(&long)]);
+        assert_eq!(cost.bytes, 5000 + 5001 * 5000);
+        let cost = replace_cost(&[&s(&long), &s("x"), &s("yy"), &Value::Int(10)]);
+        assert_eq!(cost.bytes, 5010);
+        assert_eq!(replace_cost(&[&s(&long), &s("z"), &s("yy")]).bytes, 0);
+        let cost = split_cost(&[&s("a,b,,c"), &s(",")]);
+        assert_eq!(cost.bytes, 4 * super::super::cost::SLOT_BYTES + 6);
+        assert_eq!(split_cost(&[&s("a,b,,c"), &s(","), &Value::Int(2)]).steps, 2);
+        assert_eq!(split_cost(&[&s("héllo"), &s("")]).steps, 5);
+        let items = [s("ab"), s("cde")];
+        let list = Value::List(crate::cel::value::List::borrowed(&items));
+        assert_eq!(join_cost(&[&list, &s(", ")]).bytes, 7);
+        assert_eq!(join_cost(&[&list]).bytes, 5);
     }
 
     #[test]

@@ -7,7 +7,10 @@ use crate::cel::types::Type;
 use crate::cel::value::{EvalError, Value};
 
 pub(super) fn declare(out: &mut Vec<Overload>) {
-    out.push(method("string_reverse", "reverse", vec![Type::String], Type::String, Impl::F1(reverse)));
+    out.push(
+        method("string_reverse", "reverse", vec![Type::String], Type::String, Impl::F1(reverse))
+            .priced(super::cost::copy_receiver),
+    );
 }
 
 /// The code points of a string in reverse order.

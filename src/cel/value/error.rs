@@ -32,6 +32,19 @@ pub enum EvalErrorKind {
     UnboundVariable,
     /// The evaluation cost budget is spent.
     CostLimitExceeded,
+    /// Another limit of [`Limits`](crate::Limits) was reached: a value larger than
+    /// `max_value_bytes`, more run-time regular expressions than `max_runtime_regexes`.
+    LimitExceeded,
+}
+
+impl EvalErrorKind {
+    /// Whether this is a limit of [`Limits`](crate::Limits) reached (the cost budget or
+    /// another): an error that no other operand absorbs in a comprehension, and that `&&` and
+    /// `||` report in preference to others.
+    #[must_use]
+    pub fn is_limit(self) -> bool {
+        matches!(self, EvalErrorKind::CostLimitExceeded | EvalErrorKind::LimitExceeded)
+    }
 }
 
 /// An error produced while evaluating: a kind and a message.

@@ -213,7 +213,10 @@ fn active_freezes_cover_time_environment_and_category() {
     c.category = Category::Standard;
     c.environment = "staging".into();
     assert_eq!(ctx.active_freezes(&c), ["all-envs", "staging-only", "no-exemptions"]);
-    c.environment = "Production".into();
+    // Environments match by canonical form.
+    c.environment = "Production\u{200b} ".into();
+    assert_eq!(ctx.active_freezes(&c), ["all-envs", "prod-only", "no-exemptions"]);
+    c.environment = "prod".into();
     assert_eq!(ctx.active_freezes(&c), ["all-envs", "no-exemptions"]);
     c.scheduled_at = Some(ts("2026-03-05T00:00:00Z"));
     assert_eq!(ctx.active_freezes(&c), ["later"]);

@@ -1,0 +1,192 @@
+//! The health judge's statistics against reference values from `SciPy` and `NumPy`
+//! (`tests/data/health/vectors.json`, written by `scripts/health_vectors.py`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::float_cmp,
+    missing_docs
+)]
+
+use changeguard::health::stats::{
+    Alternative, Method, StatsError, brown_forsythe, fisher_exact, hodges_lehmann, iqr_outliers,
+    mann_whitney_u, pairwise_difference, shift_interval,
+};
+use serde_json::Value;
+
+fn vectors() -> Value {
+    let text = include_str!("data/health/vectors.json");
+    serde_json::from_str(text).unwrap()
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+fn alternative(v: &Value) -> Alternative {
+    match v.as_str().unwrap() {
+        "two-sided" => Alternative::TwoSided,
+        "greater" => Alternative::Greater,
+        "less" => Alternative::Less,
+        other => panic!("unknown alternative {other}"),
+    }
+}
+
+/// Relative agreement, with an absolute floor for values near zero.
+fn close(actual: f64, expected: f64, rel: f64) -> bool {
+    if expected.is_nan() {
+        return actual.is_nan();
+    }
+    if expected.is_infinite() {
+        return actual == expected;
+    }
+    (actual - expected).abs() <= rel * expected.abs().max(1e-300) || (actual - expected).abs() < 1e-15
+}
+
+#[test]
+fn mann_whitney_matches_scipy() {
+    let doc = vectors();
+    let cases = doc["mann_whitney"].as_array().unwrap();
+    assert!(cases.len() > 50);
+    for case in cases {
+        let x = floats(&case["x"]);
+        let y = floats(&case["y"]);
+        let method = match case["method"].as_str().unwrap() {
+            "exact" => Method::Exact,
+            "asymptotic" => Method::Asymptotic,
+            _ => Method::Auto,
+        };
+        let r = mann_whitney_u(&x, &y, alternative(&case["alternative"]), method).unwrap();
+        let (stat, p) = (case["statistic"].as_f64().unwrap(), case["pvalue"].as_f64().unwrap());
+        assert!(close(r.statistic, stat, 1e-12), "U {} vs {stat} in {case}", r.statistic);
+        assert!(close(r.pvalue, p, 1e-9), "p {} vs {p} ({:?}) in {case}", r.pvalue, method);
+    }
+}
+
+#[test]
+fn mann_whitney_auto_picks_exact_only_for_small_untied_samples() {
+    let small = mann_whitney_u(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0, 7.0], Alternative::Less, Method::Auto);
+    assert!(small.unwrap().exact);
+    let tied = mann_whitney_u(&[1.0, 2.0, 2.0], &[4.0, 5.0, 6.0], Alternative::Less, Method::Auto);
+    assert!(!tied.unwrap().exact);
+    let big: Vec<f64> = (0..20).map(f64::from).collect();
+    let large = mann_whitney_u(&big, &big, Alternative::TwoSided, Method::Auto).unwrap();
+    assert!(!large.exact);
+    // Too many arrangements for exact counts: the approximation is used, and says so.
+    let huge: Vec<f64> = (0..300).map(f64::from).collect();
+    let shifted: Vec<f64> = (0..300).map(|v| f64::from(v) + 0.5).collect();
+    let r = mann_whitney_u(&huge, &shifted, Alternative::TwoSided, Method::Exact).unwrap();
+    assert!(!r.exact);
+    assert!(r.pvalue > 0.5);
+}
+
+#[test]
+fn unusable_samples_are_errors_not_nan() {
+    let two_sided = Alternative::TwoSided;
+    assert_eq!(mann_whitney_u(&[], &[1.0], two_sided, Method::Auto), Err(StatsError::Empty));
+    assert_eq!(mann_whitney_u(&[f64::NAN], &[1.0], two_sided, Method::Auto), Err(StatsError::NotFinite));
+    assert_eq!(hodges_lehmann(&[1.0], &[f64::INFINITY]), Err(StatsError::NotFinite));
+    assert_eq!(brown_forsythe(&[1.0], &[]), Err(StatsError::Empty));
+    assert_eq!(iqr_outliers(&[], 1.5), Err(StatsError::Empty));
+}
+
+#[test]
+fn hodges_lehmann_matches_numpy() {
+    let doc = vectors();
+    for case in doc["hodges_lehmann"].as_array().unwrap() {
+        let baseline = floats(&case["baseline"]);
+        let canary = floats(&case["canary"]);
+        let shift = hodges_lehmann(&baseline, &canary).unwrap();
+        let expected = case["shift"].as_f64().unwrap();
+        assert!(close(shift, expected, 1e-12), "shift {shift} vs {expected}");
+        for (rank, value) in case["order_ranks"].as_array().unwrap().iter().zip(floats(&case["order"])) {
+            let got = pairwise_difference(&baseline, &canary, rank.as_u64().unwrap()).unwrap();
+            assert_eq!(got, value, "order statistic {rank}");
+        }
+    }
+}
+
+#[test]
+fn every_order_statistic_of_the_differences_is_found() {
+    // Brute force over a small grid with ties, against sorting all differences.
+    let baseline = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0, 5.0];
+    let canary = [2.0, 7.0, 1.0, 8.0, 2.0, 8.0, 1.0, 8.0, 2.0, 8.0, 4.0, 5.0, 9.0];
+    let mut all: Vec<f64> = canary.iter().flat_map(|c| baseline.iter().map(move |b| c - b)).collect();
+    all.sort_by(f64::total_cmp);
+    for (i, expected) in all.iter().enumerate() {
+        let got = pairwise_difference(&baseline, &canary, i as u64 + 1).unwrap();
+        assert_eq!(got, *expected, "rank {}", i + 1);
+    }
+}
+
+#[test]
+fn the_shift_interval_brackets_the_estimate_and_narrows_with_samples() {
+    let baseline: Vec<f64> = (0..40).map(|i| 100.0 + f64::from(i % 7)).collect();
+    let canary: Vec<f64> = (0..40).map(|i| 110.0 + f64::from(i % 7)).collect();
+    let shift = hodges_lehmann(&baseline, &canary).unwrap();
+    assert_eq!(shift, 10.0);
+    let (low, high) = shift_interval(&baseline, &canary, 0.95).unwrap();
+    assert!(low <= shift && shift <= high, "{low} {shift} {high}");
+    let (wide_low, wide_high) = shift_interval(&baseline, &canary, 0.999).unwrap();
+    assert!(wide_low <= low && wide_high >= high);
+    let (small_low, small_high) = shift_interval(&baseline[..8], &canary[..8], 0.95).unwrap();
+    assert!(small_high - small_low >= high - low);
+}
+
+#[test]
+fn fisher_exact_matches_scipy() {
+    let doc = vectors();
+    let cases = doc["fisher_exact"].as_array().unwrap();
+    assert!(cases.len() > 20);
+    for case in cases {
+        let t = &case["table"];
+        let cell = |r: usize, c: usize| t[r][c].as_u64().unwrap();
+        let table = [[cell(0, 0), cell(0, 1)], [cell(1, 0), cell(1, 1)]];
+        let r = fisher_exact(table, alternative(&case["alternative"])).unwrap();
+        let expected_stat: f64 = case["statistic_text"].as_str().unwrap().parse().unwrap();
+        assert!(close(r.statistic, expected_stat, 1e-12), "odds {} in {case}", r.statistic);
+        let p = case["pvalue"].as_f64().unwrap();
+        assert!(close(r.pvalue, p, 1e-9), "p {} vs {p} in {case}", r.pvalue);
+    }
+}
+
+#[test]
+fn fisher_exact_handles_large_counts_quickly_and_sanely() {
+    // A billion requests: the sums walk the width of the distribution, not the counts.
+    let same = fisher_exact([[1_000, 999_999_000], [1_000, 999_999_000]], Alternative::Greater).unwrap();
+    assert!(same.pvalue > 0.4, "{}", same.pvalue);
+    let worse = fisher_exact([[1_500, 999_998_500], [1_000, 999_999_000]], Alternative::Greater).unwrap();
+    assert!(worse.pvalue < 1e-20, "{}", worse.pvalue);
+    let overflow = fisher_exact([[u64::MAX, 1], [1, 1]], Alternative::Greater);
+    assert_eq!(overflow, Err(StatsError::BadCounts));
+}
+
+#[test]
+fn brown_forsythe_matches_scipy() {
+    let doc = vectors();
+    for case in doc["brown_forsythe"].as_array().unwrap() {
+        let x = floats(&case["x"]);
+        let y = floats(&case["y"]);
+        let r = brown_forsythe(&x, &y).unwrap();
+        let (stat, p) = (case["statistic"].as_f64().unwrap(), case["pvalue"].as_f64().unwrap());
+        assert!(close(r.statistic, stat, 1e-10), "W {} vs {stat}", r.statistic);
+        assert!(close(r.pvalue, p, 1e-8), "p {} vs {p}", r.pvalue);
+    }
+}
+
+#[test]
+fn constant_samples_carry_no_evidence() {
+    let r = mann_whitney_u(&[3.0; 6], &[3.0; 9], Alternative::TwoSided, Method::Auto).unwrap();
+    assert_eq!(r.pvalue, 1.0);
+    let r = brown_forsythe(&[3.0; 6], &[3.0; 9]).unwrap();
+    assert_eq!(r.pvalue, 1.0);
+}
+
+#[test]
+fn iqr_outliers_uses_tukey_fences() {
+    let sample = [10.0, 11.0, 12.0, 11.5, 10.5, 300.0, 11.2, -200.0];
+    let (kept, removed) = iqr_outliers(&sample, 1.5).unwrap();
+    assert_eq!(removed, vec![300.0, -200.0]);
+    assert_eq!(kept.len(), 6);
+}
