@@ -1,10 +1,10 @@
 //! Property "respelling never relaxes": changes built from the examples, with approvals added
-//! (by the author, twice by one person, by someone new), then one thing respelt — the author or
-//! an approver, by case, whitespace, invisible characters, Cyrillic look-alikes or fullwidth
-//! forms, or the schedule moved into the past — or with an approval by a blank or invisible
-//! name, or a check given twice (respelt, as `passed`), are an input error or assessed at least as
-//! strictly as the honest change (`changeguard::fuzzing::SpellingCase`, shared with the
-//! `respell` fuzz target).
+//! (by the author, twice by one person, by someone new), then one thing respelt — the author,
+//! an approver, the environment or a service's name, by case, whitespace, invisible characters,
+//! Cyrillic look-alikes or fullwidth forms; or the schedule moved into the past; or an approval
+//! added by a blank or invisible name; or a check given twice (respelt, as `passed`) — are an
+//! input error or assessed at least as strictly as the honest change
+//! (`changeguard::fuzzing::SpellingCase`, shared with the `respell` fuzz target).
 #![cfg(all(feature = "proptest", feature = "fuzzing"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
@@ -35,6 +35,8 @@ fn case() -> impl Strategy<Value = SpellingCase> {
         1 => (0..PAST.len()).prop_map(Target::PastSchedule),
         1 => (0..ROLES.len()).prop_map(Target::Ghost),
         1 => (0usize..5).prop_map(Target::DuplicateCheck),
+        2 => Just(Target::Environment),
+        2 => (0usize..3).prop_map(Target::Service),
     ];
     (
         0usize..5,
