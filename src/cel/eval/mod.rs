@@ -1,8 +1,6 @@
-//! The compiled program and its interpreter.
+//! The interpreter of the IR ([`crate::cel::ir`]).
 //!
-//! A [`Node`] tree is what the checker produces: variables are slots, host-object fields are
-//! indexes, constants are folded, literal regexes are compiled, functions are resolved to their
-//! implementations. Evaluation walks the tree once, allocating only for the values it creates.
+//! Evaluation walks a checked [`Node`] tree once, allocating only for the values it creates.
 //! Its recursion depth is bounded by the parser's nesting limit.
 
 mod comprehension;
@@ -12,10 +10,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub(crate) use comprehension::{Comprehension, IterKind};
-pub(crate) use ops::{ArithOp, CmpOp};
-
 use crate::Limits;
+use crate::cel::ir::{ArithOp, FieldRef, Node};
 use crate::cel::stdlib::cost::SLOT_BYTES;
 use crate::cel::stdlib::{Cost, Impl, Overload, matches_type};
 use crate::cel::value::{EvalError, EvalErrorKind, Key, List, MapBuilder, ObjectType, Value, reborrow};
@@ -239,126 +235,6 @@ impl Budget {
         self.regexes.borrow_mut().insert(pattern.into(), re);
         Ok(found)
     }
-}
-
-/// How a field selection is resolved.
-#[derive(Clone, Debug)]
-pub(crate) enum FieldRef {
-    /// Field `index` of a host object whose type `ty` is known statically.
-    Object { index: usize, name: Arc<str>, ty: Arc<crate::cel::value::ObjectType> },
-    /// A name looked up at run time in a map or an object.
-    Dynamic(Arc<str>),
-}
-
-impl FieldRef {
-    pub(crate) fn name(&self) -> &str {
-        match self {
-            FieldRef::Object { name, .. } | FieldRef::Dynamic(name) => name,
-        }
-    }
-
-    /// Whether both read the same field the same way.
-    pub(crate) fn same_as(&self, other: &FieldRef) -> bool {
-        match (self, other) {
-            (FieldRef::Object { index: i, ty: t, .. }, FieldRef::Object { index: j, ty: u, .. }) => {
-                i == j && Arc::ptr_eq(t, u)
-            }
-            (FieldRef::Dynamic(a), FieldRef::Dynamic(b)) => a == b,
-            _ => false,
-        }
-    }
-}
-
-/// A compiled expression.
-pub(crate) enum Node {
-    Const(Value<'static>),
-    Global(usize),
-    /// A comprehension variable: `depth` scopes up, variable `index` (0 or 1).
-    Local {
-        depth: u32,
-        index: u8,
-    },
-    Select(Box<Node>, FieldRef),
-    /// `variable.field`, fused.
-    GlobalField {
-        slot: usize,
-        field: FieldRef,
-    },
-    /// `comprehension_variable.field`, fused.
-    LocalField {
-        depth: u32,
-        index: u8,
-        field: FieldRef,
-    },
-    /// `x == "text"` (or `!=` when `negate`).
-    EqStr {
-        operand: Box<Node>,
-        value: Box<str>,
-        negate: bool,
-    },
-    /// `x op 5`.
-    CmpInt {
-        op: CmpOp,
-        operand: Box<Node>,
-        value: i64,
-    },
-    /// `a + b + …` of strings (statically typed), built in one allocation.
-    Concat(Box<[Node]>),
-    /// `list.join("sep")` with a constant separator (`None`: `list.join()`).
-    Join {
-        list: Box<Node>,
-        sep: Option<Box<str>>,
-    },
-    /// `x in ["a", "b"]`.
-    InStrs {
-        operand: Box<Node>,
-        list: Box<[Box<str>]>,
-    },
-    Has(Box<Node>, FieldRef),
-    Index(Box<[Node; 2]>),
-    Not(Box<Node>),
-    Neg(Box<Node>),
-    And(Box<[Node]>),
-    Or(Box<[Node]>),
-    Cond(Box<[Node; 3]>),
-    Arith(ArithOp, Box<[Node; 2]>),
-    Cmp(CmpOp, Box<[Node; 2]>),
-    Eq(Box<[Node; 2]>),
-    Ne(Box<[Node; 2]>),
-    In(Box<[Node; 2]>),
-    List(Box<[Node]>),
-    Map(Box<[(Node, Node)]>),
-    /// A call resolved to one overload.
-    Call(&'static Overload, Box<[Node]>),
-    /// A call whose overload is chosen at run time among candidates.
-    Dispatch {
-        name: &'static str,
-        candidates: Box<[&'static Overload]>,
-        args: Box<[Node]>,
-    },
-    /// A host-object method, statically resolved.
-    Method {
-        index: usize,
-        args: Box<[Node]>,
-    },
-    /// A method looked up by name at run time on a host object (receiver of type `dyn`).
-    DynMethod {
-        name: Arc<str>,
-        args: Box<[Node]>,
-    },
-    /// `matches` with a pattern compiled at load time.
-    Matches(Box<Node>, Arc<regex::Regex>),
-    /// A prepared call: an implementation with arguments fixed at load time.
-    Prepared(Box<Node>, Arc<dyn PreparedFn>),
-    Comprehension(Box<Comprehension>),
-    /// An expression that always fails, e.g. an unknown function in unchecked mode.
-    Fail(EvalError),
-}
-
-/// A function of one runtime argument whose other arguments were fixed at load time
-/// (a compiled time zone, a parsed version requirement).
-pub(crate) trait PreparedFn: Send + Sync {
-    fn call<'a>(&self, arg: &Value<'a>) -> Result<Value<'a>, EvalError>;
 }
 
 /// A chain of comprehension scopes, innermost first. The variables are borrowed: from the
@@ -688,20 +564,6 @@ impl Node {
         // The charge their evaluation makes for the string they would have built, made once
         // the parts are known.
         ctx.budget.charge(Cost::text(0, out.len() - start))
-    }
-
-    /// Whether this node always gives a string, which [`Node::write_text`] writes as is: a
-    /// string constant, a concatenation or a `join`.
-    pub(crate) fn writes_string(&self) -> bool {
-        matches!(self, Node::Const(Value::String(_)) | Node::Concat(_) | Node::Join { .. })
-    }
-
-    /// The constant value, when this node is one.
-    pub(crate) fn as_const(&self) -> Option<&Value<'static>> {
-        match self {
-            Node::Const(v) => Some(v),
-            _ => None,
-        }
     }
 }
 
