@@ -52,6 +52,7 @@ impl<'a> List<'a> {
 
     /// The element at `index`.
     #[must_use]
+    #[inline]
     pub fn get(&self, index: usize) -> Option<Value<'a>> {
         match &self.0 {
             ListRepr::Borrowed(s) => s.get(index).map(reborrow),

@@ -321,6 +321,7 @@ impl<'a> Map<'a> {
 
     /// The entry at `index` in iteration order.
     #[must_use]
+    #[inline]
     pub fn entry(&self, index: usize) -> Option<(Key<'a>, Value<'a>)> {
         match &self.0 {
             MapRepr::Borrowed(m) => m.entry(index).map(|(k, v)| (k.reborrow(), reborrow(v))),
