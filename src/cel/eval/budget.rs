@@ -1,4 +1,5 @@
-//! What evaluation may spend: steps, value sizes and run-time regular expressions.
+//! [`Budget`]: what one assessment may spend, and the cache of the regular expressions it
+//! compiled at run time.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -21,7 +22,7 @@ use crate::cel::value::{EvalError, EvalErrorKind};
 pub struct Budget {
     remaining: Cell<u64>,
     limit: u64,
-    max_value_bytes: usize,
+    pub(super) max_value_bytes: usize,
     max_regexes: usize,
     max_regex_bytes: usize,
     /// Patterns compiled at run time, by text.
@@ -112,6 +113,18 @@ impl Budget {
             EvalErrorKind::LimitExceeded,
             format!(
                 "limit exceeded: a value of {bytes} bytes would be built, more than the {} allowed",
+                self.max_value_bytes
+            ),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(super) fn text_too_long(&self) -> EvalError {
+        EvalError::new(
+            EvalErrorKind::LimitExceeded,
+            format!(
+                "limit exceeded: a text longer than the {} bytes allowed would be built",
                 self.max_value_bytes
             ),
         )

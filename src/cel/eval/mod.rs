@@ -218,15 +218,13 @@ impl Node {
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
                 charge_scan(ctx, &y)?;
-                ops::contains(&y, &x)
+                ops::contains_charged(&y, &x, ctx.budget).map(Value::Bool)
             }
             Node::List(items) => list(items, ctx, scope),
             Node::Concat(parts) => concat(parts, ctx, scope),
             Node::Join { list, sep } => {
-                let l = list.eval_ref(ctx, scope)?;
-                charge_join(ctx, &l, sep.as_deref())?;
                 let mut out = String::new();
-                join(&l, sep.as_deref(), &mut out)?;
+                charged_join(ctx, &*list.eval_ref(ctx, scope)?, sep.as_deref(), &mut out)?;
                 Ok(Value::string(out))
             }
             Node::Map(entries) => map(entries, ctx, scope),
@@ -284,7 +282,7 @@ impl Node {
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
                 charge_scan(ctx, &y)?;
-                ops::contains_bool(&y, &x)
+                ops::contains_charged(&y, &x, ctx.budget)
             }
             Node::InStrs { operand, list } => match &*operand.eval_ref(ctx, scope)? {
                 Value::String(s) => Ok(list.iter().any(|x| **x == *s.as_str())),
@@ -389,10 +387,26 @@ fn charge_scan(ctx: &Ctx<'_, '_>, container: &Value<'_>) -> Result<(), EvalError
     }
 }
 
-/// Charges the budget for `list.join(sep)` before it is built: its size, measured first.
-fn charge_join(ctx: &Ctx<'_, '_>, list: &Value<'_>, sep: Option<&str>) -> Result<(), EvalError> {
+/// Appends `list.join(sep)` to `out`, paid for. A list that holds its elements is measured
+/// and paid for before anything is written. A host list builds each element on request, so
+/// measuring it first would build every element twice: it is written in one pass and paid for
+/// after (its text copies data the host already holds).
+fn charged_join(
+    ctx: &Ctx<'_, '_>,
+    list: &Value<'_>,
+    sep: Option<&str>,
+    out: &mut String,
+) -> Result<(), EvalError> {
+    if let Value::List(l) = list
+        && l.as_slice().is_none()
+    {
+        let start = out.len();
+        join(list, sep, out)?;
+        return ctx.budget.charge(Cost::text(0, out.len() - start));
+    }
     let len = crate::cel::stdlib::strings::join_len(list, sep.map_or(0, str::len));
-    ctx.budget.charge(Cost::text(0, len))
+    ctx.budget.charge(Cost::text(0, len))?;
+    join(list, sep, out)
 }
 
 /// The comprehension variable `index`, `depth` scopes up (borrowed: reading a field of it

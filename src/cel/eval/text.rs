@@ -1,6 +1,6 @@
 //! Values as text for people: message templates write straight into their output.
 
-use super::{Ctx, Scope, charge_join, ops};
+use super::{Ctx, Scope, charged_join, ops};
 use crate::cel::ir::Node;
 use crate::cel::stdlib::Cost;
 use crate::cel::value::{EvalError, Value};
@@ -39,12 +39,8 @@ impl Node {
                 Node::Comprehension(c) if c.maps_to_text() => {
                     c.write_joined(ctx, scope, sep.as_deref().unwrap_or(""), out)?;
                 }
-                _ => {
-                    // Measured and paid for before it is written, as its evaluation is.
-                    let l = list.eval_ref(ctx, scope)?;
-                    charge_join(ctx, &l, sep.as_deref())?;
-                    return join(&l, sep.as_deref(), out);
-                }
+                // Paid for as its evaluation is.
+                _ => return charged_join(ctx, &*list.eval_ref(ctx, scope)?, sep.as_deref(), out),
             },
             Node::Cond(parts) => {
                 let [c, t, e] = &**parts;
@@ -52,7 +48,11 @@ impl Node {
                 return branch.write_text(ctx, scope, out);
             }
             other => {
-                write_plain(&other.eval(ctx, scope)?, out);
+                // A small value can have a long text: written up to the size limit.
+                let max = start.saturating_add(ctx.budget.max_value_bytes);
+                if !write_plain_within(&other.eval(ctx, scope)?, out, max) {
+                    return Err(ctx.budget.text_too_long());
+                }
                 return Ok(());
             }
         }
@@ -73,9 +73,21 @@ pub(super) fn join(list: &Value<'_>, sep: Option<&str>, out: &mut String) -> Res
 /// A value as text for people: strings without quotes, lists as `a, b`, other values in
 /// their canonical form.
 pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
+    write_plain_within(v, out, usize::MAX);
+}
+
+/// [`write_plain`], stopping as soon as `out` would grow past `max` bytes: `false` then, with
+/// a partial text in `out`. A list holding one long string many times is small, its text is
+/// not: this bounds the text without bounding the value.
+pub(crate) fn write_plain_within(v: &Value<'_>, out: &mut String, max: usize) -> bool {
     use std::fmt::Write as _;
     match v {
-        Value::String(s) => out.push_str(s.as_str()),
+        Value::String(s) => {
+            if out.len().saturating_add(s.as_str().len()) > max {
+                return false;
+            }
+            out.push_str(s.as_str());
+        }
         Value::Int(i) => push_int(*i, out),
         Value::Uint(u) => push_decimal(*u, out),
         Value::Timestamp(t) => {
@@ -89,12 +101,34 @@ pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_plain(&item, out);
+                if !write_plain_within(&item, out, max) {
+                    return false;
+                }
             }
         }
         other => {
-            let _ = write!(out, "{}", crate::cel::display::Canonical(other));
+            let mut capped = Capped { out, max };
+            if write!(capped, "{}", crate::cel::display::Canonical(other)).is_err() {
+                return false;
+            }
         }
+    }
+    out.len() <= max
+}
+
+/// A string that refuses to grow past `max` bytes.
+struct Capped<'o> {
+    out: &'o mut String,
+    max: usize,
+}
+
+impl std::fmt::Write for Capped<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.out.len().saturating_add(s.len()) > self.max {
+            return Err(std::fmt::Error);
+        }
+        self.out.push_str(s);
+        Ok(())
     }
 }
 
