@@ -23,8 +23,8 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostics;
-use crate::input::load::{self, Problem};
-use crate::input::path::FieldPath;
+use crate::document::path::FieldPath;
+use crate::document::{self, Document, Problem};
 use crate::limits::Limits;
 
 /// One side (canary or baseline) of a metric.
@@ -149,9 +149,7 @@ impl Observations {
     /// # Errors
     /// As [`Observations::from_json`].
     pub fn from_json_with(text: &str, limits: &Limits) -> Result<Observations, Diagnostics> {
-        let obs: Observations = load::from_json(text, "observations", limits)?;
-        load::report(obs.problems(), Some(text))?;
-        Ok(obs)
+        document::json(text, limits)
     }
 
     fn problems(&self) -> Vec<Problem> {
@@ -194,5 +192,15 @@ impl Observations {
             }
         }
         problems
+    }
+}
+
+impl Document for Observations {
+    const NAME: &'static str = "observations";
+    type Shape = Observations;
+
+    fn build(observations: Observations, _limits: &Limits) -> Result<Observations, Diagnostics> {
+        document::report(observations.problems())?;
+        Ok(observations)
     }
 }

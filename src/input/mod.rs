@@ -31,8 +31,7 @@ mod canonical;
 mod change;
 mod context;
 mod kinds;
-pub(crate) mod load;
-pub(crate) mod path;
+mod load;
 pub(crate) mod serde_util;
 mod validate;
 

@@ -4,18 +4,19 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::doc::{self, DocKey, Node, NodeKind};
 use super::env::{LET_BASE, PolicyEnvs};
 use super::model::{
     BlastSettings, DecisionSettings, Enforcement, Expect, Factor, Let, OnError, Outcome, Part, Points,
     RiskLevel, RiskLevels, Rule, Template, TestCase,
 };
-use super::reader::{Reader, Table, Text, join};
 use super::refs;
 use crate::Limits;
 use crate::cel::syntax::{self, Expr};
 use crate::cel::{Env, Key, MapBuilder, Program, Str, Timestamp, Type, Value};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Span};
+use crate::document::Document;
+use crate::document::reader::{Reader, Table, Text, join};
+use crate::document::tree::{self, DocKey, Node, NodeKind};
 
 /// The text format of a policy document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,8 +102,8 @@ pub(crate) fn load(source: &str, format: Format, limits: &Limits) -> Result<Load
         ));
     }
     let root = match format {
-        Format::Toml => doc::parse_toml(source),
-        Format::Json => doc::parse_json(source),
+        Format::Toml => tree::parse_toml(source),
+        Format::Json => tree::parse_json(source),
     }
     .map_err(Diagnostics::new)?;
     let mut l = Loader {
@@ -173,12 +174,7 @@ impl Loader {
         let blast = self.blast(top);
         let health = top.get("health").and_then(|n| super::health::read(&mut self.r, n));
         let tests = self.tests(top);
-        let limits = self.limits.clone();
-        let test_topology = top.get("test_topology").and_then(|n| {
-            self.input_document(n, "test_topology", |t| {
-                crate::topology::Topology::from_json_with_limits(t, &limits)
-            })
-        });
+        let test_topology = top.get("test_topology").and_then(|n| self.input_document(n, "test_topology"));
         let mut warnings = Vec::new();
         for (name, span) in &let_spans {
             if !self.used_lets.contains(name) {
@@ -923,7 +919,6 @@ impl Loader {
     }
 
     fn tests(&mut self, top: Table<'_>) -> Vec<TestCase> {
-        let limits = self.limits.clone();
         let mut out = Vec::new();
         let mut names = HashSet::new();
         for (i, node) in self.r.tables(top, "test").into_iter().enumerate() {
@@ -945,9 +940,7 @@ impl Loader {
                 );
             }
             let change = match t.get("change") {
-                Some(n) => self.input_document(n, &join(&path, "change"), |t| {
-                    crate::input::Change::from_json_with_limits(t, &limits)
-                }),
+                Some(n) => self.input_document(n, &join(&path, "change")),
                 None => {
                     self.r.error(
                         DiagnosticKind::MissingKey,
@@ -958,16 +951,8 @@ impl Loader {
                     None
                 }
             };
-            let topology = t.get("topology").map(|n| {
-                self.input_document(n, &join(&path, "topology"), |t| {
-                    crate::topology::Topology::from_json_with_limits(t, &limits)
-                })
-            });
-            let context = t.get("context").map(|n| {
-                self.input_document(n, &join(&path, "context"), |t| {
-                    crate::input::Context::from_json_with_limits(t, &limits)
-                })
-            });
+            let topology = t.get("topology").map(|n| self.input_document(n, &join(&path, "topology")));
+            let context = t.get("context").map(|n| self.input_document(n, &join(&path, "context")));
             let expect = self.expect(t, &path);
             if let (Some(name), Some(change), Some(topology), Some(context), Some(expect)) =
                 (name, change, transpose(topology), transpose(context), expect)
@@ -979,23 +964,19 @@ impl Loader {
     }
 
     /// Reads an input document embedded in the policy (a test's change, topology or context)
-    /// with the input types' own loader; its diagnostics point at the embedded table.
-    fn input_document<T>(
-        &mut self,
-        node: &Node,
-        path: &str,
-        parse: impl Fn(&str) -> Result<T, Diagnostics>,
-    ) -> Option<T> {
-        let text = serde_json::to_string(&node.to_json()).unwrap_or_default();
-        match parse(&text) {
+    /// from its table directly; each diagnostic points at the key or value it is about.
+    fn input_document<T: Document>(&mut self, node: &Node, path: &str) -> Option<T> {
+        match crate::document::from_tree::<T>(node, &self.limits) {
             Ok(v) => Some(v),
             Err(diags) => {
                 for d in diags {
                     let at = match d.path() {
+                        Some(p) if p.starts_with('[') => format!("{path}{p}"),
                         Some(p) => format!("{path}.{p}"),
                         None => path.to_owned(),
                     };
-                    let mut nd = Diagnostic::error(d.kind(), d.message()).with_span(node.span).with_path(at);
+                    let span = d.span().unwrap_or(node.span);
+                    let mut nd = Diagnostic::error(d.kind(), d.message()).with_span(span).with_path(at);
                     if let Some(h) = d.help() {
                         nd = nd.with_help(h);
                     }
@@ -1099,6 +1080,8 @@ fn node_value(n: &Node) -> Value<'static> {
     match &n.kind {
         NodeKind::Str { value, .. } => Value::string(value.as_str()),
         NodeKind::Int(i) => Value::Int(*i),
+        #[expect(clippy::cast_precision_loss, reason = "a policy's JSON reads big integers as numbers")]
+        NodeKind::UInt(u) => Value::Double(*u as f64),
         NodeKind::Float(f) => Value::Double(*f),
         NodeKind::Bool(b) => Value::Bool(*b),
         NodeKind::Null => Value::Null,

@@ -16,14 +16,12 @@
 
 mod assess;
 pub mod assessment;
-mod doc;
 mod env;
 mod environments;
 mod health;
 mod load;
 mod model;
 mod objects;
-mod reader;
 mod refs;
 mod render;
 mod runner;
