@@ -1092,3 +1092,57 @@ fn constant_points_outside_the_documented_range_are_load_errors() {
     );
     assert_eq!(changeguard::policy::POINTS_RANGE, -1000..=1000);
 }
+
+#[test]
+fn errors_in_a_test_document_point_at_the_key_or_value_inside_its_table() {
+    let text = format!(
+        "{HEAD}[[rule]]\nid = \"t\"\nrequire = 'false'\n\
+         [[test]]\nname = \"placed\"\nexpect = {{ outcome = \"deny\" }}\n\
+         [test.change]\nid = \"c\"\nenvironment = 7\nauthor = \"a\"\nenviroment = \"p\"\n\
+         services = [{{ name = \"x\", to = \"1.x\" }}]\n\
+         size = {{ files = \"3\", lines_added = 1, lines_removed = 1 }}\n\
+         [test.context]\nnow = \"2026-03-02T10:00:00Z\"\nfreezes = [{{ name = \"f\", start = \"2026-03-02T00:00:00Z\", end = \"2026-03-01T00:00:00Z\" }}]\n\
+         [test.topology]\nservices = [{{ name = \"x\", tier = -1 }}]\n"
+    );
+    let d = Policy::from_toml(&text).unwrap_err();
+    let errs = got(&text, &d, Severity::Error);
+    let summary: Vec<(&str, &str, usize, usize)> =
+        errs.iter().map(|(_, p, m, l, c, _)| (p.as_str(), m.as_str(), *l, *c)).collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "test[placed].change.environment",
+                "`environment`: invalid type: integer `7`, expected a string",
+                12,
+                15
+            ),
+            ("test[placed].change.enviroment", "unknown field `enviroment`", 14, 1),
+            (
+                "test[placed].change.services[0].to",
+                "invalid version `1.x`: unexpected character 'x' while parsing minor version number",
+                15,
+                32
+            ),
+            (
+                "test[placed].change.size.files",
+                "`size.files`: invalid type: string \"3\", expected a non-negative integer",
+                16,
+                18
+            ),
+            (
+                "test[placed].context.freezes[0].end",
+                "freeze `f` ends at `2026-03-01T00:00:00Z`, which is not after its start `2026-03-02T00:00:00Z`",
+                19,
+                64
+            ),
+            (
+                "test[placed].topology.services[0].tier",
+                "`services[0].tier`: invalid value: integer `-1`, expected an integer from 0 to 4294967295",
+                21,
+                34
+            ),
+        ]
+    );
+    assert_eq!(errs[1].5.as_deref(), Some("did you mean `environment`?"));
+}
