@@ -42,6 +42,7 @@ use crate::Limits;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::input::{Change, Context};
 use crate::topology::Topology;
+use model::CompiledPolicy;
 
 /// The text of the built-in policy, `changeguard policy default`.
 pub const WELL_ARCHITECTED_TOML: &str = include_str!("well_architected.toml");
@@ -50,7 +51,7 @@ pub const WELL_ARCHITECTED_TOML: &str = include_str!("well_architected.toml");
 /// clone (clones share the compiled form).
 #[derive(Clone)]
 pub struct Policy {
-    inner: Arc<load::Loaded>,
+    inner: Arc<CompiledPolicy>,
 }
 
 impl std::fmt::Debug for Policy {
@@ -167,7 +168,7 @@ impl Policy {
         let text = "[policy]\nname = \"built-in-unavailable\"\nversion = \"0.0.0\"\n[decision]\napproval_at = \"low\"\n";
         match Policy::from_toml(text) {
             Ok(p) => p,
-            Err(_) => Policy { inner: Arc::new(load::Loaded::empty()) },
+            Err(_) => Policy { inner: Arc::new(CompiledPolicy::empty()) },
         }
     }
 
@@ -244,7 +245,7 @@ impl Policy {
 /// An assessment prepared by [`Policy::prepare`]: for measurements, not a stable API.
 #[doc(hidden)]
 pub struct PreparedAssessment<'a> {
-    loaded: &'a load::Loaded,
+    loaded: &'a CompiledPolicy,
     prepared: assess::Prepared<'a>,
 }
 
