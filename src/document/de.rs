@@ -29,7 +29,7 @@ use crate::diagnostic::Span;
 use crate::fuzzy;
 
 /// At most this many passes over a tree: each takes one problem out.
-const MAX_PASSES: usize = 64;
+pub(crate) const MAX_PASSES: usize = 64;
 
 /// What went wrong, as serde's traits name it.
 #[derive(Clone, Debug, PartialEq)]
@@ -228,11 +228,12 @@ fn closing(node: &Node) -> Span {
     Span::new(node.span.end.saturating_sub(1).max(node.span.start), node.span.end)
 }
 
-/// Reads a `T` from `root`, or every problem found, in the order of the text.
-pub(crate) fn read<T: DeserializeOwned>(root: &Node) -> Result<T, Vec<Found>> {
+/// Reads a `T` from `root` in at most `passes` passes, or every problem found, in the order of
+/// the text.
+pub(crate) fn read<T: DeserializeOwned>(root: &Node, passes: usize) -> Result<T, Vec<Found>> {
     let mut session = Session::default();
     let mut out: Vec<Found> = Vec::new();
-    for _ in 0..MAX_PASSES {
+    for _ in 0..passes.clamp(1, MAX_PASSES) {
         let result = T::deserialize(De::new(root, FieldPath::root(), &session));
         for f in session.found.take() {
             push_new(&mut out, f);

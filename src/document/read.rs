@@ -123,20 +123,80 @@ pub(crate) fn json<D: Document>(text: &str, limits: &Limits) -> Result<D, Diagno
                 .collect(),
         )
     })?;
+    check_free_json(&root, text.len(), what)?;
     from_tree(&root, limits)
 }
+
+/// Each object in free JSON (`attributes`) becomes a B-tree map, whose first node takes about
+/// 640 bytes however few keys it holds: 80 times the text of `{"a":1},`. So that memory stays a
+/// small multiple of the document's size, `attributes` may hold one object with keys per
+/// [`BYTES_PER_OBJECT`] bytes of the document, and [`FREE_OBJECTS`] more.
+const BYTES_PER_OBJECT: usize = 32;
+
+/// Objects that `attributes` may hold whatever the document's size.
+const FREE_OBJECTS: usize = 1024;
+
+/// Refuses a document whose `attributes` holds more objects than [`BYTES_PER_OBJECT`] allows,
+/// before any map is built.
+fn check_free_json(root: &Node, len: usize, what: &str) -> Result<(), Diagnostics> {
+    let Some((key, node)) = de::find(root, &FieldPath::root().key("attributes")) else { return Ok(()) };
+    let objects = count_objects(node);
+    let allowed = (len / BYTES_PER_OBJECT).saturating_add(FREE_OBJECTS);
+    if objects <= allowed {
+        return Ok(());
+    }
+    Err(single(
+        Diagnostic::error(
+            DiagnosticKind::LimitExceeded,
+            format!(
+                "limit exceeded: `attributes` holds {objects} objects, more than the {allowed} a {what} \
+                 document of {len} bytes may hold"
+            ),
+        )
+        .with_path("attributes")
+        // The key, not the value: rendering a caret under megabytes of value is work too.
+        .with_span(key.unwrap_or(node.span))
+        .with_help(format!(
+            "each object takes about 640 bytes in memory, so one per {BYTES_PER_OBJECT} bytes of \
+             document (and {FREE_OBJECTS} more) are accepted; flatten the attributes"
+        )),
+    ))
+}
+
+/// The objects with at least one key in `node`, nested ones included (without recursion).
+fn count_objects(node: &Node) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            tree::NodeKind::Table(entries) => {
+                count += usize::from(!entries.is_empty());
+                stack.extend(entries.iter().map(|(_, v)| v));
+            }
+            tree::NodeKind::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// The longest document for which the reader looks past the first problem that stops serde:
+/// each look reads the whole tree again, so a long document gets one pass.
+const MAX_REREAD_BYTES: usize = 256 << 10;
 
 /// Reads a `D` from a tree (a JSON document, or a table of a policy): every shape problem at
 /// once, then `D`'s own rules, each placed in the tree by its path.
 pub(crate) fn from_tree<D: Document>(root: &Node, limits: &Limits) -> Result<D, Diagnostics> {
-    check_size(root.json_len(), D::NAME, limits)?;
-    let shape = read_shape::<D::Shape>(root)?;
+    let len = root.json_len();
+    check_size(len, D::NAME, limits)?;
+    let passes = if len > MAX_REREAD_BYTES { 1 } else { de::MAX_PASSES };
+    let shape = read_shape::<D::Shape>(root, passes)?;
     D::build(shape, limits).map_err(|diags| place(diags, root))
 }
 
 /// The shape of a document, or every problem with it.
-fn read_shape<T: DeserializeOwned>(root: &Node) -> Result<T, Diagnostics> {
-    match de::read::<Obj<T>>(root) {
+fn read_shape<T: DeserializeOwned>(root: &Node, passes: usize) -> Result<T, Diagnostics> {
+    match de::read::<Obj<T>>(root, passes) {
         Ok(value) => Ok(value.0),
         Err(found) if found.is_empty() => Err(single(
             Diagnostic::error(DiagnosticKind::InvalidInput, "the document could not be read")
