@@ -141,15 +141,24 @@ impl Observations {
     /// negative numbers, `errors > total`, a metric given twice, a document over the size
     /// limit.
     pub fn from_json(text: &str) -> Result<Observations, Diagnostics> {
-        Observations::from_json_with(text, &Limits::default())
+        Observations::from_json_with_limits(text, &Limits::default())
     }
 
     /// Reads an observations document under `limits`.
     ///
     /// # Errors
     /// As [`Observations::from_json`].
-    pub fn from_json_with(text: &str, limits: &Limits) -> Result<Observations, Diagnostics> {
+    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Observations, Diagnostics> {
         document::json(text, limits)
+    }
+
+    /// Reads an observations document under `limits`.
+    ///
+    /// # Errors
+    /// As [`Observations::from_json`].
+    #[deprecated(since = "0.3.0", note = "renamed `from_json_with_limits`, like the other documents")]
+    pub fn from_json_with(text: &str, limits: &Limits) -> Result<Observations, Diagnostics> {
+        Observations::from_json_with_limits(text, limits)
     }
 
     fn problems(&self) -> Vec<Problem> {

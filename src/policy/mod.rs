@@ -83,12 +83,43 @@ impl Policy {
         Policy::load(text, load::Format::Json, &Limits::default())
     }
 
-    /// Loads a policy from TOML or JSON (JSON when the first non-blank character is `{`).
+    /// Loads a policy from TOML text within `limits`.
     ///
     /// # Errors
     ///
-    /// As [`Policy::from_toml`].
+    /// As [`Policy::from_toml`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
+    /// diagnostic when `text` is longer than [`Limits::max_policy_bytes`] or a limit on
+    /// expressions, rules or embedded test documents is exceeded.
+    pub fn from_toml_with_limits(text: &str, limits: &Limits) -> Result<Policy, Diagnostics> {
+        Policy::load(text, load::Format::Toml, limits)
+    }
+
+    /// Loads a policy from JSON text within `limits`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::from_toml_with_limits`].
+    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Policy, Diagnostics> {
+        Policy::load(text, load::Format::Json, limits)
+    }
+
+    /// Loads a policy from TOML or JSON text within `limits`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::from_text_with_limits`].
+    #[deprecated(since = "0.3.0", note = "renamed `from_text_with_limits`, like the other documents")]
     pub fn from_text(text: &str, limits: &Limits) -> Result<Policy, Diagnostics> {
+        Policy::from_text_with_limits(text, limits)
+    }
+
+    /// Loads a policy from TOML or JSON text (JSON when the first non-blank character is `{`)
+    /// within `limits`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::from_toml_with_limits`].
+    pub fn from_text_with_limits(text: &str, limits: &Limits) -> Result<Policy, Diagnostics> {
         let format = if text.trim_start().starts_with('{') { load::Format::Json } else { load::Format::Toml };
         Policy::load(text, format, limits)
     }
