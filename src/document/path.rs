@@ -1,5 +1,9 @@
-//! Field paths into a document (`services[1].to`), and spans of JSON text around a position
-//! that `serde_json` reports (for syntax errors, before there is a tree to point into).
+//! Field paths into a document (`services[1].to`), and finding them in JSON text before there
+//! is a tree to point into (spans of syntax errors, and the `attributes` scan).
+//!
+//! The locator is a small scanner, not a parser: it walks down one path without recursion and
+//! gives up quietly (`None`) at anything unexpected, since a missing caret is better than a
+//! wrong one.
 
 use std::fmt;
 
@@ -108,6 +112,144 @@ impl fmt::Display for FieldPath {
 fn span(start: usize, end: usize) -> Span {
     let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     Span::new(clamp(start), clamp(end))
+}
+
+/// Where a path is in a text: the value, and the key naming it when the last step is a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Located {
+    /// The key of the last step, quotes included, when it is an object key.
+    pub(crate) key: Option<Span>,
+    /// The whole value.
+    pub(crate) value: Span,
+}
+
+/// Finds `path` in the JSON `text`. `None` when the text does not have it.
+pub(crate) fn locate(text: &str, path: &FieldPath) -> Option<Located> {
+    let bytes = text.as_bytes();
+    let mut pos = skip_ws(bytes, 0);
+    let mut key_span = None;
+    for seg in path.segs() {
+        match seg {
+            Seg::Key(wanted) => {
+                let (key, value) = find_member(text, pos, wanted)?;
+                key_span = Some(key);
+                pos = value;
+            }
+            Seg::Index(wanted) => {
+                pos = find_element(bytes, pos, *wanted)?;
+                key_span = None;
+            }
+        }
+    }
+    let end = skip_value(bytes, pos)?;
+    Some(Located { key: key_span, value: span(pos, end) })
+}
+
+fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    while bytes.get(pos).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+        pos += 1;
+    }
+    pos
+}
+
+/// The end (one past the closing quote) of the string starting at `pos`.
+fn skip_string(bytes: &[u8], pos: usize) -> Option<usize> {
+    if bytes.get(pos) != Some(&b'"') {
+        return None;
+    }
+    let mut i = pos + 1;
+    loop {
+        match bytes.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+}
+
+/// The end of the value starting at `pos`, nested values included, without recursion.
+fn skip_value(bytes: &[u8], pos: usize) -> Option<usize> {
+    match bytes.get(pos)? {
+        b'"' => skip_string(bytes, pos),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = pos;
+            loop {
+                match bytes.get(i)? {
+                    b'"' => {
+                        i = skip_string(bytes, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            let mut i = pos;
+            while bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.')) {
+                i += 1;
+            }
+            (i > pos).then_some(i)
+        }
+    }
+}
+
+/// In the object at `pos`, the key span and value start of member `wanted`.
+fn find_member(text: &str, pos: usize, wanted: &str) -> Option<(Span, usize)> {
+    let bytes = text.as_bytes();
+    if bytes.get(pos) != Some(&b'{') {
+        return None;
+    }
+    let mut i = skip_ws(bytes, pos + 1);
+    loop {
+        let key_end = skip_string(bytes, i)?;
+        let raw = text.get(i..key_end)?;
+        i = skip_ws(bytes, key_end);
+        if bytes.get(i) != Some(&b':') {
+            return None;
+        }
+        let value = skip_ws(bytes, i + 1);
+        if key_matches(raw, wanted) {
+            return Some((span(key_end - raw.len(), key_end), value));
+        }
+        i = skip_ws(bytes, skip_value(bytes, value)?);
+        if bytes.get(i) != Some(&b',') {
+            return None;
+        }
+        i = skip_ws(bytes, i + 1);
+    }
+}
+
+/// Whether the JSON string literal `raw` (quotes included) spells `wanted`.
+fn key_matches(raw: &str, wanted: &str) -> bool {
+    match raw.get(1..raw.len().saturating_sub(1)) {
+        Some(inner) if !inner.contains('\\') => inner == wanted,
+        _ => serde_json::from_str::<String>(raw).is_ok_and(|key| key == wanted),
+    }
+}
+
+/// In the list at `pos`, the start of element `wanted`.
+fn find_element(bytes: &[u8], pos: usize, wanted: usize) -> Option<usize> {
+    if bytes.get(pos) != Some(&b'[') {
+        return None;
+    }
+    let mut i = skip_ws(bytes, pos + 1);
+    for _ in 0..wanted {
+        i = skip_ws(bytes, skip_value(bytes, i)?);
+        if bytes.get(i) != Some(&b',') {
+            return None;
+        }
+        i = skip_ws(bytes, i + 1);
+    }
+    matches!(bytes.get(i), Some(b) if *b != b']').then_some(i)
 }
 
 /// The span of the token that ends at byte `end` (exclusive): a string, a number or word, or

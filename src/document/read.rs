@@ -72,8 +72,10 @@ pub(crate) fn check_size(len: usize, what: &str, limits: &Limits) -> Result<(), 
     ))
 }
 
-/// Reads a `D` from JSON `text` within `limits`: the size limit first, then the syntax (the
-/// nesting depth included), then the shape, then `D`'s own rules.
+/// Reads a `D` from JSON `text` within `limits`: the size limits first, then the document
+/// straight from the text with serde. Only when that fails is the text read as a tree, to
+/// report the syntax error (the nesting depth included) or every shape problem; and only when
+/// `D`'s own rules fail is the tree built to place their problems.
 pub(crate) fn json<D: Document>(text: &str, limits: &Limits) -> Result<D, Diagnostics> {
     let what = D::NAME;
     check_size(text.len(), what, limits)?;
@@ -97,7 +99,20 @@ pub(crate) fn json<D: Document>(text: &str, limits: &Limits) -> Result<D, Diagno
             .with_help(format!("a {what} is a JSON object: `{{ … }}`")),
         ));
     }
-    // The syntax, in `serde_json`'s words, before the tree is built.
+    check_free_json(text, what)?;
+    // Most documents read: straight from the text, as little memory as serde needs.
+    let mut direct = serde_json::Deserializer::from_str(text);
+    let problem =
+        match Obj::<D::Shape>::deserialize(&mut direct).and_then(|shape| direct.end().map(|()| shape)) {
+            Ok(shape) => {
+                return D::build(shape.0, limits).map_err(|diags| match tree::parse_json_document(text) {
+                    Ok(root) => place(diags, &root),
+                    Err(_) => diags,
+                });
+            }
+            Err(err) => err,
+        };
+    // Something is wrong: the syntax first, in `serde_json`'s words, with the path it stopped at.
     let mut syntax = serde_json::Deserializer::from_str(text);
     match serde_path_to_error::deserialize::<_, Syntax>(&mut syntax) {
         Ok(Syntax) => syntax.end().map_err(|err| single(syntax_error(text, &err)))?,
@@ -109,6 +124,7 @@ pub(crate) fn json<D: Document>(text: &str, limits: &Limits) -> Result<D, Diagno
             }));
         }
     }
+    // Then every shape problem, from the tree.
     let root = tree::parse_json_document(text).map_err(|diags| {
         Diagnostics::new(
             diags
@@ -123,8 +139,18 @@ pub(crate) fn json<D: Document>(text: &str, limits: &Limits) -> Result<D, Diagno
                 .collect(),
         )
     })?;
-    check_free_json(&root, text.len(), what)?;
-    from_tree(&root, limits)
+    match from_tree::<D>(&root, limits) {
+        Err(diags) => Err(diags),
+        // The tree reads where the text did not (a number `serde_json` rounds differently):
+        // the text's verdict stands.
+        Ok(_) => Err(single(
+            Diagnostic::error(DiagnosticKind::InvalidInput, describe(None, &bare_message(&problem)))
+                .with_span(path::token_ending_at(
+                    text,
+                    path::offset_after(text, problem.line(), problem.column()),
+                )),
+        )),
+    }
 }
 
 /// Each object in free JSON (`attributes`) becomes a B-tree map, whose first node takes about
@@ -136,12 +162,14 @@ const BYTES_PER_OBJECT: usize = 32;
 /// Objects that `attributes` may hold whatever the document's size.
 const FREE_OBJECTS: usize = 1024;
 
-/// Refuses a document whose `attributes` holds more objects than [`BYTES_PER_OBJECT`] allows,
-/// before any map is built.
-fn check_free_json(root: &Node, len: usize, what: &str) -> Result<(), Diagnostics> {
-    let Some((key, node)) = de::find(root, &FieldPath::root().key("attributes")) else { return Ok(()) };
-    let objects = count_objects(node);
-    let allowed = (len / BYTES_PER_OBJECT).saturating_add(FREE_OBJECTS);
+/// Refuses a document whose `attributes` holds more objects than [`BYTES_PER_OBJECT`] allows.
+/// A scan of the text, before anything is built; text that is not JSON is left to the parser.
+fn check_free_json(text: &str, what: &str) -> Result<(), Diagnostics> {
+    let at = FieldPath::root().key("attributes");
+    let Some(located) = path::locate(text, &at) else { return Ok(()) };
+    let (start, end) = (located.value.start as usize, located.value.end as usize);
+    let objects = text.as_bytes().get(start..end).map_or(0, count_objects);
+    let allowed = (text.len() / BYTES_PER_OBJECT).saturating_add(FREE_OBJECTS);
     if objects <= allowed {
         return Ok(());
     }
@@ -150,12 +178,13 @@ fn check_free_json(root: &Node, len: usize, what: &str) -> Result<(), Diagnostic
             DiagnosticKind::LimitExceeded,
             format!(
                 "limit exceeded: `attributes` holds {objects} objects, more than the {allowed} a {what} \
-                 document of {len} bytes may hold"
+                 document of {} bytes may hold",
+                text.len()
             ),
         )
         .with_path("attributes")
         // The key, not the value: rendering a caret under megabytes of value is work too.
-        .with_span(key.unwrap_or(node.span))
+        .with_span(located.key.unwrap_or(located.value))
         .with_help(format!(
             "each object takes about 640 bytes in memory, so one per {BYTES_PER_OBJECT} bytes of \
              document (and {FREE_OBJECTS} more) are accepted; flatten the attributes"
@@ -163,18 +192,26 @@ fn check_free_json(root: &Node, len: usize, what: &str) -> Result<(), Diagnostic
     ))
 }
 
-/// The objects with at least one key in `node`, nested ones included (without recursion).
-fn count_objects(node: &Node) -> usize {
+/// The objects with at least one key in the JSON `bytes` (strings skipped).
+fn count_objects(bytes: &[u8]) -> usize {
     let mut count = 0;
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        match &n.kind {
-            tree::NodeKind::Table(entries) => {
-                count += usize::from(!entries.is_empty());
-                stack.extend(entries.iter().map(|(_, v)| v));
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
             }
-            tree::NodeKind::Array(items) => stack.extend(items),
-            _ => {}
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b'{' {
+            let next = bytes.iter().skip(i + 1).find(|c| !c.is_ascii_whitespace());
+            if next != Some(&b'}') {
+                count += 1;
+            }
         }
     }
     count
