@@ -852,3 +852,21 @@ fn identities_are_canonicalised_once_when_read() {
     assert_eq!(back, c);
     assert_eq!(back.approvals[0].by.canonical(), "b\u{43e}b");
 }
+
+#[test]
+fn a_long_document_gets_its_first_problem_in_the_same_words() {
+    let long = format!(
+        r#"{{ "id": "c", "environment": "p", "author": 7, "services": [{{ "name": "a", "to": 1 }}], "title": "{}" }}"#,
+        "t".repeat(300 << 10)
+    );
+    let err = Change::from_json(&long).unwrap_err();
+    assert_eq!(err.items().len(), 1, "{err:?}");
+    let d = &err.items()[0];
+    assert_eq!(
+        (d.path(), d.message()),
+        (Some("author"), "`author`: invalid type: integer `7`, expected a string")
+    );
+    assert_eq!(d.span().map(|s| &long[s.start as usize..s.end as usize]), Some("7"));
+    let short = long.replace(&"t".repeat(300 << 10), "t");
+    assert_eq!(Change::from_json(&short).unwrap_err().items().len(), 2);
+}

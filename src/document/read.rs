@@ -124,6 +124,16 @@ pub(crate) fn json<D: Document>(text: &str, limits: &Limits) -> Result<D, Diagno
             }));
         }
     }
+    // A long document gets its first shape problem only: the tree would take many times the
+    // text's size.
+    if text.len() > MAX_REREAD_BYTES {
+        let mut again = serde_json::Deserializer::from_str(text);
+        let at = match serde_path_to_error::deserialize::<_, Obj<D::Shape>>(&mut again) {
+            Err(err) => convert_path(err.path()),
+            Ok(_) => None,
+        };
+        return Err(single(first_problem(text, at.as_ref(), &problem)));
+    }
     // Then every shape problem, from the tree.
     let root = tree::parse_json_document(text).map_err(|diags| {
         Diagnostics::new(
@@ -386,6 +396,34 @@ impl<'de> Visitor<'de> for Syntax {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Syntax, A::Error> {
         while map.next_entry::<Syntax, Syntax>()?.is_some() {}
         Ok(Syntax)
+    }
+}
+
+/// The diagnostic for the shape problem `err` that `serde_json` stopped at, at `at`, in the
+/// same words as the tree reader's.
+fn first_problem(text: &str, at: Option<&FieldPath>, err: &serde_json::Error) -> Diagnostic {
+    let bare = bare_message(err);
+    let span = Some(path::token_ending_at(text, path::offset_after(text, err.line(), err.column())));
+    let (d, path) = match parse_unknown(&bare) {
+        Some(u) => {
+            let noun = if u.noun == "variant" { "value" } else { u.noun };
+            let path = at.map(|p| {
+                if noun == "field" && p.segs().last() != Some(&super::path::Seg::Key(u.name.to_owned())) {
+                    p.key(u.name)
+                } else {
+                    p.clone()
+                }
+            });
+            (unknown(noun, u.name, &u.expected, span), path)
+        }
+        None => match bare.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')) {
+            Some(field) => (message(bare.clone(), span), at.map(|p| p.key(field))),
+            None => (message(describe(at, &bare), span), at.cloned()),
+        },
+    };
+    match path.filter(|p| !p.is_root()) {
+        Some(p) => d.with_path(p.to_string()),
+        None => d,
     }
 }
 
