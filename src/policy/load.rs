@@ -763,9 +763,8 @@ impl Loader {
             let description = self.r.string(t, &path, "description", false).unwrap_or_default();
             let enforcement = match self.r.text(t, &path, "enforcement", false) {
                 None => Some(Enforcement::Soft),
-                Some(e) => Enforcement::parse(&e.value).or_else(|| {
-                    let help = crate::fuzzy::did_you_mean(&e.value, ["advisory", "soft", "hard"])
-                        .unwrap_or_else(|| "use `advisory`, `soft` or `hard`".into());
+                Some(e) => Enforcement::from_name(&e.value).or_else(|| {
+                    let help = Enforcement::name_help(&e.value);
                     self.r.error_help(
                         DiagnosticKind::InvalidValue,
                         e.span,
@@ -850,11 +849,10 @@ impl Loader {
     )]
     fn level(&mut self, t: Table<'_>, key: &str) -> Option<Option<RiskLevel>> {
         let text = self.r.text(t, "decision", key, false)?;
-        match RiskLevel::parse(&text.value) {
+        match RiskLevel::from_name(&text.value) {
             Some(l) => Some(Some(l)),
             None => {
-                let help = crate::fuzzy::did_you_mean(&text.value, ["low", "medium", "high", "critical"])
-                    .unwrap_or_else(|| "use `low`, `medium`, `high` or `critical`".into());
+                let help = RiskLevel::name_help(&text.value);
                 self.r.error_help(
                     DiagnosticKind::InvalidValue,
                     text.span,
@@ -883,12 +881,11 @@ impl Loader {
         }
         d.approval_roles = self.r.strings(t, "decision", "approval_roles");
         if let Some(text) = self.r.text(t, "decision", "on_error", false) {
-            match text.value.as_str() {
-                "fail_closed" => d.on_error = OnError::FailClosed,
-                "fail_open" => d.on_error = OnError::FailOpen,
-                other => {
-                    let help = crate::fuzzy::did_you_mean(other, ["fail_closed", "fail_open"])
-                        .unwrap_or_else(|| "use `fail_closed` or `fail_open`".into());
+            match OnError::from_name(&text.value) {
+                Some(on_error) => d.on_error = on_error,
+                None => {
+                    let other = &text.value;
+                    let help = OnError::name_help(other);
                     self.r.error_help(
                         DiagnosticKind::InvalidValue,
                         text.span,
@@ -1020,9 +1017,8 @@ impl Loader {
         let e =
             self.r.table(node, &epath, &["outcome", "violations", "risk_level", "risk_score", "impacted"])?;
         let outcome = self.r.text(e, &epath, "outcome", true).and_then(|o| {
-            Outcome::parse(&o.value).or_else(|| {
-                let help = crate::fuzzy::did_you_mean(&o.value, ["allow", "needs_approval", "deny"])
-                    .unwrap_or_else(|| "use `allow`, `needs_approval` or `deny`".into());
+            Outcome::from_name(&o.value).or_else(|| {
+                let help = Outcome::name_help(&o.value);
                 self.r.error_help(
                     DiagnosticKind::InvalidValue,
                     o.span,
@@ -1036,7 +1032,7 @@ impl Loader {
         let violations = e.get("violations").map(|_| self.r.strings(e, &epath, "violations"));
         let impacted = e.get("impacted").map(|_| self.r.strings(e, &epath, "impacted"));
         let risk_level = self.r.text(e, &epath, "risk_level", false).and_then(|l| {
-            let parsed = RiskLevel::parse(&l.value);
+            let parsed = RiskLevel::from_name(&l.value);
             if parsed.is_none() {
                 self.r.error(
                     DiagnosticKind::InvalidValue,
