@@ -409,9 +409,23 @@ pub(crate) fn index<'a>(container: &Value<'a>, index: &Value<'_>) -> Result<Valu
     }
 }
 
-/// `x in container`.
-pub(crate) fn contains<'a>(container: &Value<'_>, x: &Value<'_>) -> Result<Value<'a>, EvalError> {
-    contains_bool(container, x).map(Value::Bool)
+/// `x in container` as a bool, where `x` is a list or map compared with each element by
+/// [`equals_charged`] (the scan itself is charged by the caller); otherwise as
+/// [`contains_bool`].
+pub(crate) fn contains_charged(
+    container: &Value<'_>,
+    x: &Value<'_>,
+    budget: &Budget,
+) -> Result<bool, EvalError> {
+    if let (Value::List(l), Value::List(_) | Value::Map(_)) = (container, x) {
+        for item in l.iter() {
+            if equals_charged(&item, x, budget)? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    contains_bool(container, x)
 }
 
 /// `x in container` as a bool.
