@@ -7,9 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::Limits;
 use crate::cel::Timestamp;
 use crate::diagnostic::Diagnostics;
-use crate::input::change::Change;
 use crate::input::kinds::Category;
-use crate::input::{load, serde_util, validate};
+use crate::input::{serde_util, validate};
 
 /// What is true when a change is assessed: the time and the state of operations.
 ///
@@ -110,19 +109,7 @@ impl Context {
     /// As [`Context::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
     /// diagnostic naming the document and the limit when the text is too long.
     pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Context, Diagnostics> {
-        let ctx: Context = load::from_json(text, "context", limits)?;
-        load::report(validate::context(&ctx), Some(text))?;
-        Ok(ctx)
-    }
-
-    /// Checks what the types cannot express: each freeze ends after it starts, and every error
-    /// budget is a finite number.
-    ///
-    /// # Errors
-    ///
-    /// Every broken rule, each with its field path (`freezes[0].end`, `error_budgets.cart`).
-    pub fn validate(&self) -> Result<(), Diagnostics> {
-        load::report(validate::context(self), None)
+        validate::read_context(text, limits)
     }
 
     /// The context as pretty-printed JSON; reading it back gives an equal context (as long as
@@ -130,19 +117,6 @@ impl Context {
     #[must_use]
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-
-    /// The freezes that hold `change` back, in document order: see [`Freeze::covers`], at
-    /// [`change.when(self)`](Change::when). Allocates nothing.
-    pub fn active_freezes_iter<'c>(&'c self, change: &'c Change) -> impl Iterator<Item = &'c Freeze> + 'c {
-        let when = change.when(self);
-        self.freezes.iter().filter(move |f| f.covers(when, &change.environment, change.category))
-    }
-
-    /// `active_freezes`: the names of the freezes that hold `change` back, in document order.
-    #[must_use]
-    pub fn active_freezes<'c>(&'c self, change: &'c Change) -> Vec<&'c str> {
-        self.active_freezes_iter(change).map(|f| f.name.as_str()).collect()
     }
 }
 

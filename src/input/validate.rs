@@ -1,11 +1,55 @@
-//! The rules of the input documents that serde cannot express. Every broken rule is reported,
-//! each with the path of the field that breaks it.
+//! The rules of the input documents that serde cannot express, and the reading of a document
+//! that checks them. Every broken rule is reported, each with the path of the field that breaks
+//! it.
 
+use crate::Limits;
+use crate::diagnostic::Diagnostics;
 use crate::input::change::Change;
 use crate::input::context::Context;
-use crate::input::load::Problem;
+use crate::input::load::{self, Problem};
 use crate::input::path::FieldPath;
 use crate::input::{Identity, IdentityError};
+
+/// Reads a change from JSON text within `limits`, then checks its rules.
+pub(crate) fn read_change(text: &str, limits: &Limits) -> Result<Change, Diagnostics> {
+    let change: Change = load::from_json(text, "change", limits)?;
+    load::report(self::change(&change), Some(text))?;
+    Ok(change)
+}
+
+/// Reads a context from JSON text within `limits`, then checks its rules.
+pub(crate) fn read_context(text: &str, limits: &Limits) -> Result<Context, Diagnostics> {
+    let ctx: Context = load::from_json(text, "context", limits)?;
+    load::report(context(&ctx), Some(text))?;
+    Ok(ctx)
+}
+
+impl Change {
+    /// Checks what the types cannot express: `id`, `environment` and service names are not
+    /// blank; `author` and every approval's `by` are valid [`Identity`]s (not blank, not empty
+    /// once invisible characters are removed, no control character inside); `services` is not
+    /// empty; explicit `strategy.steps` are
+    /// non-empty percentages from 1 to 100, strictly ascending, ending at 100.
+    ///
+    /// # Errors
+    ///
+    /// Every broken rule, each with its field path (`services[1].name`, `strategy.steps`).
+    pub fn validate(&self) -> Result<(), Diagnostics> {
+        load::report(change(self), None)
+    }
+}
+
+impl Context {
+    /// Checks what the types cannot express: each freeze ends after it starts, and every error
+    /// budget is a finite number.
+    ///
+    /// # Errors
+    ///
+    /// Every broken rule, each with its field path (`freezes[0].end`, `error_budgets.cart`).
+    pub fn validate(&self) -> Result<(), Diagnostics> {
+        load::report(context(self), None)
+    }
+}
 
 /// Every problem of `change`.
 pub(crate) fn change(change: &Change) -> Vec<Problem> {

@@ -11,7 +11,7 @@ use super::environments::{Environments, Resolved};
 use crate::cel::{HostList, HostMap, Key, List, Str, Timestamp, Value};
 use crate::input::{
     Approval, Category, Change, ChangeKind, CheckStatus, Context, Freeze, Incident, ServiceChange, Strategy,
-    canonical_name, is_canonical_ascii, same_identity,
+    canonical_name, is_canonical_ascii,
 };
 use crate::topology::Topology;
 
@@ -149,8 +149,7 @@ impl<'a> ChangeView<'a> {
 
     /// `approvers(role)`: like `approvers()`, keeping the approvals given in `role`.
     pub(super) fn approvers_with_role(&self, role: &str) -> Value<'a> {
-        let list =
-            sorted_identities(self.change.approvals_by_others().filter(|a| same_identity(&a.role, role)));
+        let list = sorted_identities(self.change.approvals_in_role(role));
         Value::List(List::shared(Arc::from(list)))
     }
 }
