@@ -26,6 +26,7 @@ pub mod value;
 pub use display::Canonical;
 pub use env::Env;
 #[cfg(feature = "fuzzing")]
+#[cfg(feature = "fuzzing")]
 pub(crate) use eval::write_plain;
 pub use eval::{Activation, Budget, NoVariables};
 pub use expr::{ExprOutcome, evaluate_expression};

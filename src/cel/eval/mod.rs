@@ -553,6 +553,7 @@ fn join(list: &Value<'_>, sep: Option<&str>, out: &mut String) -> Result<(), Eva
 
 /// A value as text for people: strings without quotes, lists as `a, b`, other values in
 /// their canonical form.
+#[cfg(feature = "fuzzing")]
 pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
     write_plain_within(v, out, usize::MAX);
 }

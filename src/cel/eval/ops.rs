@@ -136,6 +136,11 @@ pub(crate) fn arith<'a>(op: ArithOp, x: &Value<'a>, y: &Value<'a>) -> Result<Val
             if a.is_empty() {
                 return Ok(y.clone());
             }
+            // Lists that hold their elements are copied straight into the shared list: one
+            // allocation, not a vector and then a copy of it.
+            if let (Some(p), Some(q)) = (a.as_slice(), b.as_slice()) {
+                return Ok(Value::List(List::shared(p.iter().chain(q).cloned().collect())));
+            }
             let mut v = Vec::with_capacity(a.len() + b.len());
             v.extend(a.iter());
             v.extend(b.iter());
