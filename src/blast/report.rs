@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::Reach;
 use super::names::Names;
 use super::paths::Paths;
-use crate::topology::{DependencyKind, ServiceId};
+use crate::topology::{DependencyKind, ServiceId, Topology};
 
 /// The blast radius of a change, as reported in an assessment.
 ///
@@ -122,7 +122,7 @@ impl BlastRadius {
         let regions = if regions.is_empty() {
             Names::from_ids(topology.region_table().clone(), super::region_ids(topology, &impacted))
         } else {
-            topology.region_names(regions)
+            region_names(topology, regions)
         };
         let teams =
             Names::from_ids(topology.team_table().clone(), super::team_ids(topology, &impacted, &degraded));
@@ -142,5 +142,16 @@ impl BlastRadius {
             degraded: names(degraded),
             regions,
         }
+    }
+}
+
+/// `regions` as a sorted, distinct name list: over the region table of `topology` when it
+/// knows every one of them (no strings copied), else as copies.
+fn region_names(topology: &Topology, regions: &[String]) -> Names {
+    let table = topology.region_table();
+    let ids: Option<Vec<u32>> = regions.iter().map(|r| table.find(r)).collect();
+    match ids {
+        Some(ids) => Names::from_ids(table.clone(), ids),
+        None => Names::from(regions.to_vec()),
     }
 }

@@ -1,17 +1,14 @@
-//! The change document (SPEC §2.1) and what is computed from it.
+//! The change document (SPEC §2.1). What is computed from it is in `derived.rs`.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::Limits;
 use crate::cel::Timestamp;
-use crate::diagnostic::Diagnostics;
-use crate::input::context::Context;
 use crate::input::kinds::{Bump, Category, ChangeKind, CheckStatus, StrategyType};
-use crate::input::{Identity, serde_util, validate};
+use crate::input::{Identity, serde_util};
 
 /// A proposed software change: what it deploys, where, how, and the evidence around it.
 ///
@@ -180,30 +177,6 @@ pub struct Approval {
 }
 
 // ------------------------------------------------------------------------------------------
-// Identities.
-
-/// The canonical form of a name or identity, as [`canonical_name`](crate::input::canonical_name):
-/// so that `" Ann "`, `"ANN"`, `"ann\u{200b}"` and `"ａｎｎ"` are the same person.
-///
-/// ```
-/// assert_eq!(changeguard::input::normalize_identity("  Ann.Lee "), "ann.lee");
-/// ```
-#[must_use]
-pub fn normalize_identity(identity: &str) -> String {
-    super::canonical_name(identity)
-}
-
-/// Whether `a` and `b` have the same [`canonical_name`](crate::input::canonical_name).
-#[must_use]
-pub fn same_identity(a: &str, b: &str) -> bool {
-    let (ta, tb) = (a.trim(), b.trim());
-    if ta.bytes().all(|c| c.is_ascii_graphic()) && tb.bytes().all(|c| c.is_ascii_graphic()) {
-        return ta.eq_ignore_ascii_case(tb);
-    }
-    super::canonical_name(a) == super::canonical_name(b)
-}
-
-// ------------------------------------------------------------------------------------------
 // Loading.
 
 impl Change {
@@ -236,50 +209,6 @@ impl Change {
         }
     }
 
-    /// Reads and [validates](Change::validate) a change from JSON text.
-    ///
-    /// ```
-    /// let change = changeguard::input::Change::from_json(
-    ///     r#"{ "id": "CHG-1", "environment": "production", "author": "ann",
-    ///          "services": [{ "name": "checkout", "from": "1.4.2", "to": "v1.5.0" }] }"#,
-    /// )?;
-    /// assert_eq!(change.services[0].bump(), changeguard::input::Bump::Minor);
-    /// # Ok::<(), changeguard::Diagnostics>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, or does not have the shape of a change (every such
-    /// problem, with its field path and span), or breaks a validation rule (every broken rule,
-    /// each with its field path and span).
-    pub fn from_json(text: &str) -> Result<Change, Diagnostics> {
-        Change::from_json_with_limits(text, &Limits::default())
-    }
-
-    /// Reads and [validates](Change::validate) a change from JSON text within `limits`: a text
-    /// longer than [`Limits::max_document_bytes`] is refused before it is parsed.
-    ///
-    /// # Errors
-    ///
-    /// As [`Change::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
-    /// diagnostic naming the document and the limit when the text is too long.
-    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Change, Diagnostics> {
-        crate::document::json(text, limits)
-    }
-
-    /// Checks what the types cannot express: `id`, `environment` and service names are not
-    /// blank; `author` and every approval's `by` are valid [`Identity`]s (not blank, not empty
-    /// once invisible characters are removed, no control character inside); `services` is not
-    /// empty; explicit `strategy.steps` are
-    /// non-empty percentages from 1 to 100, strictly ascending, ending at 100.
-    ///
-    /// # Errors
-    ///
-    /// Every broken rule, each with its field path (`services[1].name`, `strategy.steps`).
-    pub fn validate(&self) -> Result<(), Diagnostics> {
-        crate::document::report(validate::change(self))
-    }
-
     /// The change as pretty-printed JSON. Absent options and empty collections are left out;
     /// reading the text back gives an equal change.
     #[must_use]
@@ -287,92 +216,6 @@ impl Change {
         // Serializing plain data with string keys cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
-}
-
-// ------------------------------------------------------------------------------------------
-// Computed fields.
-
-impl Change {
-    /// When the change is judged: the later of `scheduled_at` and `ctx.now` (`ctx.now` when it
-    /// is not scheduled). A `scheduled_at` in the past escapes no freeze or window that is
-    /// active now.
-    #[must_use]
-    pub fn when(&self, ctx: &Context) -> Timestamp {
-        self.scheduled_at.map_or(ctx.now, |at| at.max(ctx.now))
-    }
-
-    /// Whether `identity` is the author: equal [`identity_key`](crate::input::identity_key)s,
-    /// so a confusable or invisible-character respelling of the author is the author.
-    #[must_use]
-    pub fn is_author(&self, identity: &str) -> bool {
-        match (super::identity_key(identity), self.author.key()) {
-            (Ok(key), Ok(author)) => key == author,
-            _ => false,
-        }
-    }
-
-    /// The approvals given by someone other than the author, with a valid identity (see
-    /// [`identity_key`](crate::input::identity_key)), in document order, duplicates included.
-    /// When the author's own identity is invalid, no approval can be told apart from theirs,
-    /// and none is given. Compares the keys computed when the identities were made.
-    pub fn approvals_by_others(&self) -> impl Iterator<Item = &Approval> + '_ {
-        let author = self.author.key().ok();
-        self.approvals.iter().filter(move |a| match (author, a.by.key()) {
-            (Some(author), Ok(key)) => key != author,
-            _ => false,
-        })
-    }
-
-    /// `change.approvers()`: the sorted [canonical names](Identity::canonical) of the distinct
-    /// people (by [identity key](Identity::key)) who approved the change, other than the author.
-    ///
-    /// ```
-    /// use changeguard::input::{Approval, Change, ServiceChange};
-    /// let mut change = Change::new("c", "production", "ann", vec![ServiceChange::new("api")]);
-    /// for by in [" Ann ", "Bob", "bob", "cy"] {
-    ///     change.approvals.push(Approval { by: by.into(), role: "dev".into(), at: None });
-    /// }
-    /// assert_eq!(change.approvers(), ["bob", "cy"]);
-    /// ```
-    #[must_use]
-    pub fn approvers(&self) -> Vec<String> {
-        distinct_identities(self.approvals_by_others())
-    }
-
-    /// `change.approvers(role)`: like [`approvers`](Change::approvers), keeping the approvals
-    /// given in `role`. Roles are compared trimmed and case-insensitively (as identities are),
-    /// so `"SRE-Lead"` matches `"sre-lead"`.
-    #[must_use]
-    pub fn approvers_with_role(&self, role: &str) -> Vec<String> {
-        distinct_identities(self.approvals_by_others().filter(|a| same_identity(&a.role, role)))
-    }
-
-    /// Whether someone other than the author approved in one of `roles` (compared trimmed and
-    /// case-insensitively); an empty `roles` accepts any role. This is the test of SPEC §5.2
-    /// (overrides) and §5.5 (risk approvals). Allocates nothing.
-    #[must_use]
-    pub fn is_approved_by_role_in(&self, roles: &[String]) -> bool {
-        self.approvals_by_others()
-            .any(|a| roles.is_empty() || roles.iter().any(|r| same_identity(&a.role, r)))
-    }
-}
-
-/// The canonical names of distinct people (by identity key; the first spelling met names
-/// the person), sorted. Borrows what was computed when the identities were made.
-fn distinct_identities<'a>(approvals: impl Iterator<Item = &'a Approval>) -> Vec<String> {
-    distinct_people(approvals).into_iter().map(str::to_owned).collect()
-}
-
-/// [`distinct_identities`], borrowed.
-pub(crate) fn distinct_people<'a>(approvals: impl Iterator<Item = &'a Approval>) -> Vec<&'a str> {
-    let mut people: BTreeMap<&str, &str> = BTreeMap::new();
-    for a in approvals {
-        if let Ok(key) = a.by.key() {
-            people.entry(key).or_insert_with(|| a.by.canonical());
-        }
-    }
-    let set: BTreeSet<&str> = people.into_values().collect();
-    set.into_iter().collect()
 }
 
 impl ServiceChange {

@@ -4,12 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Limits;
 use crate::cel::Timestamp;
-use crate::diagnostic::Diagnostics;
-use crate::input::change::Change;
 use crate::input::kinds::Category;
-use crate::input::{serde_util, validate};
+use crate::input::serde_util;
 
 /// What is true when a change is assessed: the time and the state of operations.
 ///
@@ -92,55 +89,11 @@ impl Context {
         }
     }
 
-    /// Reads and [validates](Context::validate) a context from JSON text.
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, or does not have the shape of a context (every such
-    /// problem, with its field path and span), or breaks a validation rule (every broken rule).
-    pub fn from_json(text: &str) -> Result<Context, Diagnostics> {
-        Context::from_json_with_limits(text, &Limits::default())
-    }
-
-    /// Reads and [validates](Context::validate) a context from JSON text within `limits`: a
-    /// text longer than [`Limits::max_document_bytes`] is refused before it is parsed.
-    ///
-    /// # Errors
-    ///
-    /// As [`Context::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
-    /// diagnostic naming the document and the limit when the text is too long.
-    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Context, Diagnostics> {
-        crate::document::json(text, limits)
-    }
-
-    /// Checks what the types cannot express: each freeze ends after it starts, and every error
-    /// budget is a finite number.
-    ///
-    /// # Errors
-    ///
-    /// Every broken rule, each with its field path (`freezes[0].end`, `error_budgets.cart`).
-    pub fn validate(&self) -> Result<(), Diagnostics> {
-        crate::document::report(validate::context(self))
-    }
-
     /// The context as pretty-printed JSON; reading it back gives an equal context (as long as
     /// every error budget is finite, which [`validate`](Context::validate) ensures).
     #[must_use]
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-
-    /// The freezes that hold `change` back, in document order: see [`Freeze::covers`], at
-    /// [`change.when(self)`](Change::when). Allocates nothing.
-    pub fn active_freezes_iter<'c>(&'c self, change: &'c Change) -> impl Iterator<Item = &'c Freeze> + 'c {
-        let when = change.when(self);
-        self.freezes.iter().filter(move |f| f.covers(when, &change.environment, change.category))
-    }
-
-    /// `active_freezes`: the names of the freezes that hold `change` back, in document order.
-    #[must_use]
-    pub fn active_freezes<'c>(&'c self, change: &'c Change) -> Vec<&'c str> {
-        self.active_freezes_iter(change).map(|f| f.name.as_str()).collect()
     }
 }
 

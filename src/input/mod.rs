@@ -30,6 +30,7 @@
 mod canonical;
 mod change;
 mod context;
+mod derived;
 mod identity;
 mod kinds;
 mod load;
@@ -41,11 +42,10 @@ mod tests;
 
 pub use canonical::{IdentityError, canonical_name, identity_key, same_name};
 pub(crate) use canonical::{is_canonical_ascii, is_plain_ascii};
-pub(crate) use change::distinct_people;
-pub use change::{
-    Approval, Change, Migration, Rollback, ServiceChange, Size, Strategy, normalize_identity, same_identity,
-};
+pub use change::{Approval, Change, Migration, Rollback, ServiceChange, Size, Strategy};
 pub use context::{Context, Freeze, Incident};
+pub(crate) use derived::distinct_people;
+pub use derived::{normalize_identity, same_identity};
 pub use identity::Identity;
 pub use kinds::{Bump, Category, ChangeKind, CheckStatus, StrategyType};
 pub use serde_util::parse_version;

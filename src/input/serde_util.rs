@@ -206,6 +206,25 @@ pub(crate) fn one_of(names: &[&str]) -> String {
     }
 }
 
+/// The names as a sentence lists them: `` `a` ``, `` `a` or `b` ``, `` `a`, `b` or `c` ``.
+pub(crate) fn either_of(names: &[&str]) -> String {
+    match names.split_last() {
+        None => "nothing".to_owned(),
+        Some((last, [])) => format!("`{last}`"),
+        Some((last, rest)) => {
+            let quoted: Vec<String> = rest.iter().map(|n| format!("`{n}`")).collect();
+            format!("{} or `{last}`", quoted.join(", "))
+        }
+    }
+}
+
+/// The help for an unknown name among `names`: the closest name ("did you mean"), else the
+/// list of names to use.
+pub(crate) fn name_help(text: &str, names: &[&str]) -> String {
+    crate::fuzzy::did_you_mean(text, names.iter().copied())
+        .unwrap_or_else(|| format!("use {}", either_of(names)))
+}
+
 /// Visitor for a text enum: `noun` names the enum in messages (``unknown category `x` ``).
 pub(crate) struct NameVisitor<T> {
     pub(crate) noun: &'static str,
@@ -228,7 +247,9 @@ impl<T> Visitor<'_> for NameVisitor<T> {
     }
 }
 
-/// Declares a fieldless enum written as `snake_case` text, with `as_str`, `Display` and serde.
+/// Declares a fieldless enum written as `snake_case` text, with `as_str`, `from_name`, the
+/// list of names (for messages and "did you mean"), `Display` and serde: the one text-enum
+/// mechanism of the crate.
 macro_rules! text_enum {
     (
         $(#[$meta:meta])*
@@ -264,6 +285,13 @@ macro_rules! text_enum {
                     $( $text => Some($name::$variant), )+
                     _ => None,
                 }
+            }
+
+            /// What to tell the writer of the unknown name `text`: the closest name, else
+            /// the names to use.
+            #[allow(dead_code, reason = "not every text enum is read from a policy")]
+            pub(crate) fn name_help(text: &str) -> String {
+                $crate::input::serde_util::name_help(text, $name::NAMES)
             }
         }
 
@@ -430,5 +458,27 @@ impl<'de> Visitor<'de> for UniqueJson {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         unique_entries(map).map(serde_json::Value::Object)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Enforcement, OnError};
+
+    #[test]
+    fn names_are_listed_as_a_sentence_lists_them() {
+        assert_eq!(either_of(&[]), "nothing");
+        assert_eq!(either_of(&["a"]), "`a`");
+        assert_eq!(either_of(&["a", "b"]), "`a` or `b`");
+        assert_eq!(either_of(&["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+
+    #[test]
+    fn text_enums_suggest_the_closest_name_else_list_them_all() {
+        assert_eq!(Enforcement::name_help("hrd"), "did you mean `hard`?");
+        assert_eq!(Enforcement::name_help("zzzzzz"), "use `advisory`, `soft` or `hard`");
+        assert_eq!(OnError::from_name("fail_open"), Some(OnError::FailOpen));
+        assert_eq!(OnError::NAMES, ["fail_closed", "fail_open"]);
     }
 }

@@ -26,14 +26,14 @@ use super::assessment::{
 };
 use super::env::{ACTIVE_FREEZES, BLAST, CHANGE, CONTEXT, LET_BASE, PARAMS, RISK};
 use super::model::CompiledPolicy;
-use super::model::{Enforcement, OnError, Outcome, Part, Points, Rule, Template};
+use super::model::{DecisionSettings, Enforcement, OnError, Outcome, Part, Points, Rule, Template};
 use super::objects::{ChangeView, ContextView};
 use super::views::{BlastView, RiskView};
 use crate::Limits;
 use crate::blast::BlastOptions;
 use crate::cel::value::reborrow;
 use crate::cel::{Activation, Budget, EvalError, EvalErrorKind, List, Object, ObjectType, Program, Value};
-use crate::input::{Change, Context, same_identity};
+use crate::input::{Change, Context};
 use crate::topology::Topology;
 
 /// Lets cached inline when a policy has at most this many (the common case), else on the heap.
@@ -497,14 +497,8 @@ fn evaluate(
             continue;
         }
         let overridden_by = if rule.enforcement == Enforcement::Soft {
-            let roles = if rule.override_roles.is_empty() {
-                &policy.decision.approval_roles
-            } else {
-                &rule.override_roles
-            };
             change
-                .approvals_by_others()
-                .find(|a| roles.is_empty() || roles.iter().any(|r| same_identity(&a.role, r)))
+                .approval_in_roles(override_roles(rule, &policy.decision))
                 .map(|a| a.by.canonical().to_owned())
         } else {
             None
@@ -567,6 +561,12 @@ fn violation_message<'a>(
     }
 }
 
+/// Who may override a soft violation of `rule`: its `override_roles`, else the roles that
+/// may approve a risky change (empty: any role).
+fn override_roles<'p>(rule: &'p Rule, decision: &'p DecisionSettings) -> &'p [String] {
+    if rule.override_roles.is_empty() { &decision.approval_roles } else { &rule.override_roles }
+}
+
 /// SPEC §5.5: the outcome, the facts that determined it, and the approvals that would help.
 fn decide(
     policy: &CompiledPolicy,
@@ -589,9 +589,7 @@ fn decide(
             .rules
             .iter()
             .find(|r| r.id == v.rule)
-            .map(|r| {
-                if r.override_roles.is_empty() { d.approval_roles.clone() } else { r.override_roles.clone() }
-            })
+            .map(|r| override_roles(r, d).to_vec())
             .unwrap_or_default();
         required.push(RequiredApproval { roles, reason: format!("soft rule `{}`: {}", v.rule, v.message) });
     }

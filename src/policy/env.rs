@@ -3,7 +3,7 @@
 use crate::Limits;
 use crate::cel::{Env, Type, Value};
 
-use super::schema::schema;
+use super::schema;
 
 /// Slot of `change`.
 pub(crate) const CHANGE: usize = 0;
@@ -34,16 +34,15 @@ pub(crate) struct PolicyEnvs {
 
 impl PolicyEnvs {
     pub(crate) fn new(limits: &Limits, params: &Value<'static>) -> Self {
-        let s = schema();
         let make = |risk_name: &str| {
             let mut env = Env::with_limits(limits.clone());
             let slots = [
-                env.declare("change", Type::object(&s.change)),
-                env.declare("context", Type::object(&s.context)),
-                env.declare("blast", Type::object(&s.blast)),
+                env.declare("change", Type::object(schema::change::object_type())),
+                env.declare("context", Type::object(schema::context::object_type())),
+                env.declare("blast", Type::object(schema::blast::object_type())),
                 env.declare_constant("params", params.clone()),
                 env.declare("active_freezes", Type::list(Type::String)),
-                env.declare(risk_name, Type::object(&s.risk)),
+                env.declare(risk_name, Type::object(schema::risk::object_type())),
             ];
             debug_assert_eq!(slots, [CHANGE, CONTEXT, BLAST, PARAMS, ACTIVE_FREEZES, RISK]);
             env

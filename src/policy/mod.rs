@@ -37,6 +37,7 @@ pub use model::{
     BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, POINTS_RANGE, RiskLevel, RiskLevels,
 };
 pub use runner::{CaseResult, TestReport};
+pub use schema::{FieldRef, MethodRef, ObjectRef, schema_reference, schema_reference_markdown};
 
 use crate::Limits;
 use crate::diagnostic::{Diagnostic, Diagnostics};

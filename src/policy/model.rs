@@ -1,105 +1,47 @@
 //! The compiled parts of a policy.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
 use crate::cel::Program;
+use crate::input::serde_util::text_enum;
 
-/// How strongly a rule is enforced.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Enforcement {
-    /// A violation is a warning; it never changes the outcome.
-    Advisory,
-    /// A violation needs an approval (or an override) before deploying.
-    Soft,
-    /// A violation denies the change.
-    Hard,
-}
-
-impl Enforcement {
-    /// The name as written in policies.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Enforcement::Advisory => "advisory",
-            Enforcement::Soft => "soft",
-            Enforcement::Hard => "hard",
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "advisory" => Enforcement::Advisory,
-            "soft" => Enforcement::Soft,
-            "hard" => Enforcement::Hard,
-            _ => return None,
-        })
+text_enum! {
+    /// How strongly a rule is enforced.
+    Enforcement, noun = "enforcement level" {
+        /// A violation is a warning; it never changes the outcome.
+        Advisory = "advisory",
+        /// A violation needs an approval (or an override) before deploying.
+        Soft = "soft",
+        /// A violation denies the change.
+        Hard = "hard",
     }
 }
 
-impl fmt::Display for Enforcement {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+text_enum! {
+    /// A risk level, from the score and the policy's thresholds.
+    RiskLevel, noun = "risk level" {
+        /// Below the `medium` threshold.
+        Low = "low",
+        /// At or above `medium`.
+        Medium = "medium",
+        /// At or above `high`.
+        High = "high",
+        /// At or above `critical`.
+        Critical = "critical",
     }
 }
 
-/// A risk level, from the score and the policy's thresholds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RiskLevel {
-    /// Below the `medium` threshold.
-    Low,
-    /// At or above `medium`.
-    Medium,
-    /// At or above `high`.
-    High,
-    /// At or above `critical`.
-    Critical,
-}
-
-impl RiskLevel {
-    /// The name as written in policies and output.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RiskLevel::Low => "low",
-            RiskLevel::Medium => "medium",
-            RiskLevel::High => "high",
-            RiskLevel::Critical => "critical",
-        }
+text_enum! {
+    /// What an evaluation error counts as.
+    OnError, noun = "error handling" {
+        /// An erroring rule counts as violated at its own enforcement; an erroring factor adds
+        /// its literal points when positive (never negative ones). Whatever else cannot be known
+        /// and can change the outcome denies, as a hard violation named after the item: a factor
+        /// whose points or reason cannot be evaluated, a `let` that fails while a factor or a
+        /// counted rule reads it (named `let.<name>`), and the message or remediation of a
+        /// counted (not advisory, not dry-run) rule that cannot be written.
+        FailClosed = "fail_closed",
+        /// Neither counts.
+        FailOpen = "fail_open",
     }
-
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "low" => RiskLevel::Low,
-            "medium" => RiskLevel::Medium,
-            "high" => RiskLevel::High,
-            "critical" => RiskLevel::Critical,
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for RiskLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What an evaluation error counts as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OnError {
-    /// An erroring rule counts as violated at its own enforcement; an erroring factor adds its
-    /// literal points when positive (never negative ones). Whatever else cannot be known and can change the outcome denies, as a
-    /// hard violation named after the item: a factor whose points or reason cannot be
-    /// evaluated, a `let` that fails while a factor or a counted rule reads it (named
-    /// `let.<name>`), and the message or remediation of a counted (not advisory, not dry-run)
-    /// rule that cannot be written.
-    FailClosed,
-    /// Neither counts.
-    FailOpen,
 }
 
 /// Score thresholds of the risk levels (score ≥ threshold).
@@ -236,44 +178,17 @@ impl Let {
     }
 }
 
-/// The decision about a change.
-///
-/// Deliberately not `#[non_exhaustive]`: a new outcome must break callers' `match`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The change may be deployed.
-    Allow,
-    /// The change may be deployed once it carries the required approvals.
-    NeedsApproval,
-    /// The change may not be deployed as it is.
-    Deny,
-}
-
-impl Outcome {
-    /// The name as written in output and policy tests.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Allow => "allow",
-            Outcome::NeedsApproval => "needs_approval",
-            Outcome::Deny => "deny",
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "allow" => Outcome::Allow,
-            "needs_approval" => Outcome::NeedsApproval,
-            "deny" => Outcome::Deny,
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+text_enum! {
+    /// The decision about a change.
+    ///
+    /// Deliberately not `#[non_exhaustive]`: a new outcome must break callers' `match`.
+    Outcome, noun = "outcome" {
+        /// The change may be deployed.
+        Allow = "allow",
+        /// The change may be deployed once it carries the required approvals.
+        NeedsApproval = "needs_approval",
+        /// The change may not be deployed as it is.
+        Deny = "deny",
     }
 }
 

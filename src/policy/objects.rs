@@ -8,23 +8,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::environments::{Environments, Resolved};
-use super::schema::{self, schema};
-use crate::cel::{
-    EvalError, HostList, HostMap, Key, List, Map, Object, ObjectType, Semver, Str, Timestamp, Value,
-};
+use crate::cel::{HostList, HostMap, Key, List, Str, Timestamp, Value};
 use crate::input::{
-    Approval, Category, Change, ChangeKind, CheckStatus, Context, Freeze, Incident, Migration, Rollback,
-    ServiceChange, Size, Strategy, canonical_name, is_canonical_ascii, same_identity,
+    Approval, Category, Change, ChangeKind, CheckStatus, Context, Freeze, Incident, ServiceChange, Strategy,
+    canonical_name, is_canonical_ascii,
 };
 use crate::topology::Topology;
-
-fn int(v: u64) -> Value<'static> {
-    Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
-}
-
-fn json_object(map: &serde_json::Map<String, serde_json::Value>) -> Value<'_> {
-    Value::Map(Map::host(map))
-}
 
 /// A string-keyed map read by index and by binary search: what a `BTreeMap` field becomes for
 /// the duration of an assessment, so that iterating it in a comprehension is linear. Its
@@ -91,8 +80,8 @@ pub(crate) struct ChangeView<'a> {
     pub(crate) when: Timestamp,
     /// `approvers()`: sorted, distinct, normalized, the author excluded.
     pub(crate) approvers: Vec<Value<'a>>,
-    checks: SortedMap<'a, &'a str>,
-    labels: SortedMap<'a, &'a str>,
+    pub(super) checks: SortedMap<'a, &'a str>,
+    pub(super) labels: SortedMap<'a, &'a str>,
     /// The environment resolved in the policy's vocabulary, once per assessment.
     pub(crate) environment: Resolved,
     /// The changed services with their names as the topology spells them (by canonical form),
@@ -157,93 +146,11 @@ impl<'a> ChangeView<'a> {
     pub(crate) fn services(&self) -> &Vec<ServiceChange> {
         self.services.as_ref().unwrap_or(&self.change.services)
     }
-}
 
-impl Object for ChangeView<'_> {
-    fn object_type(&self) -> &ObjectType {
-        &schema().change
-    }
-
-    fn field(&self, index: usize) -> Option<Value<'_>> {
-        use schema::change as f;
-        let c = self.change;
-        Some(match index {
-            f::ID => Value::str(&c.id),
-            f::TITLE => Value::str(&c.title),
-            f::CATEGORY => Value::str(c.category.as_str()),
-            f::ENVIRONMENT => Value::str(&c.environment),
-            f::AUTHOR => Value::str(&c.author),
-            f::SERVICES => Value::List(List::host(self.services())),
-            f::STRATEGY => Value::Object(&c.strategy),
-            f::SIZE => Value::Object(c.size.as_ref()?),
-            f::ROLLBACK => Value::Object(c.rollback.as_ref()?),
-            f::MIGRATION => Value::Object(c.migration.as_ref()?),
-            f::APPROVALS => Value::List(List::host(&c.approvals)),
-            f::CHECKS => Value::Map(Map::host(&self.checks)),
-            f::TESTED_IN => Value::List(List::host(&c.tested_in)),
-            f::SCHEDULED_AT => Value::Timestamp(c.scheduled_at?),
-            f::REGIONS => Value::List(List::host(&c.regions)),
-            f::LABELS => Value::Map(Map::host(&self.labels)),
-            f::ATTRIBUTES => json_object(&c.attributes),
-            f::WHEN => Value::Timestamp(self.when),
-            f::CANONICAL_ENVIRONMENT => Value::str(&self.environment.name),
-            f::ENVIRONMENT_KNOWN => Value::Bool(self.environment.known),
-            _ => return None,
-        })
-    }
-
-    fn call_method<'s>(&'s self, index: usize, args: &[Value<'s>]) -> Result<Value<'s>, EvalError> {
-        match (index, args) {
-            (schema::change_methods::APPROVERS, []) => Ok(Value::List(List::borrowed(&self.approvers))),
-            (schema::change_methods::APPROVERS_WITH_ROLE, [Value::String(role)]) => {
-                let role = role.as_str();
-                let list = sorted_identities(
-                    self.change.approvals_by_others().filter(|a| same_identity(&a.role, role)),
-                );
-                let owned: Vec<Value<'s>> = list;
-                Ok(Value::List(List::shared(Arc::from(owned))))
-            }
-            _ => Err(EvalError::no_such_overload("`approvers` takes no argument or one role string")),
-        }
-    }
-}
-
-impl Object for ServiceChange {
-    fn object_type(&self) -> &ObjectType {
-        &schema().service
-    }
-
-    fn field(&self, index: usize) -> Option<Value<'_>> {
-        use schema::service as f;
-        Some(match index {
-            f::NAME => Value::str(&self.name),
-            f::FROM => Value::string(self.from.as_ref()?.to_string()),
-            f::TO => Value::string(self.to.as_ref()?.to_string()),
-            f::KINDS => Value::List(List::host(&self.kinds)),
-            f::BUMP => Value::str(self.bump().as_str()),
-            f::FROM_VERSION => Value::Semver(Semver::borrowed(self.from.as_ref()?)),
-            f::TO_VERSION => Value::Semver(Semver::borrowed(self.to.as_ref()?)),
-            _ => return None,
-        })
-    }
-}
-
-/// A strategy is also the list of its effective steps (what `strategy.steps` reads).
-impl Object for Strategy {
-    fn object_type(&self) -> &ObjectType {
-        &schema().strategy
-    }
-
-    fn field(&self, index: usize) -> Option<Value<'_>> {
-        use schema::strategy as f;
-        Some(match index {
-            f::TYPE => Value::str(self.kind.as_str()),
-            f::STEPS => Value::List(List::host(self)),
-            f::BAKE_MINUTES => Value::Int(i64::from(self.bake_minutes)),
-            f::IN_PLACE => Value::Bool(self.in_place),
-            f::FIRST_STEP => Value::Int(i64::from(self.first_step())),
-            _ => return None,
-        })
+    /// `approvers(role)`: like `approvers()`, keeping the approvals given in `role`.
+    pub(super) fn approvers_with_role(&self, role: &str) -> Value<'a> {
+        let list = sorted_identities(self.change.approvals_in_role(role));
+        Value::List(List::shared(Arc::from(list)))
     }
 }
 
@@ -257,76 +164,11 @@ impl HostList for Strategy {
     }
 }
 
-impl Object for Size {
-    fn object_type(&self) -> &ObjectType {
-        &schema().size
-    }
-
-    fn field(&self, index: usize) -> Option<Value<'_>> {
-        use schema::size as f;
-        Some(match index {
-            f::FILES => int(self.files),
-            f::LINES_ADDED => int(self.lines_added),
-            f::LINES_REMOVED => int(self.lines_removed),
-            f::LINES => int(self.lines_added.saturating_add(self.lines_removed)),
-            _ => return None,
-        })
-    }
-}
-
-impl Object for Rollback {
-    fn object_type(&self) -> &ObjectType {
-        &schema().rollback
-    }
-
-    fn field(&self, index: usize) -> Option<Value<'_>> {
-        use schema::rollback as f;
-        Some(match index {
-            f::PLAN => Value::Bool(self.plan),
-            f::TESTED => Value::Bool(self.tested),
-            f::AUTOMATED => Value::Bool(self.automated),
-            f::MINUTES => int(self.minutes?),
-            _ => return None,
-        })
-    }
-}
-
-impl Object for Migration {
-    fn object_type(&self) -> &ObjectType {
-        &schema().migration
-    }
-
-    fn field(&self, index: usize) -> Option<Value<'_>> {
-        use schema::migration as f;
-        Some(match index {
-            f::REVERSIBLE => Value::Bool(self.reversible),
-            f::BACKWARD_COMPATIBLE => Value::Bool(self.backward_compatible),
-            _ => return None,
-        })
-    }
-}
-
-impl Object for Approval {
-    fn object_type(&self) -> &ObjectType {
-        &schema().approval
-    }
-
-    fn field(&self, index: usize) -> Option<Value<'_>> {
-        use schema::approval as f;
-        Some(match index {
-            f::BY => Value::str(&self.by),
-            f::ROLE => Value::str(&self.role),
-            f::AT => Value::Timestamp(self.at?),
-            _ => return None,
-        })
-    }
-}
-
 /// `context`, with the freezes active for the change.
 pub(crate) struct ContextView<'a> {
     pub(crate) context: &'a Context,
     pub(crate) active_freezes: Vec<Value<'a>>,
-    error_budgets: SortedMap<'a, f64>,
+    pub(super) error_budgets: SortedMap<'a, f64>,
 }
 
 impl<'a> ContextView<'a> {
@@ -350,60 +192,6 @@ impl<'a> ContextView<'a> {
             .collect();
         let error_budgets = SortedMap::new(&context.error_budgets, |v| *v);
         ContextView { context, active_freezes, error_budgets }
-    }
-}
-
-impl Object for ContextView<'_> {
-    fn object_type(&self) -> &ObjectType {
-        &schema().context
-    }
-
-    fn field(&self, index: usize) -> Option<Value<'_>> {
-        use schema::context as f;
-        let c = self.context;
-        Some(match index {
-            f::NOW => Value::Timestamp(c.now),
-            f::FREEZES => Value::List(List::host(&c.freezes)),
-            f::ERROR_BUDGETS => Value::Map(Map::host(&self.error_budgets)),
-            f::INCIDENTS => Value::List(List::host(&c.incidents)),
-            f::ATTRIBUTES => json_object(&c.attributes),
-            f::ACTIVE_FREEZES => Value::List(List::borrowed(&self.active_freezes)),
-            _ => return None,
-        })
-    }
-}
-
-impl Object for Freeze {
-    fn object_type(&self) -> &ObjectType {
-        &schema().freeze
-    }
-
-    fn field(&self, index: usize) -> Option<Value<'_>> {
-        use schema::freeze as f;
-        Some(match index {
-            f::NAME => Value::str(&self.name),
-            f::START => Value::Timestamp(self.start),
-            f::END => Value::Timestamp(self.end),
-            f::ENVIRONMENTS => Value::List(List::host(&self.environments)),
-            f::EXEMPT => Value::List(List::host(&self.exempt)),
-            _ => return None,
-        })
-    }
-}
-
-impl Object for Incident {
-    fn object_type(&self) -> &ObjectType {
-        &schema().incident
-    }
-
-    fn field(&self, index: usize) -> Option<Value<'_>> {
-        use schema::incident as f;
-        Some(match index {
-            f::ID => Value::str(&self.id),
-            f::SERVICES => Value::List(List::host(&self.services)),
-            f::SEVERITY => Value::str(&self.severity),
-            _ => return None,
-        })
     }
 }
 
@@ -514,6 +302,7 @@ string_keyed_map!(Vec<String>, string_list_value);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cel::Object as _;
 
     #[test]
     fn sorted_maps_find_every_key_short_or_long() {
@@ -556,8 +345,7 @@ mod tests {
         let view = ChangeView::new(&change, &ctx, &Environments::default(), &Topology::default());
         let names: Vec<&str> = view.approvers.iter().filter_map(Value::as_str).collect();
         assert_eq!(names, ["bob", "cy"]);
-        let by_role =
-            view.call_method(schema::change_methods::APPROVERS_WITH_ROLE, &[Value::str("SRE-Lead")]).unwrap();
+        let by_role = view.call_method(1, &[Value::str("SRE-Lead")]).unwrap();
         let Value::List(l) = by_role else { panic!() };
         assert_eq!(l.len(), 1);
     }

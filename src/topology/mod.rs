@@ -327,16 +327,6 @@ impl Topology {
     pub(crate) fn region_name(&self, region: u32) -> &str {
         self.index.region_names.get(region).unwrap_or("")
     }
-
-    /// `regions` as a sorted, distinct name list: over the region table when this topology
-    /// knows every one of them (no strings copied), else as copies.
-    pub(crate) fn region_names(&self, regions: &[String]) -> crate::blast::Names {
-        let ids: Option<Vec<u32>> = regions.iter().map(|r| self.index.region_names.find(r)).collect();
-        match ids {
-            Some(ids) => crate::blast::Names::from_ids(self.index.region_names.clone(), ids),
-            None => crate::blast::Names::from(regions.to_vec()),
-        }
-    }
 }
 
 impl Default for Topology {

@@ -269,12 +269,11 @@ impl Loader {
         }
         d.approval_roles = self.r.strings(t, "decision", "approval_roles");
         if let Some(text) = self.r.text(t, "decision", "on_error", false) {
-            match text.value.as_str() {
-                "fail_closed" => d.on_error = OnError::FailClosed,
-                "fail_open" => d.on_error = OnError::FailOpen,
-                other => {
-                    let help = crate::fuzzy::did_you_mean(other, ["fail_closed", "fail_open"])
-                        .unwrap_or_else(|| "use `fail_closed` or `fail_open`".into());
+            match OnError::from_name(&text.value) {
+                Some(on_error) => d.on_error = on_error,
+                None => {
+                    let other = &text.value;
+                    let help = OnError::name_help(other);
                     self.r.error_help(
                         DiagnosticKind::InvalidValue,
                         text.span,

@@ -203,9 +203,8 @@ impl Loader {
             let description = self.r.string(t, &path, "description", false).unwrap_or_default();
             let enforcement = match self.r.text(t, &path, "enforcement", false) {
                 None => Some(Enforcement::Soft),
-                Some(e) => Enforcement::parse(&e.value).or_else(|| {
-                    let help = crate::fuzzy::did_you_mean(&e.value, ["advisory", "soft", "hard"])
-                        .unwrap_or_else(|| "use `advisory`, `soft` or `hard`".into());
+                Some(e) => Enforcement::from_name(&e.value).or_else(|| {
+                    let help = Enforcement::name_help(&e.value);
                     self.r.error_help(
                         DiagnosticKind::InvalidValue,
                         e.span,
@@ -290,11 +289,10 @@ impl Loader {
     )]
     pub(super) fn level(&mut self, t: Table<'_>, key: &str) -> Option<Option<RiskLevel>> {
         let text = self.r.text(t, "decision", key, false)?;
-        match RiskLevel::parse(&text.value) {
+        match RiskLevel::from_name(&text.value) {
             Some(l) => Some(Some(l)),
             None => {
-                let help = crate::fuzzy::did_you_mean(&text.value, ["low", "medium", "high", "critical"])
-                    .unwrap_or_else(|| "use `low`, `medium`, `high` or `critical`".into());
+                let help = RiskLevel::name_help(&text.value);
                 self.r.error_help(
                     DiagnosticKind::InvalidValue,
                     text.span,

@@ -95,9 +95,8 @@ impl Loader {
         let e =
             self.r.table(node, &epath, &["outcome", "violations", "risk_level", "risk_score", "impacted"])?;
         let outcome = self.r.text(e, &epath, "outcome", true).and_then(|o| {
-            Outcome::parse(&o.value).or_else(|| {
-                let help = crate::fuzzy::did_you_mean(&o.value, ["allow", "needs_approval", "deny"])
-                    .unwrap_or_else(|| "use `allow`, `needs_approval` or `deny`".into());
+            Outcome::from_name(&o.value).or_else(|| {
+                let help = Outcome::name_help(&o.value);
                 self.r.error_help(
                     DiagnosticKind::InvalidValue,
                     o.span,
@@ -111,7 +110,7 @@ impl Loader {
         let violations = e.get("violations").map(|_| self.r.strings(e, &epath, "violations"));
         let impacted = e.get("impacted").map(|_| self.r.strings(e, &epath, "impacted"));
         let risk_level = self.r.text(e, &epath, "risk_level", false).and_then(|l| {
-            let parsed = RiskLevel::parse(&l.value);
+            let parsed = RiskLevel::from_name(&l.value);
             if parsed.is_none() {
                 self.r.error(
                     DiagnosticKind::InvalidValue,
