@@ -1,4 +1,5 @@
-//! The change document (SPEC §2.1) and what is computed from it.
+//! The change document ([The change document](crate::input#the-change-document)) and what is computed
+//! from it.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,7 +17,8 @@ use crate::input::{load, serde_util, validate};
 /// A proposed software change: what it deploys, where, how, and the evidence around it.
 ///
 /// Plain data: build it in code or read it with [`Change::from_json`], which also
-/// [validates](Change::validate) it. Every field follows SPEC §2.1, with its defaults.
+/// [validates](Change::validate) it. Every field, with its default, is described in
+/// [The change document](crate::input#the-change-document).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
@@ -136,7 +138,7 @@ pub struct Size {
 
 /// How a change can be undone.
 ///
-/// The SPEC gives no defaults inside `rollback`; here each flag defaults to `false`, so that
+/// Each flag defaults to `false`, so that
 /// `{ "plan": true }` reads as "there is a plan, not tested, not automated": a flag that is
 /// not claimed is not credited.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -350,8 +352,9 @@ impl Change {
     }
 
     /// Whether someone other than the author approved in one of `roles` (compared trimmed and
-    /// case-insensitively); an empty `roles` accepts any role. This is the test of SPEC §5.2
-    /// (overrides) and §5.5 (risk approvals). Allocates nothing.
+    /// case-insensitively); an empty `roles` accepts any role. This is the test of overrides
+    /// ([Rules and enforcement](crate::policy#rules-and-enforcement)) and of risk approvals
+    /// ([Outcome and reasons](crate::policy#outcome-and-reasons)). Allocates nothing.
     #[must_use]
     pub fn is_approved_by_role_in(&self, roles: &[String]) -> bool {
         self.approvals_by_others()

@@ -567,7 +567,8 @@ fn violation_message<'a>(
     }
 }
 
-/// SPEC §5.5: the outcome, the facts that determined it, and the approvals that would help.
+/// The outcome, the facts that determined it, and the approvals that would help
+/// ([Outcome and reasons](crate::policy#outcome-and-reasons)).
 fn decide(
     policy: &Loaded,
     change: &Change,

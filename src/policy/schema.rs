@@ -1,5 +1,6 @@
-//! The typed CEL environment of policies (SPEC §4.4): the object types of `change`,
-//! `context`, `blast` and `risk`, with the field indexes the host objects answer to.
+//! The typed CEL environment of policies ([Expressions in a
+//! policy](crate::policy#expressions-in-a-policy)): the object types of `change`, `context`, `blast`
+//! and `risk`, with the field indexes the host objects answer to.
 
 use std::sync::{Arc, OnceLock};
 

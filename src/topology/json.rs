@@ -8,7 +8,8 @@ use super::{DependencyRef, ServiceRef, Topology, TopologyDocument};
 use crate::{Diagnostic, DiagnosticKind, Diagnostics, Limits, Span};
 
 impl Topology {
-    /// Loads a topology from JSON text (SPEC §2.2) with the default [`Limits`].
+    /// Loads a topology from JSON text ([The topology document](crate::topology#the-topology-document))
+    /// with the default [`Limits`].
     ///
     /// # Errors
     ///
