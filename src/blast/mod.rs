@@ -1,4 +1,5 @@
-//! The blast radius of a change over a [`Topology`] ([Blast radius](crate::policy#blast-radius)).
+//! The blast radius of a change over a [`Topology`]: what is impacted, what is degraded, and by
+//! which paths.
 //!
 //! Two layers:
 //!
@@ -130,8 +131,8 @@ impl Topology {
         }
     }
 
-    /// The blast-radius report of a change to the services named `changed` ([Blast
-    /// radius](crate::policy#blast-radius)).
+    /// The blast-radius report of a change to the services named `changed` (see the module
+    /// docs for what is impacted and degraded, and how paths are chosen).
     ///
     /// Names the topology does not know are listed as `unknown` and make the report incomplete.
     pub fn blast_radius<S: AsRef<str>>(&self, changed: &[S], options: &BlastOptions<'_>) -> BlastRadius {

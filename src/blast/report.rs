@@ -1,4 +1,4 @@
-//! The blast-radius report (`blast_radius` in [the assessment](crate::policy#the-assessment)).
+//! The blast-radius report: `blast_radius` in the assessment JSON.
 
 use serde::{Deserialize, Serialize};
 

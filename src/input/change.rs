@@ -352,9 +352,8 @@ impl Change {
     }
 
     /// Whether someone other than the author approved in one of `roles` (compared trimmed and
-    /// case-insensitively); an empty `roles` accepts any role. This is the test of overrides
-    /// ([Rules and enforcement](crate::policy#rules-and-enforcement)) and of risk approvals
-    /// ([Outcome and reasons](crate::policy#outcome-and-reasons)). Allocates nothing.
+    /// case-insensitively); an empty `roles` accepts any role. This is the test of a soft
+    /// rule's override and of a risk approval. Allocates nothing.
     #[must_use]
     pub fn is_approved_by_role_in(&self, roles: &[String]) -> bool {
         self.approvals_by_others()

@@ -1,6 +1,6 @@
-//! The computed fields of the change and context ([Expressions in a
-//! policy](crate::policy#expressions-in-a-policy)): `bump`, `effective_steps` / `first_step`, `when`,
-//! `approvers()`, `approvers(role)`, approvals by role and `active_freezes`.
+//! The computed fields of the change and context (see [`crate::input`]): `bump`,
+//! `effective_steps` / `first_step`, `when`, `approvers()`, `approvers(role)`, approvals by role
+//! and `active_freezes`.
 
 use semver::Version;
 
