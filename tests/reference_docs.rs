@@ -81,7 +81,7 @@ fn of_kind(kind: &str) -> Vec<Checked> {
 #[test]
 fn every_marker_has_a_known_kind() {
     for c in checked() {
-        let known = ["policy", "change", "context", "topology", "assessment"].contains(&c.kind.as_str())
+        let known = ["policy", "policy-json", "change", "context", "topology", "assessment"].contains(&c.kind.as_str())
             || c.kind.starts_with("fields ");
         assert!(known, "{}: unknown doc-check kind `{}`", c.file, c.kind);
     }
@@ -108,6 +108,16 @@ fn the_example_policy_loads_without_warnings_and_its_tests_pass() {
             // The complete example uses every section.
             assert!(report.cases.len() >= 2 && policy.health().is_some());
         }
+    }
+}
+
+#[test]
+fn the_example_json_policy_loads_and_its_tests_pass() {
+    for c in of_kind("policy-json") {
+        let policy = Policy::from_json(&c.body)
+            .unwrap_or_else(|d| panic!("{}: {}", c.file, d.render(Some("policy.json"), &c.body)));
+        let report = policy.run_tests();
+        assert!(!report.cases.is_empty() && report.all_passed(), "{}: {:?}", c.file, report.cases);
     }
 }
 
