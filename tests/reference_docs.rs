@@ -81,7 +81,8 @@ fn of_kind(kind: &str) -> Vec<Checked> {
 #[test]
 fn every_marker_has_a_known_kind() {
     for c in checked() {
-        let known = ["policy", "policy-json", "change", "context", "topology", "assessment"].contains(&c.kind.as_str())
+        let known = ["policy", "policy-json", "change", "context", "topology", "assessment"]
+            .contains(&c.kind.as_str())
             || c.kind.starts_with("fields ");
         assert!(known, "{}: unknown doc-check kind `{}`", c.file, c.kind);
     }
