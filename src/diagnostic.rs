@@ -320,9 +320,13 @@ impl Diagnostic {
                 };
                 let line_text = line_at(source, span.start);
                 let _ = writeln!(out, "{pad} |");
-                let _ = writeln!(out, "{} | {}", loc.line, line_text.text);
-                let caret_start =
-                    display_width(line_text.text.get(..line_text.offset_in_line(span.start)).unwrap_or(""));
+                let (before, after) = (
+                    if line_text.clipped_before { "…" } else { "" },
+                    if line_text.clipped_after { "…" } else { "" },
+                );
+                let _ = writeln!(out, "{} | {before}{}{after}", loc.line, line_text.text);
+                let caret_start = display_width(before)
+                    + display_width(line_text.text.get(..line_text.offset_in_line(span.start)).unwrap_or(""));
                 let end_in_line = line_text.offset_in_line(span.end.max(span.start));
                 let width = display_width(
                     line_text.text.get(line_text.offset_in_line(span.start)..end_in_line).unwrap_or(""),
@@ -383,7 +387,18 @@ impl LineCol {
 struct LineText<'s> {
     text: &'s str,
     start: usize,
+    /// The line goes on before `text`.
+    clipped_before: bool,
+    /// The line goes on after `text`.
+    clipped_after: bool,
 }
+
+/// The most bytes of one line shown in an excerpt: a document written on one long line (JSON
+/// often is) is shown around the span, not whole.
+const MAX_EXCERPT: usize = 160;
+
+/// How much of a clipped line is shown before the span, in bytes.
+const EXCERPT_BEFORE: usize = 60;
 
 impl LineText<'_> {
     fn offset_in_line(&self, offset: u32) -> usize {
@@ -397,7 +412,17 @@ fn line_at(source: &str, offset: u32) -> LineText<'_> {
     let start = source.get(..offset).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
     let end = source.get(start..).and_then(|s| s.find('\n')).map_or(source.len(), |i| start + i);
     let text = source.get(start..end).unwrap_or("").trim_end_matches('\r');
-    LineText { text, start }
+    if text.len() <= MAX_EXCERPT {
+        return LineText { text, start, clipped_before: false, clipped_after: false };
+    }
+    let from = floor_char_boundary(text, offset.saturating_sub(start).saturating_sub(EXCERPT_BEFORE));
+    let to = floor_char_boundary(text, from + MAX_EXCERPT);
+    LineText {
+        text: text.get(from..to).unwrap_or(""),
+        start: start + from,
+        clipped_before: from > 0,
+        clipped_after: to < text.len(),
+    }
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -435,6 +460,24 @@ mod tests {
             text,
             "error[E0202]: unknown field `enviroment`\n --> p.toml:2:8\n  |\n2 | change.enviroment == 1\n  |        ^^^^^^^^^^\n  = help: did you mean `environment`?\n"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_span() {
+        let src = format!("{}\"colour\"{}", "x".repeat(100_000), "y".repeat(100_000));
+        let d = Diagnostic::error(DiagnosticKind::InvalidInput, "unknown field `colour`")
+            .with_span(Span::new(100_000, 100_008));
+        let text = d.render(Some("c.json"), &src);
+        let expected_line = format!("1 | …{}\"colour\"{}…\n", "x".repeat(60), "y".repeat(92));
+        let expected_caret = format!("  | {}^^^^^^^^\n", " ".repeat(61));
+        assert!(text.contains(&expected_line), "{text}");
+        assert!(text.contains(&expected_caret), "{text}");
+        assert!(text.len() < 500, "{}", text.len());
+        // Near the start of the line nothing is clipped before it.
+        let d = Diagnostic::error(DiagnosticKind::InvalidInput, "x").with_span(Span::new(2, 3));
+        let text = d.render(None, &src);
+        assert!(text.contains(&format!("1 | {}…\n", "x".repeat(160))), "{text}");
+        assert!(text.contains("  |   ^\n"), "{text}");
     }
 
     #[test]

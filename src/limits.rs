@@ -21,7 +21,8 @@ pub struct Limits {
     pub max_expr_bytes: usize,
     /// Most rules and risk factors in one policy (together). Default 10 000.
     pub max_rules: usize,
-    /// Largest compiled regular expression, in bytes. Default 1 MiB.
+    /// Largest compiled regular expression, in bytes, for literal patterns compiled at load
+    /// time and for patterns compiled at run time alike. Default 1 MiB.
     pub max_regex_bytes: usize,
     /// Most services in a topology. Default 1 000 000.
     pub max_services: usize,

@@ -179,7 +179,7 @@ fn arb_status() -> impl Strategy<Value = CheckStatus> {
 
 fn arb_approval() -> impl Strategy<Value = Approval> {
     (select(PEOPLE).prop_flat_map(spelled), select(ROLES), option::weighted(0.3, arb_time()))
-        .prop_map(|(by, role, at)| Approval { by, role: role.to_owned(), at })
+        .prop_map(|(by, role, at)| Approval { by: by.into(), role: role.to_owned(), at })
 }
 
 /// A strategy for [`Change`]s, with builder methods to constrain it.
@@ -366,7 +366,7 @@ impl ChangeStrategy {
                     title: title.trim().to_owned(),
                     category,
                     environment,
-                    author,
+                    author: author.into(),
                     services,
                     strategy,
                     size,

@@ -421,6 +421,40 @@ fn assessments_are_deterministic() {
     }
 }
 
+#[test]
+fn the_author_respelt_cannot_approve_the_emergency_hotfix() {
+    let ex = examples();
+    let text = example("change-emergency-hotfix.json");
+    // The honest author's approval as SRE lead does not count: still needs approval.
+    for by in [
+        "aisha.rahman",
+        "aisha.rahman\\u200b",
+        "aisha\\u200d.rahman",
+        "\\ufeffaisha.rahman",
+        "ai\\u00adsha.rahman",
+        "ａｉｓｈａ．ｒａｈｍａｎ",
+        "\\u0430isha.rahman",
+        " Aisha.Rahman\\t",
+    ] {
+        let approval = format!(r#"{{ "by": "{by}", "role": "sre-lead" }}, {{ "by": "li.wei""#);
+        let json = text.replacen(r#"{ "by": "li.wei""#, &approval, 1);
+        assert_ne!(json, text);
+        let c = Change::from_json(&json).unwrap_or_else(|e| panic!("{by}: {e}"));
+        assert_eq!(c.approvals.len(), 2);
+        let a = policy().assess(&c, &ex.topology, &ex.context);
+        assert_eq!(a.outcome, Outcome::NeedsApproval, "{by}: {a}");
+        assert!(c.approvers().iter().all(|p| p != "aisha.rahman"), "{by}: {:?}", c.approvers());
+    }
+    // Someone else's approval in the same role does count.
+    let json = text.replacen(
+        r#"{ "by": "li.wei""#,
+        r#"{ "by": "ben.okafor", "role": "sre-lead" }, { "by": "li.wei""#,
+        1,
+    );
+    let a = policy().assess(&Change::from_json(&json).unwrap(), &ex.topology, &ex.context);
+    assert_eq!(a.outcome, Outcome::Allow, "{a}");
+}
+
 /// The rules that decide (hard and soft), apart from the advisory ones.
 fn deciding(a: &Assessment) -> BTreeSet<&str> {
     let mut out = by_enforcement(a, Enforcement::Hard);

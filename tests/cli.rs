@@ -750,3 +750,14 @@ fn an_endless_change_stops_at_the_default_limit() {
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("limit exceeded: `/dev/zero` is larger than 16777216 bytes"), "{r:?}");
 }
+
+#[test]
+fn an_invisible_approver_is_invalid_input() {
+    let text =
+        data("examples/change-emergency-hotfix.json").replace(r#""by": "li.wei""#, r#""by": "\u200b""#);
+    let file = temp_file("invisible-approver.json", &text);
+    let r = run(&["assess", "--change", file.to_str().unwrap()], None);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("approvals[0].by"), "{r:?}");
+    assert!(r.stderr.contains("`by` is empty once invisible characters and whitespace are removed"), "{r:?}");
+}

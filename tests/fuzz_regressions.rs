@@ -66,3 +66,28 @@ fn assess_inputs() {
     let count = replay("assess", changeguard::fuzzing::assess);
     assert!(count >= 10, "only {count} assess inputs found");
 }
+
+#[test]
+fn respell_inputs() {
+    let count = replay("respell", changeguard::fuzzing::respelling);
+    assert!(count >= 10, "only {count} respell inputs found");
+}
+
+/// The `respell` target driven without cargo-fuzz: a fixed stream of pseudo-random inputs
+/// (xorshift from a constant seed), so every run checks the same few thousand cases.
+#[test]
+fn respell_over_a_fixed_stream_of_inputs() {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..1000 {
+        let len = (next() % 48) as usize;
+        let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        let outcome = std::panic::catch_unwind(|| changeguard::fuzzing::respelling(&data));
+        assert!(outcome.is_ok(), "respell panicked on {data:?}");
+    }
+}

@@ -190,3 +190,28 @@ fn iqr_outliers_uses_tukey_fences() {
     assert_eq!(removed, vec![300.0, -200.0]);
     assert_eq!(kept.len(), 6);
 }
+
+#[test]
+fn order_statistics_of_large_samples_match_brute_force() {
+    // Large enough for the sampled-pivot search (75 000 differences), with many ties.
+    let mut state = 0x1234_5678_u64;
+    let mut next = |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % m) as f64
+    };
+    let baseline: Vec<f64> = (0..300).map(|_| next(400) / 4.0).collect();
+    let canary: Vec<f64> = (0..250).map(|_| next(500) / 4.0).collect();
+    let mut all: Vec<f64> = canary.iter().flat_map(|c| baseline.iter().map(move |b| c - b)).collect();
+    all.sort_by(f64::total_cmp);
+    for rank in (1..=all.len()).step_by(997).chain([all.len() / 2, all.len() / 2 + 1, all.len()]) {
+        let got = pairwise_difference(&baseline, &canary, rank as u64).unwrap();
+        assert_eq!(got, all[rank - 1], "rank {rank}");
+    }
+    let n = all.len();
+    let median = f64::midpoint(all[n / 2 - 1], all[n / 2]);
+    assert_eq!(hodges_lehmann(&baseline, &canary).unwrap(), median);
+    // Constant samples: every difference is the same.
+    assert_eq!(hodges_lehmann(&[2.0; 300], &[5.0; 300]).unwrap(), 3.0);
+}

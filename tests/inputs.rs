@@ -700,3 +700,60 @@ fn a_key_given_twice_in_a_policy_test_document_is_an_error() {
     let d = changeguard::Policy::from_json(policy).unwrap_err().errors().next().unwrap().clone();
     assert_eq!((d.message(), d.path()), ("invalid JSON: duplicate key `policy`", Some("policy")));
 }
+
+#[test]
+fn an_invalid_identity_is_an_input_error_naming_its_path() {
+    let two = |second: &str| {
+        with(&format!(
+            r#""approvals": [{{ "by": "bob", "role": "sre" }}, {{ "by": "{second}", "role": "sre" }}]"#
+        ))
+    };
+    for (by, message) in [
+        ("\\u200b", "`by` is empty once invisible characters and whitespace are removed"),
+        ("\\u2060 \\ufeff", "`by` is empty once invisible characters and whitespace are removed"),
+        ("bob\\u0007", "`by` holds the control character U+0007"),
+        ("bob\\nsmith", "`by` holds the control character U+000A"),
+    ] {
+        let text = two(by);
+        let err = Change::from_json(&text).unwrap_err();
+        assert_eq!(err.items().len(), 1, "{by}: {err:?}");
+        let d = &err.items()[0];
+        assert_eq!(d.kind(), DiagnosticKind::InvalidInput);
+        assert_eq!((d.path(), d.message()), (Some("approvals[1].by"), message), "{by}");
+        assert_eq!(d.help(), Some("name who approved the change"));
+        // The span is the value.
+        let at = text.rfind(&format!("\"{by}\"")).unwrap();
+        assert_eq!(d.span().map(|s| s.start as usize), Some(at), "{by}");
+    }
+    let author = MINIMAL.replace(r#""author": "ann""#, r#""author": "\u200d""#);
+    let err = Change::from_json(&author).unwrap_err();
+    assert_eq!(err.items()[0].path(), Some("author"));
+    // Outer whitespace is trimmed, not refused; the text is kept as written.
+    let c = Change::from_json(&two("\\tcy\\n")).unwrap();
+    assert_eq!(c.approvals[1].by, "\tcy\n");
+    assert_eq!(c.approvers(), ["bob", "cy"]);
+    // Built in code, an invalid identity is a validation error too, and nobody's approval.
+    let mut c = minimal();
+    c.approvals.push(Approval { by: "\u{200b}".into(), role: "sre".into(), at: None });
+    assert_eq!(c.validate().unwrap_err().items()[0].path(), Some("approvals[0].by"));
+    assert!(c.approvers().is_empty());
+}
+
+#[test]
+fn identities_are_canonicalised_once_when_read() {
+    let c = Change::from_json(&with(
+        r#""approvals": [{ "by": "B\u043eb\u200b", "role": "sre" }, { "by": "bob", "role": "dev" }]"#,
+    ))
+    .unwrap();
+    let by = &c.approvals[0].by;
+    assert_eq!(by.as_str(), "B\u{43e}b\u{200b}");
+    assert_eq!(by.canonical(), "b\u{43e}b");
+    assert!(by.same_person(&c.approvals[1].by));
+    assert_eq!(by.key(), c.approvals[1].by.key());
+    // One person, named by the first spelling met.
+    assert_eq!(c.approvers(), ["b\u{43e}b"]);
+    // Written back as it was read.
+    let back = Change::from_json(&c.to_json_pretty()).unwrap();
+    assert_eq!(back, c);
+    assert_eq!(back.approvals[0].by.canonical(), "b\u{43e}b");
+}

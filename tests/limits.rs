@@ -217,6 +217,58 @@ fn documents_inside_a_policy_test_follow_the_policy_limits() {
     assert!(e.message().starts_with("limit exceeded: change document of "), "{}", e.message());
 }
 
+#[test]
+fn a_long_document_gets_only_its_first_shape_error() {
+    // Finding more errors reads the document again per error; past 256 KiB that is not done.
+    let doc = |title: &str| {
+        format!(
+            r#"{{"id": "c", "environment": "dev", "author": "ann", "services": [{{"name": "api"}}],
+                "title": "{title}", "colour": 1, "flavour": 2}}"#
+        )
+    };
+    let short = Change::from_json(&doc("t")).unwrap_err();
+    assert_eq!(short.items().len(), 2, "{short:?}");
+    let long = Change::from_json(&doc(&"t".repeat(300 << 10))).unwrap_err();
+    assert_eq!(long.items().len(), 1, "{long:?}");
+    assert_eq!(long.items()[0].message(), "unknown field `colour`");
+}
+
+#[test]
+fn attributes_dense_with_objects_are_refused_before_they_are_built() {
+    // Each object would take about 640 bytes in memory: 80 times the text of `{"a":1},`.
+    let doc = |items: &str| {
+        format!(
+            r#"{{"id": "c", "environment": "dev", "author": "ann", "services": [{{"name": "api"}}],
+                "attributes": {{"xs": [{items}]}}}}"#
+        )
+    };
+    let dense = doc(&vec![r#"{"a":1}"#; 5000].join(","));
+    let err = Change::from_json(&dense).unwrap_err();
+    let d = &err.items()[0];
+    assert_eq!(d.kind(), DiagnosticKind::LimitExceeded);
+    assert_eq!(d.path(), Some("attributes"));
+    let allowed = dense.len() / 32 + 1024;
+    assert_eq!(
+        d.message(),
+        format!(
+            "limit exceeded: `attributes` holds 5001 objects, more than the {allowed} a change document of {} bytes may hold",
+            dense.len()
+        )
+    );
+    let ctx = format!(
+        r#"{{"now": "2026-03-02T10:00:00Z", "attributes": {{"xs": [{}]}}}}"#,
+        vec!["{\"a\":1}"; 5000].join(",")
+    );
+    assert_eq!(Context::from_json(&ctx).unwrap_err().items()[0].kind(), DiagnosticKind::LimitExceeded);
+    // Objects with more to them, empty objects and braces inside strings are fine.
+    let roomy = doc(&vec![r#"{"a":"a value long enough to pay for its map"}"#; 5000].join(","));
+    assert_eq!(Change::from_json(&roomy).unwrap().attributes["xs"].as_array().unwrap().len(), 5000);
+    let empty = doc(&vec!["{ }"; 5000].join(","));
+    assert!(Change::from_json(&empty).is_ok());
+    let quoted = doc(&vec![r#""{\"a\":{\"b\":1}}""#; 5000].join(","));
+    assert!(Change::from_json(&quoted).is_ok());
+}
+
 /// An environment with a string variable `s` (slot 0) and a list of ints `l` (slot 1), and
 /// the given budget.
 fn string_env(steps: u64) -> Env {
@@ -260,6 +312,7 @@ fn string_building_is_charged_before_it_allocates() {
         "l.all(i, l == l)",
         "l.all(i, [l, l] == [l, l])",
         "l.all(i, {1: l} == {1: l})",
+        "l.all(i, l in [l, l])",
     ] {
         let e = eval_err(&string_env(20_000), expr, &long, 200);
         assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded, "{expr}: {e}");
@@ -409,4 +462,56 @@ fn run_time_patterns_are_charged_cached_and_capped() {
     let a = policy.assess(&c, &Topology::default(), &context());
     assert!(a.errors.is_empty(), "{:?}", a.errors);
     assert_eq!(a.outcome, Outcome::Allow);
+}
+
+#[test]
+fn a_message_printing_a_long_text_stops_at_the_size_limit() {
+    // A list of 2^18 references to the change's id is a small value (8 MiB) with a text of
+    // 2^18 times the id: the message stops at the size limit, and the rule fails closed.
+    let mut text = format!("{HEAD}[let]\nv0 = '[change.id]'\n");
+    for i in 1..=18 {
+        text.push_str(&format!("v{i} = 'v{} + v{}'\n", i - 1, i - 1));
+    }
+    text.push_str(
+        "[[rule]]\nid = \"loud\"\nenforcement = \"hard\"\nrequire = 'false'\nmessage = \"ids: {{ v18 }}\"\n",
+    );
+    let policy = Policy::from_text(&text, &limits()).unwrap();
+    let mut c = change();
+    c.id = "i".repeat(1000);
+    let a = policy.assess(&c, &Topology::default(), &context());
+    assert_eq!(a.outcome, Outcome::Deny);
+    assert!(
+        a.errors
+            .iter()
+            .any(|e| e.message
+                == "limit exceeded: a text longer than the 16777216 bytes allowed would be built"),
+        "{:?}",
+        a.errors
+    );
+    assert!(a.violations.iter().all(|v| v.message.len() < 1 << 20));
+}
+
+#[test]
+fn calls_chosen_at_run_time_are_priced_too() {
+    // Unchecked, every call is dispatched on the runtime types: the same prices apply.
+    let mut bindings = serde_json::Map::new();
+    bindings.insert("s".to_owned(), serde_json::Value::String("x".repeat(10_000)));
+    for (expr, message) in [
+        (
+            "s.replace(\"\", s)",
+            "limit exceeded: a value of 100020000 bytes would be built, more than the 16777216 allowed",
+        ),
+        ("s.split(\"\")", "limit exceeded: evaluation cost budget of 5000 steps"),
+        ("[s, s, s, s, s, s, s, s, s].join()", "limit exceeded: evaluation cost budget of 5000 steps"),
+        ("s.matches(s + \"x\")", "limit exceeded: evaluation cost budget of 5000 steps"),
+    ] {
+        let mut l = limits();
+        l.max_eval_cost = 5_000;
+        for checked in [true, false] {
+            match changeguard::cel::evaluate_expression(expr, &bindings, checked, &l) {
+                changeguard::cel::ExprOutcome::EvalError(e) => assert_eq!(e.to_string(), message, "{expr}"),
+                other => panic!("{expr}: {other:?}"),
+            }
+        }
+    }
 }

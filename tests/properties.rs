@@ -196,11 +196,11 @@ proptest! {
         let before = policy.assess(&change, &topology, &context);
         let mut with_self = change.clone();
         let by = match spelling {
-            0 => change.author.clone(),
+            0 => change.author.to_string(),
             1 => change.author.to_uppercase(),
             _ => format!("  {}  ", change.author),
         };
-        with_self.approvals.push(Approval { by, role: role.to_owned(), at: None });
+        with_self.approvals.push(Approval { by: by.into(), role: role.to_owned(), at: None });
         let after = policy.assess(&with_self, &topology, &context);
         prop_assert_eq!(before.outcome, after.outcome);
         prop_assert_eq!(before.risk.score, after.risk.score);
@@ -307,8 +307,10 @@ fn failing(expr: &str) -> String {
 }
 
 /// The policy text `base` once per condition (each `let`, each rule's `when` and `require`,
-/// each risk factor's `when` and `points`), that condition replaced by a failing expression of
-/// its type; each with a label naming the condition.
+/// each risk factor's `when` and `points`; a missing `when` counts as `true`), that condition
+/// replaced by a failing expression of its type, and once per text (a rule's `message` and
+/// `remediation`, a factor's `reason`), that text replaced by a template that fails; each with
+/// a label naming what fails.
 fn with_each_condition_failing(base: &str) -> Vec<(String, Policy)> {
     let table: toml::Table = toml::from_str(base).unwrap();
     let mut variants: Vec<(String, toml::Table)> = Vec::new();
@@ -325,14 +327,26 @@ fn with_each_condition_failing(base: &str) -> Vec<(String, Policy)> {
         for i in 0..count {
             for field in fields {
                 let item = &table[section][i];
-                let Some(value) = item.get(field) else { continue };
-                let expr = match value {
-                    toml::Value::String(s) => s.clone(),
-                    toml::Value::Integer(n) => n.to_string(),
+                // A missing `when` is `true`: it fails as the bare failing condition.
+                let expr = match item.get(field) {
+                    Some(toml::Value::String(s)) => s.clone(),
+                    Some(toml::Value::Integer(n)) => n.to_string(),
+                    None if field == "when" => "true".to_owned(),
                     other => panic!("{section} {field}: {other:?}"),
                 };
                 let mut t = table.clone();
                 t[section][i].as_table_mut().unwrap().insert(field.to_owned(), failing(&expr).into());
+                variants.push((format!("{section} `{}` {field}", item["id"].as_str().unwrap()), t));
+            }
+            // Texts: a template whose interpolation fails.
+            for field in ["message", "remediation", "reason"] {
+                let item = &table[section][i];
+                if item.get(field).is_none() {
+                    continue;
+                }
+                let mut t = table.clone();
+                let text = format!("fails: {{{{ {FAILS} }}}}");
+                t[section][i].as_table_mut().unwrap().insert(field.to_owned(), text.into());
                 variants.push((format!("{section} `{}` {field}", item["id"].as_str().unwrap()), t));
             }
         }
@@ -430,7 +444,8 @@ fn injected_failures_are_evaluation_errors_of_their_item() {
 }
 
 proptest! {
-    #![proptest_config(config(64))]
+    // Each case assesses about 300 policy variants.
+    #![proptest_config(config(48))]
 
     #[test]
     fn an_evaluation_error_never_relaxes(change in arb_change(), topology in arb_topology(), context in arb_context()) {

@@ -1,9 +1,10 @@
 //! Property "respelling never relaxes": changes built from the examples, with approvals added
-//! (by the author, twice by one person, by someone new), then one thing respelt — the author or
-//! an approver, by case, whitespace, invisible characters, Cyrillic look-alikes or fullwidth
-//! forms, or the schedule moved into the past — are an input error or assessed at least as
-//! strictly as the honest change (`changeguard::fuzzing::SpellingCase`, shared with the
-//! `respell` fuzz target).
+//! (by the author, twice by one person, by someone new), then one thing respelt — the author,
+//! an approver, the environment or a service's name, by case, whitespace, invisible characters,
+//! Cyrillic look-alikes or fullwidth forms; or the schedule moved into the past; or an approval
+//! added by a blank or invisible name; or a check given twice (respelt, as `passed`) — are an
+//! input error or assessed at least as strictly as the honest change
+//! (`changeguard::fuzzing::SpellingCase`, shared with the `respell` fuzz target).
 #![cfg(all(feature = "proptest", feature = "fuzzing"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
@@ -32,6 +33,10 @@ fn case() -> impl Strategy<Value = SpellingCase> {
         2 => Just(Target::Author),
         2 => (0usize..5).prop_map(Target::Approval),
         1 => (0..PAST.len()).prop_map(Target::PastSchedule),
+        1 => (0..ROLES.len()).prop_map(Target::Ghost),
+        1 => (0usize..5).prop_map(Target::DuplicateCheck),
+        2 => Just(Target::Environment),
+        2 => (0usize..3).prop_map(Target::Service),
     ];
     (
         0usize..5,
@@ -154,4 +159,26 @@ fn the_respelt_items_decide_the_outcome() {
         assert_eq!(honest[0], changeguard::Outcome::Deny);
         assert_eq!(respelt.unwrap()[0], changeguard::Outcome::Deny);
     }
+}
+
+#[test]
+fn a_duplicate_check_is_written_twice() {
+    let case = SpellingCase {
+        example: 3,
+        approvals: vec![],
+        target: Target::DuplicateCheck(2),
+        respellings: vec![Respelling::Upper],
+    };
+    let (honest, respelt) = case.documents().unwrap();
+    assert!(!honest.contains("SECURITY-SCAN"));
+    assert!(
+        respelt.contains(r#""security-scan":"pending","unit-tests":"passed","SECURITY-SCAN":"passed"}"#),
+        "{respelt}"
+    );
+    case.check().unwrap();
+    // Spelt alike, the duplicate is an input error.
+    let same = SpellingCase { respellings: vec![], ..case };
+    let (_, respelt) = same.documents().unwrap();
+    assert!(respelt.contains(r#""security-scan":"pending","unit-tests":"passed","security-scan":"passed"}"#));
+    assert_eq!(same.outcomes().unwrap().1, None);
 }

@@ -104,7 +104,7 @@ fn change(u: &mut Unstructured<'_>) -> Result<Change> {
         None
     };
     c.approvals = list(u, 3, |u| {
-        Ok(Approval { by: pick(u, APPROVERS)?.to_owned(), role: pick(u, ROLES)?.to_owned(), at: None })
+        Ok(Approval { by: pick(u, APPROVERS)?.into(), role: pick(u, ROLES)?.to_owned(), at: None })
     })?;
     c.checks =
         list(u, 5, |u| Ok((pick(u, CHECKS)?.to_owned(), pick(u, CheckStatus::ALL)?)))?.into_iter().collect();

@@ -445,14 +445,13 @@ fn continuous(
         1.0
     };
     let location = stats::mann_whitney_u(&c, &b, Alternative::TwoSided, Method::Auto);
-    let shift = stats::hodges_lehmann(&b, &c);
-    let interval = stats::shift_interval(&b, &c, t.confidence);
+    let shift = stats::shift_estimate(&b, &c, t.confidence);
     let spread = stats::brown_forsythe(&c, &b);
     let (Ok(location), Ok(shift)) = (location, shift) else {
         return no_data(spec, t, need, "the samples could not be compared", true);
     };
-    let effect = shift / scale;
-    let interval = interval.ok().map(|(lo, hi)| (lo / scale, hi / scale));
+    let effect = shift.estimate / scale;
+    let interval = Some((shift.low / scale, shift.high / scale));
     let (mad_b, mad_c) = (mean_abs_deviation(&b), mean_abs_deviation(&c));
     let spread_ratio = if mad_b > 0.0 {
         mad_c / mad_b

@@ -87,10 +87,12 @@ impl std::error::Error for IdentityError {}
 ///
 /// # Errors
 ///
-/// [`IdentityError::Control`] when the text holds a control character, and
+/// [`IdentityError::Control`] when the text holds a control character inside it (outer
+/// whitespace such as a tab or a newline is trimmed first), and
 /// [`IdentityError::Empty`] when nothing is left after canonicalisation.
 pub fn identity_key(identity: &str) -> Result<String, IdentityError> {
-    if let Some(c) = identity.chars().find(|c| c.is_control()) {
+    // Outer whitespace (a tab or a newline pasted along) is trimmed, not refused.
+    if let Some(c) = identity.trim().chars().find(|c| c.is_control()) {
         return Err(IdentityError::Control(c));
     }
     let canonical = canonical_name(identity);
@@ -187,5 +189,7 @@ mod tests {
         }
         assert_eq!(identity_key("aisha\u{7}"), Err(IdentityError::Control('\u{7}')));
         assert_eq!(identity_key("aisha\nrahman"), Err(IdentityError::Control('\n')));
+        assert_eq!(identity_key("aisha\u{0}"), Err(IdentityError::Control('\u{0}')));
+        assert_eq!(identity_key("\taisha\n"), identity_key("aisha"));
     }
 }

@@ -12,7 +12,7 @@ use crate::cel::Timestamp;
 use crate::diagnostic::Diagnostics;
 use crate::input::context::Context;
 use crate::input::kinds::{Bump, Category, ChangeKind, CheckStatus, StrategyType};
-use crate::input::{load, serde_util, validate};
+use crate::input::{Identity, load, serde_util, validate};
 
 /// A proposed software change: what it deploys, where, how, and the evidence around it.
 ///
@@ -32,8 +32,8 @@ pub struct Change {
     pub category: Category,
     /// Where it deploys, e.g. `production`. Required, not blank.
     pub environment: String,
-    /// Who made the change. Required, not blank.
-    pub author: String,
+    /// Who made the change. Required, a valid [`Identity`] (canonicalised when read).
+    pub author: Identity,
     /// The services it deploys. Required, at least one.
     #[serde(deserialize_with = "serde_util::object_list")]
     pub services: Vec<ServiceChange>,
@@ -172,8 +172,8 @@ pub struct Migration {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
-    /// Who approved. Required, not blank. Compared with [`normalize_identity`].
-    pub by: String,
+    /// Who approved. Required, a valid [`Identity`] (canonicalised when read).
+    pub by: Identity,
     /// In what capacity, e.g. `sre-lead`. Compared trimmed and case-insensitively.
     pub role: String,
     /// When, if known.
@@ -205,13 +205,6 @@ pub fn same_identity(a: &str, b: &str) -> bool {
     super::canonical_name(a) == super::canonical_name(b)
 }
 
-/// Whether `a` and `b` are the same person for separation of duties: equal
-/// [`identity_key`](crate::input::identity_key)s (canonical name and confusable skeleton).
-/// An invalid identity is nobody's.
-fn same_person(a: &str, b: &str) -> bool {
-    matches!((super::identity_key(a), super::identity_key(b)), (Ok(x), Ok(y)) if x == y)
-}
-
 // ------------------------------------------------------------------------------------------
 // Loading.
 
@@ -221,7 +214,7 @@ impl Change {
     pub fn new(
         id: impl Into<String>,
         environment: impl Into<String>,
-        author: impl Into<String>,
+        author: impl Into<Identity>,
         services: Vec<ServiceChange>,
     ) -> Self {
         Change {
@@ -278,8 +271,10 @@ impl Change {
         Ok(change)
     }
 
-    /// Checks what the types cannot express: `id`, `environment`, `author`, service names and
-    /// approvers are not blank; `services` is not empty; explicit `strategy.steps` are
+    /// Checks what the types cannot express: `id`, `environment` and service names are not
+    /// blank; `author` and every approval's `by` are valid [`Identity`]s (not blank, not empty
+    /// once invisible characters are removed, no control character inside); `services` is not
+    /// empty; explicit `strategy.steps` are
     /// non-empty percentages from 1 to 100, strictly ascending, ending at 100.
     ///
     /// # Errors
@@ -314,21 +309,26 @@ impl Change {
     /// so a confusable or invisible-character respelling of the author is the author.
     #[must_use]
     pub fn is_author(&self, identity: &str) -> bool {
-        same_person(identity, &self.author)
+        match (super::identity_key(identity), self.author.key()) {
+            (Ok(key), Ok(author)) => key == author,
+            _ => false,
+        }
     }
 
     /// The approvals given by someone other than the author, with a valid identity (see
     /// [`identity_key`](crate::input::identity_key)), in document order, duplicates included.
+    /// When the author's own identity is invalid, no approval can be told apart from theirs,
+    /// and none is given. Compares the keys computed when the identities were made.
     pub fn approvals_by_others(&self) -> impl Iterator<Item = &Approval> + '_ {
-        let author = super::identity_key(&self.author).ok();
-        self.approvals.iter().filter(move |a| match super::identity_key(&a.by) {
-            Ok(key) => author.as_ref() != Some(&key),
-            Err(_) => false,
+        let author = self.author.key().ok();
+        self.approvals.iter().filter(move |a| match (author, a.by.key()) {
+            (Some(author), Ok(key)) => key != author,
+            _ => false,
         })
     }
 
-    /// `change.approvers()`: the sorted, distinct, [normalized](normalize_identity) identities
-    /// of those who approved the change, other than the author.
+    /// `change.approvers()`: the sorted [canonical names](Identity::canonical) of the distinct
+    /// people (by [identity key](Identity::key)) who approved the change, other than the author.
     ///
     /// ```
     /// use changeguard::input::{Approval, Change, ServiceChange};
@@ -362,15 +362,20 @@ impl Change {
 }
 
 /// The canonical names of distinct people (by identity key; the first spelling met names
-/// the person), sorted.
+/// the person), sorted. Borrows what was computed when the identities were made.
 fn distinct_identities<'a>(approvals: impl Iterator<Item = &'a Approval>) -> Vec<String> {
-    let mut people: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    distinct_people(approvals).into_iter().map(str::to_owned).collect()
+}
+
+/// [`distinct_identities`], borrowed.
+pub(crate) fn distinct_people<'a>(approvals: impl Iterator<Item = &'a Approval>) -> Vec<&'a str> {
+    let mut people: BTreeMap<&str, &str> = BTreeMap::new();
     for a in approvals {
-        if let Ok(key) = super::identity_key(&a.by) {
-            people.entry(key).or_insert_with(|| normalize_identity(&a.by));
+        if let Ok(key) = a.by.key() {
+            people.entry(key).or_insert_with(|| a.by.canonical());
         }
     }
-    let set: BTreeSet<String> = people.into_values().collect();
+    let set: BTreeSet<&str> = people.into_values().collect();
     set.into_iter().collect()
 }
 

@@ -70,6 +70,70 @@ pub(crate) fn check_size(len: usize, what: &str, limits: &Limits) -> Result<(), 
     ))
 }
 
+/// Each object in free JSON (`attributes`) becomes a B-tree map, whose first node takes about
+/// 640 bytes however few keys it holds: 80 times the text of `{"a":1},`. So that memory stays a
+/// small multiple of the document's size, `attributes` may hold one object with keys per
+/// [`BYTES_PER_OBJECT`] bytes of the document, and [`FREE_OBJECTS`] more.
+const BYTES_PER_OBJECT: usize = 32;
+
+/// Objects that `attributes` may hold whatever the document's size.
+const FREE_OBJECTS: usize = 1024;
+
+/// Refuses a document whose `attributes` holds more objects than [`BYTES_PER_OBJECT`] allows.
+/// A scan of the text, before anything is built; text that is not JSON is left to the parser.
+fn check_free_json(text: &str, what: &str) -> Result<(), Diagnostics> {
+    let path = FieldPath::root().key("attributes");
+    let Some(located) = path::locate(text, &path) else { return Ok(()) };
+    let (start, end) = (located.value.start as usize, located.value.end as usize);
+    let objects = text.as_bytes().get(start..end).map_or(0, count_objects);
+    let allowed = (text.len() / BYTES_PER_OBJECT).saturating_add(FREE_OBJECTS);
+    if objects <= allowed {
+        return Ok(());
+    }
+    Err(single(
+        Diagnostic::error(
+            DiagnosticKind::LimitExceeded,
+            format!(
+                "limit exceeded: `attributes` holds {objects} objects, more than the {allowed} a {what} \
+                 document of {} bytes may hold",
+                text.len()
+            ),
+        )
+        .with_path("attributes")
+        // The key, not the value: rendering a caret under megabytes of value is work too.
+        .with_span(located.key.unwrap_or(located.value))
+        .with_help(format!(
+            "each object takes about 640 bytes in memory, so one per {BYTES_PER_OBJECT} bytes of \
+             document (and {FREE_OBJECTS} more) are accepted; flatten the attributes"
+        )),
+    ))
+}
+
+/// The objects with at least one key in the JSON `bytes` (strings skipped).
+fn count_objects(bytes: &[u8]) -> usize {
+    let mut count = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b'{' {
+            let next = bytes.iter().skip(i + 1).find(|c| !c.is_ascii_whitespace());
+            if next != Some(&b'}') {
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
 /// Reads a `T` from JSON `text`; `what` names the document in messages (`change`, `context`).
 /// A text over `limits.max_document_bytes` is refused before it is parsed.
 pub(crate) fn from_json<T: DeserializeOwned>(
@@ -78,6 +142,7 @@ pub(crate) fn from_json<T: DeserializeOwned>(
     limits: &Limits,
 ) -> Result<T, Diagnostics> {
     check_size(text.len(), what, limits)?;
+    check_free_json(text, what)?;
     let first = text.bytes().position(|b| !b.is_ascii_whitespace());
     let Some(first) = first else {
         return Err(single(
@@ -111,6 +176,11 @@ pub(crate) fn from_json<T: DeserializeOwned>(
     Err(Diagnostics::new(all_shape_errors::<T>(text, first_error)))
 }
 
+/// The longest document for which [`all_shape_errors`] looks past the first error. Each look
+/// reads the whole document again, as a `serde_json::Value` that takes several times the text's
+/// size, so a long document gets its first shape error only.
+const MAX_REREAD_BYTES: usize = 256 << 10;
+
 /// More than the first shape error (serde stops there): each problem found is taken out of the
 /// document (an unknown field removed, a bad value replaced by `null`) and the document read
 /// again, until it reads or a problem cannot be taken out. A missing field that is the likely
@@ -123,6 +193,9 @@ fn all_shape_errors<T: DeserializeOwned>(
     let mut pending = first;
     let mut excused: Vec<String> = Vec::new();
     let mut nulled: Vec<FieldPath> = Vec::new();
+    if text.len() > MAX_REREAD_BYTES {
+        return diagnostics;
+    }
     let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(text) else { return diagnostics };
     for _ in 0..64 {
         let (Some(at), err) = &pending else { break };
@@ -146,7 +219,7 @@ fn all_shape_errors<T: DeserializeOwned>(
         if !taken_out {
             break;
         }
-        match serde_path_to_error::deserialize::<_, Obj<T>>(doc.clone()) {
+        match serde_path_to_error::deserialize::<_, Obj<T>>(&doc) {
             Ok(_) => break,
             Err(err) => {
                 let path = convert_path(err.path());

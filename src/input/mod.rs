@@ -31,6 +31,7 @@
 mod canonical;
 mod change;
 mod context;
+mod identity;
 mod kinds;
 pub(crate) mod load;
 pub(crate) mod path;
@@ -42,9 +43,11 @@ mod tests;
 
 pub use canonical::{IdentityError, canonical_name, identity_key, same_name};
 pub(crate) use canonical::{is_canonical_ascii, is_plain_ascii};
+pub(crate) use change::distinct_people;
 pub use change::{
     Approval, Change, Migration, Rollback, ServiceChange, Size, Strategy, normalize_identity, same_identity,
 };
 pub use context::{Context, Freeze, Incident};
+pub use identity::Identity;
 pub use kinds::{Bump, Category, ChangeKind, CheckStatus, StrategyType};
 pub use serde_util::parse_version;

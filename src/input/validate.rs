@@ -5,6 +5,7 @@ use crate::input::change::Change;
 use crate::input::context::Context;
 use crate::input::load::Problem;
 use crate::input::path::FieldPath;
+use crate::input::{Identity, IdentityError};
 
 /// Every problem of `change`.
 pub(crate) fn change(change: &Change) -> Vec<Problem> {
@@ -18,7 +19,7 @@ pub(crate) fn change(change: &Change) -> Vec<Problem> {
         &change.environment,
         "name the target environment, e.g. `production`",
     );
-    not_blank(&mut out, &root, "author", &change.author, "name who made the change");
+    identity(&mut out, &root, "author", &change.author, "name who made the change");
     if change.services.is_empty() {
         out.push(
             Problem::new(
@@ -43,7 +44,7 @@ pub(crate) fn change(change: &Change) -> Vec<Problem> {
     }
     let approvals = root.key("approvals");
     for (i, approval) in change.approvals.iter().enumerate() {
-        not_blank(&mut out, &approvals.index(i), "by", &approval.by, "name who approved the change");
+        identity(&mut out, &approvals.index(i), "by", &approval.by, "name who approved the change");
     }
     out
 }
@@ -53,6 +54,23 @@ fn not_blank(out: &mut Vec<Problem>, parent: &FieldPath, field: &str, value: &st
         let what = if value.is_empty() { "empty" } else { "blank" };
         out.push(Problem::new(parent.key(field), format!("`{field}` is {what}")).help(help));
     }
+}
+
+/// A blank identity is reported as blank; otherwise one that [`Identity::key`] refuses
+/// (nothing left once invisible characters are removed, or a control character) names why.
+fn identity(out: &mut Vec<Problem>, parent: &FieldPath, field: &str, value: &Identity, help: &str) {
+    if value.trim().is_empty() {
+        not_blank(out, parent, field, value, help);
+        return;
+    }
+    let message = match value.key() {
+        Ok(_) => return,
+        Err(IdentityError::Control(c)) => {
+            format!("`{field}` holds the control character U+{:04X}", u32::from(*c))
+        }
+        Err(_) => format!("`{field}` is empty once invisible characters and whitespace are removed"),
+    };
+    out.push(Problem::new(parent.key(field), message).help(help));
 }
 
 fn steps_problems(out: &mut Vec<Problem>, path: &FieldPath, steps: &[u32], change: &Change) {

@@ -33,7 +33,7 @@ use crate::Limits;
 use crate::blast::BlastOptions;
 use crate::cel::value::reborrow;
 use crate::cel::{Activation, Budget, EvalError, EvalErrorKind, List, Object, ObjectType, Program, Value};
-use crate::input::{Change, Context, normalize_identity, same_identity};
+use crate::input::{Change, Context, same_identity};
 use crate::topology::Topology;
 
 /// Lets cached inline when a policy has at most this many (the common case), else on the heap.
@@ -505,7 +505,7 @@ fn evaluate(
             change
                 .approvals_by_others()
                 .find(|a| roles.is_empty() || roles.iter().any(|r| same_identity(&a.role, r)))
-                .map(|a| normalize_identity(&a.by))
+                .map(|a| a.by.canonical().to_owned())
         } else {
             None
         };

@@ -14,7 +14,7 @@ use crate::cel::{
 };
 use crate::input::{
     Approval, Category, Change, ChangeKind, CheckStatus, Context, Freeze, Incident, Migration, Rollback,
-    ServiceChange, Size, Strategy, canonical_name, is_canonical_ascii, normalize_identity, same_identity,
+    ServiceChange, Size, Strategy, canonical_name, is_canonical_ascii, same_identity,
 };
 use crate::topology::Topology;
 
@@ -129,27 +129,10 @@ fn resolved_services(change: &Change, topology: &Topology) -> Option<Vec<Service
     )
 }
 
-/// The normalized identity, borrowed when the text is already normalized.
-fn identity_value(by: &str) -> Value<'_> {
-    let trimmed = by.trim();
-    if trimmed.is_ascii() {
-        if !trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Value::str(trimmed);
-        }
-        return Value::string(trimmed.to_ascii_lowercase());
-    }
-    if trimmed.chars().all(|c| !c.is_uppercase()) && same_identity(trimmed, by) {
-        Value::str(trimmed)
-    } else {
-        Value::string(normalize_identity(by))
-    }
-}
-
+/// The distinct people among `approvals` (by identity key), as their canonical names, sorted:
+/// see [`Change::approvers`]. Borrows the names computed when the identities were read.
 fn sorted_identities<'a>(approvals: impl Iterator<Item = &'a Approval>) -> Vec<Value<'a>> {
-    let mut out: Vec<Value<'a>> = approvals.map(|a| identity_value(&a.by)).collect();
-    out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
-    out.dedup_by(|a, b| a.as_str() == b.as_str());
-    out
+    crate::input::distinct_people(approvals).into_iter().map(Value::str).collect()
 }
 
 impl<'a> ChangeView<'a> {
@@ -551,10 +534,15 @@ mod tests {
     }
 
     #[test]
-    fn identities_borrow_when_already_normalized() {
-        assert!(matches!(identity_value("ann"), Value::String(_)));
-        assert_eq!(identity_value(" Ann ").as_str(), Some("ann"));
-        assert_eq!(identity_value("bob ").as_str(), Some("bob"));
+    fn approvers_are_people_counted_by_identity_key() {
+        let approvals: Vec<Approval> = ["bob ", "Bob", "b\u{43e}b", "\u{200b}", "cy"]
+            .into_iter()
+            .map(|by| Approval { by: by.into(), role: "dev".into(), at: None })
+            .collect();
+        let people = sorted_identities(approvals.iter());
+        let names: Vec<Option<&str>> = people.iter().map(Value::as_str).collect();
+        // A Cyrillic `о` is the same person; an invisible name is nobody.
+        assert_eq!(names, [Some("bob"), Some("cy")]);
     }
 
     #[test]

@@ -5,18 +5,16 @@
 //! implementations. Evaluation walks the tree once, allocating only for the values it creates.
 //! Its recursion depth is bounded by the parser's nesting limit.
 
+mod budget;
 mod comprehension;
 mod ops;
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::sync::Arc;
 
+pub use budget::Budget;
 pub(crate) use comprehension::{Comprehension, IterKind};
 pub(crate) use ops::{ArithOp, CmpOp};
 
-use crate::Limits;
-use crate::cel::stdlib::cost::SLOT_BYTES;
 use crate::cel::stdlib::{Cost, Impl, Overload, matches_type};
 use crate::cel::value::{EvalError, EvalErrorKind, Key, List, MapBuilder, ObjectType, Value, reborrow};
 
@@ -81,164 +79,6 @@ impl<'a> Activation<'a> for NoVariables {
 
 fn unbound(slot: usize) -> EvalError {
     EvalError::new(EvalErrorKind::UnboundVariable, format!("no value for variable number {slot}"))
-}
-
-/// What one assessment (or one standalone evaluation) may spend, shared by all its
-/// evaluations: evaluation steps, the size of each value built, and run-time regular
-/// expressions, which it also caches.
-///
-/// Steps: one per comprehension iteration, one per list or map element built, scanned by `in`
-/// or compared by `==`, one per 16 bytes of string or bytes built (or scanned, by the string
-/// functions that read their whole input); a regular expression compiled at run time costs one
-/// step per byte of its pattern. Every charge is made before the work or the allocation it
-/// pays for, from sizes already known.
-#[derive(Debug)]
-pub struct Budget {
-    remaining: Cell<u64>,
-    limit: u64,
-    max_value_bytes: usize,
-    max_regexes: usize,
-    max_regex_bytes: usize,
-    /// Patterns compiled at run time, by text.
-    regexes: RefCell<HashMap<Box<str>, regex::Regex>>,
-}
-
-impl Budget {
-    /// A budget of `steps`, with the other limits at their defaults.
-    #[must_use]
-    pub fn new(steps: u64) -> Self {
-        Budget::with_limits(&Limits { max_eval_cost: steps, ..Limits::default() })
-    }
-
-    /// A budget of `limits.max_eval_cost` steps that also enforces `limits.max_value_bytes`,
-    /// `limits.max_runtime_regexes` and `limits.max_regex_bytes`.
-    #[must_use]
-    pub fn with_limits(limits: &Limits) -> Self {
-        Budget {
-            remaining: Cell::new(limits.max_eval_cost),
-            limit: limits.max_eval_cost,
-            max_value_bytes: limits.max_value_bytes,
-            max_regexes: limits.max_runtime_regexes,
-            max_regex_bytes: limits.max_regex_bytes,
-            regexes: RefCell::new(HashMap::new()),
-        }
-    }
-
-    /// A fresh budget with the same limits (nothing spent, no pattern cached).
-    #[must_use]
-    pub(crate) fn renewed(&self) -> Budget {
-        Budget {
-            remaining: Cell::new(self.limit),
-            limit: self.limit,
-            max_value_bytes: self.max_value_bytes,
-            max_regexes: self.max_regexes,
-            max_regex_bytes: self.max_regex_bytes,
-            regexes: RefCell::new(HashMap::new()),
-        }
-    }
-
-    /// Spends `steps`.
-    ///
-    /// # Errors
-    ///
-    /// When the budget is exhausted.
-    #[inline]
-    pub fn spend(&self, steps: u64) -> Result<(), EvalError> {
-        let left = self.remaining.get();
-        if left < steps {
-            return Err(self.exhausted());
-        }
-        self.remaining.set(left - steps);
-        Ok(())
-    }
-
-    /// Pays for building a value of `cost.bytes` bytes with `cost.steps` steps: refused when
-    /// the value would be larger than the limit, or the steps are not left.
-    #[inline]
-    pub(crate) fn charge(&self, cost: Cost) -> Result<(), EvalError> {
-        self.check_size(cost.bytes)?;
-        self.spend(cost.steps)
-    }
-
-    /// Refuses a value of `bytes` bytes when it is larger than the limit.
-    #[inline]
-    pub(crate) fn check_size(&self, bytes: usize) -> Result<(), EvalError> {
-        if bytes > self.max_value_bytes {
-            return Err(self.too_large(bytes));
-        }
-        Ok(())
-    }
-
-    /// Refuses a list or map of `n` elements or entries when it is larger than the limit.
-    #[inline]
-    pub(crate) fn check_elements(&self, n: usize) -> Result<(), EvalError> {
-        self.check_size(n.saturating_mul(SLOT_BYTES))
-    }
-
-    /// The most elements a list may have within the size limit.
-    pub(crate) fn max_elements(&self) -> usize {
-        self.max_value_bytes / SLOT_BYTES
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn too_large(&self, bytes: usize) -> EvalError {
-        EvalError::new(
-            EvalErrorKind::LimitExceeded,
-            format!(
-                "limit exceeded: a value of {bytes} bytes would be built, more than the {} allowed",
-                self.max_value_bytes
-            ),
-        )
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn exhausted(&self) -> EvalError {
-        self.remaining.set(0);
-        EvalError::new(
-            EvalErrorKind::CostLimitExceeded,
-            format!("limit exceeded: evaluation cost budget of {} steps", self.limit),
-        )
-    }
-
-    /// The number of steps this budget started with.
-    #[must_use]
-    pub fn limit(&self) -> u64 {
-        self.limit
-    }
-
-    /// Steps spent so far.
-    #[must_use]
-    pub fn spent(&self) -> u64 {
-        self.limit - self.remaining.get()
-    }
-
-    /// Whether `pattern` matches somewhere in `text`, compiling the pattern on its first use
-    /// in this budget's evaluations and reusing it afterwards. A new pattern costs one step per
-    /// byte, paid before compiling, and counts against the limit of distinct patterns;
-    /// matching costs one step per 16 bytes of text.
-    pub(crate) fn regex_is_match(&self, pattern: &str, text: &str) -> Result<bool, EvalError> {
-        self.spend((text.len() / 16) as u64)?;
-        if let Some(re) = self.regexes.borrow().get(pattern) {
-            return Ok(re.is_match(text));
-        }
-        if self.regexes.borrow().len() >= self.max_regexes {
-            return Err(EvalError::new(
-                EvalErrorKind::LimitExceeded,
-                format!(
-                    "limit exceeded: more than {} distinct regular expressions compiled at run time",
-                    self.max_regexes
-                ),
-            ));
-        }
-        self.spend(pattern.len() as u64)?;
-        let re = crate::cel::stdlib::regex::compile_runtime(pattern, self.max_regex_bytes)
-            .map_err(EvalError::invalid_argument)?;
-        let found = re.is_match(text);
-        self.regexes.borrow_mut().insert(pattern.into(), re);
-        Ok(found)
-    }
 }
 
 /// How a field selection is resolved.
@@ -551,15 +391,13 @@ impl Node {
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
                 charge_scan(ctx, &y)?;
-                ops::contains(&y, &x)
+                ops::contains_charged(&y, &x, ctx.budget).map(Value::Bool)
             }
             Node::List(items) => list(items, ctx, scope),
             Node::Concat(parts) => concat(parts, ctx, scope),
             Node::Join { list, sep } => {
-                let l = list.eval_ref(ctx, scope)?;
-                charge_join(ctx, &l, sep.as_deref())?;
                 let mut out = String::new();
-                join(&l, sep.as_deref(), &mut out)?;
+                charged_join(ctx, &*list.eval_ref(ctx, scope)?, sep.as_deref(), &mut out)?;
                 Ok(Value::string(out))
             }
             Node::Map(entries) => map(entries, ctx, scope),
@@ -617,7 +455,7 @@ impl Node {
                 let x = a.eval_ref(ctx, scope)?;
                 let y = b.eval_ref(ctx, scope)?;
                 charge_scan(ctx, &y)?;
-                ops::contains_bool(&y, &x)
+                ops::contains_charged(&y, &x, ctx.budget)
             }
             Node::InStrs { operand, list } => match &*operand.eval_ref(ctx, scope)? {
                 Value::String(s) => Ok(list.iter().any(|x| **x == *s.as_str())),
@@ -668,12 +506,8 @@ impl Node {
                 Node::Comprehension(c) if c.maps_to_text() => {
                     c.write_joined(ctx, scope, sep.as_deref().unwrap_or(""), out)?;
                 }
-                _ => {
-                    // Measured and paid for before it is written, as its evaluation is.
-                    let l = list.eval_ref(ctx, scope)?;
-                    charge_join(ctx, &l, sep.as_deref())?;
-                    return join(&l, sep.as_deref(), out);
-                }
+                // Paid for as its evaluation is.
+                _ => return charged_join(ctx, &*list.eval_ref(ctx, scope)?, sep.as_deref(), out),
             },
             Node::Cond(parts) => {
                 let [c, t, e] = &**parts;
@@ -681,7 +515,11 @@ impl Node {
                 return branch.write_text(ctx, scope, out);
             }
             other => {
-                write_plain(&other.eval(ctx, scope)?, out);
+                // A small value can have a long text: written up to the size limit.
+                let max = start.saturating_add(ctx.budget.max_value_bytes);
+                if !write_plain_within(&other.eval(ctx, scope)?, out, max) {
+                    return Err(ctx.budget.text_too_long());
+                }
                 return Ok(());
             }
         }
@@ -716,9 +554,21 @@ fn join(list: &Value<'_>, sep: Option<&str>, out: &mut String) -> Result<(), Eva
 /// A value as text for people: strings without quotes, lists as `a, b`, other values in
 /// their canonical form.
 pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
+    write_plain_within(v, out, usize::MAX);
+}
+
+/// [`write_plain`], stopping as soon as `out` would grow past `max` bytes: `false` then, with
+/// a partial text in `out`. A list holding one long string many times is small, its text is
+/// not: this bounds the text without bounding the value.
+pub(crate) fn write_plain_within(v: &Value<'_>, out: &mut String, max: usize) -> bool {
     use std::fmt::Write as _;
     match v {
-        Value::String(s) => out.push_str(s.as_str()),
+        Value::String(s) => {
+            if out.len().saturating_add(s.as_str().len()) > max {
+                return false;
+            }
+            out.push_str(s.as_str());
+        }
         Value::Int(i) => push_int(*i, out),
         Value::Uint(u) => push_decimal(*u, out),
         Value::Timestamp(t) => {
@@ -732,12 +582,34 @@ pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_plain(&item, out);
+                if !write_plain_within(&item, out, max) {
+                    return false;
+                }
             }
         }
         other => {
-            let _ = write!(out, "{}", crate::cel::display::Canonical(other));
+            let mut capped = Capped { out, max };
+            if write!(capped, "{}", crate::cel::display::Canonical(other)).is_err() {
+                return false;
+            }
         }
+    }
+    out.len() <= max
+}
+
+/// A string that refuses to grow past `max` bytes.
+struct Capped<'o> {
+    out: &'o mut String,
+    max: usize,
+}
+
+impl std::fmt::Write for Capped<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.out.len().saturating_add(s.len()) > self.max {
+            return Err(std::fmt::Error);
+        }
+        self.out.push_str(s);
+        Ok(())
     }
 }
 
@@ -853,10 +725,26 @@ fn charge_scan(ctx: &Ctx<'_, '_>, container: &Value<'_>) -> Result<(), EvalError
     }
 }
 
-/// Charges the budget for `list.join(sep)` before it is built: its size, measured first.
-fn charge_join(ctx: &Ctx<'_, '_>, list: &Value<'_>, sep: Option<&str>) -> Result<(), EvalError> {
+/// Appends `list.join(sep)` to `out`, paid for. A list that holds its elements is measured
+/// and paid for before anything is written. A host list builds each element on request, so
+/// measuring it first would build every element twice: it is written in one pass and paid for
+/// after (its text copies data the host already holds).
+fn charged_join(
+    ctx: &Ctx<'_, '_>,
+    list: &Value<'_>,
+    sep: Option<&str>,
+    out: &mut String,
+) -> Result<(), EvalError> {
+    if let Value::List(l) = list
+        && l.as_slice().is_none()
+    {
+        let start = out.len();
+        join(list, sep, out)?;
+        return ctx.budget.charge(Cost::text(0, out.len() - start));
+    }
     let len = crate::cel::stdlib::strings::join_len(list, sep.map_or(0, str::len));
-    ctx.budget.charge(Cost::text(0, len))
+    ctx.budget.charge(Cost::text(0, len))?;
+    join(list, sep, out)
 }
 
 /// Charges the price of calling `overload` with `args`, when it has one, before the call.

@@ -136,6 +136,11 @@ pub(crate) fn arith<'a>(op: ArithOp, x: &Value<'a>, y: &Value<'a>) -> Result<Val
             if a.is_empty() {
                 return Ok(y.clone());
             }
+            // Lists that hold their elements are copied straight into the shared list: one
+            // allocation, not a vector and then a copy of it.
+            if let (Some(p), Some(q)) = (a.as_slice(), b.as_slice()) {
+                return Ok(Value::List(List::shared(p.iter().chain(q).cloned().collect())));
+            }
             let mut v = Vec::with_capacity(a.len() + b.len());
             v.extend(a.iter());
             v.extend(b.iter());
@@ -409,9 +414,23 @@ pub(crate) fn index<'a>(container: &Value<'a>, index: &Value<'_>) -> Result<Valu
     }
 }
 
-/// `x in container`.
-pub(crate) fn contains<'a>(container: &Value<'_>, x: &Value<'_>) -> Result<Value<'a>, EvalError> {
-    contains_bool(container, x).map(Value::Bool)
+/// `x in container` as a bool, where `x` is a list or map compared with each element by
+/// [`equals_charged`] (the scan itself is charged by the caller); otherwise as
+/// [`contains_bool`].
+pub(crate) fn contains_charged(
+    container: &Value<'_>,
+    x: &Value<'_>,
+    budget: &Budget,
+) -> Result<bool, EvalError> {
+    if let (Value::List(l), Value::List(_) | Value::Map(_)) = (container, x) {
+        for item in l.iter() {
+            if equals_charged(&item, x, budget)? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    contains_bool(container, x)
 }
 
 /// `x in container` as a bool.

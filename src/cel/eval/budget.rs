@@ -1,0 +1,180 @@
+//! [`Budget`]: what one assessment may spend, and the cache of the regular expressions it
+//! compiled at run time.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use crate::Limits;
+use crate::cel::stdlib::Cost;
+use crate::cel::stdlib::cost::SLOT_BYTES;
+use crate::cel::value::{EvalError, EvalErrorKind};
+
+/// What one assessment (or one standalone evaluation) may spend, shared by all its
+/// evaluations: evaluation steps, the size of each value built, and run-time regular
+/// expressions, which it also caches.
+///
+/// Steps: one per comprehension iteration, one per list or map element built, scanned by `in`
+/// or compared by `==`, one per 16 bytes of string or bytes built (or scanned, by the string
+/// functions that read their whole input); a regular expression compiled at run time costs one
+/// step per byte of its pattern. Every charge is made before the work or the allocation it
+/// pays for, from sizes already known.
+#[derive(Debug)]
+pub struct Budget {
+    remaining: Cell<u64>,
+    limit: u64,
+    pub(super) max_value_bytes: usize,
+    max_regexes: usize,
+    max_regex_bytes: usize,
+    /// Patterns compiled at run time, by text.
+    regexes: RefCell<HashMap<Box<str>, regex::Regex>>,
+}
+
+impl Budget {
+    /// A budget of `steps`, with the other limits at their defaults.
+    #[must_use]
+    pub fn new(steps: u64) -> Self {
+        Budget::with_limits(&Limits { max_eval_cost: steps, ..Limits::default() })
+    }
+
+    /// A budget of `limits.max_eval_cost` steps that also enforces `limits.max_value_bytes`,
+    /// `limits.max_runtime_regexes` and `limits.max_regex_bytes`.
+    #[must_use]
+    pub fn with_limits(limits: &Limits) -> Self {
+        Budget {
+            remaining: Cell::new(limits.max_eval_cost),
+            limit: limits.max_eval_cost,
+            max_value_bytes: limits.max_value_bytes,
+            max_regexes: limits.max_runtime_regexes,
+            max_regex_bytes: limits.max_regex_bytes,
+            regexes: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// A fresh budget with the same limits (nothing spent, no pattern cached).
+    #[must_use]
+    pub(crate) fn renewed(&self) -> Budget {
+        Budget {
+            remaining: Cell::new(self.limit),
+            limit: self.limit,
+            max_value_bytes: self.max_value_bytes,
+            max_regexes: self.max_regexes,
+            max_regex_bytes: self.max_regex_bytes,
+            regexes: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Spends `steps`.
+    ///
+    /// # Errors
+    ///
+    /// When the budget is exhausted.
+    #[inline]
+    pub fn spend(&self, steps: u64) -> Result<(), EvalError> {
+        let left = self.remaining.get();
+        if left < steps {
+            return Err(self.exhausted());
+        }
+        self.remaining.set(left - steps);
+        Ok(())
+    }
+
+    /// Pays for building a value of `cost.bytes` bytes with `cost.steps` steps: refused when
+    /// the value would be larger than the limit, or the steps are not left.
+    #[inline]
+    pub(crate) fn charge(&self, cost: Cost) -> Result<(), EvalError> {
+        self.check_size(cost.bytes)?;
+        self.spend(cost.steps)
+    }
+
+    /// Refuses a value of `bytes` bytes when it is larger than the limit.
+    #[inline]
+    pub(crate) fn check_size(&self, bytes: usize) -> Result<(), EvalError> {
+        if bytes > self.max_value_bytes {
+            return Err(self.too_large(bytes));
+        }
+        Ok(())
+    }
+
+    /// Refuses a list or map of `n` elements or entries when it is larger than the limit.
+    #[inline]
+    pub(crate) fn check_elements(&self, n: usize) -> Result<(), EvalError> {
+        self.check_size(n.saturating_mul(SLOT_BYTES))
+    }
+
+    /// The most elements a list may have within the size limit.
+    pub(crate) fn max_elements(&self) -> usize {
+        self.max_value_bytes / SLOT_BYTES
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_large(&self, bytes: usize) -> EvalError {
+        EvalError::new(
+            EvalErrorKind::LimitExceeded,
+            format!(
+                "limit exceeded: a value of {bytes} bytes would be built, more than the {} allowed",
+                self.max_value_bytes
+            ),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(super) fn text_too_long(&self) -> EvalError {
+        EvalError::new(
+            EvalErrorKind::LimitExceeded,
+            format!(
+                "limit exceeded: a text longer than the {} bytes allowed would be built",
+                self.max_value_bytes
+            ),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn exhausted(&self) -> EvalError {
+        self.remaining.set(0);
+        EvalError::new(
+            EvalErrorKind::CostLimitExceeded,
+            format!("limit exceeded: evaluation cost budget of {} steps", self.limit),
+        )
+    }
+
+    /// The number of steps this budget started with.
+    #[must_use]
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// Steps spent so far.
+    #[must_use]
+    pub fn spent(&self) -> u64 {
+        self.limit - self.remaining.get()
+    }
+
+    /// Whether `pattern` matches somewhere in `text`, compiling the pattern on its first use
+    /// in this budget's evaluations and reusing it afterwards. A new pattern costs one step per
+    /// byte, paid before compiling, and counts against the limit of distinct patterns;
+    /// matching costs one step per 16 bytes of text.
+    pub(crate) fn regex_is_match(&self, pattern: &str, text: &str) -> Result<bool, EvalError> {
+        self.spend((text.len() / 16) as u64)?;
+        if let Some(re) = self.regexes.borrow().get(pattern) {
+            return Ok(re.is_match(text));
+        }
+        if self.regexes.borrow().len() >= self.max_regexes {
+            return Err(EvalError::new(
+                EvalErrorKind::LimitExceeded,
+                format!(
+                    "limit exceeded: more than {} distinct regular expressions compiled at run time",
+                    self.max_regexes
+                ),
+            ));
+        }
+        self.spend(pattern.len() as u64)?;
+        let re = crate::cel::stdlib::regex::compile_runtime(pattern, self.max_regex_bytes)
+            .map_err(EvalError::invalid_argument)?;
+        let found = re.is_match(text);
+        self.regexes.borrow_mut().insert(pattern.into(), re);
+        Ok(found)
+    }
+}
