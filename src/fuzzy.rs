@@ -9,7 +9,7 @@
 /// Close enough means an edit distance of at most a third of the longer name (at least 1), or
 /// the same name in a different case. Ties go to the candidate listed first.
 #[must_use]
-pub fn closest<'c, I>(name: &str, candidates: I) -> Option<&'c str>
+pub(crate) fn closest<'c, I>(name: &str, candidates: I) -> Option<&'c str>
 where
     I: IntoIterator<Item = &'c str>,
 {
@@ -29,7 +29,7 @@ where
 
 /// Optimal string alignment distance between `a` and `b`, counted in characters.
 #[must_use]
-pub fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let width = b.len() + 1;
@@ -62,7 +62,7 @@ pub fn distance(a: &str, b: &str) -> usize {
 
 /// Formats the standard help for a misspelt name: ``did you mean `x`?``.
 #[must_use]
-pub fn did_you_mean<'c, I>(name: &str, candidates: I) -> Option<String>
+pub(crate) fn did_you_mean<'c, I>(name: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'c str>,
 {

@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![doc = include_str!("../docs/reference/api.md")]
 
 pub mod blast;
 pub mod cel;
@@ -7,7 +8,7 @@ mod document;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod fuzzy;
+mod fuzzy;
 mod graph;
 pub mod health;
 pub mod input;
@@ -21,5 +22,5 @@ pub use blast::{BlastOptions, BlastRadius, Reach};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity, Span};
 pub use input::{Change, Context};
 pub use limits::Limits;
-pub use policy::{Outcome, Policy};
+pub use policy::{Assessment, Outcome, Policy};
 pub use topology::{Dependency, DependencyKind, Service, ServiceId, Topology, TopologyDocument};

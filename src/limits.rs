@@ -1,4 +1,4 @@
-//! Limits that turn pathological inputs into clear errors (SPEC §8).
+//! Limits that turn pathological inputs into clear errors.
 
 /// Bounds on the size and cost of what the library accepts.
 ///

@@ -1,4 +1,5 @@
-//! The blast radius of a change over a [`Topology`] (SPEC §5.4).
+//! The blast radius of a change over a [`Topology`]: what is impacted, what is degraded, and by
+//! which paths.
 //!
 //! Two layers:
 //!
@@ -8,8 +9,8 @@
 //!   No strings are built and nothing proportional to the topology is allocated or cleared, so a
 //!   small blast radius in a large topology costs microseconds. Counts, the largest traffic share
 //!   and the most critical tier are read from it directly.
-//! - [`BlastRadius`], the report of SPEC §6 with names, sorted lists and paths, built from a
-//!   [`Reach`].
+//! - [`BlastRadius`], the report of the assessment's `blast_radius` with names, sorted lists and paths,
+//!   built from a [`Reach`].
 //!
 //! # Paths and ties
 //!
@@ -130,7 +131,8 @@ impl Topology {
         }
     }
 
-    /// The blast-radius report of a change to the services named `changed` (SPEC §5.4, §6).
+    /// The blast-radius report of a change to the services named `changed` (see the module
+    /// docs for what is impacted and degraded, and how paths are chosen).
     ///
     /// Names the topology does not know are listed as `unknown` and make the report incomplete.
     pub fn blast_radius<S: AsRef<str>>(&self, changed: &[S], options: &BlastOptions<'_>) -> BlastRadius {

@@ -1,4 +1,4 @@
-//! The blast-radius report (SPEC §6, `blast_radius`).
+//! The blast-radius report: `blast_radius` in the assessment JSON.
 
 use serde::{Deserialize, Serialize};
 

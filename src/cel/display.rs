@@ -1,4 +1,4 @@
-//! Canonical CEL text of a value (SPEC §7.4).
+//! Canonical CEL text of a value: what [`Canonical`] displays and `changeguard expr` prints.
 //!
 //! The text is valid CEL that evaluates back to an equal value (for every kind but host
 //! objects, printed as maps, and types, printed by name).

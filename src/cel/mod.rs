@@ -10,6 +10,7 @@
 //! let value = program.evaluate(&changeguard::cel::NoVariables).unwrap();
 //! assert_eq!(changeguard::cel::Canonical(&value).to_string(), "[4, 6]");
 //! ```
+#![doc = include_str!("../../docs/reference/cel.md")]
 
 mod check;
 pub mod display;

@@ -62,12 +62,14 @@ enum Command {
     Assess(assess::AssessArgs),
     /// Load policies and print every diagnostic: exit 0 without errors, 2 otherwise.
     Check(check::CheckArgs),
-    /// Run the `[[test]]` cases of policies: exit 0 when all pass, 1 otherwise.
+    /// Run the `[[test]]` cases of policies: exit 0 when all pass, 1 when one fails, 2 when a
+    /// policy does not load.
     Test(check::TestArgs),
     /// Judge a rollout step from canary and baseline metrics: exit 0 promote, 1 roll back,
     /// 3 continue, 2 invalid input.
     Judge(judge::JudgeArgs),
-    /// Compile and evaluate one CEL expression and print its value.
+    /// Compile and evaluate one CEL expression and print its value: exit 0, 1 evaluation
+    /// error, 2 syntax or type error.
     Expr(expr::ExprArgs),
     /// Policy utilities.
     Policy {

@@ -1,4 +1,5 @@
-//! The change document (SPEC §2.1). What is computed from it is in `derived.rs`.
+//! The change document ([The change document](crate::input#the-change-document)). What is
+//! computed from it is in `derived.rs`.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -13,7 +14,8 @@ use crate::input::{Identity, serde_util};
 /// A proposed software change: what it deploys, where, how, and the evidence around it.
 ///
 /// Plain data: build it in code or read it with [`Change::from_json`], which also
-/// [validates](Change::validate) it. Every field follows SPEC §2.1, with its defaults.
+/// [validates](Change::validate) it. Every field, with its default, is described in
+/// [The change document](crate::input#the-change-document).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
@@ -133,7 +135,7 @@ pub struct Size {
 
 /// How a change can be undone.
 ///
-/// The SPEC gives no defaults inside `rollback`; here each flag defaults to `false`, so that
+/// Each flag defaults to `false`, so that
 /// `{ "plan": true }` reads as "there is a plan, not tested, not automated": a flag that is
 /// not claimed is not credited.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

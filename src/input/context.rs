@@ -1,4 +1,5 @@
-//! The evaluation context (SPEC §2.3): the time, freezes, error budgets and incidents.
+//! The evaluation context ([The context document](crate::input#the-context-document)): the time,
+//! freezes, error budgets and incidents.
 
 use std::collections::BTreeMap;
 

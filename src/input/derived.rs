@@ -105,7 +105,9 @@ impl Change {
 
     /// The first approval by someone other than the author in one of `roles` (compared trimmed
     /// and case-insensitively; an empty `roles` accepts any role), in document order: the one
-    /// test of SPEC §5.2 (overrides) and §5.5 (risk approvals). Allocates nothing.
+    /// test of a soft rule's override ([Rules and enforcement](crate::policy#rules-and-enforcement))
+    /// and of a risk approval ([Outcome and reasons](crate::policy#outcome-and-reasons)).
+    /// Allocates nothing.
     ///
     /// ```
     /// use changeguard::input::{Approval, Change, ServiceChange};

@@ -5,7 +5,7 @@
 use crate::input::serde_util::text_enum;
 
 text_enum! {
-    /// How a change is governed (SPEC §2.1 `category`).
+    /// How a change is governed (`category`, see [The change document](crate::input#the-change-document)).
     ///
     /// ```
     /// use changeguard::input::Category;
@@ -25,7 +25,8 @@ text_enum! {
 }
 
 text_enum! {
-    /// What a change touches in a service (SPEC §2.1 `ServiceChange.kinds`).
+    /// What a change touches in a service (a service change's `kinds`, see [The change
+    /// document](crate::input#the-change-document)).
     ChangeKind, noun = "change kind" {
         /// Application code (the default kind).
         Code = "code",
@@ -45,7 +46,7 @@ text_enum! {
 }
 
 text_enum! {
-    /// How a change rolls out (SPEC §2.1 `strategy.type`).
+    /// How a change rolls out (`strategy.type`, see [The change document](crate::input#the-change-document)).
     #[derive(Default)]
     StrategyType, noun = "strategy type" {
         /// Every host or user at once (the default).
@@ -86,7 +87,7 @@ impl StrategyType {
 }
 
 text_enum! {
-    /// The state of a CI check (SPEC §2.1 `checks`).
+    /// The state of a CI check (`checks`, see [The change document](crate::input#the-change-document)).
     CheckStatus, noun = "check status" {
         /// The check succeeded.
         Passed = "passed",
@@ -100,7 +101,7 @@ text_enum! {
 }
 
 text_enum! {
-    /// How a service's version moves, from `from` to `to` (SPEC §2.1 computed `bump`).
+    /// How a service's version moves, from `from` to `to` (a service change's computed `bump`).
     ///
     /// Computed by [`ServiceChange::bump`](crate::input::ServiceChange::bump).
     Bump, noun = "bump" {

@@ -1,5 +1,4 @@
-//! The input documents: the [`Change`] to assess and the [`Context`] it is assessed in
-//! (SPEC §2.1 and §2.3).
+//! The input documents: the [`Change`] to assess and the [`Context`] it is assessed in.
 //!
 //! They are plain data with public fields, read from JSON (or any serde format) and written
 //! back the same way. [`Change::from_json`] and [`Context::from_json`] read text and report
@@ -26,6 +25,8 @@
 //!
 //! Timestamps are [`Timestamp`](crate::cel::Timestamp)s, written as RFC 3339 text; versions are
 //! [`semver::Version`]s, written as semver text (a leading `v` is accepted when reading).
+//!
+#![doc = include_str!("../../docs/reference/inputs.md")]
 
 mod canonical;
 mod change;

@@ -567,7 +567,8 @@ fn override_roles<'p>(rule: &'p Rule, decision: &'p DecisionSettings) -> &'p [St
     if rule.override_roles.is_empty() { &decision.approval_roles } else { &rule.override_roles }
 }
 
-/// SPEC §5.5: the outcome, the facts that determined it, and the approvals that would help.
+/// The outcome, the facts that determined it, and the approvals that would help
+/// ([Outcome and reasons](crate::policy#outcome-and-reasons)).
 fn decide(
     policy: &CompiledPolicy,
     change: &Change,

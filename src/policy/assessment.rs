@@ -1,5 +1,5 @@
-//! The assessment of a change (SPEC §6): outcome, reasons, risk, violations, approvals, blast
-//! radius and evaluation errors.
+//! The assessment of a change ([The assessment](crate::policy#the-assessment)): outcome, reasons, risk,
+//! violations, approvals, blast radius and evaluation errors.
 
 use std::sync::Arc;
 
@@ -10,14 +10,16 @@ use crate::blast::BlastRadius;
 
 /// The decision about one change, with everything that determined it.
 ///
-/// Serializes to the JSON of SPEC §6; renders as text for a terminal ([`Display`](std::fmt::Display))
-/// and as Markdown for a pull-request comment ([`Assessment::to_markdown`]).
+/// Serializes to the JSON described in [The assessment](crate::policy#the-assessment); renders as text
+/// for a terminal ([`Display`](std::fmt::Display)) and as Markdown for a pull-request comment
+/// ([`Assessment::to_markdown`]).
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
     /// `allow`, `needs_approval` or `deny`.
     pub outcome: Outcome,
-    /// The facts that determined the outcome, in the order of SPEC §5.5.
+    /// The facts that determined the outcome, in the order of [Outcome and
+    /// reasons](crate::policy#outcome-and-reasons).
     pub reasons: Vec<Reason>,
     /// The change's id.
     pub change: String,
@@ -146,7 +148,8 @@ pub struct EvaluationError {
 }
 
 impl Assessment {
-    /// The JSON text of SPEC §6, pretty-printed. Identical inputs give identical text.
+    /// The JSON text ([The assessment](crate::policy#the-assessment)), pretty-printed. Identical inputs
+    /// give identical text.
     #[must_use]
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()

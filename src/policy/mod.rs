@@ -13,9 +13,14 @@
 //! `change.environment_known`; `change.environment` stays the text as written, for messages.
 //! The built-in policy declares `production`, `staging` and `development` and warns about an
 //! unknown environment with its advisory rule `unknown-environment`.
+//!
+#![doc = include_str!("../../docs/reference/policy.md")]
+#![doc = include_str!("../../docs/reference/expressions.md")]
+#![doc = include_str!("../../docs/reference/decision.md")]
+#![doc = include_str!("../../docs/reference/assessment.md")]
 
 mod assess;
-pub mod assessment;
+mod assessment;
 mod env;
 mod environments;
 mod health;

@@ -1,4 +1,4 @@
-//! Policy unit tests (`[[test]]`, SPEC §7.3), run as a pure function.
+//! Policy unit tests (`[[test]]`, see [Policy tests](crate::policy#policy-tests)), run as a pure function.
 
 use super::Policy;
 use super::assessment::Assessment;

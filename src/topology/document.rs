@@ -1,4 +1,5 @@
-//! The topology document: plain data, as written in JSON (SPEC §2.2).
+//! The topology document: plain data, as written in JSON ([The topology
+//! document](crate::topology#the-topology-document)).
 
 use std::collections::BTreeMap;
 

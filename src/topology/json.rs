@@ -9,7 +9,8 @@ use crate::document::Document;
 use crate::{Diagnostics, Limits};
 
 impl Topology {
-    /// Loads a topology from JSON text (SPEC §2.2) with the default [`Limits`].
+    /// Loads a topology from JSON text ([The topology document](crate::topology#the-topology-document))
+    /// with the default [`Limits`].
     ///
     /// # Errors
     ///

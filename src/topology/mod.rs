@@ -1,5 +1,4 @@
-//! The service topology: who calls whom, validated and compiled once into a compact index
-//! (SPEC §2.2).
+//! The service topology: who calls whom, validated and compiled once into a compact index.
 //!
 //! [`TopologyDocument`], [`Service`] and [`Dependency`] are the plain data users write;
 //! [`Topology`] is the compiled form, immutable and valid by construction, that blast-radius
@@ -16,6 +15,8 @@
 //! edges and one for soft edges. Tiers, teams, traffic shares, regions and tags are flat vectors
 //! indexed by id, teams, regions and tag texts interned in sorted string tables. The document's
 //! `String`s are not kept.
+//!
+#![doc = include_str!("../../docs/reference/topology.md")]
 
 mod compile;
 mod document;

@@ -1,5 +1,6 @@
-//! The computed fields of SPEC §2.1 and §4.4: `bump`, `effective_steps` / `first_step`,
-//! `when`, `approvers()`, `approvers(role)`, approvals by role and `active_freezes`.
+//! The computed fields of the change and context (see [`crate::input`]): `bump`,
+//! `effective_steps` / `first_step`, `when`, `approvers()`, `approvers(role)`, approvals by role
+//! and `active_freezes`.
 
 use semver::Version;
 

@@ -1,5 +1,6 @@
-//! The nesting depth limit (SPEC §8): deep inputs of every shape give one clean error, never a
-//! stack overflow. These run in debug builds on test threads, whose stacks are small.
+//! The nesting depth limit ([`Limits::max_expr_depth`](crate::Limits::max_expr_depth)): deep inputs of
+//! every shape give one clean error, never a stack overflow. These run in debug builds on test threads,
+//! whose stacks are small.
 //!
 //! The inputs are larger than the default `max_expr_bytes`, which is lifted so that the parser
 //! itself meets them.
