@@ -16,6 +16,7 @@ pub mod display;
 mod env;
 pub(crate) mod eval;
 mod expr;
+mod ir;
 pub mod json;
 mod program;
 pub(crate) mod stdlib;
@@ -25,7 +26,6 @@ pub mod value;
 
 pub use display::Canonical;
 pub use env::Env;
-#[cfg(feature = "fuzzing")]
 #[cfg(feature = "fuzzing")]
 pub(crate) use eval::write_plain;
 pub use eval::{Activation, Budget, NoVariables};

@@ -33,8 +33,7 @@ mod context;
 mod derived;
 mod identity;
 mod kinds;
-pub(crate) mod load;
-pub(crate) mod path;
+mod load;
 pub(crate) mod serde_util;
 mod validate;
 
