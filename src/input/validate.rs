@@ -1,47 +1,15 @@
-//! The rules of the input documents that serde cannot express, and the reading of a document
-//! that checks them. Every broken rule is reported, each with the path of the field that breaks
-//! it.
+//! The rules of the input documents that serde cannot express (`Change::validate`,
+//! `Context::validate`). Every broken rule is reported, each with the path of the field that
+//! breaks it.
 
-use crate::Limits;
 use crate::diagnostic::Diagnostics;
-use crate::input::change::Change;
-use crate::input::context::Context;
 use crate::document::Problem;
 use crate::document::path::FieldPath;
+use crate::input::change::Change;
+use crate::input::context::Context;
 use crate::input::{Identity, IdentityError};
 
 impl Change {
-    /// Reads and [validates](Change::validate) a change from JSON text.
-    ///
-    /// ```
-    /// let change = changeguard::input::Change::from_json(
-    ///     r#"{ "id": "CHG-1", "environment": "production", "author": "ann",
-    ///          "services": [{ "name": "checkout", "from": "1.4.2", "to": "v1.5.0" }] }"#,
-    /// )?;
-    /// assert_eq!(change.services[0].bump(), changeguard::input::Bump::Minor);
-    /// # Ok::<(), changeguard::Diagnostics>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, or does not have the shape of a change (every such
-    /// problem, with its field path and span), or breaks a validation rule (every broken rule,
-    /// each with its field path and span).
-    pub fn from_json(text: &str) -> Result<Change, Diagnostics> {
-        Change::from_json_with_limits(text, &Limits::default())
-    }
-
-    /// Reads and [validates](Change::validate) a change from JSON text within `limits`: a text
-    /// longer than [`Limits::max_document_bytes`] is refused before it is parsed.
-    ///
-    /// # Errors
-    ///
-    /// As [`Change::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
-    /// diagnostic naming the document and the limit when the text is too long.
-    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Change, Diagnostics> {
-        crate::document::json(text, limits)
-    }
-
     /// Checks what the types cannot express: `id`, `environment` and service names are not
     /// blank; `author` and every approval's `by` are valid [`Identity`]s (not blank, not empty
     /// once invisible characters are removed, no control character inside); `services` is not
@@ -57,27 +25,6 @@ impl Change {
 }
 
 impl Context {
-    /// Reads and [validates](Context::validate) a context from JSON text.
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, or does not have the shape of a context (every such
-    /// problem, with its field path and span), or breaks a validation rule (every broken rule).
-    pub fn from_json(text: &str) -> Result<Context, Diagnostics> {
-        Context::from_json_with_limits(text, &Limits::default())
-    }
-
-    /// Reads and [validates](Context::validate) a context from JSON text within `limits`: a
-    /// text longer than [`Limits::max_document_bytes`] is refused before it is parsed.
-    ///
-    /// # Errors
-    ///
-    /// As [`Context::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
-    /// diagnostic naming the document and the limit when the text is too long.
-    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Context, Diagnostics> {
-        crate::document::json(text, limits)
-    }
-
     /// Checks what the types cannot express: each freeze ends after it starts, and every error
     /// budget is a finite number.
     ///
