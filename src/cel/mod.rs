@@ -16,6 +16,7 @@ pub mod display;
 mod env;
 pub(crate) mod eval;
 mod expr;
+mod ir;
 pub mod json;
 mod program;
 pub(crate) mod stdlib;

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use super::check;
 use super::env::Env;
-use super::eval::{Activation, Budget, Ctx, Node};
+use super::eval::{Activation, Budget, Ctx};
+use super::ir::Node;
 use super::types::Type;
 use super::value::{EvalError, Value};
 use crate::diagnostic::{Diagnostic, Diagnostics};

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use super::{Checker, Typed, fold};
-use crate::cel::eval::{ArithOp, CmpOp, Node, PreparedFn};
+use crate::cel::ir::{ArithOp, CmpOp, Node, PreparedFn};
 use crate::cel::stdlib::{self, Overload};
 use crate::cel::syntax::{BinaryOp, Expr, Ident, UnaryOp};
 use crate::cel::types::Type;

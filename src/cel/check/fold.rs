@@ -7,7 +7,8 @@
 //! budget at every evaluation too.
 
 use super::{Checker, Typed};
-use crate::cel::eval::{Budget, Ctx, NoVariables, Node};
+use crate::cel::eval::{Budget, Ctx, NoVariables};
+use crate::cel::ir::Node;
 
 /// The most steps folding one constant comprehension may take.
 const COMPREHENSION_FOLD_STEPS: u64 = 10_000;

@@ -1,7 +1,7 @@
 //! Macros: `has()` and the comprehensions.
 
 use super::{Checker, LocalScope, Typed, fold};
-use crate::cel::eval::{Comprehension, IterKind, Node};
+use crate::cel::ir::{Comprehension, IterKind, Node};
 use crate::cel::syntax::{Expr, ExprKind, Ident, Macro, MacroKind};
 use crate::cel::types::Type;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};

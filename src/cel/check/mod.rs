@@ -14,7 +14,7 @@ mod wrappers;
 use std::collections::BTreeSet;
 
 use super::env::Env;
-use super::eval::Node;
+use super::ir::Node;
 use super::syntax::{Expr, ExprKind};
 use super::types::{Type, join};
 use super::value::{EvalError, Value};

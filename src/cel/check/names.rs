@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::{Checker, Typed, fold};
-use crate::cel::eval::{FieldRef, Node};
+use crate::cel::ir::{FieldRef, Node};
 use crate::cel::syntax::{Expr, ExprKind, Ident};
 use crate::cel::types::Type;
 use crate::cel::value::{TypeValue, Value};

@@ -4,7 +4,7 @@
 //! semantics as the general node it replaces and skips its dispatch (`x == "a"` compares
 //! strings directly instead of going through heterogeneous equality).
 
-use crate::cel::eval::{CmpOp, Node};
+use crate::cel::ir::{CmpOp, Node};
 use crate::cel::value::Value;
 
 /// A string constant.
@@ -85,7 +85,7 @@ fn plain_read(n: &Node) -> bool {
 }
 
 fn same_read(a: &Node, b: &Node) -> bool {
-    let same_field = |x: &crate::cel::eval::FieldRef, y: &crate::cel::eval::FieldRef| x.same_as(y);
+    let same_field = |x: &crate::cel::ir::FieldRef, y: &crate::cel::ir::FieldRef| x.same_as(y);
     match (a, b) {
         (Node::Global(x), Node::Global(y)) => x == y,
         (Node::Local { depth: d1, index: i1 }, Node::Local { depth: d2, index: i2 }) => d1 == d2 && i1 == i2,
@@ -149,7 +149,7 @@ pub(super) fn merge_string_tests(nodes: Vec<Node>, is_or: bool) -> Vec<Node> {
 }
 
 /// `operand.field`, fused with the operand when it is a variable.
-pub(super) fn field(operand: Node, field: crate::cel::eval::FieldRef) -> Node {
+pub(super) fn field(operand: Node, field: crate::cel::ir::FieldRef) -> Node {
     match operand {
         Node::Global(slot) => Node::GlobalField { slot, field },
         Node::Local { depth, index } => Node::LocalField { depth, index, field },

@@ -3,48 +3,10 @@
 
 use std::sync::Arc;
 
-use super::{Ctx, NULL, Node, Scope, release};
+use super::{Ctx, NULL, Scope, release};
+use crate::cel::ir::{Comprehension, IterKind};
 use crate::cel::value::{EvalError, EvalErrorKind, Key, List, MapBuilder, Value};
 
-/// Which macro a comprehension implements.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum IterKind {
-    All,
-    Exists,
-    ExistsOne,
-    Map,
-    Filter,
-    TransformList,
-    TransformMap,
-}
-
-impl IterKind {
-    fn name(self) -> &'static str {
-        match self {
-            IterKind::All => "all",
-            IterKind::Exists => "exists",
-            IterKind::ExistsOne => "exists_one",
-            IterKind::Map => "map",
-            IterKind::Filter => "filter",
-            IterKind::TransformList => "transformList",
-            IterKind::TransformMap => "transformMap",
-        }
-    }
-}
-
-/// A compiled macro call.
-pub(crate) struct Comprehension {
-    pub(crate) kind: IterKind,
-    pub(crate) range: Node,
-    /// Whether the body sees two variables (index or key, value) instead of one.
-    pub(crate) two_vars: bool,
-    /// The optional filter of `map(x, p, t)` and the transforms.
-    pub(crate) filter: Option<Node>,
-    /// The predicate or transform.
-    pub(crate) body: Node,
-}
-
-/// Runs `f` once per step of `range` (a list or a map, which [`Comprehension::range`] checked),
 /// with the step's variables in scope, charging one budget step each, until `f` answers
 /// `false`. A list's own elements are lent to the scope as they are; a value made for the step
 /// (an element of a host list, a map entry) lives for the step only.
@@ -203,12 +165,6 @@ impl Comprehension {
                 .map_err(|e| condition_error(self.kind, e)),
             None => Ok(false),
         }
-    }
-
-    /// Whether this is a `map` whose elements are strings that [`Node::write_text`] writes as
-    /// is, so that joining them can write each straight into the text.
-    pub(crate) fn maps_to_text(&self) -> bool {
-        self.kind == IterKind::Map && self.body.writes_string()
     }
 
     /// Appends the elements of this `map` to `out`, separated by `sep`: the text and cost of

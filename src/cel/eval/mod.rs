@@ -1,205 +1,29 @@
-//! The compiled program and its interpreter.
+//! The interpreter of the IR ([`crate::cel::ir`]).
 //!
-//! A [`Node`] tree is what the checker produces: variables are slots, host-object fields are
-//! indexes, constants are folded, literal regexes are compiled, functions are resolved to their
-//! implementations. Evaluation walks the tree once, allocating only for the values it creates.
+//! Evaluation walks a checked [`Node`] tree once, allocating only for the values it creates.
 //! Its recursion depth is bounded by the parser's nesting limit.
 
+mod activation;
 mod budget;
+mod calls;
 mod comprehension;
 mod ops;
+mod text;
 
 use std::sync::Arc;
 
+pub use activation::{Activation, NoVariables};
 pub use budget::Budget;
-pub(crate) use comprehension::{Comprehension, IterKind};
-pub(crate) use ops::{ArithOp, CmpOp};
+use calls::{call, dispatch, dyn_method, method};
+use text::join;
+pub(crate) use text::push_int;
+#[cfg(any(test, feature = "fuzzing"))]
+#[cfg(feature = "fuzzing")]
+pub(crate) use text::write_plain;
 
-use crate::cel::stdlib::{Cost, Impl, Overload, matches_type};
-use crate::cel::value::{EvalError, EvalErrorKind, Key, List, MapBuilder, ObjectType, Value, reborrow};
-
-/// Supplies the values of declared variables during evaluation.
-///
-/// Slots are the indexes returned when variables were declared in the environment.
-pub trait Activation<'a> {
-    /// The value of the variable in `slot`.
-    ///
-    /// # Errors
-    ///
-    /// When the variable has no value (an unbound variable is an evaluation error, as in CEL),
-    /// or when computing it failed (a lazily computed variable).
-    fn resolve(&self, slot: usize) -> Result<Value<'a>, EvalError>;
-
-    /// Field `index` of the host object in `slot`, read directly: an optional fast path for
-    /// activations that hold their objects by concrete type, taken for `variable.field`
-    /// expressions. `ty` is the object type the checker saw; answer only when the object in
-    /// `slot` has exactly this type (compare by address).
-    ///
-    /// `None` (the default) means no fast path: the evaluator then calls
-    /// [`Activation::resolve`] and [`crate::cel::Object::field`]. `Some(None)` means the field
-    /// is absent.
-    fn object_field(&self, slot: usize, ty: &ObjectType, index: usize) -> Option<Option<Value<'a>>> {
-        let _ = (slot, ty, index);
-        None
-    }
-
-    /// The variable in `slot` when its value is a bool that is already at hand (a lazily
-    /// computed variable computed before): an optional fast path for conditions such as
-    /// `is_prod && …`, which read the same variables again and again.
-    ///
-    /// `None` (the default) means no fast path: the evaluator then calls
-    /// [`Activation::resolve`].
-    fn known_bool(&self, slot: usize) -> Option<bool> {
-        let _ = slot;
-        None
-    }
-}
-
-impl<'a> Activation<'a> for [Value<'a>] {
-    fn resolve(&self, slot: usize) -> Result<Value<'a>, EvalError> {
-        self.get(slot).cloned().ok_or_else(|| unbound(slot))
-    }
-}
-
-impl<'a> Activation<'a> for Vec<Value<'a>> {
-    fn resolve(&self, slot: usize) -> Result<Value<'a>, EvalError> {
-        self.as_slice().resolve(slot)
-    }
-}
-
-/// An activation with no variables.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoVariables;
-
-impl<'a> Activation<'a> for NoVariables {
-    fn resolve(&self, slot: usize) -> Result<Value<'a>, EvalError> {
-        Err(unbound(slot))
-    }
-}
-
-fn unbound(slot: usize) -> EvalError {
-    EvalError::new(EvalErrorKind::UnboundVariable, format!("no value for variable number {slot}"))
-}
-
-/// How a field selection is resolved.
-#[derive(Clone, Debug)]
-pub(crate) enum FieldRef {
-    /// Field `index` of a host object whose type `ty` is known statically.
-    Object { index: usize, name: Arc<str>, ty: Arc<crate::cel::value::ObjectType> },
-    /// A name looked up at run time in a map or an object.
-    Dynamic(Arc<str>),
-}
-
-impl FieldRef {
-    pub(crate) fn name(&self) -> &str {
-        match self {
-            FieldRef::Object { name, .. } | FieldRef::Dynamic(name) => name,
-        }
-    }
-
-    /// Whether both read the same field the same way.
-    pub(crate) fn same_as(&self, other: &FieldRef) -> bool {
-        match (self, other) {
-            (FieldRef::Object { index: i, ty: t, .. }, FieldRef::Object { index: j, ty: u, .. }) => {
-                i == j && Arc::ptr_eq(t, u)
-            }
-            (FieldRef::Dynamic(a), FieldRef::Dynamic(b)) => a == b,
-            _ => false,
-        }
-    }
-}
-
-/// A compiled expression.
-pub(crate) enum Node {
-    Const(Value<'static>),
-    Global(usize),
-    /// A comprehension variable: `depth` scopes up, variable `index` (0 or 1).
-    Local {
-        depth: u32,
-        index: u8,
-    },
-    Select(Box<Node>, FieldRef),
-    /// `variable.field`, fused.
-    GlobalField {
-        slot: usize,
-        field: FieldRef,
-    },
-    /// `comprehension_variable.field`, fused.
-    LocalField {
-        depth: u32,
-        index: u8,
-        field: FieldRef,
-    },
-    /// `x == "text"` (or `!=` when `negate`).
-    EqStr {
-        operand: Box<Node>,
-        value: Box<str>,
-        negate: bool,
-    },
-    /// `x op 5`.
-    CmpInt {
-        op: CmpOp,
-        operand: Box<Node>,
-        value: i64,
-    },
-    /// `a + b + …` of strings (statically typed), built in one allocation.
-    Concat(Box<[Node]>),
-    /// `list.join("sep")` with a constant separator (`None`: `list.join()`).
-    Join {
-        list: Box<Node>,
-        sep: Option<Box<str>>,
-    },
-    /// `x in ["a", "b"]`.
-    InStrs {
-        operand: Box<Node>,
-        list: Box<[Box<str>]>,
-    },
-    Has(Box<Node>, FieldRef),
-    Index(Box<[Node; 2]>),
-    Not(Box<Node>),
-    Neg(Box<Node>),
-    And(Box<[Node]>),
-    Or(Box<[Node]>),
-    Cond(Box<[Node; 3]>),
-    Arith(ArithOp, Box<[Node; 2]>),
-    Cmp(CmpOp, Box<[Node; 2]>),
-    Eq(Box<[Node; 2]>),
-    Ne(Box<[Node; 2]>),
-    In(Box<[Node; 2]>),
-    List(Box<[Node]>),
-    Map(Box<[(Node, Node)]>),
-    /// A call resolved to one overload.
-    Call(&'static Overload, Box<[Node]>),
-    /// A call whose overload is chosen at run time among candidates.
-    Dispatch {
-        name: &'static str,
-        candidates: Box<[&'static Overload]>,
-        args: Box<[Node]>,
-    },
-    /// A host-object method, statically resolved.
-    Method {
-        index: usize,
-        args: Box<[Node]>,
-    },
-    /// A method looked up by name at run time on a host object (receiver of type `dyn`).
-    DynMethod {
-        name: Arc<str>,
-        args: Box<[Node]>,
-    },
-    /// `matches` with a pattern compiled at load time.
-    Matches(Box<Node>, Arc<regex::Regex>),
-    /// A prepared call: an implementation with arguments fixed at load time.
-    Prepared(Box<Node>, Arc<dyn PreparedFn>),
-    Comprehension(Box<Comprehension>),
-    /// An expression that always fails, e.g. an unknown function in unchecked mode.
-    Fail(EvalError),
-}
-
-/// A function of one runtime argument whose other arguments were fixed at load time
-/// (a compiled time zone, a parsed version requirement).
-pub(crate) trait PreparedFn: Send + Sync {
-    fn call<'a>(&self, arg: &Value<'a>) -> Result<Value<'a>, EvalError>;
-}
+use crate::cel::ir::{ArithOp, FieldRef, Node};
+use crate::cel::stdlib::Cost;
+use crate::cel::value::{EvalError, EvalErrorKind, Key, List, MapBuilder, Value, reborrow};
 
 /// A chain of comprehension scopes, innermost first. The variables are borrowed: from the
 /// range's own elements when it holds them, else from the step's value, which the
@@ -295,7 +119,11 @@ impl Node {
 
     /// Evaluates this node for an operator that only reads the value: constants and
     /// comprehension variables are borrowed instead of copied.
-    #[inline]
+    #[allow(
+        clippy::inline_always,
+        reason = "measured: called from several modules, it stays a call unless forced, on every operand"
+    )]
+    #[inline(always)]
     fn eval_ref<'a, 's>(
         &'a self,
         ctx: &Ctx<'a, '_>,
@@ -472,171 +300,6 @@ impl Node {
             other => bool_of(other.eval(ctx, scope)?, op),
         }
     }
-
-    /// Appends the value of this node to `out` as text for people ([`write_plain`]), writing
-    /// concatenations, `join`s and the chosen branch of a conditional straight into `out`
-    /// instead of building intermediate strings. Same value, errors and cost as [`Node::eval`];
-    /// on error, `out` holds a partial text.
-    pub(crate) fn write_text<'a>(
-        &'a self,
-        ctx: &Ctx<'a, '_>,
-        scope: Option<&Scope<'_, 'a>>,
-        out: &mut String,
-    ) -> Result<(), EvalError> {
-        let start = out.len();
-        match self {
-            Node::Const(Value::String(s)) => {
-                out.push_str(s.as_str());
-                return Ok(());
-            }
-            Node::Concat(parts) => {
-                for part in parts {
-                    if part.writes_string() {
-                        // Charged for what it writes, as its own evaluation is.
-                        part.write_text(ctx, scope, out)?;
-                        continue;
-                    }
-                    match &*part.eval_ref(ctx, scope)? {
-                        Value::String(s) => out.push_str(s.as_str()),
-                        other => return Err(ops::no_overload1("+", other)),
-                    }
-                }
-            }
-            Node::Join { list, sep } => match &**list {
-                Node::Comprehension(c) if c.maps_to_text() => {
-                    c.write_joined(ctx, scope, sep.as_deref().unwrap_or(""), out)?;
-                }
-                // Paid for as its evaluation is.
-                _ => return charged_join(ctx, &*list.eval_ref(ctx, scope)?, sep.as_deref(), out),
-            },
-            Node::Cond(parts) => {
-                let [c, t, e] = &**parts;
-                let branch = if c.eval_bool_as(ctx, scope, "?:")? { t } else { e };
-                return branch.write_text(ctx, scope, out);
-            }
-            other => {
-                // A small value can have a long text: written up to the size limit.
-                let max = start.saturating_add(ctx.budget.max_value_bytes);
-                if !write_plain_within(&other.eval(ctx, scope)?, out, max) {
-                    return Err(ctx.budget.text_too_long());
-                }
-                return Ok(());
-            }
-        }
-        // The charge their evaluation makes for the string they would have built, made once
-        // the parts are known.
-        ctx.budget.charge(Cost::text(0, out.len() - start))
-    }
-
-    /// Whether this node always gives a string, which [`Node::write_text`] writes as is: a
-    /// string constant, a concatenation or a `join`.
-    pub(crate) fn writes_string(&self) -> bool {
-        matches!(self, Node::Const(Value::String(_)) | Node::Concat(_) | Node::Join { .. })
-    }
-
-    /// The constant value, when this node is one.
-    pub(crate) fn as_const(&self) -> Option<&Value<'static>> {
-        match self {
-            Node::Const(v) => Some(v),
-            _ => None,
-        }
-    }
-}
-
-/// Appends `list.join(sep)` to `out`.
-fn join(list: &Value<'_>, sep: Option<&str>, out: &mut String) -> Result<(), EvalError> {
-    match sep {
-        Some(s) => crate::cel::stdlib::strings::join_into(list, s, &[list, &Value::str(s)], out),
-        None => crate::cel::stdlib::strings::join_into(list, "", &[list], out),
-    }
-}
-
-/// A value as text for people: strings without quotes, lists as `a, b`, other values in
-/// their canonical form.
-pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
-    write_plain_within(v, out, usize::MAX);
-}
-
-/// [`write_plain`], stopping as soon as `out` would grow past `max` bytes: `false` then, with
-/// a partial text in `out`. A list holding one long string many times is small, its text is
-/// not: this bounds the text without bounding the value.
-pub(crate) fn write_plain_within(v: &Value<'_>, out: &mut String, max: usize) -> bool {
-    use std::fmt::Write as _;
-    match v {
-        Value::String(s) => {
-            if out.len().saturating_add(s.as_str().len()) > max {
-                return false;
-            }
-            out.push_str(s.as_str());
-        }
-        Value::Int(i) => push_int(*i, out),
-        Value::Uint(u) => push_decimal(*u, out),
-        Value::Timestamp(t) => {
-            let _ = write!(out, "{t}");
-        }
-        Value::Duration(d) => {
-            let _ = write!(out, "{d}");
-        }
-        Value::List(l) => {
-            for (i, item) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                if !write_plain_within(&item, out, max) {
-                    return false;
-                }
-            }
-        }
-        other => {
-            let mut capped = Capped { out, max };
-            if write!(capped, "{}", crate::cel::display::Canonical(other)).is_err() {
-                return false;
-            }
-        }
-    }
-    out.len() <= max
-}
-
-/// A string that refuses to grow past `max` bytes.
-struct Capped<'o> {
-    out: &'o mut String,
-    max: usize,
-}
-
-impl std::fmt::Write for Capped<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        if self.out.len().saturating_add(s.len()) > self.max {
-            return Err(std::fmt::Error);
-        }
-        self.out.push_str(s);
-        Ok(())
-    }
-}
-
-/// Appends `i` in decimal, as `{i}` formats it.
-pub(crate) fn push_int(i: i64, out: &mut String) {
-    if i < 0 {
-        out.push('-');
-    }
-    push_decimal(i.unsigned_abs(), out);
-}
-
-/// Appends `n` in decimal (what `{n}` formats, without the formatting machinery: messages
-/// print counts and percentages often).
-fn push_decimal(mut n: u64, out: &mut String) {
-    let mut digits = [0u8; 20];
-    let mut used = 0;
-    for slot in digits.iter_mut().rev() {
-        // The remainder is below 10, so it fits.
-        *slot = b'0' + (n % 10) as u8;
-        used += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let text = digits.get(digits.len() - used..).unwrap_or_default();
-    out.push_str(std::str::from_utf8(text).unwrap_or_default());
 }
 
 #[inline(never)]
@@ -747,15 +410,6 @@ fn charged_join(
     join(list, sep, out)
 }
 
-/// Charges the price of calling `overload` with `args`, when it has one, before the call.
-#[inline]
-fn price(ctx: &Ctx<'_, '_>, overload: &Overload, args: &[&Value<'_>]) -> Result<(), EvalError> {
-    match overload.cost {
-        Some(cost) => ctx.budget.charge(cost(args)),
-        None => Ok(()),
-    }
-}
-
 /// The comprehension variable `index`, `depth` scopes up (borrowed: reading a field of it
 /// copies nothing).
 #[allow(
@@ -832,155 +486,6 @@ fn logic_bool<'a>(
     }
 }
 
-fn call<'a>(
-    overload: &Overload,
-    args: &'a [Node],
-    ctx: &Ctx<'a, '_>,
-    scope: Option<&Scope<'_, 'a>>,
-) -> Res<'a> {
-    match (overload.imp, args) {
-        (Impl::F1(f), [a]) => {
-            let x = a.eval(ctx, scope)?;
-            price(ctx, overload, &[&x])?;
-            f(&x)
-        }
-        (Impl::F2(f), [a, b]) => {
-            let x = a.eval(ctx, scope)?;
-            let y = b.eval(ctx, scope)?;
-            price(ctx, overload, &[&x, &y])?;
-            f(&x, &y)
-        }
-        (Impl::F3(f), [a, b, c]) => {
-            let x = a.eval(ctx, scope)?;
-            let y = b.eval(ctx, scope)?;
-            let z = c.eval(ctx, scope)?;
-            price(ctx, overload, &[&x, &y, &z])?;
-            f(&x, &y, &z)
-        }
-        (Impl::F4(f), [a, b, c, d]) => {
-            let x = a.eval(ctx, scope)?;
-            let y = b.eval(ctx, scope)?;
-            let z = c.eval(ctx, scope)?;
-            let w = d.eval(ctx, scope)?;
-            price(ctx, overload, &[&x, &y, &z, &w])?;
-            f(&x, &y, &z, &w)
-        }
-        (Impl::Matches, [a, b]) => {
-            let x = a.eval_ref(ctx, scope)?;
-            let y = b.eval_ref(ctx, scope)?;
-            crate::cel::stdlib::regex::matches_with(&x, &y, ctx.budget)
-        }
-        _ => Err(EvalError::no_such_overload(format!(
-            "internal error: arity mismatch calling `{}`",
-            overload.id
-        ))),
-    }
-}
-
-/// Evaluates up to four arguments into a fixed array (no allocation).
-fn eval_args<'a>(
-    args: &'a [Node],
-    ctx: &Ctx<'a, '_>,
-    scope: Option<&Scope<'_, 'a>>,
-) -> Result<([Value<'a>; 4], usize), EvalError> {
-    let mut vals = [Value::Null, Value::Null, Value::Null, Value::Null];
-    if args.len() > vals.len() {
-        return Err(EvalError::no_such_overload("too many arguments"));
-    }
-    for (slot, arg) in vals.iter_mut().zip(args) {
-        *slot = arg.eval(ctx, scope)?;
-    }
-    Ok((vals, args.len()))
-}
-
-fn dispatch<'a>(
-    name: &str,
-    candidates: &[&'static Overload],
-    args: &'a [Node],
-    ctx: &Ctx<'a, '_>,
-    scope: Option<&Scope<'_, 'a>>,
-) -> Res<'a> {
-    // One argument (conversions of `dyn` values): no argument array to fill and drop.
-    if let [arg] = args {
-        let v = arg.eval(ctx, scope)?;
-        return dispatch_values(name, candidates, std::slice::from_ref(&v), ctx);
-    }
-    let (vals, n) = eval_args(args, ctx, scope)?;
-    dispatch_values(name, candidates, vals.get(..n).unwrap_or(&[]), ctx)
-}
-
-/// Calls the first of `candidates` whose parameter types the values of `vals` have.
-fn dispatch_values<'a>(
-    name: &str,
-    candidates: &[&'static Overload],
-    vals: &[Value<'a>],
-    ctx: &Ctx<'a, '_>,
-) -> Res<'a> {
-    for ov in candidates {
-        if ov.params.len() == vals.len() && ov.params.iter().zip(vals).all(|(p, v)| matches_type(v, p)) {
-            return match (ov.imp, vals) {
-                (Impl::F1(f), [a]) => price(ctx, ov, &[a]).and_then(|()| f(a)),
-                (Impl::F2(f), [a, b]) => price(ctx, ov, &[a, b]).and_then(|()| f(a, b)),
-                (Impl::F3(f), [a, b, c]) => price(ctx, ov, &[a, b, c]).and_then(|()| f(a, b, c)),
-                (Impl::F4(f), [a, b, c, d]) => price(ctx, ov, &[a, b, c, d]).and_then(|()| f(a, b, c, d)),
-                (Impl::Matches, [a, b]) => crate::cel::stdlib::regex::matches_with(a, b, ctx.budget),
-                _ => Err(EvalError::no_such_overload("internal error: call arity mismatch")),
-            };
-        }
-    }
-    // A receiver of type dyn may be a host object with a method of this name.
-    if let Some(Value::Object(obj)) = vals.first() {
-        return call_object_method(*obj, name, vals.get(1..).unwrap_or(&[]));
-    }
-    Err(ops::no_overload_n(name, vals))
-}
-
-fn method<'a>(index: usize, args: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
-    // A method without arguments (`change.approvers()`): no argument array.
-    if let [receiver] = args {
-        return match receiver.eval(ctx, scope)? {
-            Value::Object(obj) => obj.call_method(index, &[]),
-            other => Err(no_such_method(&other)),
-        };
-    }
-    let (vals, n) = eval_args(args, ctx, scope)?;
-    match vals.get(..n) {
-        Some([Value::Object(obj), rest @ ..]) => obj.call_method(index, rest),
-        Some([other, ..]) => Err(no_such_method(other)),
-        _ => Err(EvalError::no_such_overload("method call without a receiver")),
-    }
-}
-
-#[cold]
-fn no_such_method(receiver: &Value<'_>) -> EvalError {
-    EvalError::no_such_overload(format!("no such method on a value of type `{}`", receiver.type_name()))
-}
-
-fn dyn_method<'a>(name: &str, args: &'a [Node], ctx: &Ctx<'a, '_>, scope: Option<&Scope<'_, 'a>>) -> Res<'a> {
-    let (vals, n) = eval_args(args, ctx, scope)?;
-    match vals.get(..n) {
-        Some([Value::Object(obj), rest @ ..]) => call_object_method(*obj, name, rest),
-        Some(all) => Err(ops::no_overload_n(name, all)),
-        None => Err(EvalError::no_such_overload(name.to_owned())),
-    }
-}
-
-fn call_object_method<'a>(obj: &'a dyn crate::cel::value::Object, name: &str, args: &[Value<'a>]) -> Res<'a> {
-    let ty = obj.object_type();
-    let found = ty.methods().iter().position(|m| {
-        m.name == name
-            && m.params.len() == args.len()
-            && m.params.iter().zip(args).all(|(p, v)| matches_type(v, p))
-    });
-    match found {
-        Some(index) => obj.call_method(index, args),
-        None => Err(EvalError::no_such_overload(format!(
-            "`{}` has no method `{name}` for these arguments",
-            ty.name()
-        ))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1029,21 +534,6 @@ mod tests {
                 (Err(e), Err(want)) => assert!(e.message().contains(want), "{source}: {}", e.message()),
                 (got, want) => panic!("{source}: got {got:?}, expected {want:?}"),
             }
-        }
-    }
-
-    #[test]
-    fn integers_are_written_as_formatting_writes_them() {
-        let ints = [0, 1, -1, 9, 10, -10, 99, 100, 12_345, -987_654_321, i64::MAX, i64::MIN];
-        for i in ints {
-            let mut out = String::from("n=");
-            write_plain(&Value::Int(i), &mut out);
-            assert_eq!(out, format!("n={i}"));
-        }
-        for u in [0, 7, 10, 1_000_000, u64::MAX] {
-            let mut out = String::new();
-            write_plain(&Value::Uint(u), &mut out);
-            assert_eq!(out, u.to_string());
         }
     }
 }

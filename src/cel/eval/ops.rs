@@ -3,32 +3,11 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use super::{Budget, FieldRef};
+use super::Budget;
 use crate::cel::display::Canonical;
+use crate::cel::ir::{ArithOp, CmpOp, FieldRef};
 use crate::cel::stdlib::Cost;
 use crate::cel::value::{Bytes, EvalError, Key, List, Map, Str, Value};
-
-/// An arithmetic operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ArithOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Rem,
-}
-
-impl ArithOp {
-    fn symbol(self) -> &'static str {
-        match self {
-            ArithOp::Add => "+",
-            ArithOp::Sub => "-",
-            ArithOp::Mul => "*",
-            ArithOp::Div => "/",
-            ArithOp::Rem => "%",
-        }
-    }
-}
 
 /// The price of a concatenation `x + y`: one step per element of the resulting list, one per
 /// 16 bytes (rounded up) of the resulting string or bytes, and the size of the result; nothing
@@ -41,35 +20,6 @@ pub(crate) fn concat_cost(x: &Value<'_>, y: &Value<'_>) -> Cost {
         (Value::Bytes(a), Value::Bytes(b)) => text(a.as_slice().len().saturating_add(b.as_slice().len())),
         (Value::List(a), Value::List(b)) => Cost::list(a.len().saturating_add(b.len()), 0),
         _ => Cost::default(),
-    }
-}
-
-/// An ordering operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum CmpOp {
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-impl CmpOp {
-    fn symbol(self) -> &'static str {
-        match self {
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-        }
-    }
-
-    pub(crate) fn holds(self, o: Ordering) -> bool {
-        match self {
-            CmpOp::Lt => o == Ordering::Less,
-            CmpOp::Le => o != Ordering::Greater,
-            CmpOp::Gt => o == Ordering::Greater,
-            CmpOp::Ge => o != Ordering::Less,
-        }
     }
 }
 

@@ -1,8 +1,9 @@
-//! Map keys and map values.
+//! Maps: keys, sorted entries, and map values (borrowed, shared or read from the host).
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
-use super::{Str, Value};
+use super::{HostMap, Str, Value, reborrow};
 
 /// A map key: CEL allows bool, int, uint and string keys.
 ///
@@ -246,6 +247,92 @@ impl<'a> MapBuilder<'a> {
             }
         }
         Ok(MapValue { entries, index })
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Map values
+
+/// A map: borrowed, shared, or a host map read key by key.
+#[derive(Clone)]
+pub struct Map<'a>(pub(super) MapRepr<'a>);
+
+#[derive(Clone)]
+pub(super) enum MapRepr<'a> {
+    Borrowed(&'a MapValue<'a>),
+    Shared(Arc<MapValue<'a>>),
+    Host(&'a dyn HostMap),
+}
+
+impl<'a> Map<'a> {
+    /// A map borrowing `map`.
+    #[must_use]
+    pub fn borrowed(map: &'a MapValue<'a>) -> Self {
+        Map(MapRepr::Borrowed(map))
+    }
+
+    /// A map sharing `map`.
+    #[must_use]
+    pub fn shared(map: Arc<MapValue<'a>>) -> Self {
+        Map(MapRepr::Shared(map))
+    }
+
+    /// A map read through the host trait.
+    #[must_use]
+    pub fn host(map: &'a dyn HostMap) -> Self {
+        Map(MapRepr::Host(map))
+    }
+
+    /// The number of entries.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            MapRepr::Borrowed(m) => m.len(),
+            MapRepr::Shared(m) => m.len(),
+            MapRepr::Host(h) => h.len(),
+        }
+    }
+
+    /// Whether the map is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value for `key`. Numeric keys match across int and uint when equal in value.
+    #[must_use]
+    pub fn get(&self, key: &Key<'_>) -> Option<Value<'a>> {
+        match &self.0 {
+            MapRepr::Borrowed(m) => m.get(key).map(reborrow),
+            MapRepr::Shared(m) => m.get(key).cloned(),
+            MapRepr::Host(h) => h.get(key),
+        }
+    }
+
+    /// The value stored under the string key `key`.
+    #[must_use]
+    pub fn get_str(&self, key: &str) -> Option<Value<'a>> {
+        match &self.0 {
+            MapRepr::Borrowed(m) => m.get_str(key).map(reborrow),
+            MapRepr::Shared(m) => m.get_str(key).cloned(),
+            MapRepr::Host(h) => h.get_str(key),
+        }
+    }
+
+    /// The entry at `index` in iteration order.
+    #[must_use]
+    #[inline]
+    pub fn entry(&self, index: usize) -> Option<(Key<'a>, Value<'a>)> {
+        match &self.0 {
+            MapRepr::Borrowed(m) => m.entry(index).map(|(k, v)| (k.reborrow(), reborrow(v))),
+            MapRepr::Shared(m) => m.entry(index).map(|(k, v)| (k.clone(), v.clone())),
+            MapRepr::Host(h) => h.entry(index),
+        }
+    }
+
+    /// The entries in iteration order (insertion order for maps built by expressions).
+    pub fn iter(&self) -> impl Iterator<Item = (Key<'a>, Value<'a>)> + '_ {
+        (0..self.len()).filter_map(move |i| self.entry(i))
     }
 }
 
