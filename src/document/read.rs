@@ -105,10 +105,9 @@ pub(crate) fn json<D: Document>(text: &str, limits: &Limits) -> Result<D, Diagno
     let problem =
         match Obj::<D::Shape>::deserialize(&mut direct).and_then(|shape| direct.end().map(|()| shape)) {
             Ok(shape) => {
-                return D::build(shape.0, limits).map_err(|diags| match tree::parse_json_document(text) {
-                    Ok(root) => place(diags, &root),
-                    Err(_) => diags,
-                });
+                // Validation problems are placed by scanning the text: no tree is built.
+                return D::build(shape.0, limits)
+                    .map_err(|diags| place(diags, |p| path::locate(text, p).map(|l| l.value)));
             }
             Err(err) => err,
         };
@@ -238,7 +237,7 @@ pub(crate) fn from_tree<D: Document>(root: &Node, limits: &Limits) -> Result<D, 
     check_size(len, D::NAME, limits)?;
     let passes = if len > MAX_REREAD_BYTES { 1 } else { de::MAX_PASSES };
     let shape = read_shape::<D::Shape>(root, passes)?;
-    D::build(shape, limits).map_err(|diags| place(diags, root))
+    D::build(shape, limits).map_err(|diags| place(diags, |p| de::find(root, p).map(|(_, node)| node.span)))
 }
 
 /// The shape of a document, or every problem with it.
@@ -253,17 +252,13 @@ fn read_shape<T: DeserializeOwned>(root: &Node, passes: usize) -> Result<T, Diag
     }
 }
 
-/// Gives each diagnostic without a span the span of the value its path names.
-fn place(diags: Diagnostics, root: &Node) -> Diagnostics {
+/// Gives each diagnostic without a span the span `find` gives for its path.
+fn place(diags: Diagnostics, find: impl Fn(&FieldPath) -> Option<Span>) -> Diagnostics {
     Diagnostics::new(
         diags
             .into_iter()
             .map(|d| {
-                let found = d
-                    .path()
-                    .and_then(FieldPath::parse)
-                    .and_then(|p| de::find(root, &p))
-                    .map(|(_, node)| node.span);
+                let found = d.path().and_then(FieldPath::parse).and_then(|p| find(&p));
                 match (d.span(), found) {
                     (None, Some(s)) => d.with_span(s),
                     _ => d,
