@@ -3,6 +3,7 @@
 pub mod blast;
 pub mod cel;
 pub mod diagnostic;
+mod document;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;

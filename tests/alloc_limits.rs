@@ -47,7 +47,7 @@ fn limits_fire_before_the_memory_is_allocated() {
         "x".repeat(4000),
         "y".repeat(4000)
     );
-    let d = Policy::from_text(&text, &Limits::default()).unwrap_err();
+    let d = Policy::from_text_with_limits(&text, &Limits::default()).unwrap_err();
     assert_eq!(d.errors().next().unwrap().kind(), DiagnosticKind::LimitExceeded);
     let peak = dhat::HeapStats::get().max_bytes;
     assert!(peak < 64 << 20, "peak {peak} bytes");

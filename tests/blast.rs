@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use changeguard::topology::ServiceRef;
 use changeguard::{
-    BlastOptions, BlastRadius, Dependency, DependencyKind, DiagnosticKind, Limits, Service, Topology,
+    BlastOptions, BlastRadius, Dependency, DependencyKind, Diagnostic, DiagnosticKind, Limits, Service,
+    Topology,
 };
 use proptest::prelude::*;
 
@@ -390,7 +391,7 @@ fn json_errors_point_into_the_text() {
         (d.kind(), d.message(), d.help()),
         (DiagnosticKind::InvalidInput, "unknown field `nmae`", Some("did you mean `name`?"))
     );
-    assert_eq!(d.span().map(|s| (s.start, s.end)), Some((29, 33)));
+    assert_eq!(d.span().map(|s| (s.start, s.end)), Some((28, 34)));
 
     let err =
         Topology::from_json("{\"dependencies\": [{\"from\": \"a\", \"to\": \"b\", \"kind\": \"hadr\"}]}")
@@ -400,18 +401,22 @@ fn json_errors_point_into_the_text() {
 
     let err = Topology::from_json("{\n  \"services\": [\n    {\"name\": 3}\n  ]\n}").unwrap_err();
     let d = &err.items()[0];
-    assert_eq!(d.message(), "invalid type: integer `3`, expected a string");
+    assert_eq!(d.message(), "`services[0].name`: invalid type: integer `3`, expected a string");
     let rendered = d.render(Some("topology.json"), "{\n  \"services\": [\n    {\"name\": 3}\n  ]\n}");
     assert!(rendered.contains("--> topology.json:3:"), "{rendered}");
 
     let err = Topology::from_json(r#"{"services": [{"name": "a", "tier": -1, "traffic_share": "x"}]}"#)
         .unwrap_err();
+    let messages: Vec<&str> = err.iter().map(Diagnostic::message).collect();
     assert_eq!(
-        err.items()[0].message(),
-        "invalid value: integer `-1`, expected an integer from 0 to 4294967295"
+        messages,
+        [
+            "`services[0].tier`: invalid value: integer `-1`, expected an integer from 0 to 4294967295",
+            "`services[0].traffic_share`: invalid type: string \"x\", expected a number",
+        ]
     );
     let err = Topology::from_json(r#"{"services": {}}"#).unwrap_err();
-    assert_eq!(err.items()[0].message(), "invalid type: map, expected a list");
+    assert_eq!(err.items()[0].message(), "`services`: invalid type: map, expected a list");
 
     let err = Topology::from_json("{\"services\": [").unwrap_err();
     assert_eq!(err.items()[0].message(), "invalid JSON: unexpected end of input while parsing a list");
@@ -719,4 +724,38 @@ fn assessment_json_grows_linearly_with_a_dependency_chain() {
     // Any chain is rebuilt from the JSON by following predecessors.
     let back: BlastRadius = serde_json::from_value(json["blast_radius"].clone()).unwrap();
     assert_eq!(back.paths.chain("svc-00399").unwrap().len(), 400);
+}
+
+#[test]
+fn every_problem_of_a_topology_is_reported_at_once() {
+    let text = r#"{
+  "services": [
+    {"name": "a", "tier": "one", "nmae": "x"},
+    {"name": 2, "traffic_share": "half"},
+    {"tier": 1}
+  ],
+  "dependencies": [{"from": "a", "to": "b", "kind": "hadr"}, {"from": "a"}]
+}"#;
+    let err = Topology::from_json(text).unwrap_err();
+    let got: Vec<(&str, &str)> = err.iter().map(|d| (d.path().unwrap(), d.message())).collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "services[0].tier",
+                "`services[0].tier`: invalid type: string \"one\", expected an integer from 0 to 4294967295"
+            ),
+            ("services[0].nmae", "unknown field `nmae`"),
+            ("services[1].name", "`services[1].name`: invalid type: integer `2`, expected a string"),
+            (
+                "services[1].traffic_share",
+                "`services[1].traffic_share`: invalid type: string \"half\", expected a number"
+            ),
+            ("services[2].name", "missing field `name`"),
+            ("dependencies[0].kind", "unknown value `hadr`"),
+            ("dependencies[1].to", "missing field `to`"),
+        ]
+    );
+    assert!(err.iter().all(|d| d.span().is_some()));
+    assert_eq!(err.items()[1].help(), Some("did you mean `name`?"));
 }

@@ -154,7 +154,7 @@ fn change_errors_name_the_problem_and_its_place() {
                  `attributes`";
     #[rustfmt::skip]
     let cases: &[ErrorCase] = &[
-        ("{ \"id\": \"CHG-1\",\n  \"enviroment\": \"production\" }".into(),
+        ("{ \"id\": \"CHG-1\", \"author\": \"a\", \"services\": [{ \"name\": \"a\" }],\n  \"enviroment\": \"production\" }".into(),
          "unknown field `enviroment`", Some("did you mean `environment`?"), Some("enviroment"), Some((2, 3, "\"enviroment\""))),
         (with(r#""qqqqq": 1"#), "unknown field `qqqqq`", Some(known), Some("qqqqq"), Some((3, 3, "\"qqqqq\""))),
         (with(r#""strategy": { "type": "canary", "bake": 5 }"#), "unknown field `bake`",
@@ -185,7 +185,7 @@ fn change_errors_name_the_problem_and_its_place() {
          "`rollback.minutes`: invalid value: integer `-5`, expected a non-negative integer", None, Some("rollback.minutes"),
          Some((3, 28, "-5"))),
         (with(r#""strategy": { "type": "canary", "bake_minutes": 1.5 }"#),
-         "`strategy.bake_minutes`: invalid type: floating point `1.5`, expected a non-negative integer below 2^32", None,
+         "`strategy.bake_minutes`: invalid type: floating point `1.5`, expected an integer from 0 to 4294967295", None,
          Some("strategy.bake_minutes"), Some((3, 51, "1.5"))),
         (with(r#""rollback": { "tested": "yes" }"#), "`rollback.tested`: invalid type: string \"yes\", expected a boolean",
          None, Some("rollback.tested"), Some((3, 27, "\"yes\""))),
@@ -701,6 +701,101 @@ fn a_key_given_twice_in_a_policy_test_document_is_an_error() {
     assert_eq!((d.message(), d.path()), ("invalid JSON: duplicate key `policy`", Some("policy")));
 }
 
+// ------------------------------------------------------------------------------------------
+// Every shape problem at once.
+
+#[test]
+fn every_wrongly_typed_field_is_reported() {
+    let text = r#"{ "id": 7, "title": [], "environment": "production", "author": true,
+  "services": [{ "name": "checkout", "kinds": "code" }],
+  "size": { "files": "3", "lines_added": -1, "lines_removed": 0 },
+  "rollback": { "plan": "yes" } }"#;
+    let err = Change::from_json(text).unwrap_err();
+    let got: Vec<(&str, &str)> = err.iter().map(|d| (d.path().unwrap(), d.message())).collect();
+    assert_eq!(
+        got,
+        [
+            ("id", "`id`: invalid type: integer `7`, expected a string"),
+            ("title", "`title`: invalid type: sequence, expected a string"),
+            ("author", "`author`: invalid type: boolean `true`, expected a string"),
+            ("services[0].kinds", "`services[0].kinds`: invalid type: string \"code\", expected a list"),
+            ("size.files", "`size.files`: invalid type: string \"3\", expected a non-negative integer"),
+            (
+                "size.lines_added",
+                "`size.lines_added`: invalid value: integer `-1`, expected a non-negative integer"
+            ),
+            ("rollback.plan", "`rollback.plan`: invalid type: string \"yes\", expected a boolean"),
+        ]
+    );
+    // Each points at its value.
+    for d in &err {
+        let s = d.span().unwrap();
+        let value = &text[s.start as usize..s.end as usize];
+        assert!(["7", "[]", "true", "\"code\"", "\"3\"", "-1", "\"yes\""].contains(&value), "{value}");
+    }
+}
+
+#[test]
+fn six_wrongly_typed_fields_are_six_problems() {
+    let text = r#"{ "id": 1, "environment": 2, "author": 3, "services": [{ "name": 4 }],
+  "tested_in": 5, "regions": 6 }"#;
+    let err = Change::from_json(text).unwrap_err();
+    assert_eq!(err.items().len(), 6, "{err}");
+    let paths: Vec<&str> = err.iter().map(|d| d.path().unwrap()).collect();
+    assert_eq!(paths, ["id", "environment", "author", "services[0].name", "tested_in", "regions"]);
+}
+
+#[test]
+fn an_empty_object_reports_every_missing_field() {
+    let err = Change::from_json("{}").unwrap_err();
+    let got: Vec<(&str, &str)> = err.iter().map(|d| (d.path().unwrap(), d.message())).collect();
+    assert_eq!(
+        got,
+        [
+            ("id", "missing field `id`"),
+            ("environment", "missing field `environment`"),
+            ("author", "missing field `author`"),
+            ("services", "missing field `services`"),
+        ]
+    );
+    assert!(err.iter().all(|d| d.span() == Some(changeguard::Span::new(1, 2))));
+    // Missing, unknown and wrongly typed fields together, nested ones included.
+    let text = r#"{ "id": "c", "enviroment": "p", "services": [{ "name": "a", "to": 1 }],
+  "size": { "files": 1 } }"#;
+    let err = Change::from_json(text).unwrap_err();
+    let got: Vec<(&str, &str)> = err.iter().map(|d| (d.path().unwrap(), d.message())).collect();
+    assert_eq!(
+        got,
+        [
+            ("enviroment", "unknown field `enviroment`"),
+            (
+                "services[0].to",
+                "`services[0].to`: invalid type: integer `1`, expected a semantic version like `1.4.2`"
+            ),
+            ("size.lines_added", "missing field `lines_added`"),
+            ("size.lines_removed", "missing field `lines_removed`"),
+            // At the closing brace of the document: problems come in the order of the text.
+            ("author", "missing field `author`"),
+        ]
+    );
+}
+
+#[test]
+fn an_out_of_range_integer_reads_the_same_in_every_document() {
+    let change = with(r#""strategy": { "type": "canary", "bake_minutes": 4294967296 }"#);
+    let err = Change::from_json(&change).unwrap_err();
+    assert_eq!(
+        err.items()[0].message(),
+        "`strategy.bake_minutes`: invalid value: integer `4294967296`, expected an integer from 0 to 4294967295"
+    );
+    let topology = r#"{"services": [{"name": "a", "tier": 4294967296}]}"#;
+    let err = changeguard::Topology::from_json(topology).unwrap_err();
+    assert_eq!(
+        err.items()[0].message(),
+        "`services[0].tier`: invalid value: integer `4294967296`, expected an integer from 0 to 4294967295"
+    );
+}
+
 #[test]
 fn an_invalid_identity_is_an_input_error_naming_its_path() {
     let two = |second: &str| {
@@ -756,4 +851,22 @@ fn identities_are_canonicalised_once_when_read() {
     let back = Change::from_json(&c.to_json_pretty()).unwrap();
     assert_eq!(back, c);
     assert_eq!(back.approvals[0].by.canonical(), "b\u{43e}b");
+}
+
+#[test]
+fn a_long_document_gets_its_first_problem_in_the_same_words() {
+    let long = format!(
+        r#"{{ "id": "c", "environment": "p", "author": 7, "services": [{{ "name": "a", "to": 1 }}], "title": "{}" }}"#,
+        "t".repeat(300 << 10)
+    );
+    let err = Change::from_json(&long).unwrap_err();
+    assert_eq!(err.items().len(), 1, "{err:?}");
+    let d = &err.items()[0];
+    assert_eq!(
+        (d.path(), d.message()),
+        (Some("author"), "`author`: invalid type: integer `7`, expected a string")
+    );
+    assert_eq!(d.span().map(|s| &long[s.start as usize..s.end as usize]), Some("7"));
+    let short = long.replace(&"t".repeat(300 << 10), "t");
+    assert_eq!(Change::from_json(&short).unwrap_err().items().len(), 2);
 }

@@ -30,7 +30,7 @@ fn context() -> Context {
 }
 
 fn first_error(text: &str, limits: &Limits) -> changeguard::Diagnostic {
-    let d = Policy::from_text(text, limits).unwrap_err();
+    let d = Policy::from_text_with_limits(text, limits).unwrap_err();
     d.errors().next().unwrap().clone()
 }
 
@@ -89,7 +89,7 @@ fn an_exponential_comprehension_nest_is_cut_by_the_budget_and_fails_closed() {
     let text = format!("{HEAD}[[rule]]\nid = \"nest\"\nenforcement = \"hard\"\nrequire = '{nest}'\n");
     let mut l = limits();
     l.max_eval_cost = 100_000;
-    let policy = Policy::from_text(&text, &l).unwrap();
+    let policy = Policy::from_text_with_limits(&text, &l).unwrap();
     let start = std::time::Instant::now();
     let a = policy.assess(&change(), &Topology::default(), &context());
     assert!(start.elapsed().as_secs() < 5);
@@ -208,7 +208,7 @@ fn documents_inside_a_policy_test_follow_the_policy_limits() {
          [test.change]\nid = \"c\"\nenvironment = \"dev\"\nauthor = \"ann\"\ntitle = \"{}\"\nservices = [{{ name = \"api\" }}]\n",
         "t".repeat(200)
     );
-    assert!(Policy::from_text(&text, &limits()).is_ok());
+    assert!(Policy::from_text_with_limits(&text, &limits()).is_ok());
     let mut small = limits();
     small.max_document_bytes = 100;
     let e = first_error(&text, &small);
@@ -377,7 +377,7 @@ fn a_let_doubling_a_list_forty_times_from_the_change_fails_closed() {
         if kind == EvalErrorKind::CostLimitExceeded {
             l.max_eval_cost = 100_000;
         }
-        let policy = Policy::from_text(&doubling_policy("[change.id]", double, 40), &l).unwrap();
+        let policy = Policy::from_text_with_limits(&doubling_policy("[change.id]", double, 40), &l).unwrap();
         let a = policy.assess(&change(), &Topology::default(), &context());
         assert_eq!(a.outcome, Outcome::Deny, "{kind:?}");
         assert!(!a.errors.is_empty());
@@ -385,7 +385,8 @@ fn a_let_doubling_a_list_forty_times_from_the_change_fails_closed() {
     }
     // A string doubled from the change: stopped at the size limit.
     let policy =
-        Policy::from_text(&doubling_policy("change.id + change.id", "P + P", 40), &limits()).unwrap();
+        Policy::from_text_with_limits(&doubling_policy("change.id + change.id", "P + P", 40), &limits())
+            .unwrap();
     let a = policy.assess(&change(), &Topology::default(), &context());
     assert_eq!(a.outcome, Outcome::Deny);
     assert!(a.errors.iter().any(|e| e.message.contains("more than the 16777216 allowed")), "{:?}", a.errors);
@@ -433,7 +434,7 @@ fn run_time_patterns_are_charged_cached_and_capped() {
     let mut c = change();
     c.title = "a".repeat(18_000);
     c.tested_in = (0..5_000).map(|i| format!("env-{i}")).collect();
-    let policy = Policy::from_text(&text, &limits()).unwrap();
+    let policy = Policy::from_text_with_limits(&text, &limits()).unwrap();
     let a = policy.assess(&c, &Topology::default(), &context());
     assert_eq!(a.outcome, Outcome::Deny);
     assert!(
@@ -443,7 +444,7 @@ fn run_time_patterns_are_charged_cached_and_capped() {
     );
     let mut small = limits();
     small.max_eval_cost = 100_000;
-    let policy = Policy::from_text(&text, &small).unwrap();
+    let policy = Policy::from_text_with_limits(&text, &small).unwrap();
     let a = policy.assess(&c, &Topology::default(), &context());
     assert_eq!(a.outcome, Outcome::Deny);
     assert!(
@@ -458,7 +459,7 @@ fn run_time_patterns_are_charged_cached_and_capped() {
     let mut tight = limits();
     tight.max_eval_cost = 30_000;
     tight.max_runtime_regexes = 1;
-    let policy = Policy::from_text(&text, &tight).unwrap();
+    let policy = Policy::from_text_with_limits(&text, &tight).unwrap();
     let a = policy.assess(&c, &Topology::default(), &context());
     assert!(a.errors.is_empty(), "{:?}", a.errors);
     assert_eq!(a.outcome, Outcome::Allow);
@@ -475,7 +476,7 @@ fn a_message_printing_a_long_text_stops_at_the_size_limit() {
     text.push_str(
         "[[rule]]\nid = \"loud\"\nenforcement = \"hard\"\nrequire = 'false'\nmessage = \"ids: {{ v18 }}\"\n",
     );
-    let policy = Policy::from_text(&text, &limits()).unwrap();
+    let policy = Policy::from_text_with_limits(&text, &limits()).unwrap();
     let mut c = change();
     c.id = "i".repeat(1000);
     let a = policy.assess(&c, &Topology::default(), &context());

@@ -901,7 +901,7 @@ fn exceeding_the_evaluation_budget_is_an_error_that_fails_closed() {
     );
     let mut limits = Limits::default();
     limits.max_eval_cost = 100_000;
-    let p = Policy::from_text(&text, &limits).unwrap();
+    let p = Policy::from_text_with_limits(&text, &limits).unwrap();
     let a = assess(&p, &change(&json!({})));
     assert_eq!(errors(&a), [("costly", "require")]);
     assert!(a.errors[0].message.contains("budget") || a.errors[0].message.contains("cost"), "{:?}", a.errors);
@@ -935,7 +935,7 @@ fn the_budget_is_shared_by_the_whole_assessment() {
     let text = format!("[policy]\nname = \"costly\"\nversion = \"1.0.0\"\n{rules}");
     let mut limits = Limits::default();
     limits.max_eval_cost = 20_000;
-    let p = Policy::from_text(&text, &limits).unwrap();
+    let p = Policy::from_text_with_limits(&text, &limits).unwrap();
     let a = assess(&p, &change(&json!({})));
     let n = a.errors.len();
     assert!(n > 0 && n < 40, "{n} errors");
@@ -956,7 +956,7 @@ fn doubling_a_list_through_lets_is_bounded_by_the_budget() {
     );
     let mut limits = Limits::default();
     limits.max_eval_cost = 10_000;
-    let p = Policy::from_text(&text, &limits).unwrap();
+    let p = Policy::from_text_with_limits(&text, &limits).unwrap();
     let a = assess(&p, &change(&json!({})));
     // The rule, and every `let` on the way that could not be computed, fail closed.
     assert_eq!(

@@ -494,7 +494,7 @@ fn a_let_is_computed_at_most_once_per_assessment() {
     let text = format!("[policy]\nname = \"p\"\nversion = \"1.0.0\"\n[let]\ncostly = '{costly}'\n{rules}");
     let mut limits = Limits::default();
     limits.max_eval_cost = 5_000;
-    let p = Policy::from_text(&text, &limits).unwrap();
+    let p = Policy::from_text_with_limits(&text, &limits).unwrap();
     let a = p.assess(&change(&json!({})), &Topology::default(), &context(&json!({})));
     assert!(a.errors.is_empty(), "{:?}", a.errors.first());
     assert_eq!(a.outcome, Outcome::Allow);

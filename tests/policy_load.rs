@@ -559,7 +559,7 @@ fn limits_are_load_errors() {
     let three = format!(
         "{HEAD}[[risk]]\nid = \"f\"\npoints = 1\n[[rule]]\nid = \"a\"\nrequire = 'false'\n[[rule]]\nid = \"b\"\nrequire = 'false'\n"
     );
-    let d = Policy::from_text(&three, &limits).unwrap_err();
+    let d = Policy::from_text_with_limits(&three, &limits).unwrap_err();
     assert_eq!(d.errors().next().unwrap().kind(), K::LimitExceeded);
     assert!(d.errors().next().unwrap().message().contains("3 rules and factors > 2"), "{d}");
 
@@ -585,7 +585,7 @@ fn constant_folding_of_lets_is_bounded() {
     let mut limits = changeguard::Limits::default();
     limits.max_eval_cost = 10_000;
     let start = std::time::Instant::now();
-    let loaded = Policy::from_text(&text, &limits);
+    let loaded = Policy::from_text_with_limits(&text, &limits);
     // Two million elements built at load time: either refused, or at least not silently paid for.
     assert!(loaded.is_err(), "loaded in {:?}", start.elapsed());
 }
@@ -775,7 +775,7 @@ fn json_policies_have_the_same_shape_and_placed_diagnostics() {
     assert_eq!(p.rule_ids().collect::<Vec<_>>(), ["r"]);
     assert_eq!(p.factor_ids().collect::<Vec<_>>(), ["f"]);
     // from_text tells JSON from TOML.
-    let q = Policy::from_text(json, &changeguard::Limits::default()).unwrap();
+    let q = Policy::from_text_with_limits(json, &changeguard::Limits::default()).unwrap();
     assert_eq!(q.name(), "j");
 
     let bad = "{\n  \"policy\": { \"name\": \"j\", \"version\": \"1.0.0\", \"nmae\": 1 },\n  \"rule\": [{ \"id\": \"r\", \"require\": \"change.enviroment == 'p'\" }]\n}";
@@ -1091,4 +1091,105 @@ fn constant_points_outside_the_documented_range_are_load_errors() {
         ],
     );
     assert_eq!(changeguard::policy::POINTS_RANGE, -1000..=1000);
+}
+
+#[test]
+fn errors_in_a_test_document_point_at_the_key_or_value_inside_its_table() {
+    let text = format!(
+        "{HEAD}[[rule]]\nid = \"t\"\nrequire = 'false'\n\
+         [[test]]\nname = \"placed\"\nexpect = {{ outcome = \"deny\" }}\n\
+         [test.change]\nid = \"c\"\nenvironment = 7\nauthor = \"a\"\nenviroment = \"p\"\n\
+         services = [{{ name = \"x\", to = \"1.x\" }}]\n\
+         size = {{ files = \"3\", lines_added = 1, lines_removed = 1 }}\n\
+         [test.context]\nnow = \"2026-03-02T10:00:00Z\"\nfreezes = [{{ name = \"f\", start = \"2026-03-02T00:00:00Z\", end = \"2026-03-01T00:00:00Z\" }}]\n\
+         [test.topology]\nservices = [{{ name = \"x\", tier = -1 }}]\n"
+    );
+    let d = Policy::from_toml(&text).unwrap_err();
+    let errs = got(&text, &d, Severity::Error);
+    let summary: Vec<(&str, &str, usize, usize)> =
+        errs.iter().map(|(_, p, m, l, c, _)| (p.as_str(), m.as_str(), *l, *c)).collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "test[placed].change.environment",
+                "`environment`: invalid type: integer `7`, expected a string",
+                12,
+                15
+            ),
+            ("test[placed].change.enviroment", "unknown field `enviroment`", 14, 1),
+            (
+                "test[placed].change.services[0].to",
+                "invalid version `1.x`: unexpected character 'x' while parsing minor version number",
+                15,
+                32
+            ),
+            (
+                "test[placed].change.size.files",
+                "`size.files`: invalid type: string \"3\", expected a non-negative integer",
+                16,
+                18
+            ),
+            (
+                "test[placed].context.freezes[0].end",
+                "freeze `f` ends at `2026-03-01T00:00:00Z`, which is not after its start `2026-03-02T00:00:00Z`",
+                19,
+                64
+            ),
+            (
+                "test[placed].topology.services[0].tier",
+                "`services[0].tier`: invalid value: integer `-1`, expected an integer from 0 to 4294967295",
+                21,
+                34
+            ),
+        ]
+    );
+    assert_eq!(errs[1].5.as_deref(), Some("did you mean `environment`?"));
+}
+
+#[test]
+fn every_document_has_from_format_and_from_format_with_limits() {
+    let toml = format!("{HEAD}[[rule]]\nid = \"r\"\nrequire = 'true'\n");
+    let json = r#"{"policy": {"name": "p", "version": "1.0.0"}, "rule": [{"id": "r", "require": "true"}]}"#;
+    let mut tight = changeguard::Limits::default();
+    tight.max_policy_bytes = 10;
+    tight.max_document_bytes = 10;
+    let roomy = changeguard::Limits::default();
+    for (text, read) in [
+        (toml.as_str(), Policy::from_toml_with_limits as fn(&str, &changeguard::Limits) -> _),
+        (json, Policy::from_json_with_limits),
+        (toml.as_str(), Policy::from_text_with_limits),
+        (json, Policy::from_text_with_limits),
+    ] {
+        assert!(read(text, &roomy).is_ok(), "{text}");
+        assert_eq!(read(text, &tight).unwrap_err().items()[0].kind(), K::LimitExceeded, "{text}");
+    }
+    let change = r#"{"id": "c", "environment": "dev", "author": "ann", "services": [{"name": "api"}]}"#;
+    assert_eq!(
+        Change::from_json_with_limits(change, &tight).unwrap_err().items()[0].kind(),
+        K::LimitExceeded
+    );
+    let context = r#"{"now": "2026-03-02T10:00:00Z"}"#;
+    assert_eq!(
+        Context::from_json_with_limits(context, &tight).unwrap_err().items()[0].kind(),
+        K::LimitExceeded
+    );
+    let topology = r#"{"services": [{"name": "api"}]}"#;
+    assert_eq!(
+        Topology::from_json_with_limits(topology, &tight).unwrap_err().items()[0].kind(),
+        K::LimitExceeded
+    );
+    let observations = r#"{"metrics": {}}"#;
+    assert_eq!(
+        changeguard::health::Observations::from_json_with_limits(observations, &tight).unwrap_err().items()
+            [0]
+        .kind(),
+        K::LimitExceeded
+    );
+    // The old names still read, deprecated.
+    #[allow(deprecated)]
+    {
+        assert!(Policy::from_text(&toml, &roomy).is_ok());
+        assert!(changeguard::health::Observations::from_json_with(observations, &roomy).is_ok());
+    }
 }

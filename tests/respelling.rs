@@ -69,7 +69,7 @@ fn respellings_look_alike_but_differ() {
     let spelt: Vec<String> = [
         Respelling::Upper,
         Respelling::FlipCase(0),
-        Respelling::Pad(2),
+        Respelling::Pad(3),
         Respelling::Invisible { which: 0, at: 5 },
         Respelling::Confusable(0),
         Respelling::Fullwidth(5),
@@ -181,4 +181,23 @@ fn a_duplicate_check_is_written_twice() {
     let (_, respelt) = same.documents().unwrap();
     assert!(respelt.contains(r#""security-scan":"pending","unit-tests":"passed","security-scan":"passed"}"#));
     assert_eq!(same.outcomes().unwrap().1, None);
+}
+
+/// Found by the `respell` fuzz target: an author padded with tabs and no-break spaces was read,
+/// matched nobody, and so their own approval counted (needs approval became allow). The author
+/// is now the same person as the approver.
+#[test]
+fn an_author_padded_with_tabs_is_still_the_author() {
+    let case = SpellingCase {
+        example: 2,
+        approvals: vec![(Approver::Author, 3), (Approver::Author, 0)],
+        target: Target::Author,
+        respellings: vec![Respelling::Pad(1), Respelling::Upper, Respelling::Pad(3)],
+    };
+    let (_, respelt) = case.documents().unwrap();
+    assert!(respelt.contains("\"author\":\"\u{a0}\\tAISHA.RAHMAN\\t\u{a0}\""), "{respelt}");
+    let (honest, respelt) = case.outcomes().unwrap();
+    assert_eq!(honest[0], changeguard::Outcome::NeedsApproval);
+    assert!(respelt.as_ref().is_none_or(|r| *r == honest), "{respelt:?}");
+    case.check().unwrap();
 }

@@ -71,7 +71,7 @@ pub(crate) fn run(args: &AssessArgs, limits: &Limits) -> ExitCode {
     }
     let policy = match &args.policy {
         None => Policy::well_architected(),
-        Some(path) => match load(path, limits, |t| Policy::from_text(t, limits)) {
+        Some(path) => match load(path, limits, |t| Policy::from_text_with_limits(t, limits)) {
             Ok(p) => p,
             Err(code) => return code,
         },

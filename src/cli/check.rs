@@ -36,7 +36,7 @@ pub(crate) fn run_check(args: &CheckArgs, limits: &Limits) -> ExitCode {
                 continue;
             }
         };
-        match Policy::from_text(&text, limits) {
+        match Policy::from_text_with_limits(&text, limits) {
             Ok(policy) => {
                 if !policy.warnings().is_empty() {
                     eprint!("{}", render_all(policy.warnings(), Some(name), &text));
@@ -75,7 +75,7 @@ pub(crate) fn run_test(args: &TestArgs, limits: &Limits) -> ExitCode {
                 continue;
             }
         };
-        let policy = match Policy::from_text(&text, limits) {
+        let policy = match Policy::from_text_with_limits(&text, limits) {
             Ok(p) => p,
             Err(d) => {
                 eprint!("{}", d.render(Some(name), &text));

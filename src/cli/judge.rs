@@ -50,15 +50,16 @@ pub(crate) fn run(args: &JudgeArgs, limits: &Limits) -> ExitCode {
     }
     let policy = match &args.policy {
         None => Policy::well_architected(),
-        Some(path) => match load(path, limits, |t| Policy::from_text(t, limits)) {
+        Some(path) => match load(path, limits, |t| Policy::from_text_with_limits(t, limits)) {
             Ok(p) => p,
             Err(code) => return code,
         },
     };
-    let observations = match load(&args.observations, limits, |t| Observations::from_json_with(t, limits)) {
-        Ok(o) => o,
-        Err(code) => return code,
-    };
+    let observations =
+        match load(&args.observations, limits, |t| Observations::from_json_with_limits(t, limits)) {
+            Ok(o) => o,
+            Err(code) => return code,
+        };
     let verdict = policy.judge(&observations, risk(args.risk.as_deref()));
     if let Some(path) = &args.plot
         && let Err(e) = std::fs::write(path, plot_svg(&verdict, &observations))

@@ -13,7 +13,7 @@ use crate::{Change, Context, Limits, Policy, Topology};
 pub fn policy_load(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let limits = Limits { max_eval_cost: 20_000, max_rules: 200, ..Limits::default() };
-    match Policy::from_text(text, &limits) {
+    match Policy::from_text_with_limits(text, &limits) {
         Ok(policy) => {
             check_diagnostics(policy.warnings(), text);
             let report = policy.run_tests();

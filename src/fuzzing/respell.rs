@@ -32,9 +32,8 @@ const EXAMPLES: [&str; 5] = [
 /// word joiner.
 pub const INVISIBLE: [char; 5] = ['\u{200B}', '\u{200D}', '\u{FEFF}', '\u{00AD}', '\u{2060}'];
 
-/// Whitespace put around a name. (A tab is a control character: an identity holding one must
-/// be an input error, which is not yet the case; it is left out until it is.)
-pub const PADDING: [&str; 4] = [" ", "\u{2003}", "\u{00A0}", "  \u{3000}"];
+/// Whitespace put around a name (a tab, a control character, makes an identity an input error).
+pub const PADDING: [&str; 5] = [" ", "\t", "\u{2003}", "\u{00A0}", "  \u{3000}"];
 
 /// Latin letters and Cyrillic letters that look the same.
 const CONFUSABLES: [(char, char); 6] = [

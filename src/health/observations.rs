@@ -23,8 +23,8 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostics;
-use crate::input::load::{self, Problem};
-use crate::input::path::FieldPath;
+use crate::document::path::FieldPath;
+use crate::document::{self, Document, Problem};
 use crate::limits::Limits;
 
 /// One side (canary or baseline) of a metric.
@@ -141,17 +141,24 @@ impl Observations {
     /// negative numbers, `errors > total`, a metric given twice, a document over the size
     /// limit.
     pub fn from_json(text: &str) -> Result<Observations, Diagnostics> {
-        Observations::from_json_with(text, &Limits::default())
+        Observations::from_json_with_limits(text, &Limits::default())
     }
 
     /// Reads an observations document under `limits`.
     ///
     /// # Errors
     /// As [`Observations::from_json`].
+    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Observations, Diagnostics> {
+        document::json(text, limits)
+    }
+
+    /// Reads an observations document under `limits`.
+    ///
+    /// # Errors
+    /// As [`Observations::from_json`].
+    #[deprecated(since = "0.3.0", note = "renamed `from_json_with_limits`, like the other documents")]
     pub fn from_json_with(text: &str, limits: &Limits) -> Result<Observations, Diagnostics> {
-        let obs: Observations = load::from_json(text, "observations", limits)?;
-        load::report(obs.problems(), Some(text))?;
-        Ok(obs)
+        Observations::from_json_with_limits(text, limits)
     }
 
     fn problems(&self) -> Vec<Problem> {
@@ -194,5 +201,15 @@ impl Observations {
             }
         }
         problems
+    }
+}
+
+impl Document for Observations {
+    const NAME: &'static str = "observations";
+    type Shape = Observations;
+
+    fn build(observations: Observations, _limits: &Limits) -> Result<Observations, Diagnostics> {
+        document::report(observations.problems())?;
+        Ok(observations)
     }
 }

@@ -11,7 +11,7 @@ use crate::cel::Timestamp;
 use crate::diagnostic::Diagnostics;
 use crate::input::context::Context;
 use crate::input::kinds::{Bump, Category, ChangeKind, CheckStatus, StrategyType};
-use crate::input::{Identity, load, serde_util, validate};
+use crate::input::{Identity, serde_util, validate};
 
 /// A proposed software change: what it deploys, where, how, and the evidence around it.
 ///
@@ -249,7 +249,7 @@ impl Change {
     ///
     /// # Errors
     ///
-    /// When the text is not JSON, or does not have the shape of a change (the first such
+    /// When the text is not JSON, or does not have the shape of a change (every such
     /// problem, with its field path and span), or breaks a validation rule (every broken rule,
     /// each with its field path and span).
     pub fn from_json(text: &str) -> Result<Change, Diagnostics> {
@@ -264,9 +264,7 @@ impl Change {
     /// As [`Change::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
     /// diagnostic naming the document and the limit when the text is too long.
     pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Change, Diagnostics> {
-        let change: Change = load::from_json(text, "change", limits)?;
-        load::report(validate::change(&change), Some(text))?;
-        Ok(change)
+        crate::document::json(text, limits)
     }
 
     /// Checks what the types cannot express: `id`, `environment` and service names are not
@@ -279,7 +277,7 @@ impl Change {
     ///
     /// Every broken rule, each with its field path (`services[1].name`, `strategy.steps`).
     pub fn validate(&self) -> Result<(), Diagnostics> {
-        load::report(validate::change(self), None)
+        crate::document::report(validate::change(self))
     }
 
     /// The change as pretty-printed JSON. Absent options and empty collections are left out;

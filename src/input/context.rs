@@ -9,7 +9,7 @@ use crate::cel::Timestamp;
 use crate::diagnostic::Diagnostics;
 use crate::input::change::Change;
 use crate::input::kinds::Category;
-use crate::input::{load, serde_util, validate};
+use crate::input::{serde_util, validate};
 
 /// What is true when a change is assessed: the time and the state of operations.
 ///
@@ -96,7 +96,7 @@ impl Context {
     ///
     /// # Errors
     ///
-    /// When the text is not JSON, or does not have the shape of a context (the first such
+    /// When the text is not JSON, or does not have the shape of a context (every such
     /// problem, with its field path and span), or breaks a validation rule (every broken rule).
     pub fn from_json(text: &str) -> Result<Context, Diagnostics> {
         Context::from_json_with_limits(text, &Limits::default())
@@ -110,9 +110,7 @@ impl Context {
     /// As [`Context::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
     /// diagnostic naming the document and the limit when the text is too long.
     pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Context, Diagnostics> {
-        let ctx: Context = load::from_json(text, "context", limits)?;
-        load::report(validate::context(&ctx), Some(text))?;
-        Ok(ctx)
+        crate::document::json(text, limits)
     }
 
     /// Checks what the types cannot express: each freeze ends after it starts, and every error
@@ -122,7 +120,7 @@ impl Context {
     ///
     /// Every broken rule, each with its field path (`freezes[0].end`, `error_budgets.cart`).
     pub fn validate(&self) -> Result<(), Diagnostics> {
-        load::report(validate::context(self), None)
+        crate::document::report(validate::context(self))
     }
 
     /// The context as pretty-printed JSON; reading it back gives an equal context (as long as

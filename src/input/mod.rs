@@ -32,8 +32,7 @@ mod change;
 mod context;
 mod identity;
 mod kinds;
-pub(crate) mod load;
-pub(crate) mod path;
+mod load;
 pub(crate) mod serde_util;
 mod validate;
 

@@ -1,10 +1,10 @@
 //! The rules of the input documents that serde cannot express. Every broken rule is reported,
 //! each with the path of the field that breaks it.
 
+use crate::document::Problem;
+use crate::document::path::FieldPath;
 use crate::input::change::Change;
 use crate::input::context::Context;
-use crate::input::load::Problem;
-use crate::input::path::FieldPath;
 use crate::input::{Identity, IdentityError};
 
 /// Every problem of `change`.

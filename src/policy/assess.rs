@@ -25,7 +25,7 @@ use super::assessment::{
     Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
 };
 use super::env::{ACTIVE_FREEZES, BLAST, CHANGE, CONTEXT, LET_BASE, PARAMS, RISK};
-use super::load::Loaded;
+use super::model::CompiledPolicy;
 use super::model::{Enforcement, OnError, Outcome, Part, Points, Rule, Template};
 use super::objects::{ChangeView, ContextView};
 use super::views::{BlastView, RiskView};
@@ -220,7 +220,7 @@ pub(crate) struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     pub(crate) fn new(
-        policy: &Loaded,
+        policy: &CompiledPolicy,
         limits: &Limits,
         change: &'a Change,
         topology: &Topology,
@@ -277,7 +277,7 @@ macro_rules! vars {
 /// Evaluates every factor's and rule's conditions and counts how many fire and are violated,
 /// building no output: the path that `assess` takes through conditions, for measurements.
 /// Rules see no `risk`.
-pub(crate) fn count_conditions(policy: &Loaded, prepared: &Prepared<'_>) -> (usize, usize) {
+pub(crate) fn count_conditions(policy: &CompiledPolicy, prepared: &Prepared<'_>) -> (usize, usize) {
     let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
     let budget = prepared.budget.renewed();
     vars!(vars, policy, prepared, &blast_view, &budget);
@@ -310,7 +310,7 @@ struct Evaluated {
 }
 
 pub(crate) fn assess(
-    policy: &Loaded,
+    policy: &CompiledPolicy,
     limits: &Limits,
     change: &Change,
     topology: &Topology,
@@ -335,7 +335,7 @@ pub(crate) fn assess(
 }
 
 fn evaluate(
-    policy: &Loaded,
+    policy: &CompiledPolicy,
     change: &Change,
     prepared: &Prepared<'_>,
     blast_view: &BlastView<'_>,
@@ -569,7 +569,7 @@ fn violation_message<'a>(
 
 /// SPEC §5.5: the outcome, the facts that determined it, and the approvals that would help.
 fn decide(
-    policy: &Loaded,
+    policy: &CompiledPolicy,
     change: &Change,
     score: i64,
     level: super::model::RiskLevel,

@@ -28,9 +28,9 @@
 
 use std::sync::Arc;
 
-use super::doc::{Node, NodeKind};
-use super::reader::Reader;
 use crate::diagnostic::{DiagnosticKind, Span};
+use crate::document::reader::Reader;
+use crate::document::tree::{Node, NodeKind};
 use crate::input::{canonical_name, is_plain_ascii, same_name};
 
 /// The name of the parameter that declares the environments.
@@ -97,7 +97,7 @@ impl Environments {
     }
 
     /// Reads the vocabulary from the `[params]` entries, reporting every problem.
-    pub(crate) fn read(r: &mut Reader, params: &[(super::doc::DocKey, Node)]) -> Environments {
+    pub(crate) fn read(r: &mut Reader, params: &[(crate::document::tree::DocKey, Node)]) -> Environments {
         let find = |name: &str| params.iter().find(|(k, _)| k.name == name);
         let Some((key, node)) = find(ENVIRONMENTS) else {
             if let Some((k, _)) = find(STRICTEST) {

@@ -29,10 +29,10 @@
 //! and `remove_outliers`; what it leaves out comes from `[health]`. How the judge decides is
 //! described in [`crate::health`].
 
-use super::doc::{Node, NodeKind};
 use super::model::RiskLevel;
-use super::reader::{Reader, Table, join};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::document::reader::{Reader, Table, join};
+use crate::document::tree::{Node, NodeKind};
 use crate::health::{Direction, Judge, MetricKind, MetricSpec, Missing, Thresholds};
 
 const HEALTH_KEYS: [&str; 8] = [

@@ -16,14 +16,12 @@
 
 mod assess;
 pub mod assessment;
-mod doc;
 mod env;
 mod environments;
 mod health;
 mod load;
 mod model;
 mod objects;
-mod reader;
 mod refs;
 mod render;
 mod runner;
@@ -44,6 +42,7 @@ use crate::Limits;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::input::{Change, Context};
 use crate::topology::Topology;
+use model::CompiledPolicy;
 
 /// The text of the built-in policy, `changeguard policy default`.
 pub const WELL_ARCHITECTED_TOML: &str = include_str!("well_architected.toml");
@@ -52,7 +51,7 @@ pub const WELL_ARCHITECTED_TOML: &str = include_str!("well_architected.toml");
 /// clone (clones share the compiled form).
 #[derive(Clone)]
 pub struct Policy {
-    inner: Arc<load::Loaded>,
+    inner: Arc<CompiledPolicy>,
 }
 
 impl std::fmt::Debug for Policy {
@@ -84,12 +83,43 @@ impl Policy {
         Policy::load(text, load::Format::Json, &Limits::default())
     }
 
-    /// Loads a policy from TOML or JSON (JSON when the first non-blank character is `{`).
+    /// Loads a policy from TOML text within `limits`.
     ///
     /// # Errors
     ///
-    /// As [`Policy::from_toml`].
+    /// As [`Policy::from_toml`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
+    /// diagnostic when `text` is longer than [`Limits::max_policy_bytes`] or a limit on
+    /// expressions, rules or embedded test documents is exceeded.
+    pub fn from_toml_with_limits(text: &str, limits: &Limits) -> Result<Policy, Diagnostics> {
+        Policy::load(text, load::Format::Toml, limits)
+    }
+
+    /// Loads a policy from JSON text within `limits`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::from_toml_with_limits`].
+    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Policy, Diagnostics> {
+        Policy::load(text, load::Format::Json, limits)
+    }
+
+    /// Loads a policy from TOML or JSON text within `limits`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::from_text_with_limits`].
+    #[deprecated(since = "0.3.0", note = "renamed `from_text_with_limits`, like the other documents")]
     pub fn from_text(text: &str, limits: &Limits) -> Result<Policy, Diagnostics> {
+        Policy::from_text_with_limits(text, limits)
+    }
+
+    /// Loads a policy from TOML or JSON text (JSON when the first non-blank character is `{`)
+    /// within `limits`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::from_toml_with_limits`].
+    pub fn from_text_with_limits(text: &str, limits: &Limits) -> Result<Policy, Diagnostics> {
         let format = if text.trim_start().starts_with('{') { load::Format::Json } else { load::Format::Toml };
         Policy::load(text, format, limits)
     }
@@ -169,7 +199,7 @@ impl Policy {
         let text = "[policy]\nname = \"built-in-unavailable\"\nversion = \"0.0.0\"\n[decision]\napproval_at = \"low\"\n";
         match Policy::from_toml(text) {
             Ok(p) => p,
-            Err(_) => Policy { inner: Arc::new(load::Loaded::empty()) },
+            Err(_) => Policy { inner: Arc::new(CompiledPolicy::empty()) },
         }
     }
 
@@ -246,7 +276,7 @@ impl Policy {
 /// An assessment prepared by [`Policy::prepare`]: for measurements, not a stable API.
 #[doc(hidden)]
 pub struct PreparedAssessment<'a> {
-    loaded: &'a load::Loaded,
+    loaded: &'a CompiledPolicy,
     prepared: assess::Prepared<'a>,
 }
 

@@ -296,3 +296,51 @@ pub(crate) struct TestCase {
     pub(crate) context: Option<crate::input::Context>,
     pub(crate) expect: Expect,
 }
+
+/// A policy compiled from its text: every section read and every expression type-checked and
+/// compiled. What [`super::Policy`] shares between its clones and assessments read.
+pub(crate) struct CompiledPolicy {
+    pub(crate) name: std::sync::Arc<str>,
+    pub(crate) version: semver::Version,
+    /// `version` as text, as every assessment reports it.
+    pub(crate) version_text: std::sync::Arc<str>,
+    pub(crate) description: String,
+    pub(crate) lets: Vec<Let>,
+    pub(crate) factors: Vec<Factor>,
+    pub(crate) levels: RiskLevels,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) decision: DecisionSettings,
+    pub(crate) blast: BlastSettings,
+    pub(crate) tests: Vec<TestCase>,
+    pub(crate) test_topology: Option<crate::topology::Topology>,
+    /// The `[health]` section, when the policy has one.
+    pub(crate) health: Option<super::health::HealthSection>,
+    pub(crate) warnings: Vec<crate::diagnostic::Diagnostic>,
+    pub(crate) limits: crate::Limits,
+    /// The environment vocabulary (`params.environments`), possibly empty.
+    pub(crate) environments: super::environments::Environments,
+}
+
+impl CompiledPolicy {
+    /// A policy with nothing in it (approval needed from `low`), used only as a last resort.
+    pub(crate) fn empty() -> Self {
+        CompiledPolicy {
+            name: "empty".into(),
+            version: semver::Version::new(0, 0, 0),
+            version_text: "0.0.0".into(),
+            description: String::new(),
+            lets: Vec::new(),
+            factors: Vec::new(),
+            levels: RiskLevels::default(),
+            rules: Vec::new(),
+            decision: DecisionSettings { approval_at: RiskLevel::Low, ..DecisionSettings::default() },
+            blast: BlastSettings::default(),
+            tests: Vec::new(),
+            test_topology: None,
+            health: None,
+            warnings: Vec::new(),
+            limits: crate::Limits::default(),
+            environments: super::environments::Environments::default(),
+        }
+    }
+}

@@ -1,8 +1,9 @@
-//! Field paths into a document (`services[1].to`) and finding them in JSON text.
+//! Field paths into a document (`services[1].to`), and finding them in JSON text before there
+//! is a tree to point into (spans of syntax errors, and the `attributes` scan).
 //!
-//! The locator is a small scanner, not a parser: it runs over text that serde has already
-//! read (or failed to read further on), walks down one path without recursion and gives up
-//! quietly (`None`) at anything unexpected, since a missing caret is better than a wrong one.
+//! The locator is a small scanner, not a parser: it walks down one path without recursion and
+//! gives up quietly (`None`) at anything unexpected, since a missing caret is better than a
+//! wrong one.
 
 use std::fmt;
 
@@ -108,6 +109,11 @@ impl fmt::Display for FieldPath {
     }
 }
 
+fn span(start: usize, end: usize) -> Span {
+    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Span::new(clamp(start), clamp(end))
+}
+
 /// Where a path is in a text: the value, and the key naming it when the last step is a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Located {
@@ -137,11 +143,6 @@ pub(crate) fn locate(text: &str, path: &FieldPath) -> Option<Located> {
     }
     let end = skip_value(bytes, pos)?;
     Some(Located { key: key_span, value: span(pos, end) })
-}
-
-fn span(start: usize, end: usize) -> Span {
-    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    Span::new(clamp(start), clamp(end))
 }
 
 fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {

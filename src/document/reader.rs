@@ -1,7 +1,7 @@
 //! Reading a document tree with diagnostics: unknown keys, missing keys and wrong types are
 //! reported with their place, and reading goes on so that every problem is found at once.
 
-use super::doc::{DocKey, Node, NodeKind};
+use super::tree::{DocKey, Node, NodeKind};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
 use crate::fuzzy;
 

@@ -1,13 +1,13 @@
-//! A spanned document tree read from TOML or JSON policy text.
+//! The spanned document tree, read from TOML or JSON text: every value with its byte span.
 //!
-//! Policies are read in two steps: text to this tree (every value with its byte span), then
-//! the tree to the policy structure by [`super::reader`], which reports unknown keys, missing
-//! ones and wrong types with their places. The tree keeps, for each string, where its decoded
-//! content starts in the file when it is written verbatim, so that errors inside an
-//! expression point at the right column.
+//! Every document is read in two steps: text to this tree, then the tree to its typed form,
+//! by [`super::reader`] (the policy) or [`super::de`] (the serde types of the input
+//! documents), which report unknown keys, missing ones and wrong types with their places.
+//! The tree keeps, for each string, where its decoded content starts in the file when it is
+//! written verbatim, so that errors inside an expression point at the right column.
 
+use super::path::{FieldPath, Seg};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
-use crate::input::path::{FieldPath, Seg};
 
 /// A value with its span in the source text.
 #[derive(Clone, Debug)]
@@ -31,6 +31,8 @@ pub(crate) enum NodeKind {
         verbatim: Option<u32>,
     },
     Int(i64),
+    /// An integer above `i64::MAX` (JSON input documents only).
+    UInt(u64),
     Float(f64),
     Bool(bool),
     Datetime(String),
@@ -43,7 +45,7 @@ impl Node {
     pub(crate) fn type_name(&self) -> &'static str {
         match self.kind {
             NodeKind::Str { .. } => "a string",
-            NodeKind::Int(_) => "an integer",
+            NodeKind::Int(_) | NodeKind::UInt(_) => "an integer",
             NodeKind::Float(_) => "a float",
             NodeKind::Bool(_) => "a boolean",
             NodeKind::Datetime(_) => "a datetime",
@@ -53,18 +55,23 @@ impl Node {
         }
     }
 
-    /// The node as a JSON value (for input documents embedded in policy tests).
-    pub(crate) fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value as J;
+    /// The length of the node written as compact JSON (escapes aside): the size a document
+    /// embedded in a policy is measured by, whatever format it is written in.
+    pub(crate) fn json_len(&self) -> usize {
+        let separators = |n: usize| n.saturating_sub(1);
         match &self.kind {
-            NodeKind::Str { value, .. } | NodeKind::Datetime(value) => J::String(value.clone()),
-            NodeKind::Int(i) => J::from(*i),
-            NodeKind::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-            NodeKind::Bool(b) => J::Bool(*b),
-            NodeKind::Null => J::Null,
-            NodeKind::Array(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Str { value, .. } | NodeKind::Datetime(value) => value.len() + 2,
+            NodeKind::Int(i) => i.to_string().len(),
+            NodeKind::UInt(u) => u.to_string().len(),
+            NodeKind::Float(f) => f.to_string().len(),
+            NodeKind::Bool(true) | NodeKind::Null => 4,
+            NodeKind::Bool(false) => 5,
+            NodeKind::Array(items) => {
+                2 + separators(items.len()) + items.iter().map(Node::json_len).sum::<usize>()
+            }
             NodeKind::Table(entries) => {
-                J::Object(entries.iter().map(|(k, v)| (k.name.clone(), v.to_json())).collect())
+                2 + separators(entries.len())
+                    + entries.iter().map(|(k, v)| k.name.len() + 3 + v.json_len()).sum::<usize>()
             }
         }
     }
@@ -163,9 +170,26 @@ fn parse_toml_float(text: &str) -> f64 {
     }
 }
 
-/// Parses JSON text into a spanned tree.
+/// Parses JSON policy text into a spanned tree; a key given twice is an error.
 pub(crate) fn parse_json(source: &str) -> Result<Node, Vec<Diagnostic>> {
-    let mut p = JsonParser { s: source.as_bytes(), pos: 0, depth: 0, at: FieldPath::root(), duplicate: None };
+    parse_json_with(source, false)
+}
+
+/// Parses a JSON input document into a spanned tree. A key given twice is kept, for the
+/// typed reader to name (a field or a map key), and integers take the whole `u64` range.
+pub(crate) fn parse_json_document(source: &str) -> Result<Node, Vec<Diagnostic>> {
+    parse_json_with(source, true)
+}
+
+fn parse_json_with(source: &str, document: bool) -> Result<Node, Vec<Diagnostic>> {
+    let mut p = JsonParser {
+        s: source.as_bytes(),
+        pos: 0,
+        depth: 0,
+        at: FieldPath::root(),
+        duplicate: None,
+        document,
+    };
     let node = p.value().map_err(|(msg, at)| {
         let d = json_error(&msg, at);
         vec![match p.duplicate.take() {
@@ -186,7 +210,7 @@ fn json_error(message: &str, at: usize) -> Diagnostic {
 }
 
 /// JSON nesting deeper than this is rejected rather than recursed into.
-const MAX_JSON_DEPTH: usize = 128;
+pub(crate) const MAX_JSON_DEPTH: usize = 128;
 
 struct JsonParser<'s> {
     s: &'s [u8],
@@ -196,6 +220,8 @@ struct JsonParser<'s> {
     at: FieldPath,
     /// The path of a key given twice, when that is the error.
     duplicate: Option<FieldPath>,
+    /// An input document: keys may repeat, integers are `u64` above `i64::MAX`.
+    document: bool,
 }
 
 type JResult<T> = Result<T, (String, usize)>;
@@ -239,7 +265,7 @@ impl JsonParser<'_> {
                         self.ws();
                         let key_start = self.pos;
                         let (name, _) = self.string()?;
-                        if !seen.insert(name.clone()) {
+                        if !seen.insert(name.clone()) && !self.document {
                             self.duplicate = Some(self.at.key(&name));
                             return Err((format!("duplicate key `{name}`"), key_start));
                         }
@@ -331,6 +357,12 @@ impl JsonParser<'_> {
             && let Ok(i) = text.parse::<i64>()
         {
             return Ok(NodeKind::Int(i));
+        }
+        if self.document
+            && text.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(u) = text.parse::<u64>()
+        {
+            return Ok(NodeKind::UInt(u));
         }
         text.parse::<f64>().map(NodeKind::Float).map_err(|_| (format!("invalid number `{text}`"), start))
     }
