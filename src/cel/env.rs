@@ -28,12 +28,24 @@ pub struct Env {
     limits: Limits,
 }
 
-/// A declared variable or constant.
+/// A declared name.
 #[derive(Clone, Debug)]
 pub(crate) struct VarDecl {
     pub(crate) name: String,
     pub(crate) ty: Type,
-    pub(crate) constant: Option<Value<'static>>,
+    pub(crate) kind: DeclKind,
+}
+
+/// What a declared name stands for.
+#[derive(Clone, Debug)]
+pub(crate) enum DeclKind {
+    /// A variable, whose value the activation supplies.
+    Variable,
+    /// A constant, folded into the expressions that use it.
+    Constant(Value<'static>),
+    /// A name that exists, but not for expressions compiled in this environment: using one is
+    /// an error that says where it cannot be used (`place`) and why (`because`).
+    Unavailable { place: String, because: String },
 }
 
 impl Default for Env {
@@ -64,14 +76,41 @@ impl Env {
     /// Declares a variable of type `ty` and returns its slot: the index at which an
     /// [`Activation`](super::Activation) supplies its value. Declaring a name again replaces it (new slot).
     pub fn declare(&mut self, name: impl Into<String>, ty: Type) -> usize {
-        self.push(VarDecl { name: name.into(), ty, constant: None })
+        self.push(VarDecl { name: name.into(), ty, kind: DeclKind::Variable })
     }
 
     /// Declares a constant: references to it are replaced by its value at compile time, so
     /// expressions over it fold. Returns its slot (activations need not supply it).
     pub fn declare_constant(&mut self, name: impl Into<String>, value: Value<'static>) -> usize {
         let ty = type_of_value(&value);
-        self.push(VarDecl { name: name.into(), ty, constant: Some(value) })
+        self.push(VarDecl { name: name.into(), ty, kind: DeclKind::Constant(value) })
+    }
+
+    /// Declares a name that expressions compiled in this environment may not use, although it
+    /// means something elsewhere: typically a variable of a sibling environment, declared here
+    /// too so that both have the same slots. Using it is a compile error saying that
+    /// ``"`name` cannot be used in {place}"``, with `because` as its help. Returns its slot
+    /// (activations need not supply it).
+    ///
+    /// ```
+    /// use changeguard::cel::{Env, Type};
+    ///
+    /// let mut env = Env::new();
+    /// env.declare_unavailable("total", Type::Int, "a partial sum", "the total is known at the end");
+    /// let errors = env.compile("total > 3").unwrap_err();
+    /// let error = errors.items().first().unwrap();
+    /// assert_eq!(error.message(), "`total` cannot be used in a partial sum");
+    /// assert_eq!(error.help(), Some("the total is known at the end"));
+    /// ```
+    pub fn declare_unavailable(
+        &mut self,
+        name: impl Into<String>,
+        ty: Type,
+        place: impl Into<String>,
+        because: impl Into<String>,
+    ) -> usize {
+        let kind = DeclKind::Unavailable { place: place.into(), because: because.into() };
+        self.push(VarDecl { name: name.into(), ty, kind })
     }
 
     fn push(&mut self, decl: VarDecl) -> usize {
@@ -104,8 +143,9 @@ impl Env {
         self.vars.get(slot).map(|d| (slot, d))
     }
 
+    /// The names expressions may use (for suggestions).
     pub(crate) fn variable_names(&self) -> impl Iterator<Item = &str> {
-        self.vars.iter().map(|v| v.name.as_str())
+        self.vars.iter().filter(|v| !matches!(v.kind, DeclKind::Unavailable { .. })).map(|v| v.name.as_str())
     }
 }
 
@@ -130,5 +170,57 @@ pub(crate) fn type_of_value(v: &Value<'_>) -> Type {
             let values = join_all(m.iter().map(|(_, v)| type_of_value(&v)));
             Type::map(keys, values)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cel::{NoVariables, Program};
+    use crate::diagnostic::DiagnosticKind;
+
+    fn env() -> Env {
+        let mut env = Env::new();
+        env.declare("score", Type::Int);
+        env.declare_unavailable("total", Type::Int, "a partial sum", "the total is known at the end");
+        env
+    }
+
+    #[test]
+    fn an_unavailable_name_says_where_and_why() {
+        for source in ["total > 3", "score + total", "[total].size()"] {
+            let errors = env().compile(source).err().unwrap_or_else(|| panic!("`{source}` compiled"));
+            let [error] = errors.items() else { panic!("`{source}`: {errors:?}") };
+            assert_eq!(error.kind(), DiagnosticKind::UnknownVariable, "{source}");
+            assert_eq!(error.message(), "`total` cannot be used in a partial sum", "{source}");
+            assert_eq!(error.help(), Some("the total is known at the end"), "{source}");
+        }
+    }
+
+    #[test]
+    fn an_unavailable_name_keeps_its_slot_is_never_suggested_and_can_be_shadowed() {
+        let env = env();
+        assert_eq!(env.slot("total"), Some(1));
+        assert_eq!(env.slot_count(), 2);
+        let errors = env.compile("totl > 3").err().unwrap_or_else(|| panic!("`totl` compiled"));
+        let [error] = errors.items() else { panic!("{errors:?}") };
+        assert_eq!(error.message(), "unknown variable `totl`");
+        assert_eq!(error.help(), None);
+        let shadowed: Program =
+            env.compile("[1, 2].all(total, total > 0)").unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(matches!(shadowed.evaluate(&NoVariables), Ok(Value::Bool(true))));
+    }
+
+    #[test]
+    fn unchecked_an_unavailable_name_fails_only_when_evaluated() {
+        let env = env();
+        let ast =
+            crate::cel::syntax::parse("true || total > 0", env.limits()).unwrap_or_else(|e| panic!("{e:?}"));
+        let program = env.compile_ast(&ast, false).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(matches!(program.evaluate(&NoVariables), Ok(Value::Bool(true))));
+        let ast = crate::cel::syntax::parse("total > 0", env.limits()).unwrap_or_else(|e| panic!("{e:?}"));
+        let program = env.compile_ast(&ast, false).unwrap_or_else(|e| panic!("{e:?}"));
+        let error = program.evaluate(&NoVariables).err().unwrap_or_else(|| panic!("evaluated"));
+        assert_eq!(error.message(), "`total` cannot be used in a partial sum");
     }
 }

@@ -1,4 +1,4 @@
-//! Serde helpers for the input documents: timestamps and versions as text, objects that must
+//! Serde helpers for the input documents: versions as text, objects that must
 //! be JSON objects, and the small predicates used by `skip_serializing_if`.
 
 use std::fmt;
@@ -6,51 +6,7 @@ use std::marker::PhantomData;
 
 use semver::Version;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
-
-use crate::cel::{EvalErrorKind, Timestamp};
-
-/// The example shown when a timestamp cannot be read.
-const TIMESTAMP_EXAMPLE: &str = "2026-03-02T10:00:00Z";
-
-// ------------------------------------------------------------------------------------------
-// Timestamps: RFC 3339 text on the wire, the same text as `Display`.
-
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(TimestampVisitor)
-    }
-}
-
-struct TimestampVisitor;
-
-impl Visitor<'_> for TimestampVisitor {
-    type Value = Timestamp;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "an RFC 3339 timestamp like `{TIMESTAMP_EXAMPLE}`")
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Timestamp, E> {
-        Timestamp::parse(text).map_err(|err| {
-            if err.kind() == EvalErrorKind::OutOfRange {
-                E::custom(format_args!(
-                    "invalid timestamp `{text}`: out of range, years 1 to 9999 are supported"
-                ))
-            } else {
-                E::custom(format_args!(
-                    "invalid timestamp `{text}`: expected RFC 3339 like `{TIMESTAMP_EXAMPLE}`"
-                ))
-            }
-        })
-    }
-}
+use serde::{Deserialize, Serializer};
 
 // ------------------------------------------------------------------------------------------
 // Versions: semver text, with one leading `v` accepted and dropped.

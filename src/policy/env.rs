@@ -20,21 +20,25 @@ pub(crate) const RISK: usize = 5;
 /// Slot of the first `let`.
 pub(crate) const LET_BASE: usize = 6;
 
+/// Why `risk` cannot be used in `let` entries and risk factors.
+const RISK_HELP: &str =
+    "the risk score is computed from the factors; use `risk` in `[[rule]]` conditions and messages";
+
 /// The names every policy expression may use, for messages.
 pub(crate) const BUILTIN_NAMES: [&str; 6] =
     ["change", "context", "blast", "params", "active_freezes", "risk"];
 
-/// The two environments: one without `risk` (factors and lets), one with it (rules and
-/// message templates). Both have the same slots; in the first, `risk`'s slot has a name no
-/// expression can spell.
+/// The environments: `let` entries and risk factors cannot use `risk` (it is computed from
+/// the factors), rules and message templates can. All have the same slots.
 pub(crate) struct PolicyEnvs {
+    pub(crate) lets: Env,
     pub(crate) factor: Env,
     pub(crate) rule: Env,
 }
 
 impl PolicyEnvs {
     pub(crate) fn new(limits: &Limits, params: &Value<'static>) -> Self {
-        let make = |risk_name: &str| {
+        let make = |risk_unavailable_in: Option<&str>| {
             let mut env = Env::with_limits(limits.clone());
             let slots = [
                 env.declare("change", Type::object(schema::change::object_type())),
@@ -42,12 +46,21 @@ impl PolicyEnvs {
                 env.declare("blast", Type::object(schema::blast::object_type())),
                 env.declare_constant("params", params.clone()),
                 env.declare("active_freezes", Type::list(Type::String)),
-                env.declare(risk_name, Type::object(schema::risk::object_type())),
+                match risk_unavailable_in {
+                    None => env.declare("risk", Type::object(schema::risk::object_type())),
+                    Some(place) => {
+                        env.declare_unavailable("risk", Type::object(schema::risk::object_type()), place, RISK_HELP)
+                    }
+                },
             ];
             debug_assert_eq!(slots, [CHANGE, CONTEXT, BLAST, PARAMS, ACTIVE_FREEZES, RISK]);
             env
         };
-        PolicyEnvs { factor: make(" risk (not available here)"), rule: make("risk") }
+        PolicyEnvs {
+            lets: make(Some("a `let` entry")),
+            factor: make(Some("a risk factor")),
+            rule: make(None),
+        }
     }
 
     /// Declares the next `let` in both environments; constants fold into their users.
@@ -55,11 +68,13 @@ impl PolicyEnvs {
         match constant {
             Some(v) => {
                 self.rule.declare_constant(name, v.clone());
-                self.factor.declare_constant(name, v)
+                self.factor.declare_constant(name, v.clone());
+                self.lets.declare_constant(name, v)
             }
             None => {
                 self.rule.declare(name, ty.clone());
-                self.factor.declare(name, ty)
+                self.factor.declare(name, ty.clone());
+                self.lets.declare(name, ty)
             }
         }
     }

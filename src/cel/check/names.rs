@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::{Checker, Typed, fold};
+use crate::cel::env::DeclKind;
 use crate::cel::ir::{FieldRef, Node};
 use crate::cel::syntax::{Expr, ExprKind, Ident};
 use crate::cel::types::Type;
@@ -67,11 +68,14 @@ impl Checker<'_> {
     /// A declared variable or constant, by its (possibly dotted) name.
     fn global(&mut self, name: &str) -> Option<Typed> {
         let (slot, decl) = self.env.lookup(name)?;
+        let typed = match &decl.kind {
+            DeclKind::Variable => Typed::new(Node::Global(slot), decl.ty.clone()),
+            DeclKind::Constant(v) => Typed::constant(v.clone(), decl.ty.clone()),
+            // Reported where the name is spelled ([`Checker::ident`]).
+            DeclKind::Unavailable { .. } => return None,
+        };
         self.references.insert(slot);
-        Some(match &decl.constant {
-            Some(v) => Typed::constant(v.clone(), decl.ty.clone()),
-            None => Typed::new(Node::Global(slot), decl.ty.clone()),
-        })
+        Some(typed)
     }
 
     pub(super) fn ident(&mut self, name: &str, span: Span) -> Typed {
@@ -80,6 +84,16 @@ impl Checker<'_> {
         }
         if let Some(t) = self.global(name) {
             return t;
+        }
+        if let Some((_, decl)) = self.env.lookup(name)
+            && let DeclKind::Unavailable { place, because } = &decl.kind
+        {
+            let message = format!("`{name}` cannot be used in {place}");
+            if !self.checked {
+                return super::failed_with(crate::cel::EvalErrorKind::UnboundVariable, message);
+            }
+            let help = Some(because.clone());
+            return self.error_help(DiagnosticKind::UnknownVariable, span, message, help);
         }
         if let Some(tv) = type_name_value(name) {
             return Typed::constant(Value::Type(tv), Type::Type);
@@ -113,8 +127,9 @@ impl Checker<'_> {
         let target = self.expr(operand);
         // A declared constant map's keys are known: a missing one is a typo, not a run-time
         // fact. (A map literal keeps CEL's run-time `no such key`.)
-        let declared_constant = qualified_name(operand)
-            .is_some_and(|n| self.env.lookup(&n).is_some_and(|(_, d)| d.constant.is_some()));
+        let declared_constant = qualified_name(operand).is_some_and(|n| {
+            self.env.lookup(&n).is_some_and(|(_, d)| matches!(d.kind, DeclKind::Constant(_)))
+        });
         if self.checked
             && declared_constant
             && let Some(Value::Map(m)) = target.node.as_const()

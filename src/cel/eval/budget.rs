@@ -5,9 +5,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use crate::Limits;
-use crate::cel::stdlib::Cost;
 use crate::cel::stdlib::cost::SLOT_BYTES;
-use crate::cel::value::{EvalError, EvalErrorKind};
+use crate::cel::stdlib::{Cost, no_such_overload};
+use crate::cel::value::{EvalError, EvalErrorKind, Value};
 
 /// What one assessment (or one standalone evaluation) may spend, shared by all its
 /// evaluations: evaluation steps, the size of each value built, and run-time regular
@@ -176,5 +176,70 @@ impl Budget {
         let found = re.is_match(text);
         self.regexes.borrow_mut().insert(pattern.into(), re);
         Ok(found)
+    }
+}
+
+/// `text.matches(pattern)` with a pattern known only at run time, compiled (once per
+/// pattern) and charged through `budget`.
+///
+/// # Errors
+///
+/// `no such overload` when either is not a string; an invalid pattern; the budget, or the
+/// limit on distinct run-time patterns, exceeded.
+pub(super) fn matches_with<'a>(
+    text: &Value<'_>,
+    pattern: &Value<'_>,
+    budget: &Budget,
+) -> Result<Value<'a>, EvalError> {
+    let (Value::String(t), Value::String(p)) = (text, pattern) else {
+        return Err(no_such_overload("matches", &[text, pattern]));
+    };
+    budget.regex_is_match(p.as_str(), t.as_str()).map(Value::Bool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_needs_two_strings() {
+        let budget = Budget::new(1_000);
+        assert!(matches!(
+            matches_with(&Value::str("abc"), &Value::str("^a"), &budget),
+            Ok(Value::Bool(true))
+        ));
+        let e = matches_with(&Value::Int(1), &Value::str("x"), &budget).unwrap_err();
+        assert_eq!(e.message(), "no such overload: `matches(int, string)`");
+    }
+
+    #[test]
+    fn runtime_patterns_are_compiled_once_charged_and_capped() {
+        let limits = Limits { max_eval_cost: 10_000, max_runtime_regexes: 3, ..crate::Limits::default() };
+        let budget = Budget::with_limits(&limits);
+        let pattern = "a".repeat(100);
+        for _ in 0..50 {
+            assert!(matches!(m_with(&budget, "b", &pattern), Ok(false)));
+        }
+        // Compiled once: 100 steps for the pattern, nothing per use of a short text.
+        assert_eq!(budget.spent(), 100);
+        for p in ["x", "y"] {
+            assert!(m_with(&budget, "x", p).is_ok());
+        }
+        let e = m_with(&budget, "x", "z").unwrap_err();
+        assert_eq!(e.kind(), EvalErrorKind::LimitExceeded);
+        assert_eq!(
+            e.message(),
+            "limit exceeded: more than 3 distinct regular expressions compiled at run time"
+        );
+        // Known patterns still work.
+        assert!(matches!(m_with(&budget, "xx", "x"), Ok(true)));
+        // A pattern longer than the steps left is refused before compiling.
+        let budget = Budget::with_limits(&limits);
+        let e = m_with(&budget, "x", &"a".repeat(20_000)).unwrap_err();
+        assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded);
+    }
+
+    fn m_with(budget: &Budget, text: &str, pattern: &str) -> Result<bool, EvalError> {
+        matches_with(&Value::str(text), &Value::str(pattern), budget).map(|v| v.as_bool().unwrap())
     }
 }

@@ -50,7 +50,7 @@ pub(super) fn call<'a>(
         (Impl::Matches, [a, b]) => {
             let x = a.eval_ref(ctx, scope)?;
             let y = b.eval_ref(ctx, scope)?;
-            crate::cel::stdlib::regex::matches_with(&x, &y, ctx.budget)
+            super::budget::matches_with(&x, &y, ctx.budget)
         }
         _ => Err(EvalError::no_such_overload(format!(
             "internal error: arity mismatch calling `{}`",
@@ -105,7 +105,7 @@ fn dispatch_values<'a>(
                 (Impl::F2(f), [a, b]) => price(ctx, ov, &[a, b]).and_then(|()| f(a, b)),
                 (Impl::F3(f), [a, b, c]) => price(ctx, ov, &[a, b, c]).and_then(|()| f(a, b, c)),
                 (Impl::F4(f), [a, b, c, d]) => price(ctx, ov, &[a, b, c, d]).and_then(|()| f(a, b, c, d)),
-                (Impl::Matches, [a, b]) => crate::cel::stdlib::regex::matches_with(a, b, ctx.budget),
+                (Impl::Matches, [a, b]) => super::budget::matches_with(a, b, ctx.budget),
                 _ => Err(EvalError::no_such_overload("internal error: call arity mismatch")),
             };
         }

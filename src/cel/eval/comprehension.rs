@@ -64,7 +64,7 @@ fn each<'a>(
 }
 
 fn condition_error(kind: IterKind, e: EvalError) -> EvalError {
-    if e.kind() == EvalErrorKind::NoSuchOverload && e.message().starts_with("no matching overload for `") {
+    if e.is_operand_types() {
         EvalError::no_such_overload(format!(
             "the condition of `{}` must be a bool: {}",
             kind.name(),
@@ -253,6 +253,59 @@ impl Comprehension {
                 })?;
                 Ok(Value::map(map))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cel::{Env, NoVariables};
+
+    fn error_of(source: &str) -> String {
+        let program = Env::new().compile(source).unwrap_or_else(|d| panic!("`{source}`: {d:?}"));
+        match program.evaluate(&NoVariables) {
+            Err(e) => e.message().to_owned(),
+            Ok(v) => panic!("`{source}` gave {}", crate::cel::Canonical(&v)),
+        }
+    }
+
+    #[test]
+    fn operand_type_errors_in_a_condition_name_the_macro() {
+        let cases = [
+            (
+                "dyn([1]).all(x, x)",
+                "the condition of `all` must be a bool: no matching overload for `all` with argument type `int`",
+            ),
+            (
+                "dyn([1]).exists_one(x, x)",
+                "the condition of `exists_one` must be a bool: no matching overload for `exists_one` with argument type `int`",
+            ),
+            (
+                "dyn([1]).filter(x, x)",
+                "the condition of `filter` must be a bool: no matching overload for `filter` with argument type `int`",
+            ),
+            (
+                "[1].map(x, dyn(x), x)",
+                "the condition of `map` must be a bool: no matching overload for `map` with argument type `int`",
+            ),
+            (
+                r#"dyn([1, "a"]).all(x, x > 0)"#,
+                "the condition of `all` must be a bool: no matching overload for `>` with argument types (string, int)",
+            ),
+            (
+                r#"dyn(["a"]).all(x, x in dyn(1))"#,
+                "the condition of `all` must be a bool: no matching overload for `in` with a container of type `int`",
+            ),
+            ("dyn([0]).all(x, 1 / x > 0)", "division by zero"),
+            (
+                "dyn([1]).all(x, x.size() > 0)",
+                "the condition of `all` must be a bool: no matching overload for `size` with argument types (int)",
+            ),
+            // Other errors pass through as they are, whatever their kind.
+            ("dyn([1]).all(x, x.all(y, true))", "`all` needs a list or a map, found `int`"),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(error_of(source), expected, "{source}");
         }
     }
 }

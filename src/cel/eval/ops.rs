@@ -24,7 +24,7 @@ pub(crate) fn concat_cost(x: &Value<'_>, y: &Value<'_>) -> Cost {
 }
 
 pub(crate) fn no_overload1(op: &str, v: &Value<'_>) -> EvalError {
-    EvalError::no_such_overload(format!(
+    EvalError::operand_types(format!(
         "no matching overload for `{op}` with argument type `{}`",
         v.type_name()
     ))
@@ -32,7 +32,7 @@ pub(crate) fn no_overload1(op: &str, v: &Value<'_>) -> EvalError {
 
 pub(crate) fn no_overload_n(op: &str, vals: &[Value<'_>]) -> EvalError {
     let types: Vec<&str> = vals.iter().map(Value::type_name).collect();
-    EvalError::no_such_overload(format!(
+    EvalError::operand_types(format!(
         "no matching overload for `{op}` with argument types ({})",
         types.join(", ")
     ))
@@ -398,7 +398,7 @@ pub(crate) fn contains_bool(container: &Value<'_>, x: &Value<'_>) -> Result<bool
             }
             _ => Ok(false),
         },
-        other => Err(EvalError::no_such_overload(format!(
+        other => Err(EvalError::operand_types(format!(
             "no matching overload for `in` with a container of type `{}`",
             other.type_name()
         ))),

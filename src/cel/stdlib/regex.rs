@@ -3,13 +3,12 @@
 //! A match succeeds when the pattern matches any substring (anchor with `^` and `$` to match
 //! the whole text). The compiler compiles literal patterns once with [`compile_regex_cached`]
 //! (reporting errors at load time) and calls [`regex_is_match`]; a pattern known only at run
-//! time is compiled through the assessment's [`Budget`], which charges for it, caches it and
-//! caps how many distinct patterns one assessment compiles ([`matches_with`]).
+//! time is compiled through the assessment's [`Budget`](crate::cel::Budget), which charges
+//! for it, caches it and caps how many distinct patterns one assessment compiles.
 
 use ::regex::{Regex, RegexBuilder};
 
 use super::{Impl, Overload, global, method, no_such_overload};
-use crate::cel::eval::Budget;
 use crate::cel::types::Type;
 use crate::cel::value::{EvalError, Value};
 
@@ -103,32 +102,16 @@ pub(crate) fn regex_is_match<'a>(re: &Regex, text: &Value<'a>) -> Result<Value<'
     }
 }
 
-/// `text.matches(pattern)` with a pattern known only at run time, compiled (once per
-/// pattern) and charged through `budget`.
-///
-/// # Errors
-///
-/// `no such overload` when either is not a string; an invalid pattern; the budget, or the
-/// limit on distinct run-time patterns, exceeded.
-pub(crate) fn matches_with<'a>(
-    text: &Value<'_>,
-    pattern: &Value<'_>,
-    budget: &Budget,
-) -> Result<Value<'a>, EvalError> {
-    let (Value::String(t), Value::String(p)) = (text, pattern) else {
-        return Err(no_such_overload("matches", &[text, pattern]));
-    };
-    budget.regex_is_match(p.as_str(), t.as_str()).map(Value::Bool)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cel::value::EvalErrorKind;
 
+    /// A pattern compiled as at run time, matched against `text`.
     fn m(text: &str, pattern: &str) -> Result<bool, EvalError> {
-        matches_with(&Value::str(text), &Value::str(pattern), &Budget::new(1_000_000))
-            .map(|v| v.as_bool().unwrap())
+        compile_runtime(pattern, DEFAULT_REGEX_SIZE_LIMIT)
+            .map_err(EvalError::invalid_argument)
+            .map(|re| re.is_match(text))
     }
 
     #[test]
@@ -175,42 +158,5 @@ mod tests {
         assert!(matches!(regex_is_match(&re, &Value::str("abc")), Ok(Value::Bool(true))));
         assert!(matches!(regex_is_match(&re, &Value::str("ab1")), Ok(Value::Bool(false))));
         assert!(regex_is_match(&re, &Value::Int(1)).is_err());
-        assert!(m_values(&Value::Int(1), &Value::str("x")).is_err());
-    }
-
-    fn m_values(text: &Value<'_>, pattern: &Value<'_>) -> Result<Value<'static>, EvalError> {
-        matches_with(text, pattern, &Budget::new(1_000))
-    }
-
-    #[test]
-    fn runtime_patterns_are_compiled_once_charged_and_capped() {
-        let limits =
-            crate::Limits { max_eval_cost: 10_000, max_runtime_regexes: 3, ..crate::Limits::default() };
-        let budget = Budget::with_limits(&limits);
-        let pattern = "a".repeat(100);
-        for _ in 0..50 {
-            assert!(matches!(m_with(&budget, "b", &pattern), Ok(false)));
-        }
-        // Compiled once: 100 steps for the pattern, nothing per use of a short text.
-        assert_eq!(budget.spent(), 100);
-        for p in ["x", "y"] {
-            assert!(m_with(&budget, "x", p).is_ok());
-        }
-        let e = m_with(&budget, "x", "z").unwrap_err();
-        assert_eq!(e.kind(), EvalErrorKind::LimitExceeded);
-        assert_eq!(
-            e.message(),
-            "limit exceeded: more than 3 distinct regular expressions compiled at run time"
-        );
-        // Known patterns still work.
-        assert!(matches!(m_with(&budget, "xx", "x"), Ok(true)));
-        // A pattern longer than the steps left is refused before compiling.
-        let budget = Budget::with_limits(&limits);
-        let e = m_with(&budget, "x", &"a".repeat(20_000)).unwrap_err();
-        assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded);
-    }
-
-    fn m_with(budget: &Budget, text: &str, pattern: &str) -> Result<bool, EvalError> {
-        matches_with(&Value::str(text), &Value::str(pattern), budget).map(|v| v.as_bool().unwrap())
     }
 }

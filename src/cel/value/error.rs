@@ -55,17 +55,45 @@ impl EvalErrorKind {
 #[error("{}", .0.message)]
 pub struct EvalError(Box<Inner>);
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 struct Inner {
     kind: EvalErrorKind,
     message: String,
+    /// Whether an operator or a function had no overload for the types of its operands (a
+    /// [`EvalErrorKind::NoSuchOverload`] whose message names them): a comprehension says so
+    /// about its condition. Not part of an error's identity: two errors with the same kind and
+    /// message are equal.
+    operand_types: bool,
 }
+
+impl PartialEq for Inner {
+    fn eq(&self, other: &Inner) -> bool {
+        self.kind == other.kind && self.message == other.message
+    }
+}
+
+impl Eq for Inner {}
 
 impl EvalError {
     /// An error of `kind` with `message`.
     #[must_use]
     pub fn new(kind: EvalErrorKind, message: impl Into<String>) -> Self {
-        EvalError(Box::new(Inner { kind, message: message.into() }))
+        EvalError(Box::new(Inner { kind, message: message.into(), operand_types: false }))
+    }
+
+    /// A [`EvalErrorKind::NoSuchOverload`] error for operands of types that an operator or a
+    /// function does not accept; `message` names the types.
+    pub(crate) fn operand_types(message: impl Into<String>) -> Self {
+        EvalError(Box::new(Inner {
+            kind: EvalErrorKind::NoSuchOverload,
+            message: message.into(),
+            operand_types: true,
+        }))
+    }
+
+    /// Whether this error is one of [`EvalError::operand_types`].
+    pub(crate) fn is_operand_types(&self) -> bool {
+        self.0.operand_types
     }
 
     /// `division by zero`.

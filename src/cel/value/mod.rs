@@ -15,6 +15,7 @@ mod list;
 mod map;
 mod text;
 mod time;
+mod time_serde;
 mod type_value;
 mod version;
 

@@ -80,7 +80,7 @@ impl Loader {
             let Some((key, text, ast)) = parsed.get(i) else { continue };
             let path = format!("let.{}", key.name);
             let compiled = match (ast, cyclic.get(i).copied().unwrap_or(true)) {
-                (Some(a), false) => self.compile_ast(&envs.factor, a, text, &path),
+                (Some(a), false) => self.compile_ast(&envs.lets, a, text, &path),
                 _ => None,
             };
             match compiled {
@@ -223,7 +223,6 @@ impl Loader {
             Ok(p) => Some(p),
             Err(diags) => {
                 for d in diags {
-                    let d = explain_risk(d, path);
                     self.r.diags.push(place(d, text, path));
                 }
                 None
@@ -307,24 +306,4 @@ pub(super) fn place(d: Diagnostic, text: &Text, path: &str) -> Diagnostic {
         None => d.respanned(Some(text.span)),
     };
     d.with_path(path)
-}
-
-/// A clearer message for `risk` used where it is not available.
-pub(super) fn explain_risk(d: Diagnostic, path: &str) -> Diagnostic {
-    if d.kind() == DiagnosticKind::UnknownVariable && d.message() == "unknown variable `risk`" {
-        let place = if path.starts_with("let.") { "a `let` entry" } else { "a risk factor" };
-        let span = d.span();
-        let mut nd = Diagnostic::error(
-            DiagnosticKind::UnknownVariable,
-            format!("`risk` cannot be used in {place}"),
-        )
-        .with_help(
-            "the risk score is computed from the factors; use `risk` in `[[rule]]` conditions and messages",
-        );
-        if let Some(s) = span {
-            nd = nd.with_span(s);
-        }
-        return nd;
-    }
-    d
 }
