@@ -19,6 +19,7 @@ pub mod assessment;
 mod env;
 mod environments;
 mod health;
+mod kinds;
 mod load;
 mod model;
 mod objects;
