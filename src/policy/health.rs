@@ -29,7 +29,7 @@
 //! and `remove_outliers`; what it leaves out comes from `[health]`. How the judge decides is
 //! described in [`crate::health`].
 
-use super::model::RiskLevel;
+use super::kinds::RiskLevel;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::document::reader::{Reader, Table, join};
 use crate::document::tree::{Node, NodeKind};

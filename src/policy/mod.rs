@@ -24,6 +24,7 @@ mod assessment;
 mod env;
 mod environments;
 mod health;
+mod kinds;
 mod load;
 mod model;
 mod objects;
