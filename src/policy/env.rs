@@ -48,9 +48,12 @@ impl PolicyEnvs {
                 env.declare("active_freezes", Type::list(Type::String)),
                 match risk_unavailable_in {
                     None => env.declare("risk", Type::object(schema::risk::object_type())),
-                    Some(place) => {
-                        env.declare_unavailable("risk", Type::object(schema::risk::object_type()), place, RISK_HELP)
-                    }
+                    Some(place) => env.declare_unavailable(
+                        "risk",
+                        Type::object(schema::risk::object_type()),
+                        place,
+                        RISK_HELP,
+                    ),
                 },
             ];
             debug_assert_eq!(slots, [CHANGE, CONTEXT, BLAST, PARAMS, ACTIVE_FREEZES, RISK]);
