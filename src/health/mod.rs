@@ -40,9 +40,11 @@ mod judge;
 mod observations;
 mod render;
 pub mod stats;
+mod verdict;
 
 pub use config::{Direction, MetricKind, MetricSpec, Missing, Thresholds};
+pub use judge::Judge;
 pub(crate) use judge::threshold_problems;
-pub use judge::{Classification, Decision, Judge, MetricStats, MetricVerdict, Verdict};
 pub use observations::{MetricData, Observations, Side};
 pub use render::plot_svg;
+pub use verdict::{Classification, Decision, MetricStats, MetricVerdict, Verdict};

@@ -2,9 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::judge::{Classification, Decision, MetricVerdict, Verdict};
 use super::observations::{Observations, Side};
 use super::stats::quantile_sorted;
+use super::verdict::{Classification, Decision, MetricVerdict, Verdict};
 
 fn decision_words(d: Decision) -> &'static str {
     match d {

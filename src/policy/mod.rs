@@ -21,6 +21,7 @@
 
 mod assess;
 mod assessment;
+mod decide;
 mod env;
 mod environments;
 mod health;

@@ -1,0 +1,308 @@
+//! The statistics behind the health judge: two-sample tests on canary against baseline.
+//!
+//! Every function here is pure and total: it takes samples or counts, never panics, and
+//! reports unusable input ([`StatsError`]) instead of returning NaN. The results agree with
+//! SciPy to floating-point precision; `tests/health_stats.rs` compares them against
+//! reference vectors that `scripts/health_vectors.py` produced with SciPy and NumPy.
+//!
+//! | question | function | reference |
+//! |---|---|---|
+//! | is one sample shifted against the other? | [`mann_whitney_u`] | `scipy.stats.mannwhitneyu` |
+//! | by how much? | [`hodges_lehmann`], [`shift_interval`] | median of pairwise differences |
+//! | did a rare event become more frequent? | [`fisher_exact`] | `scipy.stats.fisher_exact` |
+//! | did the spread change? | [`brown_forsythe`] | `scipy.stats.levene(center="median")` |
+//! | which samples are outliers? | [`iqr_outliers`] | Tukey fences on NumPy's quartiles |
+
+use std::cmp::Ordering;
+
+use statrs::distribution::{ContinuousCDF, FisherSnedecor};
+use statrs::function::erf::erfc;
+use statrs::function::factorial::ln_binomial;
+
+mod fisher;
+mod shift;
+
+pub use fisher::fisher_exact;
+pub use shift::{Shift, hodges_lehmann, pairwise_difference, shift_estimate, shift_interval};
+
+/// Why a statistic could not be computed from the samples given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatsError {
+    /// One of the samples is empty.
+    #[error("a sample is empty")]
+    Empty,
+    /// A sample holds NaN or an infinity.
+    #[error("a sample holds a value that is not a finite number")]
+    NotFinite,
+    /// A count table is impossible (more events than trials).
+    #[error("a count is larger than its total")]
+    BadCounts,
+}
+
+/// Which direction of difference a test looks for, stated for the first sample against the
+/// second (for the health judge: canary against baseline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Alternative {
+    /// Any difference.
+    TwoSided,
+    /// The first sample is stochastically larger (a latency increase, more errors).
+    Greater,
+    /// The first sample is stochastically smaller.
+    Less,
+}
+
+/// How the p-value of the Mann-Whitney test is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// Exact when one sample has at most 8 values and no value is tied, as SciPy chooses;
+    /// the normal approximation otherwise.
+    Auto,
+    /// The exact distribution of U. Ties are ignored, as SciPy does; samples too large for
+    /// exact counts in 128 bits fall back to the normal approximation.
+    Exact,
+    /// The normal approximation with tie and continuity corrections.
+    Asymptotic,
+}
+
+/// A test statistic with its p-value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct TestResult {
+    /// The statistic: U of the first sample, the sample odds ratio, or the F statistic.
+    pub statistic: f64,
+    /// The probability, under the null hypothesis, of a result at least as extreme.
+    pub pvalue: f64,
+    /// Whether the p-value came from an exact distribution rather than an approximation.
+    pub exact: bool,
+}
+
+pub(crate) fn check(sample: &[f64]) -> Result<(), StatsError> {
+    if sample.is_empty() {
+        return Err(StatsError::Empty);
+    }
+    if sample.iter().any(|v| !v.is_finite()) {
+        return Err(StatsError::NotFinite);
+    }
+    Ok(())
+}
+
+/// The upper tail of the standard normal distribution, `P(Z > z)`.
+fn normal_sf(z: f64) -> f64 {
+    0.5 * erfc(z / std::f64::consts::SQRT_2)
+}
+
+/// Average ranks (1-based) of `x` followed by `y`, and the sizes of the groups of tied values.
+fn ranks(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<usize>) {
+    let mut order: Vec<(f64, usize)> = x.iter().chain(y).copied().zip(0..).collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut ranks = vec![0.0; order.len()];
+    let mut ties = Vec::new();
+    let mut start = 0;
+    for group in order.chunk_by(|a, b| a.0.total_cmp(&b.0) == Ordering::Equal) {
+        let end = start + group.len();
+        // Ranks start..end (0-based) share their mean, 1-based.
+        let mean = (start + end + 1) as f64 / 2.0;
+        for &(_, index) in group {
+            if let Some(slot) = ranks.get_mut(index) {
+                *slot = mean;
+            }
+        }
+        if group.len() > 1 {
+            ties.push(group.len());
+        }
+        start = end;
+    }
+    (ranks, ties)
+}
+
+/// The Mann-Whitney U test of `x` against `y`.
+///
+/// The statistic is U of `x`: the number of pairs in which the `x` value is larger, counting
+/// ties as one half. [`Alternative::Greater`] asks whether `x` tends to be larger.
+///
+/// # Errors
+/// [`StatsError::Empty`] or [`StatsError::NotFinite`] for an unusable sample.
+pub fn mann_whitney_u(
+    x: &[f64],
+    y: &[f64],
+    alternative: Alternative,
+    method: Method,
+) -> Result<TestResult, StatsError> {
+    check(x)?;
+    check(y)?;
+    let (n1, n2) = (x.len(), y.len());
+    let (ranks, ties) = ranks(x, y);
+    let r1: f64 = ranks.iter().take(n1).sum();
+    let (f1, f2) = (n1 as f64, n2 as f64);
+    let u1 = r1 - f1 * (f1 + 1.0) / 2.0;
+    let u2 = f1 * f2 - u1;
+    let (u, factor) = match alternative {
+        Alternative::Greater => (u1, 1.0),
+        Alternative::Less => (u2, 1.0),
+        Alternative::TwoSided => (u1.max(u2), 2.0),
+    };
+    let want_exact = match method {
+        Method::Exact => true,
+        Method::Asymptotic => false,
+        Method::Auto => n1.min(n2) <= 8 && ties.is_empty(),
+    };
+    let exact = if want_exact { u_distribution(n1, n2).map(|counts| counts.sf(u)) } else { None };
+    let (p, exact) = match exact {
+        Some(p) => (p, true),
+        None => (asymptotic_sf(u, n1, n2, &ties), false),
+    };
+    Ok(TestResult { statistic: u1, pvalue: (p * factor).clamp(0.0, 1.0), exact })
+}
+
+/// `P(U >= u)` under the normal approximation with tie and continuity corrections.
+fn asymptotic_sf(u: f64, n1: usize, n2: usize, ties: &[usize]) -> f64 {
+    let (f1, f2) = (n1 as f64, n2 as f64);
+    let n = f1 + f2;
+    let tie_term: f64 = ties
+        .iter()
+        .map(|&t| {
+            let t = t as f64;
+            t * t * t - t
+        })
+        .sum();
+    let variance = f1 * f2 / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)));
+    if variance.is_nan() || variance <= 0.0 {
+        // Every value is tied (or one value in all): the data say nothing.
+        return 1.0;
+    }
+    let z = (u - f1 * f2 / 2.0 - 0.5) / variance.sqrt();
+    normal_sf(z)
+}
+
+/// The exact null distribution of U for sample sizes `n1` and `n2`, as counts.
+struct UCounts {
+    counts: Vec<i128>,
+    total: i128,
+}
+
+impl UCounts {
+    /// `P(U >= u)`; a fractional `u` (from ties) is truncated, as SciPy does.
+    fn sf(&self, u: f64) -> f64 {
+        let from = if u <= 0.0 { 0 } else { u as usize };
+        let above: i128 = self.counts.iter().skip(from).sum();
+        above as f64 / self.total as f64
+    }
+}
+
+/// Counts the arrangements of `n1` and `n2` values by their U, or `None` when the counts
+/// would not fit in 128 bits.
+///
+/// The counts are the coefficients of the Gaussian binomial coefficient
+/// `[n1 + n2 choose m]_q` with `m = min(n1, n2)`, built as the product over `i` of
+/// `(1 - q^(M + i)) / (1 - q^i)`; after each factor the polynomial again has non-negative
+/// integer coefficients, which keeps the arithmetic exact.
+fn u_distribution(n1: usize, n2: usize) -> Option<UCounts> {
+    let (m, big) = (n1.min(n2), n1.max(n2));
+    // C(n, m) bounds every coefficient; keep it well inside i128.
+    if ln_binomial((m + big) as u64, m as u64) > 80.0 {
+        return None;
+    }
+    let len = m.checked_mul(big)?.checked_add(1)?;
+    let mut poly = vec![0_i128; len];
+    *poly.first_mut()? = 1;
+    for i in 1..=m {
+        // Multiply by (1 - q^(big + i)).
+        let shift = big + i;
+        for k in (shift..len).rev() {
+            let lower = poly.get(k - shift).copied().unwrap_or(0);
+            if let Some(c) = poly.get_mut(k) {
+                *c -= lower;
+            }
+        }
+        // Divide by (1 - q^i): a running sum with stride i.
+        for k in i..len {
+            let lower = poly.get(k - i).copied().unwrap_or(0);
+            if let Some(c) = poly.get_mut(k) {
+                *c += lower;
+            }
+        }
+    }
+    let total = poly.iter().sum();
+    Some(UCounts { counts: poly, total })
+}
+
+/// The Brown-Forsythe test for equal spread: Levene's test on absolute deviations from each
+/// sample's median, with its F distribution.
+///
+/// A canary with the baseline's median but twice its spread passes a rank test; this one
+/// catches it. When neither sample varies at all, there is no evidence and p = 1.
+///
+/// # Errors
+/// [`StatsError::Empty`] or [`StatsError::NotFinite`] for an unusable sample, and
+/// [`StatsError::Empty`] when there are fewer than three values in all.
+pub fn brown_forsythe(x: &[f64], y: &[f64]) -> Result<TestResult, StatsError> {
+    check(x)?;
+    check(y)?;
+    let n = x.len() + y.len();
+    if n < 3 {
+        return Err(StatsError::Empty);
+    }
+    let deviations = |sample: &[f64]| -> Vec<f64> {
+        let centre = median(sample);
+        sample.iter().map(|v| (v - centre).abs()).collect()
+    };
+    let (zx, zy) = (deviations(x), deviations(y));
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (mx, my) = (mean(&zx), mean(&zy));
+    let grand = (zx.iter().sum::<f64>() + zy.iter().sum::<f64>()) / n as f64;
+    let between = x.len() as f64 * (mx - grand).powi(2) + y.len() as f64 * (my - grand).powi(2);
+    let within: f64 =
+        zx.iter().map(|z| (z - mx).powi(2)).sum::<f64>() + zy.iter().map(|z| (z - my).powi(2)).sum::<f64>();
+    let dof = (n - 2) as f64;
+    if within.is_nan() || within <= 0.0 {
+        let pvalue = if between > 0.0 { 0.0 } else { 1.0 };
+        return Ok(TestResult {
+            statistic: if between > 0.0 { f64::INFINITY } else { 0.0 },
+            pvalue,
+            exact: true,
+        });
+    }
+    let statistic = dof * between / within;
+    let pvalue = FisherSnedecor::new(1.0, dof).map_or(1.0, |f| f.sf(statistic));
+    Ok(TestResult { statistic, pvalue: pvalue.clamp(0.0, 1.0), exact: true })
+}
+
+/// The median of a non-empty sample (the mean of the middle two for an even count).
+fn median(sample: &[f64]) -> f64 {
+    let mut sorted = sample.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    quantile_sorted(&sorted, 0.5)
+}
+
+/// The `q` quantile of sorted values, interpolating linearly between order statistics as
+/// NumPy's default does; NaN for no values.
+pub(crate) fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let Some(last) = sorted.len().checked_sub(1) else {
+        return f64::NAN;
+    };
+    let position = q.clamp(0.0, 1.0) * last as f64;
+    let below = position.floor() as usize;
+    let fraction = position - below as f64;
+    let low = sorted.get(below).copied().unwrap_or(f64::NAN);
+    let high = sorted.get((below + 1).min(last)).copied().unwrap_or(low);
+    low + (high - low) * fraction
+}
+
+/// Splits `sample` into the values inside Tukey's fences (`k` interquartile ranges beyond
+/// the quartiles; 1.5 is customary) and the outliers, each in their original order.
+///
+/// # Errors
+/// [`StatsError::Empty`] or [`StatsError::NotFinite`] for an unusable sample.
+pub fn iqr_outliers(sample: &[f64], k: f64) -> Result<(Vec<f64>, Vec<f64>), StatsError> {
+    check(sample)?;
+    let mut sorted = sample.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let q1 = quantile_sorted(&sorted, 0.25);
+    let q3 = quantile_sorted(&sorted, 0.75);
+    let reach = k * (q3 - q1);
+    let (low, high) = (q1 - reach, q3 + reach);
+    Ok(sample.iter().copied().partition(|&v| v >= low && v <= high))
+}
