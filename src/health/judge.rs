@@ -362,6 +362,38 @@ fn continuous(
     if removed != (0, 0) {
         let _ = write!(reason, " [{} baseline and {} canary outliers removed]", removed.0, removed.1);
     }
+    judged(
+        spec,
+        class,
+        failed,
+        alpha,
+        need,
+        reason,
+        MetricStats {
+            baseline_n: b.len() as u64,
+            canary_n: c.len() as u64,
+            baseline_value: mb,
+            canary_value: mc,
+            effect,
+            interval,
+            pvalue: location.pvalue,
+            spread_ratio: Some(spread_ratio),
+            spread_pvalue: spread_p,
+            outliers_removed: removed,
+        },
+    )
+}
+
+/// The verdict of a metric that had data to compare.
+fn judged(
+    spec: &MetricSpec,
+    class: Classification,
+    failed: bool,
+    alpha: f64,
+    need: u64,
+    reason: String,
+    stats: MetricStats,
+) -> MetricVerdict {
     MetricVerdict {
         name: spec.name.clone(),
         classification: class,
@@ -373,18 +405,7 @@ fn continuous(
         alpha,
         tolerance: spec.tolerance,
         min_samples: need,
-        stats: Some(MetricStats {
-            baseline_n: b.len() as u64,
-            canary_n: c.len() as u64,
-            baseline_value: mb,
-            canary_value: mc,
-            effect,
-            interval,
-            pvalue: location.pvalue,
-            spread_ratio: Some(spread_ratio),
-            spread_pvalue: spread_p,
-            outliers_removed: removed,
-        }),
+        stats: Some(stats),
         reason,
     }
 }
@@ -398,7 +419,8 @@ fn finish(reason: &mut String, spec: &MetricSpec, failed: bool, class: Classific
     }
 }
 
-fn short(x: f64) -> String {
+/// A number short enough for a sentence: three decimals, or scientific for extremes.
+pub(super) fn short(x: f64) -> String {
     if x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-3) {
         format!("{x:.3e}")
     } else {
@@ -475,18 +497,14 @@ fn count(
         );
     }
     finish(&mut reason, spec, failed, class);
-    MetricVerdict {
-        name: spec.name.clone(),
-        classification: class,
+    judged(
+        spec,
+        class,
         failed,
-        critical: spec.critical,
-        scored: true,
-        blocks_promotion: false,
-        weight: spec.weight,
         alpha,
-        tolerance: spec.tolerance,
-        min_samples: need,
-        stats: Some(MetricStats {
+        need,
+        reason,
+        MetricStats {
             baseline_n: tb,
             canary_n: tc,
             baseline_value: rb,
@@ -497,9 +515,8 @@ fn count(
             spread_ratio: None,
             spread_pvalue: None,
             outliers_removed: (0, 0),
-        }),
-        reason,
-    }
+        },
+    )
 }
 
 fn percent_rate(r: f64) -> String {

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::judge::short;
 use super::observations::{Observations, Side};
 use super::stats::quantile_sorted;
 use super::verdict::{Classification, Decision, MetricVerdict, Verdict};
@@ -269,14 +270,5 @@ fn box_plot(out: &mut String, sorted: &[f64], y: f64, fill: &str, x: &impl Fn(f6
     );
     for v in sorted.iter().filter(|v| **v < low || **v > high) {
         let _ = writeln!(out, "<circle cx=\"{:.1}\" cy=\"{y}\" r=\"2\" fill=\"{fill}\"/>", x(*v));
-    }
-}
-
-fn short(x: f64) -> String {
-    if x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-3) {
-        format!("{x:.3e}")
-    } else {
-        let s = format!("{x:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
     }
 }
