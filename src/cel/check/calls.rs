@@ -333,6 +333,12 @@ impl Checker<'_> {
                 Some(format!("`{}` accepts {}", function.name, accepted.join(", "))),
             );
         };
+        if receiver
+            && function.name == "format"
+            && let Some(failed) = self.check_format_call(target, args, &arg_types)
+        {
+            return failed;
+        }
         let ty =
             matching.iter().skip(1).fold(first.1.clone(), |acc, (_, r)| super::super::types::join(&acc, r));
         // Errors in a constant argument point at it (the last argument of these calls).

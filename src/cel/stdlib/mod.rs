@@ -22,6 +22,7 @@
 mod compare;
 mod conversions;
 pub(crate) mod cost;
+pub(crate) mod format;
 mod lists;
 mod lists_ext;
 pub(crate) mod regex;
@@ -111,6 +112,7 @@ fn build() -> Vec<Overload> {
     let mut out = Vec::with_capacity(128);
     strings::declare(&mut out);
     strings_ext::declare(&mut out);
+    format::declare(&mut out);
     regex::declare(&mut out);
     lists::declare(&mut out);
     lists_ext::declare(&mut out);
