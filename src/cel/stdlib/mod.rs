@@ -26,6 +26,7 @@ mod lists;
 mod lists_ext;
 pub(crate) mod regex;
 pub(crate) mod semver;
+mod sets;
 pub(crate) mod strings;
 mod strings_ext;
 pub(crate) mod time;
@@ -117,6 +118,7 @@ fn build() -> Vec<Overload> {
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
+    sets::declare(&mut out);
     out
 }
 
