@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use super::{Checker, Typed, fold};
 use crate::cel::ir::{ArithOp, CmpOp, Node, PreparedFn};
 use crate::cel::stdlib::{self, Overload};
-use crate::cel::syntax::{BinaryOp, Expr, Ident, UnaryOp};
+use crate::cel::syntax::{BinaryOp, Expr, ExprKind, Ident, UnaryOp};
 use crate::cel::types::Type;
 use crate::cel::value::Value;
 use crate::diagnostic::{DiagnosticKind, Span};
@@ -287,6 +287,12 @@ impl Checker<'_> {
             let qualified = Ident { name, span: t.span.to(function.span) };
             return self.call(None, &qualified, args, span);
         }
+        if target.is_none() && args.len() > 2 && stdlib::math::VARIADIC.contains(&function.name.as_str()) {
+            // `math.greatest(a, b, c…)` is `math.greatest([a, b, c…])`.
+            let items = args.first().map_or(span, |a| a.span).to(args.last().map_or(span, |a| a.span));
+            let list = Expr { span: items, kind: ExprKind::List(args.to_vec()) };
+            return self.call(None, function, std::slice::from_ref(&list), span);
+        }
         let target_t = target.map(|t| self.expr(t));
         let arg_ts: Vec<Typed> = args.iter().map(|a| self.expr(a)).collect();
         let mut arg_types: Vec<Type> = Vec::with_capacity(arg_ts.len() + 1);
@@ -364,7 +370,8 @@ impl Checker<'_> {
     /// function of a known namespace is returned too, so that it is reported as a function.
     fn namespaced(&self, target: &Expr, function: &Ident) -> Option<String> {
         let head = super::names::head_ident(target)?;
-        if self.local(head).is_some() {
+        // The common case, a method call on a variable, is settled before any allocation.
+        if self.local(head).is_some() || self.env.lookup(head).is_some() {
             return None;
         }
         let namespace = super::names::qualified_name(target)?;

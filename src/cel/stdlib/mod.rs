@@ -24,6 +24,7 @@ mod conversions;
 pub(crate) mod cost;
 mod lists;
 mod lists_ext;
+pub(crate) mod math;
 pub(crate) mod regex;
 pub(crate) mod semver;
 mod sets;
@@ -119,6 +120,7 @@ fn build() -> Vec<Overload> {
     time::declare(&mut out);
     semver::declare(&mut out);
     sets::declare(&mut out);
+    math::declare(&mut out);
     out
 }
 
