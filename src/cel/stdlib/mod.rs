@@ -24,6 +24,7 @@ mod conversions;
 pub(crate) mod cost;
 mod lists;
 mod lists_ext;
+mod lists_shape;
 pub(crate) mod math;
 pub(crate) mod regex;
 pub(crate) mod semver;
@@ -116,6 +117,7 @@ fn build() -> Vec<Overload> {
     regex::declare(&mut out);
     lists::declare(&mut out);
     lists_ext::declare(&mut out);
+    lists_shape::declare(&mut out);
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
