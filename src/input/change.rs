@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::Limits;
 use crate::cel::Timestamp;
-use crate::diagnostic::Diagnostics;
 use crate::input::kinds::{Bump, Category, ChangeKind, CheckStatus, StrategyType};
 use crate::input::{Identity, serde_util};
 
@@ -211,37 +209,6 @@ impl Change {
             labels: BTreeMap::new(),
             attributes: serde_json::Map::new(),
         }
-    }
-
-    /// Reads and [validates](Change::validate) a change from JSON text.
-    ///
-    /// ```
-    /// let change = changeguard::input::Change::from_json(
-    ///     r#"{ "id": "CHG-1", "environment": "production", "author": "ann",
-    ///          "services": [{ "name": "checkout", "from": "1.4.2", "to": "v1.5.0" }] }"#,
-    /// )?;
-    /// assert_eq!(change.services[0].bump(), changeguard::input::Bump::Minor);
-    /// # Ok::<(), changeguard::Diagnostics>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, or does not have the shape of a change (every such
-    /// problem, with its field path and span), or breaks a validation rule (every broken rule,
-    /// each with its field path and span).
-    pub fn from_json(text: &str) -> Result<Change, Diagnostics> {
-        Change::from_json_with_limits(text, &Limits::default())
-    }
-
-    /// Reads and [validates](Change::validate) a change from JSON text within `limits`: a text
-    /// longer than [`Limits::max_document_bytes`] is refused before it is parsed.
-    ///
-    /// # Errors
-    ///
-    /// As [`Change::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
-    /// diagnostic naming the document and the limit when the text is too long.
-    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Change, Diagnostics> {
-        crate::document::json(text, limits)
     }
 
     /// The change as pretty-printed JSON. Absent options and empty collections are left out;

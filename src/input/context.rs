@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Limits;
 use crate::cel::Timestamp;
-use crate::diagnostic::Diagnostics;
 use crate::input::kinds::Category;
 use crate::input::serde_util;
 
@@ -90,27 +88,6 @@ impl Context {
             incidents: Vec::new(),
             attributes: serde_json::Map::new(),
         }
-    }
-
-    /// Reads and [validates](Context::validate) a context from JSON text.
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, or does not have the shape of a context (every such
-    /// problem, with its field path and span), or breaks a validation rule (every broken rule).
-    pub fn from_json(text: &str) -> Result<Context, Diagnostics> {
-        Context::from_json_with_limits(text, &Limits::default())
-    }
-
-    /// Reads and [validates](Context::validate) a context from JSON text within `limits`: a
-    /// text longer than [`Limits::max_document_bytes`] is refused before it is parsed.
-    ///
-    /// # Errors
-    ///
-    /// As [`Context::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
-    /// diagnostic naming the document and the limit when the text is too long.
-    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Context, Diagnostics> {
-        crate::document::json(text, limits)
     }
 
     /// The context as pretty-printed JSON; reading it back gives an equal context (as long as
