@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 
 use semver::Version;
 use serde::{Deserialize, Serialize};
+use serde_json::Map;
 
 use crate::cel::Timestamp;
+use crate::input::Identity;
 use crate::input::kinds::{Bump, Category, ChangeKind, CheckStatus, StrategyType};
-use crate::input::{Identity, serde_util};
+use crate::input::serde_util::{self, unique_json_object, unique_map};
 
 /// A proposed software change: what it deploys, where, how, and the evidence around it.
 ///
@@ -50,11 +52,7 @@ pub struct Change {
     #[serde(default, deserialize_with = "serde_util::object_list", skip_serializing_if = "Vec::is_empty")]
     pub approvals: Vec<Approval>,
     /// CI checks by name. Default empty.
-    #[serde(
-        default,
-        deserialize_with = "serde_util::unique_map",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(default, deserialize_with = "unique_map", skip_serializing_if = "BTreeMap::is_empty")]
     pub checks: BTreeMap<String, CheckStatus>,
     /// Environments the same change was deployed to first. Default empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -66,19 +64,11 @@ pub struct Change {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<String>,
     /// Free-form labels. Default empty.
-    #[serde(
-        default,
-        deserialize_with = "serde_util::unique_map",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(default, deserialize_with = "unique_map", skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     /// Organisation-specific data, `dyn` in expressions. Default empty.
-    #[serde(
-        default,
-        deserialize_with = "serde_util::unique_json_object",
-        skip_serializing_if = "serde_json::Map::is_empty"
-    )]
-    pub attributes: serde_json::Map<String, serde_json::Value>,
+    #[serde(default, deserialize_with = "unique_json_object", skip_serializing_if = "Map::is_empty")]
+    pub attributes: Map<String, serde_json::Value>,
 }
 
 /// One service that a change deploys, and how its version moves.
@@ -207,7 +197,7 @@ impl Change {
             scheduled_at: None,
             regions: Vec::new(),
             labels: BTreeMap::new(),
-            attributes: serde_json::Map::new(),
+            attributes: Map::new(),
         }
     }
 
