@@ -25,8 +25,11 @@ pub(crate) mod cost;
 pub(crate) mod format;
 mod lists;
 mod lists_ext;
+mod lists_shape;
+pub(crate) mod math;
 pub(crate) mod regex;
 pub(crate) mod semver;
+mod sets;
 pub(crate) mod strings;
 mod strings_ext;
 pub(crate) mod time;
@@ -119,9 +122,12 @@ fn build() -> Vec<Overload> {
     regex::declare(&mut out);
     lists::declare(&mut out);
     lists_ext::declare(&mut out);
+    lists_shape::declare(&mut out);
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
+    sets::declare(&mut out);
+    math::declare(&mut out);
     out
 }
 
