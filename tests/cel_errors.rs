@@ -653,3 +653,42 @@ fn format_strings_are_checked_where_the_clause_is() {
         ],
     );
 }
+
+#[test]
+fn did_you_mean_knows_the_text_extensions() {
+    check_rendered(
+        &env(),
+        &[
+            (
+                "base64.encod(b'x')",
+                "error[E0203]: unknown function `base64.encod`
+ --> 1:1
+  |
+1 | base64.encod(b'x')
+  | ^^^^^^^^^^^^
+  = help: did you mean `base64.encode`?
+",
+            ),
+            (
+                "quote('a')",
+                "error[E0203]: unknown function `quote`
+ --> 1:1
+  |
+1 | quote('a')
+  | ^^^^^
+  = help: did you mean `strings.quote(…)`?
+",
+            ),
+            (
+                "'a'.charat(0)",
+                "error[E0203]: unknown function `charat`
+ --> 1:5
+  |
+1 | 'a'.charat(0)
+  |     ^^^^^^
+  = help: did you mean `charAt`?
+",
+            ),
+        ],
+    );
+}

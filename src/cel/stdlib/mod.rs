@@ -22,6 +22,7 @@
 mod compare;
 mod conversions;
 pub(crate) mod cost;
+mod encoders;
 pub(crate) mod format;
 mod lists;
 mod lists_ext;
@@ -119,6 +120,7 @@ fn build() -> Vec<Overload> {
     strings::declare(&mut out);
     strings_ext::declare(&mut out);
     format::declare(&mut out);
+    encoders::declare(&mut out);
     regex::declare(&mut out);
     lists::declare(&mut out);
     lists_ext::declare(&mut out);

@@ -1,12 +1,13 @@
-//! More string extensions, receiver-style, with the semantics of cel-go's `ext/strings`:
-//! `charAt`, `lastIndexOf`, `substring` and `reverse`.
+//! More string extensions with the semantics of cel-go's `ext/strings`: `charAt`,
+//! `lastIndexOf`, `substring` and `reverse`, receiver-style, and `strings.quote`.
 //!
 //! Strings are handled by code point, as everywhere in CEL: `"héllo".reverse()` is `"olléh"`
 //! and `"héllo".charAt(1)` is `"é"`. An index past the end, or negative, is an
 //! `index out of range` error; the end itself is allowed (`"abc".charAt(3)` is `""`).
 
+use super::cost::{Cost, first, text_len};
 use super::cost::{copy_receiver, read_receiver};
-use super::{Impl, Overload, int_from_usize, method, no_such_overload};
+use super::{Impl, Overload, global, int_from_usize, method, no_such_overload};
 use crate::cel::types::Type;
 use crate::cel::value::{EvalError, EvalErrorKind, Value};
 
@@ -19,6 +20,7 @@ pub(super) fn declare(out: &mut Vec<Overload>) {
         method("string_last_index_of_string", "lastIndexOf", vec![S, S], I, Impl::F2(rindex)).priced(read),
         method("string_last_index_of_string_int", "lastIndexOf", vec![S, S, I], I, Impl::F3(rindex_from))
             .priced(read),
+        global("strings_quote", "strings.quote", vec![S], S, Impl::F1(quote)).priced(quote_cost),
         method("string_substring_int", "substring", vec![S, I], S, Impl::F2(substring)).priced(copy),
         method("string_substring_int_int", "substring", vec![S, I, I], S, Impl::F3(substring_range))
             .priced(copy),
@@ -32,6 +34,48 @@ fn reverse<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
         return Ok(v.clone());
     }
     Ok(Value::string(s.chars().rev().collect::<String>()))
+}
+
+/// The escape `strings.quote` writes for `c`, if it writes one.
+fn escape(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{7}' => "\\a",
+        '\u{8}' => "\\b",
+        '\u{c}' => "\\f",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        '\u{b}' => "\\v",
+        '\\' => "\\\\",
+        '"' => "\\\"",
+        _ => return None,
+    })
+}
+
+/// `strings.quote`: the text between double quotes, with `"`, `\` and the C control escapes
+/// (`\a \b \f \n \r \t \v`) escaped; every other code point as it is.
+fn quote<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
+    let s = v.as_str().ok_or_else(|| no_such_overload("strings.quote", &[v]))?;
+    let mut out = String::with_capacity(quoted_len(s));
+    out.push('"');
+    for c in s.chars() {
+        match escape(c) {
+            Some(e) => out.push_str(e),
+            None => out.push(c),
+        }
+    }
+    out.push('"');
+    Ok(Value::string(out))
+}
+
+/// The length of `strings.quote(s)`, counted without building it.
+fn quoted_len(s: &str) -> usize {
+    s.len() + 2 + s.chars().filter(|c| escape(*c).is_some()).count()
+}
+
+fn quote_cost(args: &[&Value<'_>]) -> Cost {
+    let s = first(args).as_str().unwrap_or_default();
+    Cost::text(text_len(first(args)), quoted_len(s))
 }
 
 /// `index out of range: <i>`.
