@@ -70,6 +70,11 @@ impl fmt::Display for Canonical<'_, '_> {
             Value::Timestamp(t) => write!(f, "timestamp(\"{t}\")"),
             Value::Duration(d) => write!(f, "duration(\"{d}\")"),
             Value::Semver(v) => write!(f, "semver(\"{}\")", v.get()),
+            Value::Url(u) => {
+                f.write_str("url(")?;
+                write_string(f, u.as_str())?;
+                f.write_char(')')
+            }
             Value::Type(t) => f.write_str(t.name()),
         }
     }

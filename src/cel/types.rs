@@ -34,6 +34,8 @@ pub enum Type {
     Duration,
     /// `kubernetes.Semver`.
     Semver,
+    /// `kubernetes.URL`.
+    Url,
     /// `list(T)`.
     List(Arc<Type>),
     /// `map(K, V)`.
@@ -98,6 +100,7 @@ impl fmt::Display for Type {
             Type::Timestamp => f.write_str("google.protobuf.Timestamp"),
             Type::Duration => f.write_str("google.protobuf.Duration"),
             Type::Semver => f.write_str("kubernetes.Semver"),
+            Type::Url => f.write_str("kubernetes.URL"),
             Type::List(e) => write!(f, "list({e})"),
             Type::Map(k, v) => write!(f, "map({k}, {v})"),
             Type::Type => f.write_str("type"),

@@ -27,6 +27,7 @@ fn type_name_value(name: &str) -> Option<TypeValue<'static>> {
         "google.protobuf.Timestamp" => TypeValue::Timestamp,
         "google.protobuf.Duration" => TypeValue::Duration,
         "kubernetes.Semver" => TypeValue::Semver,
+        "kubernetes.URL" => TypeValue::Url,
         _ => return None,
     })
 }

@@ -34,6 +34,7 @@ mod sets;
 pub(crate) mod strings;
 mod strings_ext;
 pub(crate) mod time;
+mod url;
 
 use std::sync::OnceLock;
 
@@ -128,6 +129,7 @@ fn build() -> Vec<Overload> {
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
+    url::declare(&mut out);
     sets::declare(&mut out);
     math::declare(&mut out);
     out
@@ -169,6 +171,7 @@ pub(crate) fn matches_type(value: &Value<'_>, ty: &Type) -> bool {
         Type::Timestamp => matches!(value, Value::Timestamp(_)),
         Type::Duration => matches!(value, Value::Duration(_)),
         Type::Semver => matches!(value, Value::Semver(_)),
+        Type::Url => matches!(value, Value::Url(_)),
         Type::List(_) => matches!(value, Value::List(_)),
         Type::Map(_, _) => matches!(value, Value::Map(_)),
         Type::Type => matches!(value, Value::Type(_)),
@@ -334,6 +337,7 @@ mod tests {
             Type::Timestamp => Value::Timestamp(Timestamp::UNIX_EPOCH),
             Type::Duration => Value::Duration(Duration::new(90, 0).unwrap()),
             Type::Semver => Value::Semver(Semver::owned(::semver::Version::new(1, 2, 3))),
+            Type::Url => Value::Url(crate::cel::value::Url::parse("https://example.com/p?q=1").unwrap()),
             Type::List(elem) => Value::list(vec![sample(elem), sample(elem)]),
             Type::Map(_, _) => {
                 let mut m = MapBuilder::new();
@@ -348,7 +352,7 @@ mod tests {
     #[test]
     fn results_have_the_declared_types() {
         // Every overload succeeds on some sample arguments, with a result of the declared type.
-        let texts = ["1", "UTC", "1.2.3", "2009-02-13T23:31:30Z", "1.5s"];
+        let texts = ["1", "UTC", "1.2.3", "2009-02-13T23:31:30Z", "1.5s", "/p?q=1"];
         for o in overloads() {
             let mut ran = false;
             for text in texts {
@@ -371,6 +375,15 @@ mod tests {
 
         use super::*;
         use crate::cel::value::{Duration, Key, MapBuilder, Semver, Timestamp};
+
+        const URLS: [&str; 6] = [
+            "https://example.com",
+            "/p?k=a&k=b",
+            "https://user:pw@[::1]:80/a b?x=%zz#f",
+            "mailto:someone@example.com",
+            "file:///etc/hosts",
+            "http://h:1/?&=&a=1&a",
+        ];
 
         const TEXTS: [&str; 16] = [
             "",
@@ -437,6 +450,9 @@ mod tests {
                     })
                     .boxed(),
                 Type::Param(_) | Type::Dyn => scalar(),
+                Type::Url => proptest::sample::select(&URLS[..])
+                    .prop_map(|u| crate::cel::value::Url::parse(u).map_or(Value::Null, Value::Url))
+                    .boxed(),
                 other => {
                     let ty = other.clone();
                     scalar().prop_filter("type", move |v| matches_type(v, &ty)).boxed()

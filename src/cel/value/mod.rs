@@ -17,6 +17,7 @@ mod text;
 mod time;
 mod time_serde;
 mod type_value;
+mod url;
 mod version;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use text::StrRepr;
 pub use text::{Bytes, Str};
 pub use time::{Duration, Timestamp};
 pub use type_value::TypeValue;
+pub use url::Url;
 pub use version::Semver;
 
 /// A CEL value, possibly borrowing from data that lives for `'a`.
@@ -62,6 +64,8 @@ pub enum Value<'a> {
     Duration(Duration),
     /// A semantic version (the Kubernetes `semver` library type).
     Semver(Semver<'a>),
+    /// A URL (the Kubernetes `url` library type).
+    Url(Url),
     /// A type, as a value (`type(1) == int`).
     Type(TypeValue<'a>),
 }
@@ -114,6 +118,7 @@ impl<'a> Value<'a> {
             Value::Timestamp(_) => TypeValue::Timestamp,
             Value::Duration(_) => TypeValue::Duration,
             Value::Semver(_) => TypeValue::Semver,
+            Value::Url(_) => TypeValue::Url,
             Value::Type(_) => TypeValue::Type,
         }
     }
@@ -183,6 +188,7 @@ impl<'a> Value<'a> {
             Value::Timestamp(t) => Value::Timestamp(*t),
             Value::Duration(d) => Value::Duration(*d),
             Value::Semver(v) => Value::Semver(v.to_shared()),
+            Value::Url(u) => Value::Url(u.clone()),
             Value::Type(t) => Value::Type(t.to_owned_type()),
         }
     }
@@ -252,7 +258,7 @@ pub(crate) fn owns_nothing(v: &Value<'_>) -> bool {
         Value::String(s) => matches!(s.0, StrRepr::Borrowed(_)),
         Value::List(l) => !matches!(l.0, ListRepr::Shared(_)),
         Value::Map(m) => !matches!(m.0, MapRepr::Shared(_)),
-        Value::Bytes(_) | Value::Semver(_) | Value::Type(_) => false,
+        Value::Bytes(_) | Value::Semver(_) | Value::Url(_) | Value::Type(_) => false,
     }
 }
 

@@ -32,6 +32,8 @@ pub enum TypeValue<'a> {
     Duration,
     /// `kubernetes.Semver`.
     Semver,
+    /// `kubernetes.URL`.
+    Url,
     /// `dyn`.
     Dyn,
     /// A host object type, by name.
@@ -63,6 +65,7 @@ impl TypeValue<'_> {
             TypeValue::Timestamp => "google.protobuf.Timestamp",
             TypeValue::Duration => "google.protobuf.Duration",
             TypeValue::Semver => "kubernetes.Semver",
+            TypeValue::Url => "kubernetes.URL",
             TypeValue::Dyn => "dyn",
             TypeValue::Object(_) => "object",
         }
@@ -84,6 +87,7 @@ impl TypeValue<'_> {
             TypeValue::Timestamp => TypeValue::Timestamp,
             TypeValue::Duration => TypeValue::Duration,
             TypeValue::Semver => TypeValue::Semver,
+            TypeValue::Url => TypeValue::Url,
             TypeValue::Dyn => TypeValue::Dyn,
         }
     }
