@@ -110,13 +110,30 @@ fn sample() -> Change {
 }
 
 /// (name, expression), each evaluating to `true` over [`sample`].
-const EXPRESSIONS: [(&str, &str); 6] = [
+const EXPRESSIONS: [(&str, &str); 11] = [
     ("field_eq", r#"change.environment == "production""#),
     ("exists_10", "change.services.exists(s, s.tier == 0)"),
     ("regex", r#"change.title.matches("^(feat|fix|chore)\\([a-z-]+\\): .+")"#),
     ("semver", r#"semver(change.version).isGreaterThan(semver("1.4.0"))"#),
     ("in_list", r#"change.environment in ["production", "prod", "live", "prd"]"#),
     ("arithmetic", "change.lines_added + change.lines_removed * 2 - 10 > 250"),
+    (
+        "strings_ext",
+        r#"change.title.substring(0, 4).upperAscii() == "FEAT" && change.title.lastIndexOf("(") == 4"#,
+    ),
+    (
+        "format",
+        r#""%s v%s: %d lines".format([change.environment, change.version, change.lines_added]) == "production v1.5.2: 240 lines""#,
+    ),
+    ("encoders", "base64.decode(base64.encode(bytes(change.title))) == bytes(change.title)"),
+    (
+        "regex_find",
+        r#"change.title.find("[a-z]+") == "feat" && change.title.findAll("[a-z]+", 2).size() == 2"#,
+    ),
+    (
+        "url",
+        r#"url("https://" + change.environment + ".example.com:8443/c?v=" + change.version).getQuery().v[0] == change.version"#,
+    ),
 ];
 
 fn benches(c: &mut Criterion) {
