@@ -288,6 +288,46 @@ fn name_errors_suggest_close_names() {
 "#,
             ),
             (
+                "lists.rnage(5)",
+                "error[E0203]: unknown function `lists.rnage`
+ --> 1:1
+  |
+1 | lists.rnage(5)
+  | ^^^^^^^^^^^
+  = help: did you mean `lists.range`?
+",
+            ),
+            (
+                "range(5)",
+                "error[E0203]: unknown function `range`
+ --> 1:1
+  |
+1 | range(5)
+  | ^^^^^
+  = help: did you mean `lists.range(…)`?
+",
+            ),
+            (
+                "[1].range()",
+                "error[E0203]: unknown function `range`
+ --> 1:5
+  |
+1 | [1].range()
+  |     ^^^^^
+  = help: did you mean `lists.range(…)` (a global function, not a method)?
+",
+            ),
+            (
+                "lists.range(1, 2)",
+                "error[E0204]: no matching overload for `lists.range(int, int)`
+ --> 1:1
+  |
+1 | lists.range(1, 2)
+  | ^^^^^^^^^^^
+  = help: `lists.range` accepts `lists.range(int)`
+",
+            ),
+            (
                 "change.aprovers()",
                 "error[E0203]: unknown method `aprovers` on `test.Change`
  --> 1:8

@@ -24,8 +24,11 @@ mod conversions;
 pub(crate) mod cost;
 mod lists;
 mod lists_ext;
+mod lists_shape;
+pub(crate) mod math;
 pub(crate) mod regex;
 pub(crate) mod semver;
+mod sets;
 pub(crate) mod strings;
 mod strings_ext;
 pub(crate) mod time;
@@ -114,9 +117,12 @@ fn build() -> Vec<Overload> {
     regex::declare(&mut out);
     lists::declare(&mut out);
     lists_ext::declare(&mut out);
+    lists_shape::declare(&mut out);
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
+    sets::declare(&mut out);
+    math::declare(&mut out);
     out
 }
 
