@@ -179,6 +179,8 @@ pub(crate) struct CompiledPolicy {
     pub(crate) limits: crate::Limits,
     /// The environment vocabulary (`params.environments`), possibly empty.
     pub(crate) environments: super::environments::Environments,
+    /// Where the expressions came from (for coverage and analysis; never read by `assess`).
+    pub(crate) sources: super::sources::Sources,
 }
 
 impl CompiledPolicy {
@@ -201,6 +203,7 @@ impl CompiledPolicy {
             warnings: Vec::new(),
             limits: crate::Limits::default(),
             environments: super::environments::Environments::default(),
+            sources: super::sources::Sources::default(),
         }
     }
 }
