@@ -32,6 +32,10 @@ pub(crate) struct AssessArgs {
     /// How to print the assessment.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Append the decision, with its inputs, as one JSON line to this file (created when
+    /// absent): a log that `changeguard replay` reads.
+    #[arg(long, value_name = "FILE")]
+    record: Option<String>,
 }
 
 /// Reads and parses one input; on failure prints the diagnostics against the file's text.
@@ -49,6 +53,16 @@ pub(crate) fn load<T>(
         eprint!("{}", d.render(Some(display_name(path)), &text));
         ExitCode::from(EXIT_INVALID)
     })
+}
+
+/// Appends `line` and a newline to `path` in one write, creating the file when absent.
+fn append_line(path: &str, line: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new().append(true).create(true).open(path)?;
+    let mut bytes = Vec::with_capacity(line.len() + 1);
+    bytes.extend_from_slice(line.as_bytes());
+    bytes.push(b'\n');
+    file.write_all(&bytes)
 }
 
 fn now() -> changeguard::cel::Timestamp {
@@ -95,6 +109,15 @@ pub(crate) fn run(args: &AssessArgs, limits: &Limits) -> ExitCode {
         },
     };
     let assessment = policy.assess(&change, &topology, &context);
+    if let Some(path) = &args.record {
+        let digest = changeguard::replay::topology_digest(&topology);
+        let record =
+            changeguard::replay::DecisionRecord::new(&policy, digest, change, context, &assessment, now());
+        if let Err(e) = append_line(path, &record.to_json_line()) {
+            eprintln!("error: cannot write the record to `{path}`: {e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    }
     match args.format {
         Format::Text => out!("{assessment}"),
         Format::Json => outln!("{}", assessment.to_json_pretty()),
