@@ -65,6 +65,22 @@ fn append_line(path: &str, line: &str) -> std::io::Result<()> {
     file.write_all(&bytes)
 }
 
+/// The policy at `path`, or the built-in one when there is none.
+pub(crate) fn load_policy(path: Option<&str>, limits: &Limits) -> Result<Policy, ExitCode> {
+    path.map_or_else(
+        || Ok(Policy::well_architected()),
+        |path| load(path, limits, |t| Policy::from_text_with_limits(t, limits)),
+    )
+}
+
+/// The topology at `path`, or the empty one when there is none.
+pub(crate) fn load_topology(path: Option<&str>, limits: &Limits) -> Result<Topology, ExitCode> {
+    path.map_or_else(
+        || Ok(Topology::default()),
+        |path| load(path, limits, |t| Topology::from_json_with_limits(t, limits)),
+    )
+}
+
 fn now() -> changeguard::cel::Timestamp {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -83,23 +99,17 @@ pub(crate) fn run(args: &AssessArgs, limits: &Limits) -> ExitCode {
         eprintln!("error: only one input can be read from standard input (`-`)");
         return ExitCode::from(EXIT_INVALID);
     }
-    let policy = match &args.policy {
-        None => Policy::well_architected(),
-        Some(path) => match load(path, limits, |t| Policy::from_text_with_limits(t, limits)) {
-            Ok(p) => p,
-            Err(code) => return code,
-        },
+    let policy = match load_policy(args.policy.as_deref(), limits) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let change = match load(&args.change, limits, |t| Change::from_json_with_limits(t, limits)) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let topology = match &args.topology {
-        None => Topology::default(),
-        Some(path) => match load(path, limits, |t| Topology::from_json_with_limits(t, limits)) {
-            Ok(t) => t,
-            Err(code) => return code,
-        },
+    let topology = match load_topology(args.topology.as_deref(), limits) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let context = match &args.context {
         None => Context::new(now()),

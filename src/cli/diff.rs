@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use changeguard::replay::{DEFAULT_INPUTS, DiffReport, Replayer, search};
-use changeguard::{Limits, Policy, Topology};
+use changeguard::{Limits, Policy};
 
-use crate::assess::{Format, load};
+use crate::assess::{Format, load, load_topology};
 
 /// Arguments of `changeguard diff`.
 #[derive(clap::Args)]
@@ -16,7 +16,8 @@ pub(crate) struct DiffArgs {
     /// The new policy (TOML or JSON).
     #[arg(value_name = "NEW")]
     new: String,
-    /// Decision records whose inputs both policies decide (`-` for standard input).
+    /// Decision records whose inputs both policies decide (`-` for standard input); takes every
+    /// file that follows, so give OLD and NEW first.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     records: Vec<String>,
     /// The topology to decide over (JSON); empty when absent.
@@ -50,12 +51,9 @@ pub(crate) fn run(args: &DiffArgs, limits: &Limits) -> ExitCode {
         (Ok(old), Ok(new)) => (old, new),
         (Err(code), _) | (_, Err(code)) => return code,
     };
-    let topology = match &args.topology {
-        None => Topology::default(),
-        Some(path) => match load(path, limits, |t| Topology::from_json_with_limits(t, limits)) {
-            Ok(t) => t,
-            Err(code) => return code,
-        },
+    let topology = match load_topology(args.topology.as_deref(), limits) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let mut report = DiffReport::new(&old, &new);
     if !args.records.is_empty() {

@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
+use changeguard::Limits;
 use changeguard::replay::{ReplayReport, Replayer};
-use changeguard::{Limits, Policy, Topology};
 
 use crate::EXIT_INVALID;
-use crate::assess::{Format, load};
+use crate::assess::{Format, load, load_policy, load_topology};
 
 /// Which transitions fail the run.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -96,19 +96,12 @@ pub(crate) fn run(args: &ReplayArgs, limits: &Limits) -> ExitCode {
             Err(code) => return code,
         }
     } else {
-        let policy = match &args.policy {
-            None => Policy::well_architected(),
-            Some(path) => match load(path, limits, |t| Policy::from_text_with_limits(t, limits)) {
-                Ok(p) => p,
-                Err(code) => return code,
-            },
-        };
-        let topology = match &args.topology {
-            None => Topology::default(),
-            Some(path) => match load(path, limits, |t| Topology::from_json_with_limits(t, limits)) {
-                Ok(t) => t,
-                Err(code) => return code,
-            },
+        let (policy, topology) = match (
+            load_policy(args.policy.as_deref(), limits),
+            load_topology(args.topology.as_deref(), limits),
+        ) {
+            (Ok(p), Ok(t)) => (p, t),
+            (Err(code), _) | (_, Err(code)) => return code,
         };
         let replayer = Replayer::new(&policy, &topology);
         let mut report = replayer.report(args.examples);

@@ -55,14 +55,7 @@ where
     I: IntoIterator<Item = (Location, Result<DecisionRecord, RecordError>)>,
 {
     let replayer = Replayer::new(new, topology);
-    let mut report = replayer.report(max_examples);
-    for (at, record) in records {
-        match record {
-            Ok(record) => report.add(at, replayer.decide_both(old, &record.change, &record.context)),
-            Err(e) => report.add_malformed(at, &e),
-        }
-    }
-    report
+    super::count(replayer.report(max_examples), records, |r| replayer.decide_both(old, &r.change, &r.context))
 }
 
 /// A smallest input found on which two policies decide differently.

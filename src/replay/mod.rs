@@ -20,8 +20,8 @@ pub use record::{
     Decision, DecisionRecord, PolicyRef, RECORD_FORMAT, RecordError, RecordErrorKind, topology_digest,
 };
 pub use report::{
-    Churn, Example, Location, Malformed, MergeError, Mismatch, NAMED_LIMIT, REPORT_FORMAT, ReplayReport,
-    Replayed, Row, Tally, Transitions,
+    Churn, Example, Location, Malformed, MergeError, Mismatch, NAMED_LIMIT, PerOutcome, REPORT_FORMAT,
+    ReplayReport, Replayed, Row, Tally, Transitions,
 };
 
 #[cfg(feature = "proptest")]
@@ -86,10 +86,17 @@ where
     I: IntoIterator<Item = (Location, Result<DecisionRecord, RecordError>)>,
 {
     let replayer = Replayer::new(policy, topology);
-    let mut report = replayer.report(max_examples);
+    count(replayer.report(max_examples), records, |r| replayer.decide(r))
+}
+
+/// Adds every record to `report`, decided by `decide`, and every malformed line.
+fn count<I>(mut report: ReplayReport, records: I, decide: impl Fn(DecisionRecord) -> Replayed) -> ReplayReport
+where
+    I: IntoIterator<Item = (Location, Result<DecisionRecord, RecordError>)>,
+{
     for (at, record) in records {
         match record {
-            Ok(record) => report.add(at, replayer.decide(record)),
+            Ok(record) => report.add(at, decide(record)),
             Err(e) => report.add_malformed(at, &e),
         }
     }

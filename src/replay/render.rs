@@ -59,12 +59,9 @@ impl ReplayReport {
     /// the rules and factors that moved most, and examples.
     #[must_use]
     pub fn to_markdown(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "### Replay: `{}` {}\n\n{} records decided again: **{} relaxed**, **{} tightened**.\n",
-            self.policy.name,
-            self.policy.version,
+        let (name, version) = (&self.policy.name, &self.policy.version);
+        let mut out = format!(
+            "### Replay: `{name}` {version}\n\n{} records decided again: **{} relaxed**, **{} tightened**.\n\n",
             self.records,
             self.relaxed(),
             self.tightened()
@@ -80,7 +77,7 @@ impl ReplayReport {
         for from in Outcome::ALL {
             let _ = write!(out, "| **{}** |", from.as_str());
             for to in Outcome::ALL {
-                let n = self.transitions.get(*from, *to);
+                let n = self.transitions.count(*from, *to);
                 if from == to || n == 0 {
                     let _ = write!(out, " {n} |");
                 } else {
@@ -157,7 +154,7 @@ impl fmt::Display for ReplayReport {
         writeln!(f, "\noutcomes (old → new):")?;
         writeln!(f, "  {:>16} {:>10} {:>15} {:>10}", "", "allow", "needs_approval", "deny")?;
         for from in Outcome::ALL {
-            let row = |to| self.transitions.get(*from, to);
+            let row = |to| self.transitions.count(*from, to);
             writeln!(
                 f,
                 "  {:>16} {:>10} {:>15} {:>10}",
@@ -258,12 +255,9 @@ impl DiffReport {
     /// The report as Markdown, for a pull-request comment.
     #[must_use]
     pub fn to_markdown(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "### Policy diff: `{}` {} → `{}` {}\n",
-            self.old.name, self.old.version, self.new.name, self.new.version
-        );
+        let (old, new) = (&self.old, &self.new);
+        let mut out =
+            format!("### Policy diff: `{}` {} → `{}` {}\n\n", old.name, old.version, new.name, new.version);
         if self.structural.is_empty() {
             out.push_str("No structural change.\n");
         } else {

@@ -33,73 +33,55 @@ impl Location {
     }
 }
 
-/// One row of the transition matrix: how many records went from one old outcome to each new
-/// one.
+/// One value per outcome: a row of the transition matrix ([`Row`], counts per new outcome) and
+/// the matrix itself ([`Transitions`], rows per old outcome). Serializes as an object keyed by
+/// the outcomes' names.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Row {
-    /// To `allow`.
-    pub allow: u64,
-    /// To `needs_approval`.
-    pub needs_approval: u64,
-    /// To `deny`.
-    pub deny: u64,
+pub struct PerOutcome<T> {
+    /// For `allow`.
+    pub allow: T,
+    /// For `needs_approval`.
+    pub needs_approval: T,
+    /// For `deny`.
+    pub deny: T,
 }
 
-impl Row {
-    fn slot(&mut self, to: Outcome) -> &mut u64 {
-        match to {
+/// How many records went from one old outcome to each new one.
+pub type Row = PerOutcome<u64>;
+
+/// The 3 × 3 matrix of outcomes: old outcome (the outer key), then new outcome, then the count.
+pub type Transitions = PerOutcome<Row>;
+
+impl<T> PerOutcome<T> {
+    fn slot(&mut self, outcome: Outcome) -> &mut T {
+        match outcome {
             Outcome::Allow => &mut self.allow,
             Outcome::NeedsApproval => &mut self.needs_approval,
             Outcome::Deny => &mut self.deny,
         }
     }
-
-    /// The count for `to`.
-    #[must_use]
-    pub fn get(&self, to: Outcome) -> u64 {
-        match to {
-            Outcome::Allow => self.allow,
-            Outcome::NeedsApproval => self.needs_approval,
-            Outcome::Deny => self.deny,
-        }
-    }
 }
 
-/// The 3 × 3 matrix of outcomes, old (the field) then new (the row's field).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Transitions {
-    /// From `allow`.
-    pub allow: Row,
-    /// From `needs_approval`.
-    pub needs_approval: Row,
-    /// From `deny`.
-    pub deny: Row,
+impl<T: Copy> PerOutcome<T> {
+    /// The value for `outcome`.
+    #[must_use]
+    pub fn get(&self, outcome: Outcome) -> T {
+        let mut copy = *self;
+        *copy.slot(outcome)
+    }
 }
 
 impl Transitions {
-    fn row(&mut self, from: Outcome) -> &mut Row {
-        match from {
-            Outcome::Allow => &mut self.allow,
-            Outcome::NeedsApproval => &mut self.needs_approval,
-            Outcome::Deny => &mut self.deny,
-        }
-    }
-
     /// How many records went from `from` to `to`.
     #[must_use]
-    pub fn get(&self, from: Outcome, to: Outcome) -> u64 {
-        match from {
-            Outcome::Allow => self.allow.get(to),
-            Outcome::NeedsApproval => self.needs_approval.get(to),
-            Outcome::Deny => self.deny.get(to),
-        }
+    pub fn count(&self, from: Outcome, to: Outcome) -> u64 {
+        self.get(from).get(to)
     }
 
     /// Counts one record.
     pub fn add(&mut self, from: Outcome, to: Outcome) {
-        *self.row(from).slot(to) += 1;
+        *self.slot(from).slot(to) += 1;
     }
 
     /// Records whose new outcome is more permissive than the old one.
@@ -118,12 +100,12 @@ impl Transitions {
     pub fn cells(&self) -> impl Iterator<Item = (Outcome, Outcome, u64)> + '_ {
         Outcome::ALL
             .iter()
-            .flat_map(move |&from| Outcome::ALL.iter().map(move |&to| (from, to, self.get(from, to))))
+            .flat_map(move |&from| Outcome::ALL.iter().map(move |&to| (from, to, self.count(from, to))))
     }
 
     fn merge(&mut self, other: &Transitions) {
         for (from, to, n) in other.cells() {
-            *self.row(from).slot(to) += n;
+            *self.slot(from).slot(to) += n;
         }
     }
 }
