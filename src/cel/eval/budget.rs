@@ -20,7 +20,7 @@ use crate::cel::value::{EvalError, EvalErrorKind, Value};
 /// step per byte of its pattern. Every charge is made before the work or the allocation it
 /// pays for, from sizes already known.
 #[derive(Debug)]
-pub struct Budget {
+pub(crate) struct Budget {
     remaining: Cell<u64>,
     limit: u64,
     pub(super) max_value_bytes: usize,
@@ -33,14 +33,14 @@ pub struct Budget {
 impl Budget {
     /// A budget of `steps`, with the other limits at their defaults.
     #[must_use]
-    pub fn new(steps: u64) -> Self {
+    pub(crate) fn new(steps: u64) -> Self {
         Budget::with_limits(&Limits { max_eval_cost: steps, ..Limits::default() })
     }
 
     /// A budget of `limits.max_eval_cost` steps that also enforces `limits.max_value_bytes`,
     /// `limits.max_runtime_regexes` and `limits.max_regex_bytes`.
     #[must_use]
-    pub fn with_limits(limits: &Limits) -> Self {
+    pub(crate) fn with_limits(limits: &Limits) -> Self {
         Budget {
             remaining: Cell::new(limits.max_eval_cost),
             limit: limits.max_eval_cost,
@@ -70,7 +70,7 @@ impl Budget {
     ///
     /// When the budget is exhausted.
     #[inline]
-    pub fn spend(&self, steps: u64) -> Result<(), EvalError> {
+    pub(crate) fn spend(&self, steps: u64) -> Result<(), EvalError> {
         let left = self.remaining.get();
         if left < steps {
             return Err(self.exhausted());
@@ -143,13 +143,13 @@ impl Budget {
 
     /// The number of steps this budget started with.
     #[must_use]
-    pub fn limit(&self) -> u64 {
+    pub(crate) fn limit(&self) -> u64 {
         self.limit
     }
 
     /// Steps spent so far.
     #[must_use]
-    pub fn spent(&self) -> u64 {
+    pub(crate) fn spent(&self) -> u64 {
         self.limit - self.remaining.get()
     }
 

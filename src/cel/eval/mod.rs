@@ -13,7 +13,7 @@ mod text;
 use std::sync::Arc;
 
 pub use activation::{Activation, NoVariables};
-pub use budget::Budget;
+pub(crate) use budget::Budget;
 use calls::{call, dispatch, dyn_method, method};
 use text::join;
 pub(crate) use text::push_int;

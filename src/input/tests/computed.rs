@@ -6,8 +6,7 @@ use semver::Version;
 
 use crate::cel::Timestamp;
 use crate::input::{
-    Approval, Bump, Category, Change, Context, Freeze, ServiceChange, Strategy, StrategyType,
-    normalize_identity,
+    Approval, Bump, Category, Change, Context, Freeze, ServiceChange, Strategy, StrategyType, canonical_name,
 };
 
 fn ts(text: &str) -> Timestamp {
@@ -128,7 +127,7 @@ fn approvers_exclude_the_author_and_duplicates() {
     assert!(!c.is_author("anne"));
     assert_eq!(approved("ann", &[]).approvers(), Vec::<String>::new());
     assert_eq!(approved("ann", &[("Ann", "x"), ("ann ", "y")]).approvers(), Vec::<String>::new());
-    assert_eq!(normalize_identity("  Zoë.Ünal\t"), "zoë.ünal");
+    assert_eq!(canonical_name("  Zoë.Ünal\t"), "zoë.ünal");
 }
 
 #[test]
