@@ -1,13 +1,6 @@
 //! The health judge's statistics against reference values from `SciPy` and `NumPy`
 //! (`tests/data/health/vectors.json`, written by `scripts/health_vectors.py`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::float_cmp,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::panic, clippy::float_cmp, missing_docs)]
 
 use changeguard::health::stats::{
     Alternative, Method, StatsError, brown_forsythe, fisher_exact, hodges_lehmann, iqr_outliers,

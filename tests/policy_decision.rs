@@ -139,12 +139,24 @@ fn a_hard_violation_denies() {
     assert_eq!(a.violations[0].overridden_by, None);
 }
 
+/// Which approvals override a violation: the labels that trigger rules, the approvals, the
+/// outcome, and who (if anyone) overrode the first violation.
 #[test]
-fn a_hard_violation_is_not_overridden_by_any_approval() {
-    let c = with_labels_and_approvals(&["hard-one"], &[("bob", "change-manager"), ("cy", "sre-lead")]);
-    let a = assess(&policy(MIXED), &c);
-    assert_eq!(a.outcome, Outcome::Deny);
-    assert_eq!(a.violations[0].overridden_by, None);
+fn overrides_follow_each_rules_roles() {
+    type Case<'c> = (&'c [&'c str], &'c [(&'c str, &'c str)], Outcome, Option<&'c str>);
+    let cases: [Case<'_>; 3] = [
+        // No approval overrides a hard rule.
+        (&["hard-one"], &[("bob", "change-manager"), ("cy", "sre-lead")], Outcome::Deny, None),
+        // `sre-lead` is the decision's role, but `soft-one` names its own override roles.
+        (&["soft-one"], &[("bob", "sre-lead"), ("cy", "developer")], Outcome::NeedsApproval, None),
+        // A rule without override roles is overridden by the decision's roles.
+        (&["soft-two"], &[("bob", "sre-lead")], Outcome::Allow, Some("bob")),
+    ];
+    for (names, by, outcome, overridden_by) in cases {
+        let a = assess(&policy(MIXED), &with_labels_and_approvals(names, by));
+        assert_eq!(a.outcome, outcome, "{names:?} {by:?}");
+        assert_eq!(a.violations[0].overridden_by.as_deref(), overridden_by, "{names:?} {by:?}");
+    }
 }
 
 #[test]
@@ -228,23 +240,6 @@ fn a_soft_violation_is_overridden_by_an_approval_in_an_override_role() {
     assert_eq!(violated(&a), [("soft-one", Enforcement::Soft, false)]);
     assert_eq!(a.violations[0].overridden_by.as_deref(), Some("bob"));
     assert!(a.required_approvals.is_empty());
-}
-
-#[test]
-fn an_approval_in_another_role_does_not_override() {
-    // `sre-lead` is the decision's role, but `soft-one` names its own override roles.
-    let c = with_labels_and_approvals(&["soft-one"], &[("bob", "sre-lead"), ("cy", "developer")]);
-    let a = assess(&policy(MIXED), &c);
-    assert_eq!(a.outcome, Outcome::NeedsApproval);
-    assert_eq!(a.violations[0].overridden_by, None);
-}
-
-#[test]
-fn a_rule_without_override_roles_is_overridden_by_the_decision_roles() {
-    let c = with_labels_and_approvals(&["soft-two"], &[("bob", "sre-lead")]);
-    let a = assess(&policy(MIXED), &c);
-    assert_eq!(a.outcome, Outcome::Allow);
-    assert_eq!(a.violations[0].overridden_by.as_deref(), Some("bob"));
 }
 
 #[test]
