@@ -286,6 +286,10 @@ fn context_fields_are_visible() {
     assert_holds("context.freezes[0].environments == []", &c, &ctx);
 }
 
+/// The start and end of a freeze two days long around the context's `now` (2026-03-02 10:00).
+const MAR_1: &str = "2026-03-01T00:00:00Z";
+const MAR_3: &str = "2026-03-03T00:00:00Z";
+
 fn freeze(name: &str, start: &str, end: &str, extra: &Value) -> Value {
     let mut f = json!({ "name": name, "start": start, "end": end });
     for (k, v) in extra.as_object().unwrap() {
@@ -305,20 +309,11 @@ fn active(c: &Change, freezes: &[Value]) -> String {
 
 #[test]
 fn active_freezes_cover_the_change_time_and_environment() {
-    let over_now = freeze("launch", "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", &json!({}));
+    let over_now = freeze("launch", MAR_1, MAR_3, &json!({}));
     let later = freeze("quarter-end", "2026-03-30T00:00:00Z", "2026-04-02T00:00:00Z", &json!({}));
-    let staging_only = freeze(
-        "staging-rebuild",
-        "2026-03-01T00:00:00Z",
-        "2026-03-03T00:00:00Z",
-        &json!({ "environments": ["staging"] }),
-    );
-    let prod_named = freeze(
-        "prod-freeze",
-        "2026-03-01T00:00:00Z",
-        "2026-03-03T00:00:00Z",
-        &json!({ "environments": ["staging", "production"] }),
-    );
+    let staging_only = freeze("staging-rebuild", MAR_1, MAR_3, &json!({ "environments": ["staging"] }));
+    let prod_named =
+        freeze("prod-freeze", MAR_1, MAR_3, &json!({ "environments": ["staging", "production"] }));
     let all = [over_now.clone(), later.clone(), staging_only.clone(), prod_named.clone()];
 
     // `when` = now: inside `launch` and `prod-freeze`, in document order.
@@ -338,14 +333,9 @@ fn active_freezes_cover_the_change_time_and_environment() {
 
 #[test]
 fn freezes_exempt_emergencies_by_default_and_what_they_list_otherwise() {
-    let default = freeze("default", "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", &json!({}));
-    let standard = freeze(
-        "standard-ok",
-        "2026-03-01T00:00:00Z",
-        "2026-03-03T00:00:00Z",
-        &json!({ "exempt": ["standard"] }),
-    );
-    let none = freeze("total", "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", &json!({ "exempt": [] }));
+    let default = freeze("default", MAR_1, MAR_3, &json!({}));
+    let standard = freeze("standard-ok", MAR_1, MAR_3, &json!({ "exempt": ["standard"] }));
+    let none = freeze("total", MAR_1, MAR_3, &json!({ "exempt": [] }));
     let all = [default, standard, none];
     assert_eq!(active(&change(&json!({ "category": "emergency" })), &all), "[standard-ok, total]");
     assert_eq!(active(&change(&json!({ "category": "standard" })), &all), "[default, total]");
@@ -371,9 +361,7 @@ fn a_freeze_covers_its_start_but_not_its_end() {
 #[test]
 fn active_freezes_is_a_list_of_strings() {
     let c = change(&json!({}));
-    let ctx = context(
-        &json!({ "freezes": [freeze("f", "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", &json!({}))] }),
-    );
+    let ctx = context(&json!({ "freezes": [freeze("f", MAR_1, MAR_3, &json!({}))] }));
     assert_holds(
         r#"active_freezes == ["f"] && "f" in active_freezes && active_freezes.size() == 1"#,
         &c,
