@@ -95,15 +95,21 @@ fn an_exponential_comprehension_nest_is_cut_by_the_budget_and_fails_closed() {
     );
 }
 
+/// Evaluates the expression `expr` builds around the list `[0, 1, …, len - 1]` within an
+/// evaluation budget of `cost` steps: the error it must end in, a spent budget.
+fn over_budget(cost: u64, len: u32, expr: impl Fn(&str) -> String) -> changeguard::cel::EvalError {
+    let mut l = limits();
+    l.max_eval_cost = cost;
+    let list = format!("[{}]", (0..len).map(|i| i.to_string()).collect::<Vec<_>>().join(", "));
+    let p = Env::with_limits(l).compile(&expr(&list)).unwrap();
+    let e = p.evaluate(&NoVariables).unwrap_err();
+    assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded, "{e}");
+    e
+}
+
 #[test]
 fn the_budget_also_bounds_a_plain_expression() {
-    let mut l = limits();
-    l.max_eval_cost = 1_000;
-    let env = Env::with_limits(l);
-    let list = format!("[{}]", (0..40).map(|i| i.to_string()).collect::<Vec<_>>().join(", "));
-    let p = env.compile(&format!("{list}.map(x, {list}.map(y, x * y)).size() > 0")).unwrap();
-    let e = p.evaluate(&NoVariables).unwrap_err();
-    assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded);
+    over_budget(1_000, 40, |list| format!("{list}.map(x, {list}.map(y, x * y)).size() > 0"));
 }
 
 #[test]
@@ -151,13 +157,7 @@ fn deep_json_policies_and_inputs_are_refused_without_overflow() {
 
 #[test]
 fn membership_in_a_list_is_charged_by_the_length_scanned() {
-    let mut l = limits();
-    l.max_eval_cost = 5_000;
-    let env = Env::with_limits(l);
-    let list = format!("[{}]", (0..200).map(|i| i.to_string()).collect::<Vec<_>>().join(", "));
-    let p = env.compile(&format!("[{list}.map(x, x * 2)].all(l, l.all(e, e in l))")).unwrap();
-    let e = p.evaluate(&NoVariables).unwrap_err();
-    assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded);
+    let e = over_budget(5_000, 200, |list| format!("[{list}.map(x, x * 2)].all(l, l.all(e, e in l))"));
     assert!(e.to_string().contains("evaluation cost budget of 5000 steps"), "{e}");
 }
 
