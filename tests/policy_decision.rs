@@ -3,6 +3,8 @@
 //! in combination, reasons and their order, overrides and self-approval, advisory and dry-run
 //! rules, the risk score and levels, and evaluation errors under both `on_error` settings.
 
+mod common;
+
 use changeguard::policy::{Assessment, Enforcement, ReasonKind, RiskLevel};
 use changeguard::{Change, Context, Limits, Outcome, Policy, Topology};
 use serde_json::{Value, json};
@@ -923,14 +925,8 @@ fn the_budget_is_shared_by_the_whole_assessment() {
     // About 1 110 comprehension steps each (reading `change`, so that none is folded into a
     // constant when the policy loads).
     let cheapish = "[0,1,2,3,4,5,6,7,8,9].all(a, [0,1,2,3,4,5,6,7,8,9].all(b, [0,1,2,3,4,5,6,7,8,9].all(c, a + b + c + size(change.services) >= 0)))";
-    let rules: String = (0..40)
-        .map(|i| format!("[[rule]]\nid = \"r{i}\"\nenforcement = \"advisory\"\nrequire = '{cheapish}'\n"))
-        .collect::<Vec<_>>()
-        .concat();
-    let text = format!("[policy]\nname = \"costly\"\nversion = \"1.0.0\"\n{rules}");
-    let mut limits = Limits::default();
-    limits.max_eval_cost = 20_000;
-    let p = Policy::from_text_with_limits(&text, &limits).unwrap();
+    let rule = |i| format!("[[rule]]\nid = \"r{i}\"\nenforcement = \"advisory\"\nrequire = '{cheapish}'\n");
+    let p = common::policy_of_rules("", 40, rule, 20_000);
     let a = assess(&p, &change(&json!({})));
     let n = a.errors.len();
     assert!(n > 0 && n < 40, "{n} errors");

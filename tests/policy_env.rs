@@ -3,8 +3,10 @@
 //! and its computed parts, `context`, `active_freezes`, `params`, `let`, `blast` (§5.4 over a
 //! realistic topology), attributes and absent optional objects.
 
+mod common;
+
 use changeguard::policy::Assessment;
-use changeguard::{Change, Context, Limits, Outcome, Policy, Topology};
+use changeguard::{Change, Context, Outcome, Policy, Topology};
 use serde_json::{Value, json};
 
 const NOW: &str = "2026-03-02T10:00:00Z";
@@ -464,14 +466,8 @@ fn lets_may_be_declared_after_their_users() {
 fn a_let_is_computed_at_most_once_per_assessment() {
     // 1 000 comprehension steps, used by 50 rules: within a 5 000-step budget only when cached.
     let costly = "[0,1,2,3,4,5,6,7,8,9].all(a, [0,1,2,3,4,5,6,7,8,9].all(b, [0,1,2,3,4,5,6,7,8,9].all(c, change.id != \"\")))";
-    let rules: String = (0..50)
-        .map(|i| format!("[[rule]]\nid = \"r{i}\"\nrequire = 'costly'\n"))
-        .collect::<Vec<_>>()
-        .concat();
-    let text = format!("[policy]\nname = \"p\"\nversion = \"1.0.0\"\n[let]\ncostly = '{costly}'\n{rules}");
-    let mut limits = Limits::default();
-    limits.max_eval_cost = 5_000;
-    let p = Policy::from_text_with_limits(&text, &limits).unwrap();
+    let rule = |i| format!("[[rule]]\nid = \"r{i}\"\nrequire = 'costly'\n");
+    let p = common::policy_of_rules(&format!("[let]\ncostly = '{costly}'\n"), 50, rule, 5_000);
     let a = p.assess(&change(&json!({})), &Topology::default(), &context(&json!({})));
     assert!(a.errors.is_empty(), "{:?}", a.errors.first());
     assert_eq!(a.outcome, Outcome::Allow);
