@@ -19,14 +19,7 @@ fn policy(body: &str) -> Policy {
 
 /// A production change by `ann` to `api`, with `extra` members merged in.
 fn change(extra: &Value) -> Change {
-    let mut base = json!({
-        "id": "CHG-1", "environment": "production", "author": "ann",
-        "services": [{ "name": "api" }]
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        base[k] = v.clone();
-    }
-    Change::from_json(&base.to_string()).unwrap()
+    common::production_change("CHG-1", extra)
 }
 
 fn approvals(list: &[(&str, &str)]) -> Value {

@@ -21,22 +21,11 @@ fn topology() -> Topology {
 
 /// A production change by `ann` to `api`, with `extra` members merged in.
 fn change(extra: &Value) -> Change {
-    let mut base = json!({
-        "id": "CHG-7", "environment": "production", "author": "ann",
-        "services": [{ "name": "api" }]
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        base[k] = v.clone();
-    }
-    Change::from_json(&base.to_string()).unwrap()
+    common::production_change("CHG-7", extra)
 }
 
 fn context(extra: &Value) -> Context {
-    let mut base = json!({ "now": NOW });
-    for (k, v) in extra.as_object().unwrap() {
-        base[k] = v.clone();
-    }
-    Context::from_json(&base.to_string()).unwrap()
+    Context::from_json(&common::merged(json!({ "now": NOW }), extra).to_string()).unwrap()
 }
 
 /// A policy whose one hard rule requires `expr`, after `preamble` (params, lets, settings).
@@ -293,11 +282,7 @@ const MAR_1: &str = "2026-03-01T00:00:00Z";
 const MAR_3: &str = "2026-03-03T00:00:00Z";
 
 fn freeze(name: &str, start: &str, end: &str, extra: &Value) -> Value {
-    let mut f = json!({ "name": name, "start": start, "end": end });
-    for (k, v) in extra.as_object().unwrap() {
-        f[k] = v.clone();
-    }
-    f
+    common::merged(json!({ "name": name, "start": start, "end": end }), extra)
 }
 
 fn active(c: &Change, freezes: &[Value]) -> String {
