@@ -27,6 +27,15 @@ fn first_error(text: &str, limits: &Limits) -> changeguard::Diagnostic {
     d.errors().next().unwrap().clone()
 }
 
+/// Assesses `c` under the policy `text` loaded within `limits`: it is denied, its first
+/// evaluation error saying `needle`.
+fn assert_denied_by_error(text: &str, limits: &Limits, c: &Change, needle: &str) {
+    let a = Policy::from_text_with_limits(text, limits).unwrap().assess(c, &Topology::default(), &context());
+    assert_eq!(a.outcome, Outcome::Deny);
+    let first = a.errors.first().map(|e| e.message.as_str());
+    assert!(first.is_some_and(|m| m.contains(needle)), "{first:?}");
+}
+
 #[test]
 fn deeply_nested_expressions_are_a_load_error() {
     // 100 000 nested parentheses: the depth limit stops the parser long before the stack ends.
@@ -427,24 +436,11 @@ fn run_time_patterns_are_charged_cached_and_capped() {
     let mut c = change();
     c.title = "a".repeat(18_000);
     c.tested_in = (0..5_000).map(|i| format!("env-{i}")).collect();
-    let policy = Policy::from_text_with_limits(&text, &limits()).unwrap();
-    let a = policy.assess(&c, &Topology::default(), &context());
-    assert_eq!(a.outcome, Outcome::Deny);
-    assert!(
-        a.errors[0].message.contains("more than 100 distinct regular expressions compiled at run time"),
-        "{}",
-        a.errors[0].message
-    );
+    let needle = "more than 100 distinct regular expressions compiled at run time";
+    assert_denied_by_error(&text, &limits(), &c, needle);
     let mut small = limits();
     small.max_eval_cost = 100_000;
-    let policy = Policy::from_text_with_limits(&text, &small).unwrap();
-    let a = policy.assess(&c, &Topology::default(), &context());
-    assert_eq!(a.outcome, Outcome::Deny);
-    assert!(
-        a.errors[0].message.contains("evaluation cost budget of 100000 steps"),
-        "{}",
-        a.errors[0].message
-    );
+    assert_denied_by_error(&text, &small, &c, "evaluation cost budget of 100000 steps");
     // One pattern used 5 000 times is compiled once: 18 000 steps, and the loop.
     let text = format!(
         "{HEAD}[[rule]]\nid = \"re\"\nenforcement = \"hard\"\nrequire = '!change.tested_in.exists(t, t.matches(change.title))'\n"
