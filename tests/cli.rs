@@ -307,22 +307,25 @@ fn check_accepts_a_good_policy() {
     assert!(!r.stderr.contains("error"), "{r:?}");
 }
 
-/// Runs `check` on a file `name` holding `text`: the file's path, the run, and its standard
-/// output and error together.
-fn check_one(name: &str, text: &str) -> (String, Run, String) {
+/// A policy with an unknown enforcement level and an unknown field.
+const BAD_POLICY: &str = "[policy]\nname = \"p\"\nversion = \"1.0.0\"\n\n[[rule]]\nid = \"r\"\nenforcement = \"hardd\"\nrequire = 'change.enviroment == \"x\"'\n";
+
+/// A policy with an unused parameter, an unused `let` and a rule that never applies.
+const WARN_POLICY: &str = "[policy]\nname = \"p\"\nversion = \"1.0.0\"\n[params]\nunused = 1\n[let]\nspare = 'change.id'\n[[rule]]\nid = \"never\"\nwhen = 'false'\nrequire = 'change.id != \"\"'\n";
+
+/// Runs `check` on a file `name` holding `text`, which exits with `code`: the file's path, the
+/// run, and its standard output and error together.
+fn check_one(name: &str, text: &str, code: i32) -> (String, Run, String) {
     let path = temp_file(name, text).to_str().unwrap().to_owned();
     let r = run(&["check", &path], None);
+    assert_eq!(r.code, code, "{r:?}");
     let all = format!("{}{}", r.stdout, r.stderr);
     (path, r, all)
 }
 
 #[test]
 fn check_prints_rustc_style_diagnostics_and_exits_2() {
-    let (path, r, all) = check_one(
-        "check-bad.toml",
-        "[policy]\nname = \"p\"\nversion = \"1.0.0\"\n\n[[rule]]\nid = \"r\"\nenforcement = \"hardd\"\nrequire = 'change.enviroment == \"x\"'\n",
-    );
-    assert_eq!(r.code, 2, "{r:?}");
+    let (path, r, all) = check_one("check-bad.toml", BAD_POLICY, 2);
     assert_eq!(all.matches("error[").count(), 2, "{r:?}");
     for part in [
         &format!("--> {path}:7:15"),
@@ -353,11 +356,7 @@ fn check_reports_every_file() {
 
 #[test]
 fn check_shows_warnings_and_still_exits_0() {
-    let (path, r, all) = check_one(
-        "check-warn.toml",
-        "[policy]\nname = \"p\"\nversion = \"1.0.0\"\n[params]\nunused = 1\n[let]\nspare = 'change.id'\n[[rule]]\nid = \"never\"\nwhen = 'false'\nrequire = 'change.id != \"\"'\n",
-    );
-    assert_eq!(r.code, 0, "{r:?}");
+    let (path, r, all) = check_one("check-warn.toml", WARN_POLICY, 0);
     assert_eq!(all.matches("warning[").count(), 3, "{r:?}");
     for part in [
         "parameter `unused` is never used",
