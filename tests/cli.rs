@@ -225,24 +225,15 @@ fn assess_reports_bad_documents_with_file_line_and_column() {
 const BAD_TOPOLOGY: &str = "{\n  \"services\": [\n    { \"name\": \"checkout\" },\n    { \"name\": \"checkout\" },\n    { \"name\": \"payments\" }\n  ],\n  \"dependencies\": [\n    { \"from\": \"checkout\", \"to\": \"paymnts\" }\n  ]\n}\n";
 
 #[test]
-fn assess_reports_a_bad_topology_naming_the_file() {
+fn assess_reports_a_bad_topology_naming_the_file_with_line_and_column() {
     let path = temp_file("bad-topology.json", BAD_TOPOLOGY);
     let path = path.to_str().unwrap();
     let c = change("01-canary-payments");
     let r = run(&["assess", "--policy", POLICY, "--change", &c, "--topology", path], None);
     assert_eq!(r.code, 2, "{r:?}");
-    assert!(r.stderr.contains(path), "{r:?}");
     assert!(r.stderr.contains("duplicate service `checkout`"), "{r:?}");
     assert!(r.stderr.contains("unknown service `paymnts`"), "{r:?}");
     assert!(r.stderr.contains("did you mean `payments`?"), "{r:?}");
-}
-
-#[test]
-fn assess_reports_a_bad_topology_with_line_and_column() {
-    let path = temp_file("bad-topology-lines.json", BAD_TOPOLOGY);
-    let path = path.to_str().unwrap();
-    let c = change("01-canary-payments");
-    let r = run(&["assess", "--policy", POLICY, "--change", &c, "--topology", path], None);
     assert!(r.stderr.contains(&format!("{path}:4:")), "{r:?}");
     assert!(r.stderr.contains(&format!("{path}:8:")), "{r:?}");
 }
