@@ -274,9 +274,7 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
             Some(Node { kind: NodeKind::Array(items), .. }) => self.seq(items, visitor),
             Some(node) => {
                 let (path, session) = (self.path.clone(), self.session);
-                self.mismatch(node, visitor, false, |v| {
-                    v.visit_seq(ListItems { items: &[], next: 0, path: &path, session })
-                })
+                self.mismatch(node, visitor, false, |v| v.visit_seq(ListItems::none(&path, session)))
             }
         }
     }
@@ -337,6 +335,13 @@ struct ListItems<'n, 's> {
     next: usize,
     path: &'s FieldPath,
     session: &'s Session,
+}
+
+impl<'s> ListItems<'_, 's> {
+    /// No items: what a value of the wrong type reads as, once reported.
+    fn none(path: &'s FieldPath, session: &'s Session) -> Self {
+        ListItems { items: &[], next: 0, path, session }
+    }
 }
 
 impl<'de> SeqAccess<'de> for ListItems<'_, '_> {
