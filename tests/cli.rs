@@ -474,6 +474,52 @@ fn test_of_an_invalid_policy_reports_it() {
     assert!(r.stderr.contains("is not a semantic version"), "{r:?}");
 }
 
+const UNTESTED_RULE: &str = "tests/data/bench/untested_rule.toml";
+
+#[test]
+fn test_min_coverage_fails_naming_the_untested_rule_and_its_line() {
+    let r = run(&["test", "--min-coverage", "100", UNTESTED_RULE], None);
+    assert_eq!(r.code, 1, "{r:?}");
+    let name = UNTESTED_RULE;
+    assert!(r.stdout.contains(&format!("{name}: coverage: 69% (16 of 23 goals)\n")), "{r:?}");
+    assert!(
+        r.stdout.contains(&format!("  {name}:21:1: `rule[emergency-ticket]` was never violated\n")),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains(&format!("{name}: coverage 69% is below the minimum of 100%\n")), "{r:?}");
+    // Every test passed: only coverage failed.
+    assert_eq!(r.stdout.lines().last(), Some("3 passed, 0 failed"), "{r:?}");
+    // Without a minimum, coverage is only reported; without `--coverage`, not at all.
+    let r = run(&["test", "--coverage", UNTESTED_RULE], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("coverage: 69%"), "{r:?}");
+    let r = run(&["test", UNTESTED_RULE], None);
+    assert!(!r.stdout.contains("coverage"), "{r:?}");
+}
+
+#[test]
+fn test_min_coverage_compares_the_truncated_percentage() {
+    // 16 of 23 goals is 69.6 %: 69 passes, 70 does not.
+    assert_eq!(run(&["test", "--min-coverage", "69", UNTESTED_RULE], None).code, 0);
+    let r = run(&["test", "--min-coverage", "70", UNTESTED_RULE], None);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stdout.contains("coverage 69% is below the minimum of 70%"), "{r:?}");
+    assert_eq!(run(&["test", "--min-coverage", "101", UNTESTED_RULE], None).code, 2);
+}
+
+#[test]
+fn test_reports_coverage_when_tests_fail() {
+    let path = temp_file("failing-tests-coverage.toml", FAILING_TESTS);
+    let path = path.to_str().unwrap();
+    let r = run(&["test", "--coverage", path], None);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stdout.contains("FAIL"), "{r:?}");
+    assert!(r.stdout.contains(&format!("{path}: coverage: ")), "{r:?}");
+    // The production case was assessed: the rule was seen violated.
+    assert!(!r.stdout.contains("`rule[prod-needs-review]` was never violated"), "{r:?}");
+    assert!(r.stdout.contains("`rule[prod-needs-review]` was never satisfied"), "{r:?}");
+}
+
 // ------------------------------------------------------------------------------------------
 // expr
 

@@ -19,6 +19,7 @@ pub(crate) mod eval;
 mod expr;
 mod ir;
 pub mod json;
+mod literals;
 mod program;
 pub(crate) mod stdlib;
 pub(crate) mod syntax;
@@ -33,6 +34,7 @@ pub(crate) use eval::write_plain;
 pub use eval::{Activation, NoVariables};
 #[doc(hidden)]
 pub use expr::{ExprOutcome, evaluate_expression};
+pub use literals::Literals;
 pub use program::Program;
 pub use types::Type;
 pub use value::{

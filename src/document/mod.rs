@@ -19,6 +19,7 @@
 //! value's shape starts with its path.
 
 pub(crate) mod de;
+pub(crate) mod line;
 pub(crate) mod path;
 mod read;
 pub(crate) mod reader;

@@ -238,4 +238,22 @@ impl Expr {
     pub(crate) fn new(span: Span, kind: ExprKind) -> Self {
         Expr { span, kind }
     }
+
+    /// The direct subexpressions, in source order (for a macro: its target, then its other
+    /// arguments, which see the macro's variables).
+    #[must_use]
+    pub(crate) fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Select { operand, .. } | ExprKind::Unary { operand, .. } => vec![&**operand],
+            ExprKind::Index { operand, index } => vec![&**operand, &**index],
+            ExprKind::Binary { lhs, rhs, .. } => vec![&**lhs, &**rhs],
+            ExprKind::Call { target, args, .. } => target.iter().map(|t| &**t).chain(args).collect(),
+            ExprKind::And(items) | ExprKind::Or(items) | ExprKind::List(items) => items.iter().collect(),
+            ExprKind::Conditional { cond, then, otherwise } => vec![&**cond, &**then, &**otherwise],
+            ExprKind::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+            ExprKind::Struct { fields, .. } => fields.iter().map(|(_, v)| v).collect(),
+            ExprKind::Macro(m) => std::iter::once(&m.target).chain(&m.args).collect(),
+            _ => Vec::new(),
+        }
+    }
 }
