@@ -24,6 +24,7 @@ mod conversions;
 pub(crate) mod cost;
 mod lists;
 mod lists_ext;
+pub(crate) mod optional;
 pub(crate) mod regex;
 pub(crate) mod semver;
 pub(crate) mod strings;
@@ -33,10 +34,13 @@ pub(crate) mod time;
 use std::sync::OnceLock;
 
 pub(crate) use cost::{Cost, CostFn};
+pub(crate) use lists_ext::sort_by_keys;
 
 use crate::cel::types::Type;
 use crate::cel::value::{EvalError, Value};
 
+/// An implementation without arguments (`optional.none()`).
+pub(crate) type Fn0 = fn() -> Result<Value<'static>, EvalError>;
 /// A one-argument implementation (for receiver-style calls, the receiver is the argument).
 pub(crate) type Fn1 = for<'a> fn(&Value<'a>) -> Result<Value<'a>, EvalError>;
 /// A two-argument implementation.
@@ -50,6 +54,8 @@ pub(crate) type Fn4 =
 /// An implementation, by arity.
 #[derive(Clone, Copy)]
 pub(crate) enum Impl {
+    /// No argument.
+    F0(Fn0),
     /// One argument.
     F1(Fn1),
     /// Two arguments.
@@ -67,6 +73,7 @@ impl Impl {
     /// The number of arguments the implementation takes.
     pub(crate) fn arity(self) -> usize {
         match self {
+            Impl::F0(_) => 0,
             Impl::F1(_) => 1,
             Impl::F2(_) | Impl::Matches => 2,
             Impl::F3(_) => 3,
@@ -117,6 +124,7 @@ fn build() -> Vec<Overload> {
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
+    optional::declare(&mut out);
     out
 }
 
@@ -158,6 +166,7 @@ pub(crate) fn matches_type(value: &Value<'_>, ty: &Type) -> bool {
         Type::Semver => matches!(value, Value::Semver(_)),
         Type::List(_) => matches!(value, Value::List(_)),
         Type::Map(_, _) => matches!(value, Value::Map(_)),
+        Type::Optional(_) => matches!(value, Value::Optional(_)),
         Type::Type => matches!(value, Value::Type(_)),
         Type::Object(o) => matches!(value, Value::Object(v) if v.object_type() == &**o),
     }
@@ -276,6 +285,7 @@ mod tests {
 
     fn invoke(overload: &Overload, args: &[Value<'static>]) -> Result<Value<'static>, EvalError> {
         match (overload.imp, args) {
+            (Impl::F0(imp), []) => imp(),
             (Impl::F1(imp), [first]) => imp(first),
             (Impl::F2(imp), [first, second]) => imp(first, second),
             (Impl::F3(imp), [first, second, third]) => imp(first, second, third),
@@ -322,6 +332,7 @@ mod tests {
                 Value::map(m.build().unwrap())
             }
             Type::Type => Value::Type(TypeValue::Int),
+            Type::Optional(inner) => Value::Optional(crate::cel::value::OptionalValue::of(sample(inner))),
             _ => Value::Int(1),
         }
     }
@@ -418,6 +429,11 @@ mod tests {
                     })
                     .boxed(),
                 Type::Param(_) | Type::Dyn => scalar(),
+                Type::Optional(inner) => prop_oneof![
+                    Just(Value::Optional(crate::cel::value::OptionalValue::none())),
+                    value_of(inner).prop_map(|v| Value::Optional(crate::cel::value::OptionalValue::of(v))),
+                ]
+                .boxed(),
                 other => {
                     let ty = other.clone();
                     scalar().prop_filter("type", move |v| matches_type(v, &ty)).boxed()

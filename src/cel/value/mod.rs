@@ -13,6 +13,7 @@ mod error;
 mod host;
 mod list;
 mod map;
+mod optional;
 mod text;
 mod time;
 mod time_serde;
@@ -27,6 +28,7 @@ pub use list::List;
 use list::ListRepr;
 use map::MapRepr;
 pub use map::{Key, Map, MapBuilder, MapValue};
+pub use optional::OptionalValue;
 use text::StrRepr;
 pub use text::{Bytes, Str};
 pub use time::{Duration, Timestamp};
@@ -64,6 +66,8 @@ pub enum Value<'a> {
     Semver(Semver<'a>),
     /// A type, as a value (`type(1) == int`).
     Type(TypeValue<'a>),
+    /// An optional value: a value or none (`optional.of(1)`, `optional.none()`, `m.?key`).
+    Optional(OptionalValue<'a>),
 }
 
 impl<'a> Value<'a> {
@@ -115,6 +119,7 @@ impl<'a> Value<'a> {
             Value::Duration(_) => TypeValue::Duration,
             Value::Semver(_) => TypeValue::Semver,
             Value::Type(_) => TypeValue::Type,
+            Value::Optional(_) => TypeValue::Optional,
         }
     }
 
@@ -184,6 +189,7 @@ impl<'a> Value<'a> {
             Value::Duration(d) => Value::Duration(*d),
             Value::Semver(v) => Value::Semver(v.to_shared()),
             Value::Type(t) => Value::Type(t.to_owned_type()),
+            Value::Optional(o) => Value::Optional(o.to_owned_optional()),
         }
     }
 }
@@ -252,6 +258,7 @@ pub(crate) fn owns_nothing(v: &Value<'_>) -> bool {
         Value::String(s) => matches!(s.0, StrRepr::Borrowed(_)),
         Value::List(l) => !matches!(l.0, ListRepr::Shared(_)),
         Value::Map(m) => !matches!(m.0, MapRepr::Shared(_)),
+        Value::Optional(o) => !o.has_value(),
         Value::Bytes(_) | Value::Semver(_) | Value::Type(_) => false,
     }
 }
