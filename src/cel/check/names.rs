@@ -27,7 +27,7 @@ fn type_name_value(name: &str) -> Option<TypeValue<'static>> {
         "google.protobuf.Timestamp" => TypeValue::Timestamp,
         "google.protobuf.Duration" => TypeValue::Duration,
         "kubernetes.Semver" => TypeValue::Semver,
-        _ => return None,
+        other => TypeValue::Opaque(crate::cel::value::OpaqueKind::from_name(other)?),
     })
 }
 

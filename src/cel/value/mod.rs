@@ -13,6 +13,8 @@ mod error;
 mod host;
 mod list;
 mod map;
+mod opaque;
+pub(crate) mod quantity;
 mod text;
 mod time;
 mod time_serde;
@@ -27,6 +29,8 @@ pub use list::List;
 use list::ListRepr;
 use map::MapRepr;
 pub use map::{Key, Map, MapBuilder, MapValue};
+pub(crate) use opaque::{Cidr, OpaqueRepr};
+pub use opaque::{Opaque, OpaqueKind};
 use text::StrRepr;
 pub use text::{Bytes, Str};
 pub use time::{Duration, Timestamp};
@@ -62,6 +66,8 @@ pub enum Value<'a> {
     Duration(Duration),
     /// A semantic version (the Kubernetes `semver` library type).
     Semver(Semver<'a>),
+    /// A value of a library type without literals: an IP address, a CIDR prefix, a quantity.
+    Opaque(Opaque),
     /// A type, as a value (`type(1) == int`).
     Type(TypeValue<'a>),
 }
@@ -114,6 +120,7 @@ impl<'a> Value<'a> {
             Value::Timestamp(_) => TypeValue::Timestamp,
             Value::Duration(_) => TypeValue::Duration,
             Value::Semver(_) => TypeValue::Semver,
+            Value::Opaque(o) => TypeValue::Opaque(o.kind()),
             Value::Type(_) => TypeValue::Type,
         }
     }
@@ -183,6 +190,7 @@ impl<'a> Value<'a> {
             Value::Timestamp(t) => Value::Timestamp(*t),
             Value::Duration(d) => Value::Duration(*d),
             Value::Semver(v) => Value::Semver(v.to_shared()),
+            Value::Opaque(o) => Value::Opaque(o.clone()),
             Value::Type(t) => Value::Type(t.to_owned_type()),
         }
     }
@@ -252,7 +260,7 @@ pub(crate) fn owns_nothing(v: &Value<'_>) -> bool {
         Value::String(s) => matches!(s.0, StrRepr::Borrowed(_)),
         Value::List(l) => !matches!(l.0, ListRepr::Shared(_)),
         Value::Map(m) => !matches!(m.0, MapRepr::Shared(_)),
-        Value::Bytes(_) | Value::Semver(_) | Value::Type(_) => false,
+        Value::Bytes(_) | Value::Semver(_) | Value::Opaque(_) | Value::Type(_) => false,
     }
 }
 

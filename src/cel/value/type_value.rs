@@ -34,6 +34,8 @@ pub enum TypeValue<'a> {
     Semver,
     /// `dyn`.
     Dyn,
+    /// A library type without literals: `net.IP`, `net.CIDR`, `kubernetes.Quantity`.
+    Opaque(super::OpaqueKind),
     /// A host object type, by name.
     Object(Str<'a>),
 }
@@ -64,6 +66,7 @@ impl TypeValue<'_> {
             TypeValue::Duration => "google.protobuf.Duration",
             TypeValue::Semver => "kubernetes.Semver",
             TypeValue::Dyn => "dyn",
+            TypeValue::Opaque(k) => k.name(),
             TypeValue::Object(_) => "object",
         }
     }
@@ -85,6 +88,7 @@ impl TypeValue<'_> {
             TypeValue::Duration => TypeValue::Duration,
             TypeValue::Semver => TypeValue::Semver,
             TypeValue::Dyn => TypeValue::Dyn,
+            TypeValue::Opaque(k) => TypeValue::Opaque(*k),
         }
     }
 
