@@ -616,3 +616,40 @@ fn unbound_host_variable_is_an_evaluation_error() {
     let err = program.evaluate(&changeguard::cel::NoVariables).unwrap_err();
     assert_eq!(err.kind(), EvalErrorKind::UnboundVariable);
 }
+
+#[test]
+fn format_strings_are_checked_where_the_clause_is() {
+    check_rendered(
+        &env(),
+        &[
+            (
+                r#""%s owns %q".format(["a", "b"])"#,
+                r#"error[E0207]: could not parse formatting clause: unrecognized formatting clause "q"
+ --> 1:10
+  |
+1 | "%s owns %q".format(["a", "b"])
+  |          ^^
+"#,
+            ),
+            (
+                r#""%s\n%q".format(["a", "b"])"#,
+                r#"error[E0207]: could not parse formatting clause: unrecognized formatting clause "q"
+ --> 1:1
+  |
+1 | "%s\n%q".format(["a", "b"])
+  | ^^^^^^^^
+"#,
+            ),
+            (
+                r#""%s has %d".format(["a", "b"])"#,
+                "error[E0205]: decimal clause can only be used on ints, uints, and doubles, was given `string`
+ --> 1:26
+  |
+1 | \"%s has %d\".format([\"a\", \"b\"])
+  |                          ^^^
+  = help: it is formatted by the clause `%d`
+",
+            ),
+        ],
+    );
+}

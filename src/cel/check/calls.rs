@@ -345,10 +345,21 @@ impl Checker<'_> {
                 Some(format!("`{}` accepts {}", function.name, accepted.join(", "))),
             );
         };
+        if receiver
+            && function.name == "format"
+            && let Some(failed) = self.check_format_call(target, args, &arg_types)
+        {
+            return failed;
+        }
         let ty =
             matching.iter().skip(1).fold(first.1.clone(), |acc, (_, r)| super::super::types::join(&acc, r));
         // Errors in a constant argument point at it (the last argument of these calls).
         let constant_span = args.last().map_or(function.span, |a| a.span);
+        let nodes = match self.prepare_regex(first.0, nodes, args.first().map_or(function.span, |a| a.span)) {
+            Prep::Done(node) => return fold::fold(self, Typed::new(node, ty)),
+            Prep::Failed(t) => return t,
+            Prep::NotApplicable(nodes) => nodes,
+        };
         let nodes = match self.prepare(function, nodes, constant_span) {
             Prep::Done(node) => return fold::fold(self, Typed::new(node, ty)),
             Prep::Failed(t) => return t,
@@ -498,6 +509,25 @@ impl Checker<'_> {
                     Prepared::Fn(f) => Node::Prepared(Box::new(subject), f),
                 }),
             },
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// `find` and `findAll` with a literal pattern, compiled once here: its errors are load
+    /// errors that point at it.
+    fn prepare_regex(&mut self, overload: &Overload, nodes: Vec<Node>, pattern_span: Span) -> Prep {
+        let stdlib::Impl::Regex(op) = overload.imp else { return Prep::NotApplicable(nodes) };
+        let Some(Value::String(pattern)) = nodes.get(1).and_then(Node::as_const) else {
+            return Prep::NotApplicable(nodes);
+        };
+        match stdlib::regex::compile_regex_cached(pattern.as_str(), self.env.limits().max_regex_bytes) {
+            Err(message) => Prep::Failed(self.error(DiagnosticKind::InvalidRegex, pattern_span, message)),
+            Ok(re) => {
+                let operands: Vec<Node> =
+                    nodes.into_iter().enumerate().filter(|(i, _)| *i != 1).map(|(_, n)| n).collect();
+                Prep::Done(Node::Regex(op, operands.into(), Arc::new(re)))
+            }
         }
     }
 }
