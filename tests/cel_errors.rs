@@ -288,6 +288,46 @@ fn name_errors_suggest_close_names() {
 "#,
             ),
             (
+                "lists.rnage(5)",
+                "error[E0203]: unknown function `lists.rnage`
+ --> 1:1
+  |
+1 | lists.rnage(5)
+  | ^^^^^^^^^^^
+  = help: did you mean `lists.range`?
+",
+            ),
+            (
+                "range(5)",
+                "error[E0203]: unknown function `range`
+ --> 1:1
+  |
+1 | range(5)
+  | ^^^^^
+  = help: did you mean `lists.range(…)`?
+",
+            ),
+            (
+                "[1].range()",
+                "error[E0203]: unknown function `range`
+ --> 1:5
+  |
+1 | [1].range()
+  |     ^^^^^
+  = help: did you mean `lists.range(…)` (a global function, not a method)?
+",
+            ),
+            (
+                "lists.range(1, 2)",
+                "error[E0204]: no matching overload for `lists.range(int, int)`
+ --> 1:1
+  |
+1 | lists.range(1, 2)
+  | ^^^^^^^^^^^
+  = help: `lists.range` accepts `lists.range(int)`
+",
+            ),
+            (
                 "change.aprovers()",
                 "error[E0203]: unknown method `aprovers` on `test.Change`
  --> 1:8
@@ -527,6 +567,23 @@ fn run(env: &Env, change: &TestChange, src: &str) -> String {
     }
 }
 
+/// Evaluates each case over its change and compares with the value expected (or a part of the
+/// error message, after `error: `); reports all mismatches together.
+fn check_runs(env: &Env, cases: &[(&TestChange, &str, &str)]) {
+    let mut failures = String::new();
+    for (change, src, want) in cases {
+        let got = run(env, change, src);
+        let ok = match want.strip_prefix("error: ") {
+            Some(part) => got.strip_prefix("error: ").is_some_and(|m| m.contains(part)),
+            None => got == *want,
+        };
+        if !ok {
+            let _ = writeln!(failures, "{src}\n   want {want}\n    got {got}");
+        }
+    }
+    assert!(failures.is_empty(), "\n{failures}");
+}
+
 #[test]
 fn host_objects_at_run_time() {
     let env = env();
@@ -555,18 +612,7 @@ fn host_objects_at_run_time() {
         (&sized, "change", r#"{"environment": "production", "services": ["api", "db"], "size": 120}"#),
         (&change, "tags.team + string(count)", r#""payments3""#),
     ];
-    let mut failures = String::new();
-    for (change, src, want) in cases {
-        let got = run(&env, change, src);
-        let ok = match want.strip_prefix("error: ") {
-            Some(part) => got.strip_prefix("error: ").is_some_and(|m| m.contains(part)),
-            None => got == *want,
-        };
-        if !ok {
-            let _ = writeln!(failures, "{src}\n   want {want}\n    got {got}");
-        }
-    }
-    assert!(failures.is_empty(), "\n{failures}");
+    check_runs(&env, cases);
 }
 
 #[test]
@@ -575,4 +621,101 @@ fn unbound_host_variable_is_an_evaluation_error() {
     let program = env.compile("count + 1").unwrap();
     let err = program.evaluate(&changeguard::cel::NoVariables).unwrap_err();
     assert_eq!(err.kind(), EvalErrorKind::UnboundVariable);
+}
+
+#[test]
+fn format_strings_are_checked_where_the_clause_is() {
+    check_rendered(
+        &env(),
+        &[
+            (
+                r#""%s owns %q".format(["a", "b"])"#,
+                r#"error[E0207]: could not parse formatting clause: unrecognized formatting clause "q"
+ --> 1:10
+  |
+1 | "%s owns %q".format(["a", "b"])
+  |          ^^
+"#,
+            ),
+            (
+                r#""%s\n%q".format(["a", "b"])"#,
+                r#"error[E0207]: could not parse formatting clause: unrecognized formatting clause "q"
+ --> 1:1
+  |
+1 | "%s\n%q".format(["a", "b"])
+  | ^^^^^^^^
+"#,
+            ),
+            (
+                r#""%s has %d".format(["a", "b"])"#,
+                "error[E0205]: decimal clause can only be used on ints, uints, and doubles, was given `string`
+ --> 1:26
+  |
+1 | \"%s has %d\".format([\"a\", \"b\"])
+  |                          ^^^
+  = help: it is formatted by the clause `%d`
+",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn optional_selection_of_host_object_fields() {
+    let (change, sized) = (sample(), TestChange { size: Some(120), ..sample() });
+    check_runs(
+        &env(),
+        &[
+            (&change, "change.?size", "optional.none()"),
+            (&sized, "change.?size", "optional.of(120)"),
+            (&change, "change.?size.orValue(0) > 100", "false"),
+            (&sized, "change.?size.orValue(0) > 100", "true"),
+            (&change, "change.?environment.value()", r#""production""#),
+            (&change, "optional.of(change).size.hasValue()", "false"),
+            (&change, "has(optional.of(change).size)", "false"),
+            (&sized, "has(optional.of(change).size)", "true"),
+            (&change, "dyn(change).?nope", "error: "),
+            (&change, "tags.?team.orValue('none') + tags.?owner.orValue('-')", r#""payments-""#),
+            (&change, "cel.bind(s, change.services, s[?1].orValue('') + s[?2].orValue('!'))", r#""db!""#),
+        ],
+    );
+}
+
+#[test]
+fn optional_and_macro_errors_are_rendered_with_help() {
+    check_rendered(
+        &env(),
+        &[
+            (
+                "change.?sise",
+                "error[E0202]: unknown field `sise` on `test.Change`
+ --> 1:9
+  |
+1 | change.?sise
+  |         ^^^^
+  = help: did you mean `size`?
+",
+            ),
+            (
+                "[?count]",
+                "error[E0205]: an optional element `?e` needs an optional value, found `int`
+ --> 1:3
+  |
+1 | [?count]
+  |   ^^^^^
+  = help: wrap the value with `optional.of(…)`, or drop the `?`
+",
+            ),
+            (
+                "change.services.sortby()",
+                "error[E0203]: unknown function `sortby`
+ --> 1:17
+  |
+1 | change.services.sortby()
+  |                 ^^^^^^
+  = help: did you mean `sortBy`?
+",
+            ),
+        ],
+    );
 }

@@ -70,6 +70,7 @@ impl fmt::Display for Canonical<'_, '_> {
             Value::Timestamp(t) => write!(f, "timestamp(\"{t}\")"),
             Value::Duration(d) => write!(f, "duration(\"{d}\")"),
             Value::Semver(v) => write!(f, "semver(\"{}\")", v.get()),
+            Value::Opaque(o) => write!(f, "{o}"),
             Value::Type(t) => f.write_str(t.name()),
             Value::Optional(o) => match o.get() {
                 Some(v) => write!(f, "optional.of({})", Canonical(v)),

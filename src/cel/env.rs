@@ -162,6 +162,7 @@ pub(crate) fn type_of_value(v: &Value<'_>) -> Type {
         Value::Timestamp(_) => Type::Timestamp,
         Value::Duration(_) => Type::Duration,
         Value::Semver(_) => Type::Semver,
+        Value::Opaque(o) => Type::Opaque(o.kind()),
         Value::Type(_) => Type::Type,
         Value::Object(_) => Type::Dyn,
         Value::Optional(o) => Type::optional(o.get().map_or(Type::Dyn, type_of_value)),

@@ -34,6 +34,8 @@ pub enum Type {
     Duration,
     /// `kubernetes.Semver`.
     Semver,
+    /// A library type without literals: `net.IP`, `net.CIDR`, `kubernetes.Quantity`.
+    Opaque(super::value::OpaqueKind),
     /// `list(T)`.
     List(Arc<Type>),
     /// `map(K, V)`.
@@ -106,6 +108,7 @@ impl fmt::Display for Type {
             Type::Timestamp => f.write_str("google.protobuf.Timestamp"),
             Type::Duration => f.write_str("google.protobuf.Duration"),
             Type::Semver => f.write_str("kubernetes.Semver"),
+            Type::Opaque(k) => f.write_str(k.name()),
             Type::List(e) => write!(f, "list({e})"),
             Type::Map(k, v) => write!(f, "map({k}, {v})"),
             Type::Optional(t) => write!(f, "optional_type({t})"),

@@ -21,6 +21,7 @@
 
 mod assess;
 mod assessment;
+mod coverage;
 mod decide;
 mod env;
 mod environments;
@@ -29,20 +30,26 @@ mod kinds;
 mod load;
 mod model;
 mod objects;
+mod outline;
 mod refs;
 mod render;
 mod runner;
 mod schema;
+mod sources;
 mod views;
+#[cfg(feature = "proptest")]
+mod vocabulary;
 
 use std::sync::Arc;
 
 pub use assessment::{
     Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
 };
+pub use coverage::{Coverage, Goal, GoalKind};
 pub use model::{
     BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, POINTS_RANGE, RiskLevel, RiskLevels,
 };
+pub use outline::{ChangeKind, Section, StructuralChange};
 pub use runner::{CaseResult, TestReport};
 pub use schema::{FieldRef, MethodRef, ObjectRef, schema_reference, schema_reference_markdown};
 
@@ -146,6 +153,23 @@ impl Policy {
     #[must_use]
     pub fn version(&self) -> &semver::Version {
         &self.inner.version
+    }
+
+    /// The digest of the policy's text, `sha256:` and 64 hex digits: which text decided,
+    /// recorded in every [decision record](crate::replay::DecisionRecord). Any edit of the
+    /// text, layout included, changes it.
+    #[must_use]
+    pub fn digest(&self) -> &str {
+        &self.inner.digest
+    }
+
+    /// Every structural difference from `self` (the old policy) to `new`: factors, rules,
+    /// `let`s, parameters, thresholds and settings added, removed or changed, with their old
+    /// and new text, by section and name. Layout, key order and the `[[test]]` cases play no
+    /// part.
+    #[must_use]
+    pub fn structural_diff(&self, new: &Policy) -> Vec<StructuralChange> {
+        self.inner.outline.diff(&new.inner.outline)
     }
 
     /// The policy's description.
@@ -268,10 +292,44 @@ impl Policy {
         }
     }
 
+    /// What the policy talks about, for [policy-aware generation](crate::testing#policy-aware-generation):
+    /// its environments and aliases, roles, the string and number constants of its expressions
+    /// (parameters included, as they are read) and its `[test_topology]`.
+    #[cfg(feature = "proptest")]
+    #[must_use]
+    pub fn vocabulary(&self) -> crate::testing::Vocabulary {
+        vocabulary::vocabulary(&self.inner)
+    }
+
     /// Runs the policy's `[[test]]` cases.
     #[must_use]
     pub fn run_tests(&self) -> TestReport {
         runner::run(self)
+    }
+
+    /// Runs the policy's `[[test]]` cases and measures their [coverage](crate::policy#coverage)
+    /// of the policy, whether they pass or not. The assessments, and so the results, are
+    /// those of [`Policy::run_tests`].
+    #[must_use]
+    pub fn run_tests_with_coverage(&self) -> (TestReport, Coverage) {
+        let mut recorder = coverage::Recorder::new(&self.inner);
+        let report =
+            runner::run_with(self, |change, topology, context| recorder.assess(change, topology, context));
+        (report, recorder.finish())
+    }
+
+    /// The [coverage](crate::policy#coverage) of this policy by assessments of `inputs`
+    /// (change, topology, context).
+    #[must_use]
+    pub fn coverage_of<'i>(
+        &self,
+        inputs: impl IntoIterator<Item = (&'i Change, &'i Topology, &'i Context)>,
+    ) -> Coverage {
+        let mut recorder = coverage::Recorder::new(&self.inner);
+        for (change, topology, context) in inputs {
+            let _ = recorder.assess(change, topology, context);
+        }
+        recorder.finish()
     }
 
     /// The number of `[[test]]` cases.

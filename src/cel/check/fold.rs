@@ -66,6 +66,7 @@ fn operands(node: &Node) -> Option<Operands<'_>> {
         | Node::Or(items)
         | Node::Call(_, items)
         | Node::Dispatch { args: items, .. }
+        | Node::Regex(_, items, _)
         | Node::Method { args: items, .. }
         | Node::DynMethod { args: items, .. } => Operands::Many(items),
         Node::Map(entries) | Node::MapOpt { entries, .. } => Operands::Entries(entries),

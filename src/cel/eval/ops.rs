@@ -236,6 +236,7 @@ pub(crate) fn equals(x: &Value<'_>, y: &Value<'_>) -> bool {
         (Value::Timestamp(a), Value::Timestamp(b)) => a == b,
         (Value::Duration(a), Value::Duration(b)) => a == b,
         (Value::Semver(a), Value::Semver(b)) => a.get().cmp_precedence(b.get()) == Ordering::Equal,
+        (Value::Opaque(a), Value::Opaque(b)) => a == b,
         (Value::Type(a), Value::Type(b)) => a.name() == b.name(),
         (Value::Optional(a), Value::Optional(b)) => match (a.get(), b.get()) {
             (Some(p), Some(q)) => equals(p, q),

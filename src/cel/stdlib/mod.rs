@@ -22,11 +22,17 @@
 mod compare;
 mod conversions;
 pub(crate) mod cost;
+pub(crate) mod format;
 mod lists;
 mod lists_ext;
+mod lists_shape;
+pub(crate) mod math;
+mod net;
 pub(crate) mod optional;
+mod quantity;
 pub(crate) mod regex;
 pub(crate) mod semver;
+mod sets;
 pub(crate) mod strings;
 mod strings_ext;
 pub(crate) mod time;
@@ -67,6 +73,8 @@ pub(crate) enum Impl {
     /// `matches` with a pattern known only at run time: the evaluator compiles it through the
     /// assessment's [`Budget`](crate::cel::Budget), which charges for it and caches it.
     Matches,
+    /// `find` or `findAll` (the pattern is the second argument), compiled like `matches`.
+    Regex(regex::RegexOp),
 }
 
 impl Impl {
@@ -76,6 +84,7 @@ impl Impl {
             Impl::F0(_) => 0,
             Impl::F1(_) => 1,
             Impl::F2(_) | Impl::Matches => 2,
+            Impl::Regex(op) => op.arity(),
             Impl::F3(_) => 3,
             Impl::F4(_) => 4,
         }
@@ -118,13 +127,19 @@ fn build() -> Vec<Overload> {
     let mut out = Vec::with_capacity(128);
     strings::declare(&mut out);
     strings_ext::declare(&mut out);
+    format::declare(&mut out);
     regex::declare(&mut out);
     lists::declare(&mut out);
     lists_ext::declare(&mut out);
+    lists_shape::declare(&mut out);
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
     optional::declare(&mut out);
+    sets::declare(&mut out);
+    math::declare(&mut out);
+    net::declare(&mut out);
+    quantity::declare(&mut out);
     out
 }
 
@@ -164,6 +179,7 @@ pub(crate) fn matches_type(value: &Value<'_>, ty: &Type) -> bool {
         Type::Timestamp => matches!(value, Value::Timestamp(_)),
         Type::Duration => matches!(value, Value::Duration(_)),
         Type::Semver => matches!(value, Value::Semver(_)),
+        Type::Opaque(k) => matches!(value, Value::Opaque(o) if o.kind() == *k),
         Type::List(_) => matches!(value, Value::List(_)),
         Type::Map(_, _) => matches!(value, Value::Map(_)),
         Type::Optional(_) => matches!(value, Value::Optional(_)),
@@ -295,6 +311,12 @@ mod tests {
                     regex::compile_runtime(pattern.as_str(), 1 << 20).map_err(EvalError::invalid_argument)?;
                 regex::regex_is_match(&re, text)
             }
+            (Impl::Regex(op), [text, Value::String(pattern), rest @ ..]) => {
+                let re =
+                    regex::compile_runtime(pattern.as_str(), 1 << 20).map_err(EvalError::invalid_argument)?;
+                let rest: Vec<&Value<'static>> = std::iter::once(text).chain(rest).collect();
+                regex::regex_call(op, &re, &rest, &mut |_| Ok(()))
+            }
             _ => panic!("arity mismatch in {}", overload.id),
         }
     }
@@ -333,14 +355,42 @@ mod tests {
             }
             Type::Type => Value::Type(TypeValue::Int),
             Type::Optional(inner) => Value::Optional(crate::cel::value::OptionalValue::of(sample(inner))),
+            Type::Opaque(kind) => opaque_sample(*kind, 1),
             _ => Value::Int(1),
         }
+    }
+
+    /// An IP address, CIDR prefix or quantity made from `n`.
+    fn opaque_sample(kind: crate::cel::value::OpaqueKind, n: u64) -> Value<'static> {
+        use crate::cel::value::{Cidr, Opaque, OpaqueKind, OpaqueRepr, quantity::Quantity};
+        let addr = |n: u64| {
+            if n.is_multiple_of(2) {
+                std::net::IpAddr::from(u32::try_from(n >> 32).unwrap_or(0).to_be_bytes())
+            } else {
+                std::net::IpAddr::from(u128::from(n).rotate_right(17).to_be_bytes())
+            }
+        };
+        let repr = match kind {
+            OpaqueKind::Ip => OpaqueRepr::Ip(addr(n)),
+            OpaqueKind::Cidr => {
+                let a = addr(n);
+                let bits = u8::try_from(n % 33).unwrap_or(0);
+                OpaqueRepr::Cidr(Cidr { addr: a, bits })
+            }
+            _ => {
+                let texts =
+                    ["1", "-1.5Gi", "250m", "1e3", "0", "9999999999999999999999999999999999999G", "1n"];
+                let text = texts.get(usize::try_from(n % 7).unwrap_or(0)).copied().unwrap_or("1");
+                OpaqueRepr::Quantity(Quantity::parse(text).unwrap())
+            }
+        };
+        Value::Opaque(Opaque::new(repr))
     }
 
     #[test]
     fn results_have_the_declared_types() {
         // Every overload succeeds on some sample arguments, with a result of the declared type.
-        let texts = ["1", "UTC", "1.2.3", "2009-02-13T23:31:30Z", "1.5s"];
+        let texts = ["1", "UTC", "1.2.3", "2009-02-13T23:31:30Z", "1.5s", "10.0.0.1", "10.0.0.0/8"];
         for o in overloads() {
             let mut ran = false;
             for text in texts {
@@ -364,8 +414,14 @@ mod tests {
         use super::*;
         use crate::cel::value::{Duration, Key, MapBuilder, Semver, Timestamp};
 
-        const TEXTS: [&str; 16] = [
+        const TEXTS: [&str; 22] = [
             "",
+            "10.0.0.1",
+            "::1",
+            "10.0.0.0/8",
+            "fe80::/10",
+            "1.5Gi",
+            "-250m",
             "UTC",
             "Europe/Paris",
             "+05:30",
@@ -398,6 +454,11 @@ mod tests {
                     .prop_map(|s| Value::Duration(Duration::new(s, 0).unwrap())),
                 (any::<u64>(), 0u64..3, 0u64..3)
                     .prop_map(|(a, b, c)| { Value::Semver(Semver::owned(::semver::Version::new(a, b, c))) }),
+                (0usize..3, any::<u64>()).prop_map(|(k, n)| {
+                    use crate::cel::value::OpaqueKind;
+                    let kind = [OpaqueKind::Ip, OpaqueKind::Cidr, OpaqueKind::Quantity].get(k).copied();
+                    super::opaque_sample(kind.unwrap_or(OpaqueKind::Ip), n)
+                }),
             ]
             .boxed()
         }

@@ -59,7 +59,7 @@ fn is_zero(v: &Value<'_>) -> bool {
         Value::Duration(d) => d.total_nanos() == 0,
         Value::Timestamp(t) => *t == Timestamp::UNIX_EPOCH,
         Value::Optional(o) => !o.has_value(),
-        Value::Object(_) | Value::Semver(_) | Value::Type(_) => false,
+        Value::Object(_) | Value::Semver(_) | Value::Opaque(_) | Value::Type(_) => false,
     }
 }
 

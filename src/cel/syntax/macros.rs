@@ -27,6 +27,25 @@ use super::ast::{Expr, ExprKind, Ident, Macro, MacroKind};
 use super::parser::{Node, Parser};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
 
+/// The names of the macros, for did-you-mean suggestions.
+pub(crate) const MACRO_NAMES: [&str; 15] = [
+    "has",
+    "all",
+    "exists",
+    "exists_one",
+    "existsOne",
+    "map",
+    "filter",
+    "transformList",
+    "transformMap",
+    "transformMapEntry",
+    "sortBy",
+    "optMap",
+    "optFlatMap",
+    "cel.bind",
+    "bind",
+];
+
 /// The macro that `name` names when called with `argc` arguments (on a receiver when
 /// `receiver`), and its number of iteration variables.
 fn macro_form(name: &str, receiver: Option<&Expr>, argc: usize) -> Option<(MacroKind, usize)> {

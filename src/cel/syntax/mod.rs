@@ -2,11 +2,13 @@
 //!
 //! [`parse`] reads the whole CEL grammar (langdef.md "Syntax"): literals of every form and
 //! escape, operators with CEL's precedence, field selection, indexing, calls, list and map
-//! literals, message constructions (reported as unsupported later), macros and `//` comments.
+//! literals (with the optional elements `[?e]`, `{?k: e}`), optional selection and indexing
+//! (`a.?b`, `a[?k]`), message constructions (reported as unsupported later), macros and `//`
+//! comments.
 //! It reports every error it can find, each with a span, and never recurses deeper than
 //! [`Limits::max_expr_depth`](crate::Limits).
 
-pub mod ast;
+pub(crate) mod ast;
 mod lexer;
 mod literals;
 mod macros;
@@ -16,7 +18,8 @@ mod primary;
 mod tests;
 mod token;
 
-pub use ast::{BinaryOp, Expr, ExprKind, Ident, Macro, MacroKind, UnaryOp};
+pub(crate) use ast::{BinaryOp, Expr, ExprKind, Ident, Macro, MacroKind, UnaryOp};
+pub(crate) use macros::MACRO_NAMES;
 
 use crate::Limits;
 use crate::diagnostic::Diagnostic;
@@ -26,6 +29,6 @@ use crate::diagnostic::Diagnostic;
 /// # Errors
 ///
 /// Every syntax error found, in source order; never empty.
-pub fn parse(source: &str, limits: &Limits) -> Result<Expr, Vec<Diagnostic>> {
+pub(crate) fn parse(source: &str, limits: &Limits) -> Result<Expr, Vec<Diagnostic>> {
     parser::parse(source, limits)
 }

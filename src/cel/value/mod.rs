@@ -13,7 +13,9 @@ mod error;
 mod host;
 mod list;
 mod map;
+mod opaque;
 mod optional;
+pub(crate) mod quantity;
 mod text;
 mod time;
 mod time_serde;
@@ -28,6 +30,8 @@ pub use list::List;
 use list::ListRepr;
 use map::MapRepr;
 pub use map::{Key, Map, MapBuilder, MapValue};
+pub(crate) use opaque::{Cidr, OpaqueRepr};
+pub use opaque::{Opaque, OpaqueKind};
 pub use optional::OptionalValue;
 use text::StrRepr;
 pub use text::{Bytes, Str};
@@ -64,6 +68,8 @@ pub enum Value<'a> {
     Duration(Duration),
     /// A semantic version (the Kubernetes `semver` library type).
     Semver(Semver<'a>),
+    /// A value of a library type without literals: an IP address, a CIDR prefix, a quantity.
+    Opaque(Opaque),
     /// A type, as a value (`type(1) == int`).
     Type(TypeValue<'a>),
     /// An optional value: a value or none (`optional.of(1)`, `optional.none()`, `m.?key`).
@@ -118,6 +124,7 @@ impl<'a> Value<'a> {
             Value::Timestamp(_) => TypeValue::Timestamp,
             Value::Duration(_) => TypeValue::Duration,
             Value::Semver(_) => TypeValue::Semver,
+            Value::Opaque(o) => TypeValue::Opaque(o.kind()),
             Value::Type(_) => TypeValue::Type,
             Value::Optional(_) => TypeValue::Optional,
         }
@@ -188,6 +195,7 @@ impl<'a> Value<'a> {
             Value::Timestamp(t) => Value::Timestamp(*t),
             Value::Duration(d) => Value::Duration(*d),
             Value::Semver(v) => Value::Semver(v.to_shared()),
+            Value::Opaque(o) => Value::Opaque(o.clone()),
             Value::Type(t) => Value::Type(t.to_owned_type()),
             Value::Optional(o) => Value::Optional(o.to_owned_optional()),
         }
@@ -259,14 +267,14 @@ pub(crate) fn owns_nothing(v: &Value<'_>) -> bool {
         Value::List(l) => !matches!(l.0, ListRepr::Shared(_)),
         Value::Map(m) => !matches!(m.0, MapRepr::Shared(_)),
         Value::Optional(o) => !o.has_value(),
-        Value::Bytes(_) | Value::Semver(_) | Value::Type(_) => false,
+        Value::Bytes(_) | Value::Semver(_) | Value::Opaque(_) | Value::Type(_) => false,
     }
 }
 
 /// A view of `v` borrowing from the place it is stored, without reference counting.
 #[must_use]
 #[inline]
-pub fn reborrow<'a>(v: &'a Value<'a>) -> Value<'a> {
+pub(crate) fn reborrow<'a>(v: &'a Value<'a>) -> Value<'a> {
     match v {
         Value::Bool(b) => Value::Bool(*b),
         Value::Int(i) => Value::Int(*i),

@@ -36,6 +36,8 @@ pub enum TypeValue<'a> {
     Dyn,
     /// `optional_type`.
     Optional,
+    /// A library type without literals: `net.IP`, `net.CIDR`, `kubernetes.Quantity`.
+    Opaque(super::OpaqueKind),
     /// A host object type, by name.
     Object(Str<'a>),
 }
@@ -67,6 +69,7 @@ impl TypeValue<'_> {
             TypeValue::Semver => "kubernetes.Semver",
             TypeValue::Dyn => "dyn",
             TypeValue::Optional => "optional_type",
+            TypeValue::Opaque(k) => k.name(),
             TypeValue::Object(_) => "object",
         }
     }
@@ -89,6 +92,7 @@ impl TypeValue<'_> {
             TypeValue::Semver => TypeValue::Semver,
             TypeValue::Dyn => TypeValue::Dyn,
             TypeValue::Optional => TypeValue::Optional,
+            TypeValue::Opaque(k) => TypeValue::Opaque(*k),
         }
     }
 
