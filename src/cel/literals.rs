@@ -58,6 +58,7 @@ impl Literals {
                 | Node::ListOpt { items, .. }
                 | Node::Regex(_, items, _)
                 | Node::Call(_, items)
+                | Node::Regex(_, items, _)
                 | Node::Dispatch { args: items, .. }
                 | Node::Method { args: items, .. }
                 | Node::DynMethod { args: items, .. } => stack.extend(items.iter()),
