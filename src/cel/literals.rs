@@ -56,7 +56,6 @@ impl Literals {
                 | Node::Or(items)
                 | Node::List(items)
                 | Node::ListOpt { items, .. }
-                | Node::Regex(_, items, _)
                 | Node::Call(_, items)
                 | Node::Regex(_, items, _)
                 | Node::Dispatch { args: items, .. }
