@@ -307,3 +307,30 @@ proptest! {
         prop_assert_eq!(report.relaxed(), 0);
     }
 }
+
+#[test]
+fn the_markdown_assessment_draws_the_blast_radius_capped() {
+    let topology = Topology::from_json(SHOP).unwrap();
+    let context = Context::from_json(CONTEXT).unwrap();
+    let friday = Change::from_json(CHANGES[3]).unwrap();
+    let assessment = Policy::well_architected().assess(&friday, &topology, &context);
+    let markdown = assessment.to_markdown();
+    assert!(markdown.contains("```mermaid\nflowchart LR\n"), "{markdown}");
+    assert!(markdown.contains("[\"catalog\"]:::changed") && markdown.contains(":::degraded"));
+    assert!(markdown.contains(" -.-> "), "a soft dependency is dashed");
+    let b = &assessment.blast_radius;
+    let total = b.paths.count();
+    let capped = b.to_mermaid(4).unwrap();
+    assert_eq!(capped.matches("\"]:::").count(), 4 + 1);
+    assert!(capped.contains(&format!("more[\"and {} more\"]", total - 4)), "{capped}");
+    // Every arrow joins drawn services.
+    for line in capped.lines().filter(|l| l.contains("->")) {
+        for id in line.split_whitespace().filter(|w| w.starts_with('s')) {
+            assert!(capped.contains(&format!("  {id}[")), "{line}");
+        }
+    }
+    // Nothing to draw without a topology.
+    let alone = Policy::well_architected().assess(&friday, &Topology::default(), &context);
+    assert!(alone.blast_radius.to_mermaid(10).is_none());
+    assert!(!alone.to_markdown().contains("```mermaid"));
+}
