@@ -19,6 +19,7 @@ pub(crate) mod eval;
 mod expr;
 mod ir;
 pub mod json;
+mod literals;
 mod program;
 pub(crate) mod stdlib;
 pub mod syntax;
@@ -31,6 +32,7 @@ pub use env::Env;
 pub(crate) use eval::write_plain;
 pub use eval::{Activation, Budget, NoVariables};
 pub use expr::{ExprOutcome, evaluate_expression};
+pub use literals::Literals;
 pub use program::Program;
 pub use types::Type;
 pub use value::{

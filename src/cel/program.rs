@@ -75,6 +75,11 @@ impl Program {
         &self.result
     }
 
+    /// The compiled tree.
+    pub(crate) fn root(&self) -> &Node {
+        &self.root
+    }
+
     /// The slots of the variables and constants the expression refers to, sorted, distinct.
     #[must_use]
     pub fn references(&self) -> &[usize] {

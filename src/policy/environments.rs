@@ -66,6 +66,12 @@ impl Environments {
         !self.names.is_empty()
     }
 
+    /// The declared names, then every alias (canonical forms), for generated inputs.
+    #[cfg(feature = "proptest")]
+    pub(crate) fn spellings(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|n| &**n).chain(self.aliases.iter().map(|(a, _)| a.as_str()))
+    }
+
     fn lookup(&self, raw: &str) -> Option<usize> {
         let found = if is_plain_ascii(raw) {
             // The canonical form is the lower-case form: compare with it without building it.

@@ -35,6 +35,8 @@ mod render;
 mod runner;
 mod schema;
 mod views;
+#[cfg(feature = "proptest")]
+mod vocabulary;
 
 use std::sync::Arc;
 
@@ -285,6 +287,15 @@ impl Policy {
             }
             None => crate::health::Verdict::without_health_section(observations),
         }
+    }
+
+    /// What the policy talks about, for [policy-aware generation](crate::testing#policy-aware-generation):
+    /// its environments and aliases, roles, the string and number constants of its expressions
+    /// (parameters included, as they are read) and its `[test_topology]`.
+    #[cfg(feature = "proptest")]
+    #[must_use]
+    pub fn vocabulary(&self) -> crate::testing::Vocabulary {
+        vocabulary::vocabulary(&self.inner)
     }
 
     /// Runs the policy's `[[test]]` cases.

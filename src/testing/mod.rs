@@ -24,6 +24,38 @@
 //! [`SERVICES`] (and sometimes [`UNKNOWN_SERVICE`], which no generated topology has), approvals come
 //! from the identities of [`PEOPLE`] (including the author, written in another case or with
 //! spaces), and contexts hold freezes, error budgets and incidents around the same dates.
+//!
+//! # Policy-aware generation
+//!
+//! Random text never says `production` or names a required check. [`scenarios`] draws whole
+//! inputs ([`Scenario`]: change, context, topology) from what a policy talks about, its
+//! [`Vocabulary`] (environments and aliases, roles, string and number constants, the services
+//! of its `[test_topology]`), and [`search`] looks for a counterexample among them,
+//! deterministically for a seed, and shrinks it:
+//!
+//! ```
+//! use changeguard::testing::{SearchOptions, Trial, scenarios, search};
+//! use changeguard::{Outcome, Policy};
+//!
+//! let policy = Policy::well_architected();
+//! let inputs = scenarios(&policy.vocabulary());
+//! // A false claim: "no change to production is ever denied".
+//! let found = search(&inputs, &SearchOptions::new(256, 1), |s| {
+//!     if s.change.environment != "production" {
+//!         return Trial::Skip;
+//!     }
+//!     match policy.assess(&s.change, &s.topology, &s.context).outcome {
+//!         Outcome::Deny => Trial::Fail,
+//!         _ => Trial::Pass,
+//!     }
+//! });
+//! let shrunk = found.counterexample.expect("a denied production change");
+//! assert_eq!(policy.assess(&shrunk.change, &shrunk.topology, &shrunk.context).outcome, Outcome::Deny);
+//! assert_eq!(shrunk.change.services.len(), 1);
+//! ```
+
+mod scenario;
+mod search;
 
 use std::collections::BTreeMap;
 
@@ -40,6 +72,9 @@ use crate::input::{
     ServiceChange, Size, Strategy as Rollout, StrategyType,
 };
 use crate::topology::{Dependency, DependencyKind, Service, Topology};
+
+pub use scenario::{Scenario, Vocabulary, scenarios};
+pub use search::{Search, SearchOptions, Trial, search, seeded_runner};
 
 /// Service names generated changes and topologies use.
 pub const SERVICES: &[&str] = &[
@@ -355,33 +390,51 @@ impl ChangeStrategy {
             subsequence(REGIONS.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(), 0..=2),
             btree_map("[a-z]{1,6}", "[a-z0-9]{0,6}", 0..3),
         );
-        (identity, rollout, evidence)
-            .prop_map(
-                |(
-                    (id, title, category, environment, author),
-                    (services, strategy, size, rollback, migration),
-                    (approvals, checks, tested_in, scheduled_at, regions, labels),
-                )| Change {
-                    id,
-                    title: title.trim().to_owned(),
-                    category,
-                    environment,
-                    author: author.into(),
-                    services,
-                    strategy,
-                    size,
-                    rollback,
-                    migration,
-                    approvals,
-                    checks,
-                    tested_in,
-                    scheduled_at,
-                    regions,
-                    labels,
-                    attributes: serde_json::Map::new(),
-                },
-            )
-            .boxed()
+        (identity, rollout, evidence).prop_map(assemble).boxed()
+    }
+}
+
+/// Who made a change and where it goes: id, title, category, environment, author.
+type Identification = (String, String, Category, String, String);
+/// What a change deploys and how: services, strategy, size, rollback, migration.
+type Deployment = (Vec<ServiceChange>, Rollout, Option<Size>, Option<Rollback>, Option<Migration>);
+/// What a change brings as evidence: approvals, checks, environments tested in, schedule,
+/// regions, labels.
+type Evidence = (
+    Vec<Approval>,
+    BTreeMap<String, CheckStatus>,
+    Vec<String>,
+    Option<Timestamp>,
+    Vec<String>,
+    BTreeMap<String, String>,
+);
+
+/// A change from its generated parts (the title trimmed).
+fn assemble(
+    (
+        (id, title, category, environment, author),
+        (services, strategy, size, rollback, migration),
+        (approvals, checks, tested_in, scheduled_at, regions, labels),
+    ): (Identification, Deployment, Evidence),
+) -> Change {
+    Change {
+        id,
+        title: title.trim().to_owned(),
+        category,
+        environment,
+        author: author.into(),
+        services,
+        strategy,
+        size,
+        rollback,
+        migration,
+        approvals,
+        checks,
+        tested_in,
+        scheduled_at,
+        regions,
+        labels,
+        attributes: serde_json::Map::new(),
     }
 }
 
