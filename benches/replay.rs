@@ -12,14 +12,6 @@ use changeguard::{Change, Context, Limits, Policy, Topology};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 
-const EXAMPLES: &[&str] = &[
-    "change-canary-safe",
-    "change-friday-all-at-once",
-    "change-emergency-hotfix",
-    "change-irreversible-migration",
-    "change-config-only",
-];
-
 /// Records in one measured batch (one chunk of the CLI).
 const BATCH: usize = 4096;
 
@@ -31,8 +23,16 @@ fn example(name: &str) -> String {
 fn lines(policy: &Policy, topology: &Topology) -> Vec<String> {
     let context = Context::from_json(&example("context.json")).expect("context");
     let digest = topology_digest(topology);
+    // Every bundled example change, in name order.
+    let dir = format!("{}/examples", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("examples")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("change-") && n.ends_with(".json"))
+        .collect();
+    names.sort();
     let changes: Vec<Change> =
-        EXAMPLES.iter().map(|n| Change::from_json(&example(&format!("{n}.json"))).expect("change")).collect();
+        names.iter().map(|n| Change::from_json(&example(n)).expect("change")).collect();
     (0..BATCH)
         .map(|i| {
             let mut change = changes[i % changes.len()].clone();
