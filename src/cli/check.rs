@@ -21,6 +21,8 @@ pub(crate) struct TestArgs {
     /// Policy files (TOML or JSON); `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
+    #[command(flatten)]
+    coverage: crate::coverage::CoverageArgs,
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
@@ -64,7 +66,7 @@ pub(crate) fn run_check(args: &CheckArgs, limits: &Limits) -> ExitCode {
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub(crate) fn run_test(args: &TestArgs, limits: &Limits) -> ExitCode {
-    let (mut passed, mut failed, mut invalid) = (0usize, 0usize, false);
+    let (mut passed, mut failed, mut invalid, mut below) = (0usize, 0usize, false, false);
     for path in &args.files {
         let name = display_name(path);
         let text = match read_input(path, limits.max_document_bytes) {
@@ -83,7 +85,12 @@ pub(crate) fn run_test(args: &TestArgs, limits: &Limits) -> ExitCode {
                 continue;
             }
         };
-        let report = policy.run_tests();
+        let (report, coverage) = if args.coverage.wanted() {
+            let (report, coverage) = policy.run_tests_with_coverage();
+            (report, Some(coverage))
+        } else {
+            (policy.run_tests(), None)
+        };
         for case in &report.cases {
             if case.passed() {
                 outln!("PASS {name}: {}", case.name);
@@ -94,13 +101,16 @@ pub(crate) fn run_test(args: &TestArgs, limits: &Limits) -> ExitCode {
                 }
             }
         }
+        if let Some(coverage) = &coverage {
+            below |= args.coverage.report(name, coverage);
+        }
         passed += report.passed();
         failed += report.failed();
     }
     outln!("{passed} passed, {failed} failed");
     if invalid {
         ExitCode::from(EXIT_INVALID)
-    } else if failed > 0 {
+    } else if failed > 0 || below {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

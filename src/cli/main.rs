@@ -24,6 +24,7 @@ macro_rules! outln {
 
 mod assess;
 mod check;
+mod coverage;
 mod diff;
 mod expr;
 mod judge;
@@ -66,8 +67,8 @@ enum Command {
     Assess(assess::AssessArgs),
     /// Load policies and print every diagnostic: exit 0 without errors, 2 otherwise.
     Check(check::CheckArgs),
-    /// Run the `[[test]]` cases of policies: exit 0 when all pass, 1 when one fails, 2 when a
-    /// policy does not load.
+    /// Run the `[[test]]` cases of policies: exit 0 when all pass, 1 when one fails (or
+    /// coverage is below `--min-coverage`), 2 when a policy does not load.
     Test(check::TestArgs),
     /// Judge a rollout step from canary and baseline metrics: exit 0 promote, 1 roll back,
     /// 3 continue, 2 invalid input.

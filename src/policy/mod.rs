@@ -21,6 +21,7 @@
 
 mod assess;
 mod assessment;
+mod coverage;
 mod decide;
 mod env;
 mod environments;
@@ -34,6 +35,7 @@ mod refs;
 mod render;
 mod runner;
 mod schema;
+mod sources;
 mod views;
 #[cfg(feature = "proptest")]
 mod vocabulary;
@@ -43,6 +45,7 @@ use std::sync::Arc;
 pub use assessment::{
     Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
 };
+pub use coverage::{Coverage, Goal, GoalKind};
 pub use model::{
     BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, POINTS_RANGE, RiskLevel, RiskLevels,
 };
@@ -302,6 +305,31 @@ impl Policy {
     #[must_use]
     pub fn run_tests(&self) -> TestReport {
         runner::run(self)
+    }
+
+    /// Runs the policy's `[[test]]` cases and measures their [coverage](crate::policy#coverage)
+    /// of the policy, whether they pass or not. The assessments, and so the results, are
+    /// those of [`Policy::run_tests`].
+    #[must_use]
+    pub fn run_tests_with_coverage(&self) -> (TestReport, Coverage) {
+        let mut recorder = coverage::Recorder::new(&self.inner);
+        let report =
+            runner::run_with(self, |change, topology, context| recorder.assess(change, topology, context));
+        (report, recorder.finish())
+    }
+
+    /// The [coverage](crate::policy#coverage) of this policy by assessments of `inputs`
+    /// (change, topology, context).
+    #[must_use]
+    pub fn coverage_of<'i>(
+        &self,
+        inputs: impl IntoIterator<Item = (&'i Change, &'i Topology, &'i Context)>,
+    ) -> Coverage {
+        let mut recorder = coverage::Recorder::new(&self.inner);
+        for (change, topology, context) in inputs {
+            let _ = recorder.assess(change, topology, context);
+        }
+        recorder.finish()
     }
 
     /// The number of `[[test]]` cases.

@@ -105,6 +105,14 @@ fn mismatches(case: &TestCase, a: &Assessment) -> Vec<String> {
 }
 
 pub(crate) fn run(policy: &Policy) -> TestReport {
+    run_with(policy, |change, topology, context| policy.assess(change, topology, context))
+}
+
+/// Runs the cases, assessing each with `assess`.
+pub(crate) fn run_with(
+    policy: &Policy,
+    mut assess: impl FnMut(&crate::input::Change, &Topology, &Context) -> Assessment,
+) -> TestReport {
     let empty = Topology::default();
     let cases = policy
         .inner
@@ -120,7 +128,7 @@ pub(crate) fn run(policy: &Policy) -> TestReport {
                     &default_context
                 }
             };
-            let a = policy.assess(&case.change, topology, context);
+            let a = assess(&case.change, topology, context);
             CaseResult { name: case.name.clone(), mismatches: mismatches(case, &a), outcome: a.outcome }
         })
         .collect();
