@@ -28,7 +28,9 @@ fn lines(policy: &Policy, topology: &Topology) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .expect("examples")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.starts_with("change-") && n.ends_with(".json"))
+        .filter(|n| {
+            n.starts_with("change-") && std::path::Path::new(n).extension().is_some_and(|e| e == "json")
+        })
         .collect();
     names.sort();
     let changes: Vec<Change> =
