@@ -3,6 +3,8 @@
 //! The command-line tool (SPEC §7): `assess`, `check`, `test`, `expr` and `policy default`,
 //! their exit statuses, output formats, standard input and error messages.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -99,20 +101,7 @@ fn assess_json_is_the_assessment_with_exactly_the_spec_keys() {
     let json: Value = serde_json::from_str(&r.stdout).unwrap();
     let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(
-        keys,
-        [
-            "blast_radius",
-            "change",
-            "errors",
-            "outcome",
-            "policy",
-            "reasons",
-            "required_approvals",
-            "risk",
-            "violations"
-        ]
-    );
+    assert_eq!(keys, common::ASSESSMENT_KEYS);
     assert_eq!(json["change"], "CHG-18");
     assert_eq!(json["risk"]["score"], 32);
     assert_eq!(json["violations"][1]["rule"], "ticket-reference");
@@ -318,16 +307,22 @@ fn check_accepts_a_good_policy() {
     assert!(!r.stderr.contains("error"), "{r:?}");
 }
 
+/// Runs `check` on a file `name` holding `text`: the file's path, the run, and its standard
+/// output and error together.
+fn check_one(name: &str, text: &str) -> (String, Run, String) {
+    let path = temp_file(name, text).to_str().unwrap().to_owned();
+    let r = run(&["check", &path], None);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    (path, r, all)
+}
+
 #[test]
 fn check_prints_rustc_style_diagnostics_and_exits_2() {
-    let path = temp_file(
+    let (path, r, all) = check_one(
         "check-bad.toml",
         "[policy]\nname = \"p\"\nversion = \"1.0.0\"\n\n[[rule]]\nid = \"r\"\nenforcement = \"hardd\"\nrequire = 'change.enviroment == \"x\"'\n",
     );
-    let path = path.to_str().unwrap();
-    let r = run(&["check", path], None);
     assert_eq!(r.code, 2, "{r:?}");
-    let all = format!("{}{}", r.stdout, r.stderr);
     assert_eq!(all.matches("error[").count(), 2, "{r:?}");
     assert!(all.contains(&format!("--> {path}:7:15")), "{r:?}");
     assert!(all.contains(&format!("--> {path}:8:19")), "{r:?}");
@@ -354,14 +349,11 @@ fn check_reports_every_file() {
 
 #[test]
 fn check_shows_warnings_and_still_exits_0() {
-    let path = temp_file(
+    let (path, r, all) = check_one(
         "check-warn.toml",
         "[policy]\nname = \"p\"\nversion = \"1.0.0\"\n[params]\nunused = 1\n[let]\nspare = 'change.id'\n[[rule]]\nid = \"never\"\nwhen = 'false'\nrequire = 'change.id != \"\"'\n",
     );
-    let path = path.to_str().unwrap();
-    let r = run(&["check", path], None);
     assert_eq!(r.code, 0, "{r:?}");
-    let all = format!("{}{}", r.stdout, r.stderr);
     assert_eq!(all.matches("warning[").count(), 3, "{r:?}");
     assert!(all.contains("parameter `unused` is never used"), "{r:?}");
     assert!(all.contains("`let` entry `spare` is never used"), "{r:?}");

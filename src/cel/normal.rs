@@ -150,6 +150,7 @@ impl Normalizer<'_> {
             Node::Method { index, args } => format!("method{index}({})", self.all(args)),
             Node::DynMethod { name, args } => format!("{name}({})", self.all(args)),
             Node::Matches(x, re) => format!("{}.matches({:?})", self.node(x), re.as_str()),
+            Node::Regex(op, args, re) => format!("{op:?}({}, {:?})", self.all(args), re.as_str()),
             // A prepared call cannot be told apart from another of the same shape: never equal.
             Node::Prepared(x, f) => format!("prepared{:p}({})", std::sync::Arc::as_ptr(f), self.node(x)),
             Node::Comprehension(c) => {

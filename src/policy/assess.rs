@@ -604,5 +604,4 @@ fn violation_message<'a>(
 }
 
 #[cfg(test)]
-#[path = "assess_tests.rs"]
 mod tests;

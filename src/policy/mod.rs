@@ -31,6 +31,7 @@ mod kinds;
 mod load;
 mod model;
 mod objects;
+mod outline;
 mod refs;
 mod render;
 mod runner;
@@ -50,6 +51,7 @@ pub use coverage::{Coverage, Goal, GoalKind};
 pub use model::{
     BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, POINTS_RANGE, RiskLevel, RiskLevels,
 };
+pub use outline::{ChangeKind, Section, StructuralChange};
 pub use runner::{CaseResult, TestReport};
 pub use schema::{FieldRef, MethodRef, ObjectRef, schema_reference, schema_reference_markdown};
 
@@ -153,6 +155,23 @@ impl Policy {
     #[must_use]
     pub fn version(&self) -> &semver::Version {
         &self.inner.version
+    }
+
+    /// The digest of the policy's text, `sha256:` and 64 hex digits: which text decided,
+    /// recorded in every [decision record](crate::replay::DecisionRecord). Any edit of the
+    /// text, layout included, changes it.
+    #[must_use]
+    pub fn digest(&self) -> &str {
+        &self.inner.digest
+    }
+
+    /// Every structural difference from `self` (the old policy) to `new`: factors, rules,
+    /// `let`s, parameters, thresholds and settings added, removed or changed, with their old
+    /// and new text, by section and name. Layout, key order and the `[[test]]` cases play no
+    /// part.
+    #[must_use]
+    pub fn structural_diff(&self, new: &Policy) -> Vec<StructuralChange> {
+        self.inner.outline.diff(&new.inner.outline)
     }
 
     /// The policy's description.

@@ -189,6 +189,10 @@ pub(crate) struct CompiledPolicy {
     pub(crate) environments: super::environments::Environments,
     /// Where the expressions came from (for coverage and analysis; never read by `assess`).
     pub(crate) sources: super::sources::Sources,
+    /// The digest of the policy's text (`sha256:…`), set when it loads.
+    pub(crate) digest: std::sync::Arc<str>,
+    /// The named parts as text, for structural diffs.
+    pub(crate) outline: super::outline::Outline,
 }
 
 impl CompiledPolicy {
@@ -212,6 +216,8 @@ impl CompiledPolicy {
             limits: crate::Limits::default(),
             environments: super::environments::Environments::default(),
             sources: super::sources::Sources::default(),
+            digest: crate::digest::of(b"").into(),
+            outline: super::outline::Outline::default(),
         }
     }
 }

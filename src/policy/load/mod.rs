@@ -77,6 +77,7 @@ pub(crate) fn load(source: &str, format: Format, limits: &Limits) -> Result<Comp
     match loaded {
         Some(mut p) if !diags.iter().any(Diagnostic::is_error) => {
             p.warnings.append(&mut diags);
+            p.digest = crate::digest::of(source.as_bytes()).into();
             Ok(p)
         }
         _ => {
@@ -185,6 +186,8 @@ impl Loader {
             limits: self.limits.clone(),
             environments,
             sources: Sources::default(),
+            digest: Arc::from(""),
+            outline: super::outline::Outline::of(root),
         })
     }
 
