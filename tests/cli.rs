@@ -520,6 +520,31 @@ fn test_reports_coverage_when_tests_fail() {
     assert!(r.stdout.contains("`rule[prod-needs-review]` was never satisfied"), "{r:?}");
 }
 
+#[test]
+fn check_analyze_prints_findings_in_text_and_json() {
+    let file = "tests/data/bench/analysis/factor_never_fires.toml";
+    let r = run(&["check", "--analyze", "--cases", "32", file], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains(&format!("{file}: ok: policy")), "{r:?}");
+    assert!(
+        r.stdout.contains(&format!(
+            "{file}:9:1: warning: risk factor `dead` never fires: its `when` is always false (proven)"
+        )),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains("(observed over 32 generated inputs)"), "{r:?}");
+    let r = run(&["check", "--analyze", "--format", "json", "--cases", "32", "--seed", "3", file], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json[0]["file"], file);
+    assert_eq!(json[0]["inputs"], 32);
+    assert_eq!(json[0]["findings"][0]["kind"], "factor_never_fires");
+    assert_eq!(json[0]["findings"][0]["evidence"], "proven");
+    // Without `--analyze`, no analysis.
+    let r = run(&["check", file], None);
+    assert!(!r.stdout.contains("never fires"), "{r:?}");
+}
+
 // ------------------------------------------------------------------------------------------
 // expr
 

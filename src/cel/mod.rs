@@ -20,6 +20,7 @@ mod expr;
 mod ir;
 pub mod json;
 mod literals;
+pub(crate) mod normal;
 mod program;
 pub(crate) mod stdlib;
 pub(crate) mod syntax;
