@@ -48,6 +48,7 @@ impl Literals {
                 }
                 Node::Matches(inner, _) | Node::Prepared(inner, _) => stack.push(inner),
                 Node::Concat(items)
+                | Node::Regex(_, items, _)
                 | Node::And(items)
                 | Node::Or(items)
                 | Node::List(items)

@@ -242,7 +242,7 @@ impl Expr {
     /// The direct subexpressions, in source order (for a macro: its target, then its other
     /// arguments, which see the macro's variables).
     #[must_use]
-    pub fn children(&self) -> Vec<&Expr> {
+    pub(crate) fn children(&self) -> Vec<&Expr> {
         match &self.kind {
             ExprKind::Select { operand, .. } | ExprKind::Unary { operand, .. } => vec![&**operand],
             ExprKind::Index { operand, index } => vec![&**operand, &**index],
