@@ -28,6 +28,7 @@ mod lists_ext;
 mod lists_shape;
 pub(crate) mod math;
 mod net;
+pub(crate) mod optional;
 mod quantity;
 pub(crate) mod regex;
 pub(crate) mod semver;
@@ -39,10 +40,13 @@ pub(crate) mod time;
 use std::sync::OnceLock;
 
 pub(crate) use cost::{Cost, CostFn};
+pub(crate) use lists_ext::sort_by_keys;
 
 use crate::cel::types::Type;
 use crate::cel::value::{EvalError, Value};
 
+/// An implementation without arguments (`optional.none()`).
+pub(crate) type Fn0 = fn() -> Result<Value<'static>, EvalError>;
 /// A one-argument implementation (for receiver-style calls, the receiver is the argument).
 pub(crate) type Fn1 = for<'a> fn(&Value<'a>) -> Result<Value<'a>, EvalError>;
 /// A two-argument implementation.
@@ -56,6 +60,8 @@ pub(crate) type Fn4 =
 /// An implementation, by arity.
 #[derive(Clone, Copy)]
 pub(crate) enum Impl {
+    /// No argument.
+    F0(Fn0),
     /// One argument.
     F1(Fn1),
     /// Two arguments.
@@ -75,6 +81,7 @@ impl Impl {
     /// The number of arguments the implementation takes.
     pub(crate) fn arity(self) -> usize {
         match self {
+            Impl::F0(_) => 0,
             Impl::F1(_) => 1,
             Impl::F2(_) | Impl::Matches => 2,
             Impl::Regex(op) => op.arity(),
@@ -128,6 +135,7 @@ fn build() -> Vec<Overload> {
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
+    optional::declare(&mut out);
     sets::declare(&mut out);
     math::declare(&mut out);
     net::declare(&mut out);
@@ -174,6 +182,7 @@ pub(crate) fn matches_type(value: &Value<'_>, ty: &Type) -> bool {
         Type::Opaque(k) => matches!(value, Value::Opaque(o) if o.kind() == *k),
         Type::List(_) => matches!(value, Value::List(_)),
         Type::Map(_, _) => matches!(value, Value::Map(_)),
+        Type::Optional(_) => matches!(value, Value::Optional(_)),
         Type::Type => matches!(value, Value::Type(_)),
         Type::Object(o) => matches!(value, Value::Object(v) if v.object_type() == &**o),
     }
@@ -292,6 +301,7 @@ mod tests {
 
     fn invoke(overload: &Overload, args: &[Value<'static>]) -> Result<Value<'static>, EvalError> {
         match (overload.imp, args) {
+            (Impl::F0(imp), []) => imp(),
             (Impl::F1(imp), [first]) => imp(first),
             (Impl::F2(imp), [first, second]) => imp(first, second),
             (Impl::F3(imp), [first, second, third]) => imp(first, second, third),
@@ -344,6 +354,7 @@ mod tests {
                 Value::map(m.build().unwrap())
             }
             Type::Type => Value::Type(TypeValue::Int),
+            Type::Optional(inner) => Value::Optional(crate::cel::value::OptionalValue::of(sample(inner))),
             Type::Opaque(kind) => opaque_sample(*kind, 1),
             _ => Value::Int(1),
         }
@@ -479,6 +490,11 @@ mod tests {
                     })
                     .boxed(),
                 Type::Param(_) | Type::Dyn => scalar(),
+                Type::Optional(inner) => prop_oneof![
+                    Just(Value::Optional(crate::cel::value::OptionalValue::none())),
+                    value_of(inner).prop_map(|v| Value::Optional(crate::cel::value::OptionalValue::of(v))),
+                ]
+                .boxed(),
                 other => {
                     let ty = other.clone();
                     scalar().prop_filter("type", move |v| matches_type(v, &ty)).boxed()

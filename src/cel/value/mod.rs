@@ -14,6 +14,7 @@ mod host;
 mod list;
 mod map;
 mod opaque;
+mod optional;
 pub(crate) mod quantity;
 mod text;
 mod time;
@@ -31,6 +32,7 @@ use map::MapRepr;
 pub use map::{Key, Map, MapBuilder, MapValue};
 pub(crate) use opaque::{Cidr, OpaqueRepr};
 pub use opaque::{Opaque, OpaqueKind};
+pub use optional::OptionalValue;
 use text::StrRepr;
 pub use text::{Bytes, Str};
 pub use time::{Duration, Timestamp};
@@ -70,6 +72,8 @@ pub enum Value<'a> {
     Opaque(Opaque),
     /// A type, as a value (`type(1) == int`).
     Type(TypeValue<'a>),
+    /// An optional value: a value or none (`optional.of(1)`, `optional.none()`, `m.?key`).
+    Optional(OptionalValue<'a>),
 }
 
 impl<'a> Value<'a> {
@@ -122,6 +126,7 @@ impl<'a> Value<'a> {
             Value::Semver(_) => TypeValue::Semver,
             Value::Opaque(o) => TypeValue::Opaque(o.kind()),
             Value::Type(_) => TypeValue::Type,
+            Value::Optional(_) => TypeValue::Optional,
         }
     }
 
@@ -192,6 +197,7 @@ impl<'a> Value<'a> {
             Value::Semver(v) => Value::Semver(v.to_shared()),
             Value::Opaque(o) => Value::Opaque(o.clone()),
             Value::Type(t) => Value::Type(t.to_owned_type()),
+            Value::Optional(o) => Value::Optional(o.to_owned_optional()),
         }
     }
 }
@@ -260,6 +266,7 @@ pub(crate) fn owns_nothing(v: &Value<'_>) -> bool {
         Value::String(s) => matches!(s.0, StrRepr::Borrowed(_)),
         Value::List(l) => !matches!(l.0, ListRepr::Shared(_)),
         Value::Map(m) => !matches!(m.0, MapRepr::Shared(_)),
+        Value::Optional(o) => !o.has_value(),
         Value::Bytes(_) | Value::Semver(_) | Value::Opaque(_) | Value::Type(_) => false,
     }
 }
