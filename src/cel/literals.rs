@@ -52,12 +52,12 @@ impl Literals {
                 }
                 Node::Matches(inner, _) | Node::Prepared(inner, _) => stack.push(inner),
                 Node::Concat(items)
+                | Node::Regex(_, items, _)
                 | Node::And(items)
                 | Node::Or(items)
                 | Node::List(items)
                 | Node::ListOpt { items, .. }
                 | Node::Call(_, items)
-                | Node::Regex(_, items, _)
                 | Node::Dispatch { args: items, .. }
                 | Node::Method { args: items, .. }
                 | Node::DynMethod { args: items, .. } => stack.extend(items.iter()),

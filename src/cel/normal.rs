@@ -197,7 +197,7 @@ impl Normalizer<'_> {
             }
             Node::Bind(pair) => {
                 let [a, b] = &**pair;
-                format!("bind({}, {})", self.node(a), self.node(b))
+                format!("cel.bind({}, {})", self.node(a), self.node(b))
             }
             Node::Fail(e) => format!("fail({})", e.message()),
         }

@@ -3,11 +3,11 @@
 //! `isLessThan` on `kubernetes.Quantity` values.
 //!
 //! Amounts are exact decimals ([`Quantity`]): comparison never goes through a double, and a
-//! sum that needs more digits than a quantity holds is an overflow error.
-
-use std::cmp::Ordering;
+//! sum that needs more digits than a quantity holds is an overflow error. The ordering methods
+//! are the semver library's, which order quantities by amount.
 
 use super::cost::read_receiver;
+use super::semver::{compare_to, is_greater_than, is_less_than};
 use super::{Impl, Overload, global, method, no_such_overload};
 use crate::cel::types::Type;
 use crate::cel::value::quantity::Quantity;
@@ -89,24 +89,4 @@ fn add<'a>(a: &Value<'a>, b: &Value<'a>) -> Result<Value<'a>, EvalError> {
 fn sub<'a>(a: &Value<'a>, b: &Value<'a>) -> Result<Value<'a>, EvalError> {
     let (x, y) = (arg("sub", a)?, arg("sub", b)?);
     x.checked_sub(&y).map(quantity_value).ok_or_else(|| EvalError::overflow("quantity"))
-}
-
-fn order(function: &str, a: &Value<'_>, b: &Value<'_>) -> Result<Ordering, EvalError> {
-    Ok(arg(function, a)?.cmp_amount(&arg(function, b)?))
-}
-
-fn compare_to<'a>(a: &Value<'a>, b: &Value<'a>) -> Result<Value<'a>, EvalError> {
-    Ok(Value::Int(match order("compareTo", a, b)? {
-        Ordering::Less => -1,
-        Ordering::Equal => 0,
-        Ordering::Greater => 1,
-    }))
-}
-
-fn is_greater_than<'a>(a: &Value<'a>, b: &Value<'a>) -> Result<Value<'a>, EvalError> {
-    Ok(Value::Bool(order("isGreaterThan", a, b)?.is_gt()))
-}
-
-fn is_less_than<'a>(a: &Value<'a>, b: &Value<'a>) -> Result<Value<'a>, EvalError> {
-    Ok(Value::Bool(order("isLessThan", a, b)?.is_lt()))
 }

@@ -58,14 +58,22 @@ impl Quantity {
             return Err(bad());
         }
         let too_large = || format!("quantity `{text}` has too many digits");
+        // Zeros are held back until a non-zero digit follows, so that trailing zeros (`1000…0`)
+        // cost no coefficient digits.
         let mut coeff: i128 = 0;
+        let mut zeros: i32 = 0;
         for b in int_part.bytes().chain(frac_part.bytes()) {
-            coeff = coeff
-                .checked_mul(10)
-                .and_then(|c| c.checked_add(i128::from(b - b'0')))
-                .ok_or_else(too_large)?;
+            if b == b'0' {
+                zeros = zeros.saturating_add(1);
+                continue;
+            }
+            for _ in 0..=zeros {
+                coeff = coeff.checked_mul(10).ok_or_else(too_large)?;
+            }
+            coeff = coeff.checked_add(i128::from(b - b'0')).ok_or_else(too_large)?;
+            zeros = 0;
         }
-        let frac_digits = i32::try_from(frac_part.len()).map_err(|_| too_large())?;
+        let frac_digits = i32::try_from(frac_part.len()).map_err(|_| too_large())?.saturating_sub(zeros);
         let (format, exponent, binary) = parse_suffix(suffix).ok_or_else(bad)?;
         if negative {
             coeff = -coeff;
@@ -253,4 +261,71 @@ fn write_padded(f: &mut fmt::Formatter<'_>, coeff: i128, zeros: i32) -> fmt::Res
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn q(text: &str) -> Quantity {
+        Quantity::parse(text).unwrap()
+    }
+
+    #[test]
+    fn canonical_text() {
+        for (text, shown) in [
+            ("1.5Gi", "1536Mi"),
+            ("0.5Ki", "512"),
+            ("1Ei", "1Ei"),
+            ("1000m", "1"),
+            ("0.001", "1m"),
+            ("123456789", "123456789"),
+            ("120e3", "120e3"),
+            ("1.2e-7", "120e-9"),
+            ("-0", "0"),
+            ("100E", "100E"),
+            ("1e21", "1e21"),
+        ] {
+            assert_eq!(q(text).to_string(), shown, "{text}");
+        }
+    }
+
+    #[test]
+    fn limits() {
+        assert!(Quantity::parse("1e1001").is_err());
+        assert!(Quantity::parse("1e1000").is_ok());
+        assert!(Quantity::parse(&"9".repeat(39)).is_err());
+        assert_eq!(q(&format!("0.{}1", "0".repeat(500))).to_string(), "1n");
+        assert_eq!(q("1e-9999").to_string(), "1e-9");
+        assert!(q("1e1000").checked_add(&q("1")).is_none());
+        assert_eq!(q("1e1000").cmp_amount(&q("99999999999999999999999999999999999999")), Ordering::Greater);
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\\PC{0,12}",
+            "[+-]?[0-9]{0,20}(\\.[0-9]{0,20})?(|n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[+-]?[0-9]{1,4})",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+        /// Parsing, printing, ordering and arithmetic never panic; a printed quantity parses back
+        /// to the same amount; ordering agrees with subtraction.
+        #[test]
+        fn quantities_are_exact(a in text(), b in text()) {
+            let (Ok(x), Ok(y)) = (Quantity::parse(&a), Quantity::parse(&b)) else { return Ok(()) };
+            for v in [&x, &y] {
+                let back = Quantity::parse(&v.to_string()).unwrap();
+                prop_assert_eq!(back.cmp_amount(v), Ordering::Equal, "{} printed as {}", v.to_string(), back);
+                let _ = (v.as_f64(), v.as_int(), v.sign());
+            }
+            if let Some(d) = x.checked_sub(&y) {
+                prop_assert_eq!(d.sign().cmp(&0), x.cmp_amount(&y));
+                prop_assert_eq!(d.checked_add(&y).map(|s| s.cmp_amount(&x)), Some(Ordering::Equal));
+            }
+        }
+    }
 }
