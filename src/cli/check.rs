@@ -1,4 +1,4 @@
-//! `changeguard check` and `changeguard test`.
+//! `changeguard check`.
 
 use std::process::ExitCode;
 
@@ -10,14 +10,6 @@ use crate::{EXIT_INVALID, display_name, read_input};
 /// Arguments of `changeguard check`.
 #[derive(clap::Args)]
 pub(crate) struct CheckArgs {
-    /// Policy files (TOML or JSON); `-` reads standard input.
-    #[arg(required = true, value_name = "FILE")]
-    files: Vec<String>,
-}
-
-/// Arguments of `changeguard test`.
-#[derive(clap::Args)]
-pub(crate) struct TestArgs {
     /// Policy files (TOML or JSON); `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
@@ -42,12 +34,13 @@ pub(crate) fn run_check(args: &CheckArgs, limits: &Limits) -> ExitCode {
                     eprint!("{}", render_all(policy.warnings(), Some(name), &text));
                 }
                 outln!(
-                    "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} warnings",
+                    "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} properties, {} warnings",
                     policy.name(),
                     policy.version(),
                     policy.rule_ids().count(),
                     policy.factor_ids().count(),
                     policy.test_count(),
+                    policy.property_count(),
                     policy.warnings().len()
                 );
             }
@@ -60,49 +53,4 @@ pub(crate) fn run_check(args: &CheckArgs, limits: &Limits) -> ExitCode {
         }
     }
     if failed { ExitCode::from(EXIT_INVALID) } else { ExitCode::SUCCESS }
-}
-
-#[allow(clippy::print_stdout, clippy::print_stderr)]
-pub(crate) fn run_test(args: &TestArgs, limits: &Limits) -> ExitCode {
-    let (mut passed, mut failed, mut invalid) = (0usize, 0usize, false);
-    for path in &args.files {
-        let name = display_name(path);
-        let text = match read_input(path, limits.max_document_bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{e}");
-                invalid = true;
-                continue;
-            }
-        };
-        let policy = match Policy::from_text_with_limits(&text, limits) {
-            Ok(p) => p,
-            Err(d) => {
-                eprint!("{}", d.render(Some(name), &text));
-                invalid = true;
-                continue;
-            }
-        };
-        let report = policy.run_tests();
-        for case in &report.cases {
-            if case.passed() {
-                outln!("PASS {name}: {}", case.name);
-            } else {
-                outln!("FAIL {name}: {}", case.name);
-                for m in &case.mismatches {
-                    outln!("     {m}");
-                }
-            }
-        }
-        passed += report.passed();
-        failed += report.failed();
-    }
-    outln!("{passed} passed, {failed} failed");
-    if invalid {
-        ExitCode::from(EXIT_INVALID)
-    } else if failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
 }

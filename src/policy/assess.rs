@@ -60,6 +60,9 @@ struct Vars<'a> {
     counted: Cell<bool>,
     /// The `let`s (by index) that failed while an item that counts read them.
     failed_lets: RefCell<Vec<usize>>,
+    /// The variables declared after the `let`s, in properties only (`assessment`,
+    /// `assessment_with_approval`).
+    extra: [Option<&'a dyn Object>; 2],
 }
 
 impl<'a> Activation<'a> for Vars<'a> {
@@ -110,6 +113,9 @@ impl<'a> Vars<'a> {
     #[inline]
     fn resolve_let(&self, i: usize, slot: usize) -> Result<Value<'a>, EvalError> {
         let (Some(cell), Some(def)) = (self.cache.get(i), self.lets.get(i)) else {
+            if let Some(Some(object)) = self.extra.get(i.wrapping_sub(self.lets.len())) {
+                return Ok(Value::Object(*object));
+            }
             return Err(EvalError::new(
                 EvalErrorKind::UnboundVariable,
                 format!("no variable in slot {slot}"),
@@ -268,6 +274,7 @@ macro_rules! vars {
             budget: $budget,
             counted: Cell::new(true),
             failed_lets: RefCell::new(Vec::new()),
+            extra: [None, None],
         };
     };
 }
@@ -296,6 +303,33 @@ pub(crate) fn count_conditions(policy: &CompiledPolicy, prepared: &Prepared<'_>)
         }
         (fired, violated)
     }
+}
+
+/// Evaluates a property over the inputs with `assessment` (and `assessment_with_approval`)
+/// bound to `views`: `Ok(None)` when `given` does not hold, else whether `expect` holds.
+#[cfg_attr(
+    not(feature = "proptest"),
+    allow(dead_code, reason = "properties run with the `proptest` feature")
+)]
+pub(crate) fn check_property(
+    policy: &CompiledPolicy,
+    property: &super::model::Property,
+    (change, topology, context): (&Change, &Topology, &Context),
+    views: [Option<&super::views::AssessmentView<'_>>; 2],
+) -> Result<Option<bool>, EvalError> {
+    let prepared = Prepared::new(policy, &policy.limits, change, topology, context);
+    let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
+    vars!(vars, policy, prepared, &blast_view, &prepared.budget);
+    vars.counted.set(false);
+    let [main, extra] = views;
+    vars.risk = main.map(|v| &v.risk);
+    vars.extra = [main.map(|v| v as &dyn Object), extra.map(|v| v as &dyn Object)];
+    if let Some(given) = &property.given
+        && !eval_bool(given, &vars)?
+    {
+        return Ok(None);
+    }
+    eval_bool(&property.expect, &vars).map(Some)
 }
 
 /// What evaluating the policy produced, before the decision.
@@ -561,55 +595,5 @@ fn violation_message<'a>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cel::display::Canonical;
-
-    /// The bundled examples, compiled in.
-    fn example(name: &str) -> &'static str {
-        match name {
-            "topology-shop" => include_str!("../../examples/topology-shop.json"),
-            "context" => include_str!("../../examples/context.json"),
-            "change-canary-safe" => include_str!("../../examples/change-canary-safe.json"),
-            "change-friday-all-at-once" => include_str!("../../examples/change-friday-all-at-once.json"),
-            "change-irreversible-migration" => {
-                include_str!("../../examples/change-irreversible-migration.json")
-            }
-            other => panic!("no example {other}"),
-        }
-    }
-
-    /// The direct field reads give what resolving the object and reading its field give, for
-    /// every field of `change`, `context` and `blast`; other slots and types are declined.
-    #[test]
-    fn direct_field_reads_match_reads_through_the_object() {
-        let policy = crate::Policy::well_architected();
-        let topology = Topology::from_json(example("topology-shop")).unwrap();
-        let context = Context::from_json(example("context")).unwrap();
-        let mut checked = 0;
-        for name in ["change-canary-safe", "change-friday-all-at-once", "change-irreversible-migration"] {
-            let change = Change::from_json(example(name)).unwrap();
-            let prepared = Prepared::new(&policy.inner, &Limits::default(), &change, &topology, &context);
-            let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
-            vars!(vars, policy.inner, prepared, &blast_view, &prepared.budget);
-            for slot in [CHANGE, CONTEXT, BLAST] {
-                let Ok(Value::Object(object)) = vars.resolve(slot) else {
-                    panic!("slot {slot} is not an object")
-                };
-                let ty = object.object_type();
-                for index in 0..ty.fields().len() {
-                    let direct = vars.object_field(slot, ty, index).expect("a direct read");
-                    let through = object.field(index);
-                    let show = |v: &Option<Value<'_>>| v.as_ref().map(|v| Canonical(v).to_string());
-                    assert_eq!(show(&direct), show(&through), "{name}: slot {slot}, field {index}");
-                    checked += 1;
-                }
-                // Another type than the object's: no direct read.
-                let other = if slot == CHANGE { vars.blast.object_type() } else { vars.change.object_type() };
-                assert!(vars.object_field(slot, other, 0).is_none());
-            }
-            assert!(vars.object_field(RISK, vars.change.object_type(), 0).is_none());
-        }
-        assert!(checked > 60, "{checked} fields checked");
-    }
-}
+#[path = "assess_tests.rs"]
+mod tests;

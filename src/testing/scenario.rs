@@ -255,6 +255,13 @@ fn shifted(t: Timestamp, seconds: i64) -> Timestamp {
     Duration::new(seconds, 0).ok().and_then(|d| t.checked_add(d).ok()).unwrap_or(t)
 }
 
+/// Approvals by the usual people (spelled in several ways, the author among them) in the
+/// roles of `vocabulary` (mostly) and the usual roles: what
+/// `assessment_with_approval` adds in a property.
+pub fn approvals(vocabulary: &Vocabulary) -> BoxedStrategy<Approval> {
+    Pools::new(vocabulary).approval()
+}
+
 /// Scenarios drawn from `vocabulary`: environments (declared names and aliases), roles, check
 /// names and strings of the policy, numbers next to its constants, the services of its test
 /// topology, mixed with the usual pools of this module and random words. Shrinking removes
