@@ -307,6 +307,8 @@ pub(crate) fn count_conditions(policy: &CompiledPolicy, prepared: &Prepared<'_>)
 
 /// Evaluates a property over the inputs with `assessment` (and `assessment_with_approval`)
 /// bound to `views`: `Ok(None)` when `given` does not hold, else whether `expect` holds.
+/// Without views, only `given` is evaluated (`Ok(Some(true))` when it holds): for a `given`
+/// that does not read the assessment.
 #[cfg_attr(
     not(feature = "proptest"),
     allow(dead_code, reason = "properties run with the `proptest` feature")
@@ -328,6 +330,9 @@ pub(crate) fn check_property(
         && !eval_bool(given, &vars)?
     {
         return Ok(None);
+    }
+    if main.is_none() {
+        return Ok(Some(true));
     }
     eval_bool(&property.expect, &vars).map(Some)
 }

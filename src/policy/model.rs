@@ -173,6 +173,9 @@ pub(crate) struct Property {
     pub(crate) cases: Option<u32>,
     /// Whether `given` or `expect` reads `assessment_with_approval`.
     pub(crate) with_approval: bool,
+    /// Whether `given` reads the assessment (`risk`, `assessment…`): when it does not, it is
+    /// evaluated first, and inputs it rejects are never assessed.
+    pub(crate) given_reads_assessment: bool,
 }
 
 /// A policy compiled from its text: every section read and every expression type-checked and

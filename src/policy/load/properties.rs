@@ -8,7 +8,7 @@ use crate::cel::{Env, Type};
 use crate::diagnostic::{DiagnosticKind, Diagnostics};
 use crate::document::reader::{Table, join};
 use crate::document::tree::NodeKind;
-use crate::policy::env::PROPERTY_NAMES;
+use crate::policy::env::{PROPERTY_NAMES, RISK};
 use crate::policy::model::{CompiledPolicy, Property, TestCase};
 use crate::topology::Topology;
 
@@ -22,6 +22,7 @@ impl Loader {
     /// [`crate::policy::env::PolicyEnvs::property_env`]).
     pub(super) fn properties(&mut self, top: Table<'_>, env: &Env) -> Vec<Property> {
         let approval_slot = env.slot(PROPERTY_NAMES[1]);
+        let assessment_slot = env.slot(PROPERTY_NAMES[0]);
         let mut out = Vec::new();
         let mut names = HashSet::new();
         for (i, node) in self.r.tables(top, "property").into_iter().enumerate() {
@@ -56,7 +57,12 @@ impl Loader {
                 let reads =
                     |p: &crate::cel::Program| approval_slot.is_some_and(|s| p.references().contains(&s));
                 let with_approval = reads(&expect) || given.as_ref().is_some_and(reads);
-                out.push(Property { name, given, expect, cases, with_approval });
+                let given_reads_assessment = given.as_ref().is_some_and(|g| {
+                    g.references()
+                        .iter()
+                        .any(|s| *s == RISK || Some(*s) == assessment_slot || Some(*s) == approval_slot)
+                });
+                out.push(Property { name, given, expect, cases, with_approval, given_reads_assessment });
             }
         }
         out

@@ -25,6 +25,17 @@ struct Checked {
     reason: String,
 }
 
+/// Whether `given` holds, when it can be told without assessing (`given` reads no
+/// assessment): inputs it rejects are then never assessed.
+fn rejected_early(policy: &Policy, property: &Property, (s, _): &Input) -> bool {
+    property.given.is_some()
+        && !property.given_reads_assessment
+        && matches!(
+            check_property(&policy.inner, property, (&s.change, &s.topology, &s.context), [None, None]),
+            Ok(None)
+        )
+}
+
 fn check(policy: &Policy, property: &Property, (s, extra): &Input) -> Checked {
     let assessment = policy.assess(&s.change, &s.topology, &s.context);
     let with_approval = property.with_approval.then(|| {
@@ -66,6 +77,9 @@ pub(super) fn run(
         .map(|property| {
             let cases = options.cases.or(property.cases).unwrap_or(DEFAULT_CASES);
             let found = search(&strategy, &SearchOptions::new(cases, options.seed), |input| {
+                if rejected_early(policy, property, input) {
+                    return Trial::Skip;
+                }
                 check(policy, property, input).trial
             });
             let counterexample = found.counterexample.map(|input| {
