@@ -8,40 +8,13 @@ use std::hint::black_box;
 use changeguard::health::{Judge, MetricKind, MetricSpec, Observations, Thresholds};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-/// Deterministic log-normal-ish samples (xorshift and Box-Muller), no `rand` needed.
-fn samples(seed: u64, n: usize, median: f64) -> Vec<f64> {
-    let mut state = seed | 1;
-    let mut next = move || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        ((state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 + 0.5) / (1_u64 << 53) as f64
-    };
-    (0..n)
-        .map(|_| {
-            let (u, v) = (next(), next());
-            let z = (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos();
-            median * (0.3 * z).exp()
-        })
-        .collect()
-}
+#[path = "support/health_workload.rs"]
+mod health_workload;
+
+use health_workload::samples;
 
 fn bench(c: &mut Criterion) {
-    let metrics: Vec<MetricSpec> =
-        (0..20).map(|i| MetricSpec::new(format!("m{i}"), MetricKind::Continuous).tolerance(0.1)).collect();
-    let judge = Judge::new(metrics, Thresholds::default()).expect("judge");
-    let mut doc = serde_json::Map::new();
-    for i in 0..20_u64 {
-        doc.insert(
-            format!("m{i}"),
-            serde_json::json!({
-                "baseline": samples(2 * i + 1, 1000, 100.0),
-                "canary": samples(2 * i + 2, 1000, if i % 5 == 0 { 110.0 } else { 100.0 }),
-            }),
-        );
-    }
-    let text = serde_json::json!({ "metrics": doc }).to_string();
-    let obs = Observations::from_json(&text).expect("observations");
+    let (judge, obs) = health_workload::continuous();
     let (b, cn) = (samples(7, 1000, 100.0), samples(8, 1000, 104.0));
     c.bench_function("stats/mann-whitney-1000", |bch| {
         bch.iter(|| {

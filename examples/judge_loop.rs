@@ -9,24 +9,10 @@
     reason = "a measuring harness over generated documents known to be valid"
 )]
 
-use changeguard::health::{Judge, MetricKind, MetricSpec, Observations, Thresholds};
+use changeguard::health::{Judge, Observations};
 
-/// Deterministic log-normal samples (xorshift and Box-Muller).
-fn samples(seed: u64, n: usize, median: f64) -> Vec<f64> {
-    let mut state = seed | 1;
-    let mut next = move || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        ((state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 + 0.5) / (1_u64 << 53) as f64
-    };
-    (0..n)
-        .map(|_| {
-            let (u, v) = (next(), next());
-            median * (0.3 * (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()).exp()
-        })
-        .collect()
-}
+#[path = "../benches/support/health_workload.rs"]
+mod health_workload;
 
 #[inline(never)]
 fn run(judge: &Judge, observations: &Observations) -> usize {
@@ -39,17 +25,6 @@ fn run(judge: &Judge, observations: &Observations) -> usize {
 }
 
 fn main() {
-    let metrics =
-        (0..20).map(|i| MetricSpec::new(format!("m{i}"), MetricKind::Continuous).tolerance(0.1)).collect();
-    let judge = Judge::new(metrics, Thresholds::default()).unwrap();
-    let mut doc = serde_json::Map::new();
-    for i in 0..20_u64 {
-        let canary_median = if i % 5 == 0 { 110.0 } else { 100.0 };
-        doc.insert(
-            format!("m{i}"),
-            serde_json::json!({ "baseline": samples(2 * i + 1, 1000, 100.0), "canary": samples(2 * i + 2, 1000, canary_median) }),
-        );
-    }
-    let observations = Observations::from_json(&serde_json::json!({ "metrics": doc }).to_string()).unwrap();
+    let (judge, observations) = health_workload::continuous();
     println!("{}", run(&judge, &observations));
 }

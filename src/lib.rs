@@ -4,6 +4,7 @@
 pub mod blast;
 pub mod cel;
 pub mod diagnostic;
+mod digest;
 mod document;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -14,6 +15,7 @@ pub mod health;
 pub mod input;
 mod limits;
 pub mod policy;
+pub mod replay;
 #[cfg(feature = "proptest")]
 pub mod testing;
 pub mod topology;

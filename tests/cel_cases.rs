@@ -251,3 +251,44 @@ fn cost_budget_stops_nested_comprehensions() {
         describe(&outcome)
     );
 }
+
+/// Rows `| name | `expr` | `result` |` of the tables headed `| function | example | result |`.
+fn reference_examples(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut in_table = false;
+    for line in text.lines() {
+        let cells: Vec<&str> = line.trim().trim_matches('|').split('|').map(str::trim).collect();
+        if !line.starts_with('|') {
+            in_table = false;
+        } else if cells == ["function", "example", "result"] {
+            in_table = true;
+        } else if in_table && let [_, example, result] = cells.as_slice() {
+            let unquote = |s: &str| s.strip_prefix('`').and_then(|s| s.strip_suffix('`')).map(str::to_owned);
+            if let (Some(e), Some(r)) = (unquote(example), unquote(result)) {
+                out.push((e, r));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn cel_reference_examples_evaluate_to_their_documented_results() {
+    let text = include_str!("../docs/reference/cel.md");
+    let examples = reference_examples(text);
+    assert!(examples.len() >= 18, "only {} examples", examples.len());
+    let mut failures = String::new();
+    for (expr, want) in &examples {
+        for checked in [true, false] {
+            let outcome = evaluate_expression(expr, &serde_json::Map::new(), checked, &Limits::default());
+            if !matches(&Expected::Value(want), &outcome) {
+                let _ = writeln!(
+                    failures,
+                    "{expr} (checked: {checked}): expected {want}, got {}",
+                    describe(&outcome)
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}

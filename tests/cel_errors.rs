@@ -288,6 +288,46 @@ fn name_errors_suggest_close_names() {
 "#,
             ),
             (
+                "lists.rnage(5)",
+                "error[E0203]: unknown function `lists.rnage`
+ --> 1:1
+  |
+1 | lists.rnage(5)
+  | ^^^^^^^^^^^
+  = help: did you mean `lists.range`?
+",
+            ),
+            (
+                "range(5)",
+                "error[E0203]: unknown function `range`
+ --> 1:1
+  |
+1 | range(5)
+  | ^^^^^
+  = help: did you mean `lists.range(…)`?
+",
+            ),
+            (
+                "[1].range()",
+                "error[E0203]: unknown function `range`
+ --> 1:5
+  |
+1 | [1].range()
+  |     ^^^^^
+  = help: did you mean `lists.range(…)` (a global function, not a method)?
+",
+            ),
+            (
+                "lists.range(1, 2)",
+                "error[E0204]: no matching overload for `lists.range(int, int)`
+ --> 1:1
+  |
+1 | lists.range(1, 2)
+  | ^^^^^^^^^^^
+  = help: `lists.range` accepts `lists.range(int)`
+",
+            ),
+            (
                 "change.aprovers()",
                 "error[E0203]: unknown method `aprovers` on `test.Change`
  --> 1:8
@@ -575,4 +615,41 @@ fn unbound_host_variable_is_an_evaluation_error() {
     let program = env.compile("count + 1").unwrap();
     let err = program.evaluate(&changeguard::cel::NoVariables).unwrap_err();
     assert_eq!(err.kind(), EvalErrorKind::UnboundVariable);
+}
+
+#[test]
+fn format_strings_are_checked_where_the_clause_is() {
+    check_rendered(
+        &env(),
+        &[
+            (
+                r#""%s owns %q".format(["a", "b"])"#,
+                r#"error[E0207]: could not parse formatting clause: unrecognized formatting clause "q"
+ --> 1:10
+  |
+1 | "%s owns %q".format(["a", "b"])
+  |          ^^
+"#,
+            ),
+            (
+                r#""%s\n%q".format(["a", "b"])"#,
+                r#"error[E0207]: could not parse formatting clause: unrecognized formatting clause "q"
+ --> 1:1
+  |
+1 | "%s\n%q".format(["a", "b"])
+  | ^^^^^^^^
+"#,
+            ),
+            (
+                r#""%s has %d".format(["a", "b"])"#,
+                "error[E0205]: decimal clause can only be used on ints, uints, and doubles, was given `string`
+ --> 1:26
+  |
+1 | \"%s has %d\".format([\"a\", \"b\"])
+  |                          ^^^
+  = help: it is formatted by the clause `%d`
+",
+            ),
+        ],
+    );
 }

@@ -3,6 +3,8 @@
 //! The command-line tool (SPEC §7): `assess`, `check`, `test`, `expr` and `policy default`,
 //! their exit statuses, output formats, standard input and error messages.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -99,20 +101,7 @@ fn assess_json_is_the_assessment_with_exactly_the_spec_keys() {
     let json: Value = serde_json::from_str(&r.stdout).unwrap();
     let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(
-        keys,
-        [
-            "blast_radius",
-            "change",
-            "errors",
-            "outcome",
-            "policy",
-            "reasons",
-            "required_approvals",
-            "risk",
-            "violations"
-        ]
-    );
+    assert_eq!(keys, common::ASSESSMENT_KEYS);
     assert_eq!(json["change"], "CHG-18");
     assert_eq!(json["risk"]["score"], 32);
     assert_eq!(json["violations"][1]["rule"], "ticket-reference");
@@ -318,16 +307,22 @@ fn check_accepts_a_good_policy() {
     assert!(!r.stderr.contains("error"), "{r:?}");
 }
 
+/// Runs `check` on a file `name` holding `text`: the file's path, the run, and its standard
+/// output and error together.
+fn check_one(name: &str, text: &str) -> (String, Run, String) {
+    let path = temp_file(name, text).to_str().unwrap().to_owned();
+    let r = run(&["check", &path], None);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    (path, r, all)
+}
+
 #[test]
 fn check_prints_rustc_style_diagnostics_and_exits_2() {
-    let path = temp_file(
+    let (path, r, all) = check_one(
         "check-bad.toml",
         "[policy]\nname = \"p\"\nversion = \"1.0.0\"\n\n[[rule]]\nid = \"r\"\nenforcement = \"hardd\"\nrequire = 'change.enviroment == \"x\"'\n",
     );
-    let path = path.to_str().unwrap();
-    let r = run(&["check", path], None);
     assert_eq!(r.code, 2, "{r:?}");
-    let all = format!("{}{}", r.stdout, r.stderr);
     assert_eq!(all.matches("error[").count(), 2, "{r:?}");
     assert!(all.contains(&format!("--> {path}:7:15")), "{r:?}");
     assert!(all.contains(&format!("--> {path}:8:19")), "{r:?}");
@@ -354,14 +349,11 @@ fn check_reports_every_file() {
 
 #[test]
 fn check_shows_warnings_and_still_exits_0() {
-    let path = temp_file(
+    let (path, r, all) = check_one(
         "check-warn.toml",
         "[policy]\nname = \"p\"\nversion = \"1.0.0\"\n[params]\nunused = 1\n[let]\nspare = 'change.id'\n[[rule]]\nid = \"never\"\nwhen = 'false'\nrequire = 'change.id != \"\"'\n",
     );
-    let path = path.to_str().unwrap();
-    let r = run(&["check", path], None);
     assert_eq!(r.code, 0, "{r:?}");
-    let all = format!("{}{}", r.stdout, r.stderr);
     assert_eq!(all.matches("warning[").count(), 3, "{r:?}");
     assert!(all.contains("parameter `unused` is never used"), "{r:?}");
     assert!(all.contains("`let` entry `spare` is never used"), "{r:?}");
@@ -482,6 +474,52 @@ fn test_of_an_invalid_policy_reports_it() {
     let r = run(&["test", path.to_str().unwrap()], None);
     assert_ne!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("is not a semantic version"), "{r:?}");
+}
+
+const UNTESTED_RULE: &str = "tests/data/bench/untested_rule.toml";
+
+#[test]
+fn test_min_coverage_fails_naming_the_untested_rule_and_its_line() {
+    let r = run(&["test", "--min-coverage", "100", UNTESTED_RULE], None);
+    assert_eq!(r.code, 1, "{r:?}");
+    let name = UNTESTED_RULE;
+    assert!(r.stdout.contains(&format!("{name}: coverage: 69% (16 of 23 goals)\n")), "{r:?}");
+    assert!(
+        r.stdout.contains(&format!("  {name}:21:1: `rule[emergency-ticket]` was never violated\n")),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains(&format!("{name}: coverage 69% is below the minimum of 100%\n")), "{r:?}");
+    // Every test passed: only coverage failed.
+    assert_eq!(r.stdout.lines().last(), Some("3 passed, 0 failed"), "{r:?}");
+    // Without a minimum, coverage is only reported; without `--coverage`, not at all.
+    let r = run(&["test", "--coverage", UNTESTED_RULE], None);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("coverage: 69%"), "{r:?}");
+    let r = run(&["test", UNTESTED_RULE], None);
+    assert!(!r.stdout.contains("coverage"), "{r:?}");
+}
+
+#[test]
+fn test_min_coverage_compares_the_truncated_percentage() {
+    // 16 of 23 goals is 69.6 %: 69 passes, 70 does not.
+    assert_eq!(run(&["test", "--min-coverage", "69", UNTESTED_RULE], None).code, 0);
+    let r = run(&["test", "--min-coverage", "70", UNTESTED_RULE], None);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stdout.contains("coverage 69% is below the minimum of 70%"), "{r:?}");
+    assert_eq!(run(&["test", "--min-coverage", "101", UNTESTED_RULE], None).code, 2);
+}
+
+#[test]
+fn test_reports_coverage_when_tests_fail() {
+    let path = temp_file("failing-tests-coverage.toml", FAILING_TESTS);
+    let path = path.to_str().unwrap();
+    let r = run(&["test", "--coverage", path], None);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stdout.contains("FAIL"), "{r:?}");
+    assert!(r.stdout.contains(&format!("{path}: coverage: ")), "{r:?}");
+    // The production case was assessed: the rule was seen violated.
+    assert!(!r.stdout.contains("`rule[prod-needs-review]` was never violated"), "{r:?}");
+    assert!(r.stdout.contains("`rule[prod-needs-review]` was never satisfied"), "{r:?}");
 }
 
 // ------------------------------------------------------------------------------------------

@@ -28,16 +28,23 @@ fn replay(target: &str, run: fn(&[u8])) -> usize {
     count
 }
 
+/// Every target replays its seeds and reproducers without panicking, and finds at least the
+/// number of inputs committed for it.
 #[test]
-fn cel_parse_inputs() {
-    let count = replay("cel_parse", changeguard::fuzzing::cel_parse);
-    assert!(count >= 10, "only {count} cel_parse inputs found");
-}
-
-#[test]
-fn cel_eval_inputs() {
-    let count = replay("cel_eval", changeguard::fuzzing::cel_eval);
-    assert!(count >= 10, "only {count} cel_eval inputs found");
+fn every_target_replays_its_inputs() {
+    type Target = (&'static str, fn(&[u8]), usize);
+    let targets: [Target; 6] = [
+        ("cel_parse", changeguard::fuzzing::cel_parse, 10),
+        ("cel_eval", changeguard::fuzzing::cel_eval, 10),
+        ("policy_load", changeguard::fuzzing::policy_load, 2),
+        ("input_load", changeguard::fuzzing::input_load, 5),
+        ("assess", changeguard::fuzzing::assess, 10),
+        ("respell", changeguard::fuzzing::respelling, 10),
+    ];
+    for (target, run, least) in targets {
+        let count = replay(target, run);
+        assert!(count >= least, "only {count} {target} inputs found");
+    }
 }
 
 /// Empty input, invalid UTF-8, a missing or invalid JSON part: all accepted quietly.
@@ -47,30 +54,6 @@ fn fuzz_bodies_accept_anything() {
         changeguard::fuzzing::cel_parse(data);
         changeguard::fuzzing::cel_eval(data);
     }
-}
-
-#[test]
-fn policy_load_inputs() {
-    let count = replay("policy_load", changeguard::fuzzing::policy_load);
-    assert!(count >= 2, "only {count} policy_load inputs found");
-}
-
-#[test]
-fn input_load_inputs() {
-    let count = replay("input_load", changeguard::fuzzing::input_load);
-    assert!(count >= 5, "only {count} input_load inputs found");
-}
-
-#[test]
-fn assess_inputs() {
-    let count = replay("assess", changeguard::fuzzing::assess);
-    assert!(count >= 10, "only {count} assess inputs found");
-}
-
-#[test]
-fn respell_inputs() {
-    let count = replay("respell", changeguard::fuzzing::respelling);
-    assert!(count >= 10, "only {count} respell inputs found");
 }
 
 /// The `respell` target driven without cargo-fuzz: a fixed stream of pseudo-random inputs

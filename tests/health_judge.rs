@@ -58,21 +58,28 @@ fn judge_samples(judge: &Judge, baseline: &[f64], canary: &[f64]) -> Verdict {
     judge.judge(&obs)
 }
 
+/// How many of `runs` comparisons roll back: each judges `n` latencies of median 120 against
+/// `n` of median `canary_median` (both with sigma 0.3), drawn from a generator seeded `seed`.
+fn rollbacks(judge: &Judge, seed: u64, runs: u32, n: usize, canary_median: f64) -> u32 {
+    let mut rng = Rng(seed);
+    let mut rollbacks = 0;
+    for _ in 0..runs {
+        let b = rng.latencies(n, 120.0, 0.3);
+        let c = rng.latencies(n, canary_median, 0.3);
+        if judge_samples(judge, &b, &c).decision == Decision::RollBack {
+            rollbacks += 1;
+        }
+    }
+    rollbacks
+}
+
 #[test]
 fn identical_distributions_rarely_roll_back() {
     // 10 000 A/A comparisons at 98% confidence with no tolerance: the false rollback rate is
     // at most alpha (0.02), plus 0.5 percentage points for simulation noise.
     let judge = Judge::new(vec![latency().tolerance(0.0)], Thresholds::default()).unwrap();
-    let mut rng = Rng(0x5eed_0001);
     let runs = 10_000;
-    let mut rollbacks = 0;
-    for _ in 0..runs {
-        let b = rng.latencies(30, 120.0, 0.3);
-        let c = rng.latencies(30, 120.0, 0.3);
-        if judge_samples(&judge, &b, &c).decision == Decision::RollBack {
-            rollbacks += 1;
-        }
-    }
+    let rollbacks = rollbacks(&judge, 0x5eed_0001, runs, 30, 120.0);
     let rate = f64::from(rollbacks) / f64::from(runs);
     assert!(rate <= 0.025, "false rollback rate {rate}");
     assert!(rollbacks > 0, "a test that never rejects is not testing");
@@ -81,16 +88,8 @@ fn identical_distributions_rarely_roll_back() {
 #[test]
 fn a_twenty_percent_latency_shift_is_rolled_back() {
     let judge = Judge::new(vec![latency()], Thresholds::default()).unwrap();
-    let mut rng = Rng(0x5eed_0002);
     let runs = 1_000;
-    let mut rollbacks = 0;
-    for _ in 0..runs {
-        let b = rng.latencies(200, 120.0, 0.3);
-        let c = rng.latencies(200, 144.0, 0.3);
-        if judge_samples(&judge, &b, &c).decision == Decision::RollBack {
-            rollbacks += 1;
-        }
-    }
+    let rollbacks = rollbacks(&judge, 0x5eed_0002, runs, 200, 144.0);
     assert!(f64::from(rollbacks) / f64::from(runs) >= 0.95, "{rollbacks} of {runs}");
 }
 

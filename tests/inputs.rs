@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use changeguard::cel::Timestamp;
 use changeguard::diagnostic::LineCol;
 use changeguard::input::{
-    Approval, Bump, Category, Change, ChangeKind, CheckStatus, Context, Freeze, Rollback, ServiceChange,
-    Strategy, StrategyType,
+    Approval, Bump, Category, Change, ChangeKind, CheckStatus, Context, Rollback, ServiceChange, Strategy,
+    StrategyType,
 };
 use changeguard::{Diagnostic, DiagnosticKind, Diagnostics};
 use semver::Version;
@@ -35,16 +35,6 @@ fn with(extra: &str) -> String {
     format!(
         "{{ \"id\": \"CHG-1\", \"environment\": \"production\", \"author\": \"ann\",\n  \"services\": [{{ \"name\": \"checkout\" }}],\n  {extra} }}"
     )
-}
-
-fn freeze(name: &str, start: &str, end: &str, environments: &[&str], exempt: &[Category]) -> Freeze {
-    Freeze {
-        name: name.into(),
-        start: ts(start),
-        end: ts(end),
-        environments: environments.iter().map(|e| (*e).to_owned()).collect(),
-        exempt: exempt.to_vec(),
-    }
 }
 
 fn example(name: &str) -> String {
@@ -473,25 +463,24 @@ fn serialization_leaves_out_what_is_absent_or_empty() {
 
 #[test]
 fn contexts_round_trip() {
-    let mut ctx = Context::new(ts("2026-03-02T10:00:00Z"));
+    let ctx = Context::new(ts("2026-03-02T10:00:00Z"));
     let text = ctx.to_json_pretty();
     assert_eq!(text, "{\n  \"now\": \"2026-03-02T10:00:00Z\"\n}");
     assert_eq!(Context::from_json(&text).unwrap(), ctx);
-    ctx.freezes.push(freeze("none-exempt", "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", &["prod"], &[]));
-    ctx.freezes.push(freeze(
-        "default",
-        "2026-03-01T00:00:00Z",
-        "2026-03-03T00:00:00Z",
-        &[],
-        &[Category::Emergency],
-    ));
-    ctx.error_budgets.insert("cart".into(), -0.125);
-    ctx.incidents.push(changeguard::input::Incident {
-        id: "INC-1".into(),
-        services: vec![],
-        severity: "sev2".into(),
-    });
-    ctx.attributes.insert("k".into(), serde_json::json!([1, 2]));
+    // Every field set: freezes with and without their defaults, a negative budget, an incident.
+    let ctx = Context::from_json(
+        r#"{ "now": "2026-03-02T10:00:00Z",
+             "freezes": [
+               { "name": "none-exempt", "start": "2026-03-01T00:00:00Z", "end": "2026-03-03T00:00:00Z",
+                 "environments": ["prod"], "exempt": [] },
+               { "name": "default", "start": "2026-03-01T00:00:00Z", "end": "2026-03-03T00:00:00Z" }
+             ],
+             "error_budgets": { "cart": -0.125 },
+             "incidents": [{ "id": "INC-1", "services": [], "severity": "sev2" }],
+             "attributes": { "k": [1, 2] } }"#,
+    )
+    .unwrap();
+    assert_eq!(ctx.freezes[1].exempt, [Category::Emergency]);
     let text = ctx.to_json_pretty();
     assert_eq!(Context::from_json(&text).unwrap(), ctx, "{text}");
 }

@@ -356,25 +356,14 @@ fn freezes_exempt_emergencies_by_default_and_what_they_list_otherwise() {
 fn a_freeze_covers_its_start_but_not_its_end() {
     // Interpretation of "cover": start <= when < end.
     let f = freeze("f", "2026-03-02T10:00:00Z", "2026-03-02T12:00:00Z", &json!({}));
+    let active_at = |when: &str| active(&change(&json!({ "scheduled_at": when })), std::slice::from_ref(&f));
     assert_eq!(active(&change(&json!({})), std::slice::from_ref(&f)), "[f]");
-    assert_eq!(
-        active(&change(&json!({ "scheduled_at": "2026-03-02T11:59:59Z" })), std::slice::from_ref(&f)),
-        "[f]"
-    );
-    assert_eq!(
-        active(&change(&json!({ "scheduled_at": "2026-03-02T12:00:00Z" })), std::slice::from_ref(&f)),
-        "[]"
-    );
+    assert_eq!(active_at("2026-03-02T11:59:59Z"), "[f]");
+    assert_eq!(active_at("2026-03-02T12:00:00Z"), "[]");
     // A `scheduled_at` before `now` is judged at `now`: scheduling into the past escapes
     // nothing (issue 16, time).
-    assert_eq!(
-        active(&change(&json!({ "scheduled_at": "2026-03-02T09:59:59Z" })), std::slice::from_ref(&f)),
-        "[f]"
-    );
-    assert_eq!(
-        active(&change(&json!({ "scheduled_at": "1970-01-01T00:00:00Z" })), std::slice::from_ref(&f)),
-        "[f]"
-    );
+    assert_eq!(active_at("2026-03-02T09:59:59Z"), "[f]");
+    assert_eq!(active_at("1970-01-01T00:00:00Z"), "[f]");
     let later = freeze("later", "2026-03-05T00:00:00Z", "2026-03-06T00:00:00Z", &json!({}));
     assert_eq!(active(&change(&json!({ "scheduled_at": "2025-06-01T00:00:00Z" })), &[later]), "[]");
 }

@@ -5,6 +5,8 @@
 //! Also: the JSON form of the policy decides the same, its `[[test]]` cases pass, and
 //! assessments are deterministic (SPEC §1.5).
 
+mod common;
+
 use changeguard::policy::{Assessment, ReasonKind, RiskLevel};
 use changeguard::{Change, Context, Outcome, Policy, Topology};
 use serde_json::Value;
@@ -328,20 +330,7 @@ fn keys(v: &Value) -> Vec<&str> {
 fn the_json_has_exactly_the_spec_keys() {
     let json: Value =
         serde_json::from_str(&assess(&northwind(), "18-no-rollback-no-ticket").to_json_pretty()).unwrap();
-    assert_eq!(
-        keys(&json),
-        [
-            "blast_radius",
-            "change",
-            "errors",
-            "outcome",
-            "policy",
-            "reasons",
-            "required_approvals",
-            "risk",
-            "violations"
-        ]
-    );
+    assert_eq!(keys(&json), common::ASSESSMENT_KEYS);
     assert_eq!(json["outcome"], "needs_approval");
     assert_eq!(json["change"], "CHG-18");
     assert_eq!(json["policy"], serde_json::json!({ "name": "northwind-production", "version": "2.3.0" }));

@@ -14,10 +14,11 @@ const DECISION: &str = include_str!("../docs/reference/decision.md");
 const ASSESSMENT: &str = include_str!("../docs/reference/assessment.md");
 const INPUTS: &str = include_str!("../docs/reference/inputs.md");
 const TOPOLOGY: &str = include_str!("../docs/reference/topology.md");
+const REPLAY: &str = include_str!("../docs/reference/replay.md");
 
 const README: &str = include_str!("../README.md");
 
-const ALL: [(&str, &str); 7] = [
+const ALL: [(&str, &str); 8] = [
     ("README.md", README),
     ("policy.md", POLICY),
     ("expressions.md", EXPRESSIONS),
@@ -25,6 +26,7 @@ const ALL: [(&str, &str); 7] = [
     ("assessment.md", ASSESSMENT),
     ("inputs.md", INPUTS),
     ("topology.md", TOPOLOGY),
+    ("replay.md", REPLAY),
 ];
 
 /// What follows a marker: the fenced code block, or the table, right after it.
@@ -81,8 +83,17 @@ fn of_kind(kind: &str) -> Vec<Checked> {
 #[test]
 fn every_marker_has_a_known_kind() {
     for c in checked() {
-        let known = ["policy", "policy-json", "change", "context", "topology", "assessment"]
-            .contains(&c.kind.as_str())
+        let known = [
+            "policy",
+            "policy-json",
+            "change",
+            "context",
+            "topology",
+            "assessment",
+            "record",
+            "replay-report",
+        ]
+        .contains(&c.kind.as_str())
             || c.kind.starts_with("fields ");
         assert!(known, "{}: unknown doc-check kind `{}`", c.file, c.kind);
     }
@@ -199,23 +210,41 @@ fn a_field_that_does_not_exist_is_caught() {
     assert!(Policy::from_toml(&text).is_err());
 }
 
-/// Every top-level key of the policy format has its section in the reference.
+/// Every top-level key of the policy format has its section in the reference. The keys are
+/// the ones the loader accepts: those it lists when it meets a key it does not know.
 #[test]
 fn every_policy_section_is_documented() {
-    for key in [
-        "policy",
-        "params",
-        "let",
-        "risk",
-        "risk_levels",
-        "rule",
-        "decision",
-        "blast",
-        "health",
-        "test",
-        "test_topology",
-        "property",
-    ] {
+    let errors = Policy::from_toml("zzzzzzzzzzzz = 1\n").unwrap_err();
+    let unknown = errors.iter().find(|d| d.message() == "unknown key `zzzzzzzzzzzz`").unwrap();
+    let keys: Vec<&str> = unknown.help().unwrap().split('`').skip(1).step_by(2).collect();
+    assert!(keys.contains(&"policy") && keys.contains(&"test_topology"), "{keys:?}");
+    for key in keys {
         assert!(POLICY.contains(&format!("| `{key}` |")), "`{key}` is missing from the table of keys");
+    }
+}
+
+/// The example record reads as a record (format, shape, the change's and context's rules) and
+/// has exactly the fields a record has.
+#[test]
+fn the_example_record_reads_and_has_every_field_and_no_other() {
+    use changeguard::replay::DecisionRecord;
+    for c in of_kind("record") {
+        let record = DecisionRecord::from_json_line(&c.body, &changeguard::Limits::default())
+            .unwrap_or_else(|e| panic!("{}: not a record: {e}", c.file));
+        let shown: serde_json::Value = serde_json::from_str(&c.body).expect("JSON");
+        let written: serde_json::Value = serde_json::from_str(&record.to_json_line()).expect("JSON");
+        assert_eq!(written, shown, "{}", c.file);
+    }
+}
+
+/// The example replay report has exactly the fields a report has.
+#[test]
+fn the_example_replay_report_has_every_field_and_no_other() {
+    use changeguard::replay::ReplayReport;
+    for c in of_kind("replay-report") {
+        let report =
+            ReplayReport::from_json(&c.body).unwrap_or_else(|e| panic!("{}: not a report: {e}", c.file));
+        let shown: serde_json::Value = serde_json::from_str(&c.body).expect("JSON");
+        assert_eq!(serde_json::to_value(&report).expect("serializes"), shown, "{}", c.file);
     }
 }

@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use crate::cel::stdlib::Overload;
+use crate::cel::stdlib::regex::RegexOp;
 use crate::cel::value::{EvalError, ObjectType, Value};
 
 /// How a field selection is resolved.
@@ -118,6 +119,9 @@ pub(crate) enum Node {
     },
     /// `matches` with a pattern compiled at load time.
     Matches(Box<Node>, Arc<regex::Regex>),
+    /// `find` or `findAll` with a pattern compiled at load time: the text, then the limit of
+    /// `findAll(p, n)`.
+    Regex(RegexOp, Box<[Node]>, Arc<regex::Regex>),
     /// A prepared call: an implementation with arguments fixed at load time.
     Prepared(Box<Node>, Arc<dyn PreparedFn>),
     Comprehension(Box<Comprehension>),

@@ -52,6 +52,7 @@ impl Literals {
                 | Node::Or(items)
                 | Node::List(items)
                 | Node::Call(_, items)
+                | Node::Regex(_, items, _)
                 | Node::Dispatch { args: items, .. }
                 | Node::Method { args: items, .. }
                 | Node::DynMethod { args: items, .. } => stack.extend(items.iter()),

@@ -13,7 +13,7 @@
 #![doc = include_str!("../../docs/reference/cel.md")]
 
 mod check;
-pub mod display;
+pub(crate) mod display;
 mod env;
 pub(crate) mod eval;
 mod expr;
@@ -22,15 +22,17 @@ pub mod json;
 mod literals;
 mod program;
 pub(crate) mod stdlib;
-pub mod syntax;
-pub mod types;
-pub mod value;
+pub(crate) mod syntax;
+pub(crate) mod types;
+pub(crate) mod value;
 
 pub use display::Canonical;
 pub use env::Env;
+pub(crate) use eval::Budget;
 #[cfg(feature = "fuzzing")]
 pub(crate) use eval::write_plain;
-pub use eval::{Activation, Budget, NoVariables};
+pub use eval::{Activation, NoVariables};
+#[doc(hidden)]
 pub use expr::{ExprOutcome, evaluate_expression};
 pub use literals::Literals;
 pub use program::Program;

@@ -40,7 +40,11 @@ impl Env {
     /// # Errors
     ///
     /// Every type error (when `checked`) and unresolvable name.
-    pub fn compile_ast(&self, ast: &super::syntax::Expr, checked: bool) -> Result<Program, Vec<Diagnostic>> {
+    pub(crate) fn compile_ast(
+        &self,
+        ast: &super::syntax::Expr,
+        checked: bool,
+    ) -> Result<Program, Vec<Diagnostic>> {
         let out = check::check(self, ast, checked);
         if out.diagnostics.iter().any(Diagnostic::is_error) {
             return Err(out.diagnostics);
@@ -109,7 +113,7 @@ impl Program {
     /// # Errors
     ///
     /// The evaluation error, or a `no matching overload` error when the value is not a bool.
-    pub fn evaluate_bool_with<'a>(
+    pub(crate) fn evaluate_bool_with<'a>(
         &'a self,
         activation: &dyn Activation<'a>,
         budget: &Budget,
@@ -124,7 +128,7 @@ impl Program {
     /// # Errors
     ///
     /// The evaluation error, when the expression evaluates to one.
-    pub fn evaluate_with<'a>(
+    pub(crate) fn evaluate_with<'a>(
         &'a self,
         activation: &dyn Activation<'a>,
         budget: &Budget,

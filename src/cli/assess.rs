@@ -32,6 +32,10 @@ pub(crate) struct AssessArgs {
     /// How to print the assessment.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Append the decision, with its inputs, as one JSON line to this file (created when
+    /// absent): a log that `changeguard replay` reads.
+    #[arg(long, value_name = "FILE")]
+    record: Option<String>,
 }
 
 /// Reads and parses one input; on failure prints the diagnostics against the file's text.
@@ -49,6 +53,32 @@ pub(crate) fn load<T>(
         eprint!("{}", d.render(Some(display_name(path)), &text));
         ExitCode::from(EXIT_INVALID)
     })
+}
+
+/// Appends `line` and a newline to `path` in one write, creating the file when absent.
+fn append_line(path: &str, line: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new().append(true).create(true).open(path)?;
+    let mut bytes = Vec::with_capacity(line.len() + 1);
+    bytes.extend_from_slice(line.as_bytes());
+    bytes.push(b'\n');
+    file.write_all(&bytes)
+}
+
+/// The policy at `path`, or the built-in one when there is none.
+pub(crate) fn load_policy(path: Option<&str>, limits: &Limits) -> Result<Policy, ExitCode> {
+    path.map_or_else(
+        || Ok(Policy::well_architected()),
+        |path| load(path, limits, |t| Policy::from_text_with_limits(t, limits)),
+    )
+}
+
+/// The topology at `path`, or the empty one when there is none.
+pub(crate) fn load_topology(path: Option<&str>, limits: &Limits) -> Result<Topology, ExitCode> {
+    path.map_or_else(
+        || Ok(Topology::default()),
+        |path| load(path, limits, |t| Topology::from_json_with_limits(t, limits)),
+    )
 }
 
 fn now() -> changeguard::cel::Timestamp {
@@ -69,23 +99,17 @@ pub(crate) fn run(args: &AssessArgs, limits: &Limits) -> ExitCode {
         eprintln!("error: only one input can be read from standard input (`-`)");
         return ExitCode::from(EXIT_INVALID);
     }
-    let policy = match &args.policy {
-        None => Policy::well_architected(),
-        Some(path) => match load(path, limits, |t| Policy::from_text_with_limits(t, limits)) {
-            Ok(p) => p,
-            Err(code) => return code,
-        },
+    let policy = match load_policy(args.policy.as_deref(), limits) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let change = match load(&args.change, limits, |t| Change::from_json_with_limits(t, limits)) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let topology = match &args.topology {
-        None => Topology::default(),
-        Some(path) => match load(path, limits, |t| Topology::from_json_with_limits(t, limits)) {
-            Ok(t) => t,
-            Err(code) => return code,
-        },
+    let topology = match load_topology(args.topology.as_deref(), limits) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let context = match &args.context {
         None => Context::new(now()),
@@ -95,6 +119,15 @@ pub(crate) fn run(args: &AssessArgs, limits: &Limits) -> ExitCode {
         },
     };
     let assessment = policy.assess(&change, &topology, &context);
+    if let Some(path) = &args.record {
+        let digest = changeguard::replay::topology_digest(&topology);
+        let record =
+            changeguard::replay::DecisionRecord::new(&policy, digest, change, context, &assessment, now());
+        if let Err(e) = append_line(path, &record.to_json_line()) {
+            eprintln!("error: cannot write the record to `{path}`: {e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    }
     match args.format {
         Format::Text => out!("{assessment}"),
         Format::Json => outln!("{}", assessment.to_json_pretty()),

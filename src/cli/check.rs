@@ -34,13 +34,12 @@ pub(crate) fn run_check(args: &CheckArgs, limits: &Limits) -> ExitCode {
                     eprint!("{}", render_all(policy.warnings(), Some(name), &text));
                 }
                 outln!(
-                    "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} properties, {} warnings",
+                    "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} warnings",
                     policy.name(),
                     policy.version(),
                     policy.rule_ids().count(),
                     policy.factor_ids().count(),
                     policy.test_count(),
-                    policy.property_count(),
                     policy.warnings().len()
                 );
             }

@@ -24,8 +24,13 @@ macro_rules! outln {
 
 mod assess;
 mod check;
+mod coverage;
+mod diff;
 mod expr;
 mod judge;
+mod lines;
+mod records;
+mod replay;
 mod test;
 
 use std::io::Read as _;
@@ -72,6 +77,13 @@ enum Command {
     /// Compile and evaluate one CEL expression and print its value: exit 0, 1 evaluation
     /// error, 2 syntax or type error.
     Expr(expr::ExprArgs),
+    /// Decide recorded decisions again with a new policy and report what changes: exit 0 when
+    /// nothing matches `--fail-on`, 1 when something does, 2 on invalid input or malformed
+    /// lines.
+    Replay(replay::ReplayArgs),
+    /// Compare two policies: their text, and their decisions over records and generated
+    /// inputs. Exit 0 when nothing differs, 1 when something does, 2 on invalid input.
+    Diff(diff::DiffArgs),
     /// Policy utilities.
     Policy {
         #[command(subcommand)]
@@ -134,6 +146,8 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args, &limits),
         Command::Expr(args) => expr::run(&args, &limits),
         Command::Judge(args) => judge::run(&args, &limits),
+        Command::Replay(args) => replay::run(&args, &limits),
+        Command::Diff(args) => diff::run(&args, &limits),
         Command::Policy { command: PolicyCommand::Default } => {
             out!("{}", changeguard::policy::WELL_ARCHITECTED_TOML);
             ExitCode::SUCCESS

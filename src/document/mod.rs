@@ -19,6 +19,7 @@
 //! value's shape starts with its path.
 
 pub(crate) mod de;
+pub(crate) mod line;
 pub(crate) mod path;
 mod read;
 pub(crate) mod reader;
@@ -48,3 +49,32 @@ pub(crate) trait Document: Sized {
     /// Every broken rule, each with the field path of what breaks it.
     fn build(shape: Self::Shape, limits: &Limits) -> Result<Self, Diagnostics>;
 }
+
+/// Writes the JSON constructors of a [`Document`] type (`noun` names it in their docs): `from_json` (with the docs given, and
+/// the default [`Limits`]) and `from_json_with_limits`, both reading through [`json`].
+macro_rules! json_constructors {
+    ($ty:ident, $noun:literal, $(#[$doc:meta])*) => {
+        impl $ty {
+            $(#[$doc])*
+            pub fn from_json(text: &str) -> Result<$ty, $crate::Diagnostics> {
+                $ty::from_json_with_limits(text, &$crate::Limits::default())
+            }
+
+            #[doc = concat!("Reads a ", $noun, " from JSON text within `limits`, as [`", stringify!($ty), "::from_json`] does")]
+            /// within the default ones.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As [`", stringify!($ty), "::from_json`], and a")]
+            /// [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded) diagnostic naming the
+            /// document and the limit when `text` is longer than
+            /// [`Limits::max_document_bytes`](crate::Limits::max_document_bytes) (checked before
+            /// it is parsed).
+            pub fn from_json_with_limits(text: &str, limits: &$crate::Limits) -> Result<$ty, $crate::Diagnostics> {
+                $crate::document::json(text, limits)
+            }
+        }
+    };
+}
+
+pub(crate) use json_constructors;

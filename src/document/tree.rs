@@ -247,73 +247,72 @@ impl JsonParser<'_> {
         }
     }
 
+    /// An object or array from its opening byte (at `pos`) to `close`: `item` reads each
+    /// member, separated by commas; nesting counts one level while inside.
+    fn sequence(
+        &mut self,
+        close: u8,
+        unclosed: &str,
+        mut item: impl FnMut(&mut Self) -> JResult<()>,
+    ) -> JResult<()> {
+        self.enter()?;
+        self.pos += 1;
+        self.ws();
+        if self.peek() == Some(close) {
+            self.pos += 1;
+        } else {
+            loop {
+                item(self)?;
+                self.ws();
+                match self.peek() {
+                    Some(b',') => self.pos += 1,
+                    Some(c) if c == close => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err((unclosed.into(), self.pos)),
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
     fn value(&mut self) -> JResult<Node> {
         self.ws();
         let start = self.pos;
         let kind = match self.peek() {
             None => return Err(("unexpected end of input, expected a value".into(), self.pos)),
             Some(b'{') => {
-                self.enter()?;
-                self.pos += 1;
                 let mut entries = Vec::new();
                 let mut seen = std::collections::HashSet::new();
-                self.ws();
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                } else {
-                    loop {
-                        self.ws();
-                        let key_start = self.pos;
-                        let (name, _) = self.string()?;
-                        if !seen.insert(name.clone()) && !self.document {
-                            self.duplicate = Some(self.at.key(&name));
-                            return Err((format!("duplicate key `{name}`"), key_start));
-                        }
-                        let key = DocKey { name, span: Span::new(key_start as u32, self.pos as u32) };
-                        self.eat(b':', "`:` after an object key")?;
-                        self.at.push(Seg::Key(key.name.clone()));
-                        let v = self.value()?;
-                        self.at.pop();
-                        entries.push((key, v));
-                        self.ws();
-                        match self.peek() {
-                            Some(b',') => self.pos += 1,
-                            Some(b'}') => {
-                                self.pos += 1;
-                                break;
-                            }
-                            _ => return Err(("expected `,` or `}` in an object".into(), self.pos)),
-                        }
+                self.sequence(b'}', "expected `,` or `}` in an object", |p| {
+                    p.ws();
+                    let key_start = p.pos;
+                    let (name, _) = p.string()?;
+                    if !seen.insert(name.clone()) && !p.document {
+                        p.duplicate = Some(p.at.key(&name));
+                        return Err((format!("duplicate key `{name}`"), key_start));
                     }
-                }
-                self.depth -= 1;
+                    let key = DocKey { name, span: Span::new(key_start as u32, p.pos as u32) };
+                    p.eat(b':', "`:` after an object key")?;
+                    p.at.push(Seg::Key(key.name.clone()));
+                    let v = p.value()?;
+                    p.at.pop();
+                    entries.push((key, v));
+                    Ok(())
+                })?;
                 NodeKind::Table(entries)
             }
             Some(b'[') => {
-                self.enter()?;
-                self.pos += 1;
                 let mut items = Vec::new();
-                self.ws();
-                if self.peek() == Some(b']') {
-                    self.pos += 1;
-                } else {
-                    loop {
-                        self.at.push(Seg::Index(items.len()));
-                        let item = self.value()?;
-                        self.at.pop();
-                        items.push(item);
-                        self.ws();
-                        match self.peek() {
-                            Some(b',') => self.pos += 1,
-                            Some(b']') => {
-                                self.pos += 1;
-                                break;
-                            }
-                            _ => return Err(("expected `,` or `]` in an array".into(), self.pos)),
-                        }
-                    }
-                }
-                self.depth -= 1;
+                self.sequence(b']', "expected `,` or `]` in an array", |p| {
+                    p.at.push(Seg::Index(items.len()));
+                    let item = p.value()?;
+                    p.at.pop();
+                    items.push(item);
+                    Ok(())
+                })?;
                 NodeKind::Array(items)
             }
             Some(b'"') => {

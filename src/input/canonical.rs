@@ -168,15 +168,7 @@ mod tests {
     #[test]
     fn respelt_identities_are_one_person() {
         let honest = identity_key(AUTHOR).unwrap();
-        for spelling in [
-            "aisha.rahman\u{200b}",
-            "aisha\u{200d}.rahman",
-            "\u{feff}aisha.rahman",
-            "ai\u{ad}sha.rahman",
-            "ａｉｓｈａ．ｒａｈｍａｎ",
-            "\u{430}isha.rahman",
-            "Aisha.Rahman ",
-        ] {
+        for spelling in super::super::tests::RESPELT_AISHA.into_iter().chain(["Aisha.Rahman "]) {
             assert_eq!(identity_key(spelling).unwrap(), honest, "{spelling:?}");
         }
         assert_ne!(identity_key("bob.jones").unwrap(), honest);

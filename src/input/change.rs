@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use semver::Version;
 use serde::{Deserialize, Serialize};
+use serde_json::Map;
 
-use crate::Limits;
 use crate::cel::Timestamp;
-use crate::diagnostic::Diagnostics;
+use crate::input::Identity;
 use crate::input::kinds::{Bump, Category, ChangeKind, CheckStatus, StrategyType};
-use crate::input::{Identity, serde_util};
+use crate::input::serde_util::{self, unique_json_object, unique_map};
 
 /// A proposed software change: what it deploys, where, how, and the evidence around it.
 ///
@@ -52,11 +52,7 @@ pub struct Change {
     #[serde(default, deserialize_with = "serde_util::object_list", skip_serializing_if = "Vec::is_empty")]
     pub approvals: Vec<Approval>,
     /// CI checks by name. Default empty.
-    #[serde(
-        default,
-        deserialize_with = "serde_util::unique_map",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(default, deserialize_with = "unique_map", skip_serializing_if = "BTreeMap::is_empty")]
     pub checks: BTreeMap<String, CheckStatus>,
     /// Environments the same change was deployed to first. Default empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -68,19 +64,11 @@ pub struct Change {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<String>,
     /// Free-form labels. Default empty.
-    #[serde(
-        default,
-        deserialize_with = "serde_util::unique_map",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(default, deserialize_with = "unique_map", skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     /// Organisation-specific data, `dyn` in expressions. Default empty.
-    #[serde(
-        default,
-        deserialize_with = "serde_util::unique_json_object",
-        skip_serializing_if = "serde_json::Map::is_empty"
-    )]
-    pub attributes: serde_json::Map<String, serde_json::Value>,
+    #[serde(default, deserialize_with = "unique_json_object", skip_serializing_if = "Map::is_empty")]
+    pub attributes: Map<String, serde_json::Value>,
 }
 
 /// One service that a change deploys, and how its version moves.
@@ -209,39 +197,8 @@ impl Change {
             scheduled_at: None,
             regions: Vec::new(),
             labels: BTreeMap::new(),
-            attributes: serde_json::Map::new(),
+            attributes: Map::new(),
         }
-    }
-
-    /// Reads and [validates](Change::validate) a change from JSON text.
-    ///
-    /// ```
-    /// let change = changeguard::input::Change::from_json(
-    ///     r#"{ "id": "CHG-1", "environment": "production", "author": "ann",
-    ///          "services": [{ "name": "checkout", "from": "1.4.2", "to": "v1.5.0" }] }"#,
-    /// )?;
-    /// assert_eq!(change.services[0].bump(), changeguard::input::Bump::Minor);
-    /// # Ok::<(), changeguard::Diagnostics>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, or does not have the shape of a change (every such
-    /// problem, with its field path and span), or breaks a validation rule (every broken rule,
-    /// each with its field path and span).
-    pub fn from_json(text: &str) -> Result<Change, Diagnostics> {
-        Change::from_json_with_limits(text, &Limits::default())
-    }
-
-    /// Reads and [validates](Change::validate) a change from JSON text within `limits`: a text
-    /// longer than [`Limits::max_document_bytes`] is refused before it is parsed.
-    ///
-    /// # Errors
-    ///
-    /// As [`Change::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
-    /// diagnostic naming the document and the limit when the text is too long.
-    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Change, Diagnostics> {
-        crate::document::json(text, limits)
     }
 
     /// The change as pretty-printed JSON. Absent options and empty collections are left out;

@@ -4,12 +4,11 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Map;
 
-use crate::Limits;
 use crate::cel::Timestamp;
-use crate::diagnostic::Diagnostics;
 use crate::input::kinds::Category;
-use crate::input::serde_util;
+use crate::input::serde_util::{self, unique_json_object, unique_map};
 
 /// What is true when a change is assessed: the time and the state of operations.
 ///
@@ -24,22 +23,14 @@ pub struct Context {
     pub freezes: Vec<Freeze>,
     /// Remaining error budget by service, as a fraction (may be negative when overspent).
     /// Default empty.
-    #[serde(
-        default,
-        deserialize_with = "serde_util::unique_map",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(default, deserialize_with = "unique_map", skip_serializing_if = "BTreeMap::is_empty")]
     pub error_budgets: BTreeMap<String, f64>,
     /// Open incidents. Default empty.
     #[serde(default, deserialize_with = "serde_util::object_list", skip_serializing_if = "Vec::is_empty")]
     pub incidents: Vec<Incident>,
     /// Organisation-specific data, `dyn` in expressions. Default empty.
-    #[serde(
-        default,
-        deserialize_with = "serde_util::unique_json_object",
-        skip_serializing_if = "serde_json::Map::is_empty"
-    )]
-    pub attributes: serde_json::Map<String, serde_json::Value>,
+    #[serde(default, deserialize_with = "unique_json_object", skip_serializing_if = "Map::is_empty")]
+    pub attributes: Map<String, serde_json::Value>,
 }
 
 /// A period during which changes are frozen.
@@ -88,29 +79,8 @@ impl Context {
             freezes: Vec::new(),
             error_budgets: BTreeMap::new(),
             incidents: Vec::new(),
-            attributes: serde_json::Map::new(),
+            attributes: Map::new(),
         }
-    }
-
-    /// Reads and [validates](Context::validate) a context from JSON text.
-    ///
-    /// # Errors
-    ///
-    /// When the text is not JSON, or does not have the shape of a context (every such
-    /// problem, with its field path and span), or breaks a validation rule (every broken rule).
-    pub fn from_json(text: &str) -> Result<Context, Diagnostics> {
-        Context::from_json_with_limits(text, &Limits::default())
-    }
-
-    /// Reads and [validates](Context::validate) a context from JSON text within `limits`: a
-    /// text longer than [`Limits::max_document_bytes`] is refused before it is parsed.
-    ///
-    /// # Errors
-    ///
-    /// As [`Context::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
-    /// diagnostic naming the document and the limit when the text is too long.
-    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Context, Diagnostics> {
-        crate::document::json(text, limits)
     }
 
     /// The context as pretty-printed JSON; reading it back gives an equal context (as long as

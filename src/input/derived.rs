@@ -15,20 +15,9 @@ use crate::input::context::{Context, Freeze};
 // ------------------------------------------------------------------------------------------
 // Identities.
 
-/// The canonical form of a name or identity, as [`canonical_name`](crate::input::canonical_name):
-/// so that `" Ann "`, `"ANN"`, `"ann\u{200b}"` and `"ａｎｎ"` are the same person.
-///
-/// ```
-/// assert_eq!(changeguard::input::normalize_identity("  Ann.Lee "), "ann.lee");
-/// ```
-#[must_use]
-pub fn normalize_identity(identity: &str) -> String {
-    super::canonical_name(identity)
-}
-
 /// Whether `a` and `b` have the same [`canonical_name`](crate::input::canonical_name).
 #[must_use]
-pub fn same_identity(a: &str, b: &str) -> bool {
+pub(crate) fn same_identity(a: &str, b: &str) -> bool {
     let (ta, tb) = (a.trim(), b.trim());
     if ta.bytes().all(|c| c.is_ascii_graphic()) && tb.bytes().all(|c| c.is_ascii_graphic()) {
         return ta.eq_ignore_ascii_case(tb);

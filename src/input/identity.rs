@@ -3,7 +3,7 @@
 use std::fmt;
 use std::ops::Deref;
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::canonical::{IdentityError, canonical_name, identity_key};
@@ -161,24 +161,6 @@ impl Serialize for Identity {
 
 impl<'de> Deserialize<'de> for Identity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_string(IdentityVisitor)
-    }
-}
-
-struct IdentityVisitor;
-
-impl Visitor<'_> for IdentityVisitor {
-    type Value = Identity;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Identity, E> {
-        Ok(Identity::new(text))
-    }
-
-    fn visit_string<E: de::Error>(self, text: String) -> Result<Identity, E> {
-        Ok(Identity::new(text))
+        crate::input::serde_util::from_text(deserializer, "a string", |text| Ok(Identity::new(text)))
     }
 }

@@ -2,26 +2,54 @@
 //! checks its validation rules.
 
 use crate::diagnostic::Diagnostics;
-use crate::document::Document;
+use crate::document::{Document, json_constructors};
 use crate::input::{Change, Context};
 use crate::limits::Limits;
 
-impl Document for Change {
-    const NAME: &'static str = "change";
-    type Shape = Change;
+/// A document read as its own shape, then validated by its `validate`.
+macro_rules! validated_document {
+    ($ty:ident, $name:literal) => {
+        impl Document for $ty {
+            const NAME: &'static str = $name;
+            type Shape = $ty;
 
-    fn build(change: Change, _limits: &Limits) -> Result<Change, Diagnostics> {
-        change.validate()?;
-        Ok(change)
-    }
+            fn build(document: $ty, _limits: &Limits) -> Result<$ty, Diagnostics> {
+                document.validate()?;
+                Ok(document)
+            }
+        }
+    };
 }
 
-impl Document for Context {
-    const NAME: &'static str = "context";
-    type Shape = Context;
+validated_document!(Change, "change");
+validated_document!(Context, "context");
 
-    fn build(context: Context, _limits: &Limits) -> Result<Context, Diagnostics> {
-        context.validate()?;
-        Ok(context)
-    }
+json_constructors! {
+    Change, "change",
+    /// Reads and [validates](Change::validate) a change from JSON text.
+    ///
+    /// ```
+    /// let change = changeguard::input::Change::from_json(
+    ///     r#"{ "id": "CHG-1", "environment": "production", "author": "ann",
+    ///          "services": [{ "name": "checkout", "from": "1.4.2", "to": "v1.5.0" }] }"#,
+    /// )?;
+    /// assert_eq!(change.services[0].bump(), changeguard::input::Bump::Minor);
+    /// # Ok::<(), changeguard::Diagnostics>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, or does not have the shape of a change (every such
+    /// problem, with its field path and span), or breaks a validation rule (every broken rule,
+    /// each with its field path and span).
+}
+
+json_constructors! {
+    Context, "context",
+    /// Reads and [validates](Context::validate) a context from JSON text.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON, or does not have the shape of a context (every such
+    /// problem, with its field path and span), or breaks a validation rule (every broken rule).
 }

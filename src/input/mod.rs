@@ -46,7 +46,6 @@ pub(crate) use canonical::{is_canonical_ascii, is_plain_ascii};
 pub use change::{Approval, Change, Migration, Rollback, ServiceChange, Size, Strategy};
 pub use context::{Context, Freeze, Incident};
 pub(crate) use derived::distinct_people;
-pub use derived::{normalize_identity, same_identity};
 pub use identity::Identity;
 pub use kinds::{Bump, Category, ChangeKind, CheckStatus, StrategyType};
 pub use serde_util::parse_version;

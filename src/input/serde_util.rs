@@ -27,21 +27,37 @@ struct VersionText(Version);
 
 impl<'de> Deserialize<'de> for VersionText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(VersionVisitor)
+        from_text(deserializer, "a semantic version like `1.4.2`", |text| {
+            parse_version(text).map(VersionText)
+        })
     }
 }
 
-struct VersionVisitor;
+/// Reads a value written as a string: `parse` turns the text into the value or says what is
+/// wrong with it; `expecting` describes the text wanted when the input is not a string at all.
+pub(crate) fn from_text<'de, D: Deserializer<'de>, T>(
+    deserializer: D,
+    expecting: &'static str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_str(TextVisitor { expecting, parse })
+}
 
-impl Visitor<'_> for VersionVisitor {
-    type Value = VersionText;
+/// The visitor behind [`from_text`].
+struct TextVisitor<T> {
+    expecting: &'static str,
+    parse: fn(&str) -> Result<T, String>,
+}
+
+impl<T> Visitor<'_> for TextVisitor<T> {
+    type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a semantic version like `1.4.2`")
+        f.write_str(self.expecting)
     }
 
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<VersionText, E> {
-        parse_version(text).map(VersionText).map_err(E::custom)
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+        (self.parse)(text).map_err(E::custom)
     }
 }
 
@@ -414,27 +430,5 @@ impl<'de> Visitor<'de> for UniqueJson {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         unique_entries(map).map(serde_json::Value::Object)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::policy::{Enforcement, OnError};
-
-    #[test]
-    fn names_are_listed_as_a_sentence_lists_them() {
-        assert_eq!(either_of(&[]), "nothing");
-        assert_eq!(either_of(&["a"]), "`a`");
-        assert_eq!(either_of(&["a", "b"]), "`a` or `b`");
-        assert_eq!(either_of(&["a", "b", "c"]), "`a`, `b` or `c`");
-    }
-
-    #[test]
-    fn text_enums_suggest_the_closest_name_else_list_them_all() {
-        assert_eq!(Enforcement::name_help("hrd"), "did you mean `hard`?");
-        assert_eq!(Enforcement::name_help("zzzzzz"), "use `advisory`, `soft` or `hard`");
-        assert_eq!(OnError::from_name("fail_open"), Some(OnError::FailOpen));
-        assert_eq!(OnError::NAMES, ["fail_closed", "fail_open"]);
     }
 }

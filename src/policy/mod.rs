@@ -21,6 +21,7 @@
 
 mod assess;
 mod assessment;
+mod coverage;
 mod decide;
 mod env;
 mod environments;
@@ -29,10 +30,12 @@ mod kinds;
 mod load;
 mod model;
 mod objects;
+mod outline;
 mod refs;
 mod render;
 mod runner;
 mod schema;
+mod sources;
 mod views;
 #[cfg(feature = "proptest")]
 mod vocabulary;
@@ -42,9 +45,11 @@ use std::sync::Arc;
 pub use assessment::{
     Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
 };
+pub use coverage::{Coverage, Goal, GoalKind};
 pub use model::{
     BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, POINTS_RANGE, RiskLevel, RiskLevels,
 };
+pub use outline::{ChangeKind, Section, StructuralChange};
 pub use runner::{
     CaseResult, Counterexample, PropertyResult, PropertyStatus, TestOptions, TestReport, TestSuite,
     test_file_policy,
@@ -151,6 +156,23 @@ impl Policy {
     #[must_use]
     pub fn version(&self) -> &semver::Version {
         &self.inner.version
+    }
+
+    /// The digest of the policy's text, `sha256:` and 64 hex digits: which text decided,
+    /// recorded in every [decision record](crate::replay::DecisionRecord). Any edit of the
+    /// text, layout included, changes it.
+    #[must_use]
+    pub fn digest(&self) -> &str {
+        &self.inner.digest
+    }
+
+    /// Every structural difference from `self` (the old policy) to `new`: factors, rules,
+    /// `let`s, parameters, thresholds and settings added, removed or changed, with their old
+    /// and new text, by section and name. Layout, key order and the `[[test]]` cases play no
+    /// part.
+    #[must_use]
+    pub fn structural_diff(&self, new: &Policy) -> Vec<StructuralChange> {
+        self.inner.outline.diff(&new.inner.outline)
     }
 
     /// The policy's description.
@@ -318,13 +340,48 @@ impl Policy {
     #[must_use]
     pub fn run_tests(&self, options: &TestOptions) -> TestReport {
         let inner = &self.inner;
-        runner::run(self, &inner.tests, &inner.properties, inner.test_topology.as_ref(), options)
+        runner::run_with(
+            self,
+            (&inner.tests, &inner.properties, inner.test_topology.as_ref()),
+            options,
+            |c, t, x| self.assess(c, t, x),
+        )
     }
 
     /// The number of `[[property]]` entries.
     #[must_use]
     pub fn property_count(&self) -> usize {
         self.inner.properties.len()
+    }
+
+    /// Runs the policy's `[[test]]` cases and properties as [`Policy::run_tests`] does, and
+    /// measures the [coverage](crate::policy#coverage) of the policy by its `[[test]]` cases,
+    /// whether they pass or not.
+    #[must_use]
+    pub fn run_tests_with_coverage(&self, options: &TestOptions) -> (TestReport, Coverage) {
+        let inner = &self.inner;
+        let mut recorder = coverage::Recorder::new(inner);
+        let report = runner::run_with(
+            self,
+            (&inner.tests, &inner.properties, inner.test_topology.as_ref()),
+            options,
+            |change, topology, context| recorder.assess(change, topology, context),
+        );
+        (report, recorder.finish())
+    }
+
+    /// The [coverage](crate::policy#coverage) of this policy by assessments of `inputs`
+    /// (change, topology, context).
+    #[must_use]
+    pub fn coverage_of<'i>(
+        &self,
+        inputs: impl IntoIterator<Item = (&'i Change, &'i Topology, &'i Context)>,
+    ) -> Coverage {
+        let mut recorder = coverage::Recorder::new(&self.inner);
+        for (change, topology, context) in inputs {
+            let _ = recorder.assess(change, topology, context);
+        }
+        recorder.finish()
     }
 
     /// The number of `[[test]]` cases.

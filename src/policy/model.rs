@@ -205,6 +205,12 @@ pub(crate) struct CompiledPolicy {
     pub(crate) limits: crate::Limits,
     /// The environment vocabulary (`params.environments`), possibly empty.
     pub(crate) environments: super::environments::Environments,
+    /// Where the expressions came from (for coverage and analysis; never read by `assess`).
+    pub(crate) sources: super::sources::Sources,
+    /// The digest of the policy's text (`sha256:…`), set when it loads.
+    pub(crate) digest: std::sync::Arc<str>,
+    /// The named parts as text, for structural diffs.
+    pub(crate) outline: super::outline::Outline,
 }
 
 impl CompiledPolicy {
@@ -229,6 +235,9 @@ impl CompiledPolicy {
             warnings: Vec::new(),
             limits: crate::Limits::default(),
             environments: super::environments::Environments::default(),
+            sources: super::sources::Sources::default(),
+            digest: crate::digest::of(b"").into(),
+            outline: super::outline::Outline::default(),
         }
     }
 }

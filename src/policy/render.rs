@@ -113,38 +113,14 @@ impl Assessment {
                 let _ = writeln!(out, "- [ ] {s}");
             }
         }
-        if !self.risk.factors.is_empty() {
-            let _ = writeln!(
-                out,
-                "\n### Risk factors\n\n| factor | points | reason | references |\n|---|---:|---|---|"
-            );
-            for f in &self.risk.factors {
-                let _ = writeln!(
-                    out,
-                    "| `{}` | {:+} | {} | {} |",
-                    f.id,
-                    f.points,
-                    escape(&f.reason),
-                    f.references.join(", ")
-                );
-            }
-        }
-        if !self.violations.is_empty() {
-            let _ = writeln!(
-                out,
-                "\n### Rules violated\n\n| rule | enforcement | message | status |\n|---|---|---|---|"
-            );
-            for v in &self.violations {
-                let _ = writeln!(
-                    out,
-                    "| `{}` | {} | {} | {} |",
-                    v.rule,
-                    v.enforcement,
-                    escape(&v.message),
-                    violation_status(v)
-                );
-            }
-        }
+        let factors = self.risk.factors.iter().map(|f| {
+            [format!("`{}`", f.id), format!("{:+}", f.points), escape(&f.reason), f.references.join(", ")]
+        });
+        table(&mut out, "Risk factors", FACTOR_COLUMNS, factors);
+        let violations = self.violations.iter().map(|v| {
+            [format!("`{}`", v.rule), v.enforcement.to_string(), escape(&v.message), violation_status(v)]
+        });
+        table(&mut out, "Rules violated", VIOLATION_COLUMNS, violations);
         let b = &self.blast_radius;
         let _ = writeln!(out, "\n### Blast radius\n");
         let _ = writeln!(out, "- impacted: {}", list_or_none(&b.impacted));
@@ -168,6 +144,25 @@ impl Assessment {
             }
         }
         out
+    }
+}
+
+/// The header and alignment rows of the risk factors' table.
+const FACTOR_COLUMNS: &str = "| factor | points | reason | references |\n|---|---:|---|---|";
+
+/// The header and alignment rows of the violated rules' table.
+const VIOLATION_COLUMNS: &str = "| rule | enforcement | message | status |\n|---|---|---|---|";
+
+/// Appends a section titled `title` holding a four-column table, `columns` its header and
+/// alignment rows, then one line per row of cells; nothing when there are no rows.
+fn table(out: &mut String, title: &str, columns: &str, rows: impl Iterator<Item = [String; 4]>) {
+    let mut rows = rows.peekable();
+    if rows.peek().is_none() {
+        return;
+    }
+    let _ = writeln!(out, "\n### {title}\n\n{columns}");
+    for [a, b, c, d] in rows {
+        let _ = writeln!(out, "| {a} | {b} | {c} | {d} |");
     }
 }
 

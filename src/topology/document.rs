@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::input::serde_util::unique_map;
+
 /// The most critical tier is 0; [`MAX_TIER`] is the least critical one a service may declare.
 pub const MAX_TIER: u32 = 9;
 
@@ -33,11 +35,7 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<String>,
     /// Free-form labels; a key given twice is an error.
-    #[serde(
-        default,
-        deserialize_with = "crate::input::serde_util::unique_map",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(default, deserialize_with = "unique_map", skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
 }
 

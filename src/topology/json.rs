@@ -5,10 +5,11 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
 use super::{DependencyRef, ServiceRef, Topology, TopologyDocument};
-use crate::document::Document;
+use crate::document::{Document, json_constructors};
 use crate::{Diagnostics, Limits};
 
-impl Topology {
+json_constructors! {
+    Topology, "topology",
     /// Loads a topology from JSON text ([The topology document](crate::topology#the-topology-document))
     /// with the default [`Limits`].
     ///
@@ -17,20 +18,6 @@ impl Topology {
     /// A JSON syntax error (one diagnostic); otherwise every value of the wrong shape (an
     /// unknown field, with a "did you mean"), or else every validation problem, as
     /// [`Topology::new`] reports them; each with its field path and a span into `text`.
-    pub fn from_json(text: &str) -> Result<Topology, Diagnostics> {
-        Topology::from_json_with_limits(text, &Limits::default())
-    }
-
-    /// Loads a topology from JSON text within `limits`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Topology::from_json`], and a [`LimitExceeded`](crate::DiagnosticKind::LimitExceeded)
-    /// diagnostic naming the document and the limit when `text` is longer than
-    /// [`Limits::max_document_bytes`] (checked before it is parsed).
-    pub fn from_json_with_limits(text: &str, limits: &Limits) -> Result<Topology, Diagnostics> {
-        crate::document::json(text, limits)
-    }
 }
 
 impl Document for Topology {

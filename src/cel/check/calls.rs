@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use super::{Checker, Typed, fold};
 use crate::cel::ir::{ArithOp, CmpOp, Node, PreparedFn};
 use crate::cel::stdlib::{self, Overload};
-use crate::cel::syntax::{BinaryOp, Expr, Ident, UnaryOp};
+use crate::cel::syntax::{BinaryOp, Expr, ExprKind, Ident, UnaryOp};
 use crate::cel::types::Type;
 use crate::cel::value::Value;
 use crate::diagnostic::{DiagnosticKind, Span};
@@ -281,6 +281,18 @@ impl Checker<'_> {
         args: &[Expr],
         span: Span,
     ) -> Typed {
+        if let Some(t) = target
+            && let Some(name) = self.namespaced(t, function)
+        {
+            let qualified = Ident { name, span: t.span.to(function.span) };
+            return self.call(None, &qualified, args, span);
+        }
+        if target.is_none() && args.len() > 2 && stdlib::math::VARIADIC.contains(&function.name.as_str()) {
+            // `math.greatest(a, b, c…)` is `math.greatest([a, b, c…])`.
+            let items = args.first().map_or(span, |a| a.span).to(args.last().map_or(span, |a| a.span));
+            let list = Expr { span: items, kind: ExprKind::List(args.to_vec()) };
+            return self.call(None, function, std::slice::from_ref(&list), span);
+        }
         let target_t = target.map(|t| self.expr(t));
         let arg_ts: Vec<Typed> = args.iter().map(|a| self.expr(a)).collect();
         let mut arg_types: Vec<Type> = Vec::with_capacity(arg_ts.len() + 1);
@@ -333,10 +345,21 @@ impl Checker<'_> {
                 Some(format!("`{}` accepts {}", function.name, accepted.join(", "))),
             );
         };
+        if receiver
+            && function.name == "format"
+            && let Some(failed) = self.check_format_call(target, args, &arg_types)
+        {
+            return failed;
+        }
         let ty =
             matching.iter().skip(1).fold(first.1.clone(), |acc, (_, r)| super::super::types::join(&acc, r));
         // Errors in a constant argument point at it (the last argument of these calls).
         let constant_span = args.last().map_or(function.span, |a| a.span);
+        let nodes = match self.prepare_regex(first.0, nodes, args.first().map_or(function.span, |a| a.span)) {
+            Prep::Done(node) => return fold::fold(self, Typed::new(node, ty)),
+            Prep::Failed(t) => return t,
+            Prep::NotApplicable(nodes) => nodes,
+        };
         let nodes = match self.prepare(function, nodes, constant_span) {
             Prep::Done(node) => return fold::fold(self, Typed::new(node, ty)),
             Prep::Failed(t) => return t,
@@ -349,6 +372,30 @@ impl Checker<'_> {
             Node::Dispatch { name: first.0.function, candidates: candidates.into(), args: nodes.into() }
         };
         fold::fold(self, Typed::new(node, ty))
+    }
+
+    /// The global function that `target.function(…)` names when `target` is a namespace
+    /// (`math` in `math.greatest(1, 2)`) rather than a value: a chain of identifiers that is
+    /// neither a comprehension variable nor a declared variable (a variable of the same name, or
+    /// of any prefix of it, wins), with `function` declared under that namespace. A misspelt
+    /// function of a known namespace is returned too, so that it is reported as a function.
+    fn namespaced(&self, target: &Expr, function: &Ident) -> Option<String> {
+        let head = super::names::head_ident(target)?;
+        // The common case, a method call on a variable, is settled before any allocation.
+        if self.local(head).is_some() || self.env.lookup(head).is_some() {
+            return None;
+        }
+        let namespace = super::names::qualified_name(target)?;
+        let mut prefixes = namespace.match_indices('.').map(|(i, _)| namespace.get(..i).unwrap_or(""));
+        if self.env.lookup(&namespace).is_some() || prefixes.any(|p| self.env.lookup(p).is_some()) {
+            return None;
+        }
+        let name = format!("{namespace}.{}", function.name);
+        let known = functions().contains_key(name.as_str())
+            || functions()
+                .keys()
+                .any(|k| k.strip_prefix(namespace.as_str()).is_some_and(|r| r.starts_with('.')));
+        known.then_some(name)
     }
 
     fn method_call(
@@ -421,7 +468,8 @@ impl Checker<'_> {
                 format!("unbound function `{}`", function.name),
             );
         }
-        let help = fuzzy::did_you_mean(&function.name, functions().keys().copied());
+        let help = fuzzy::did_you_mean(&function.name, functions().keys().copied())
+            .or_else(|| qualified_spelling(&function.name, receiver));
         self.error_help(
             DiagnosticKind::UnknownFunction,
             function.span,
@@ -461,6 +509,25 @@ impl Checker<'_> {
                     Prepared::Fn(f) => Node::Prepared(Box::new(subject), f),
                 }),
             },
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// `find` and `findAll` with a literal pattern, compiled once here: its errors are load
+    /// errors that point at it.
+    fn prepare_regex(&mut self, overload: &Overload, nodes: Vec<Node>, pattern_span: Span) -> Prep {
+        let stdlib::Impl::Regex(op) = overload.imp else { return Prep::NotApplicable(nodes) };
+        let Some(Value::String(pattern)) = nodes.get(1).and_then(Node::as_const) else {
+            return Prep::NotApplicable(nodes);
+        };
+        match stdlib::regex::compile_regex_cached(pattern.as_str(), self.env.limits().max_regex_bytes) {
+            Err(message) => Prep::Failed(self.error(DiagnosticKind::InvalidRegex, pattern_span, message)),
+            Ok(re) => {
+                let operands: Vec<Node> =
+                    nodes.into_iter().enumerate().filter(|(i, _)| *i != 1).map(|(_, n)| n).collect();
+                Prep::Done(Node::Regex(op, operands.into(), Arc::new(re)))
+            }
         }
     }
 }
@@ -516,4 +583,18 @@ fn comparable(l: &Type, r: &Type) -> bool {
         return true;
     }
     match_signature(&[a(), a()], &Type::Bool, &[l.clone(), r.clone()]).is_some()
+}
+
+/// Advice for a function called without its namespace (`greatest(1, 2)` for
+/// `math.greatest(1, 2)`).
+fn qualified_spelling(name: &str, receiver: bool) -> Option<String> {
+    let mut found: Vec<&str> = functions()
+        .keys()
+        .copied()
+        .filter(|k| k.rsplit_once('.').is_some_and(|(_, last)| last == name))
+        .collect();
+    found.sort_unstable();
+    let first = found.first()?;
+    let how = if receiver { " (a global function, not a method)" } else { "" };
+    Some(format!("did you mean `{first}(…)`{how}?"))
 }

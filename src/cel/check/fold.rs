@@ -29,7 +29,9 @@ fn foldable(node: &Node) -> bool {
         }
         Node::List(items) | Node::Concat(items) => items.iter().all(is_const),
         Node::Map(entries) => entries.iter().all(|(k, v)| is_const(k) && is_const(v)),
-        Node::Call(_, args) | Node::Dispatch { args, .. } => args.iter().all(is_const),
+        Node::Call(_, args) | Node::Dispatch { args, .. } | Node::Regex(_, args, _) => {
+            args.iter().all(is_const)
+        }
         // A macro over a constant list or map whose expressions read only its own variables
         // (`params.checks.map(c, c + "!")`): evaluated once here instead of at every run.
         Node::Comprehension(c) => {
@@ -67,6 +69,7 @@ fn closed(node: &Node, depth: u32) -> bool {
         Node::Call(_, args)
         | Node::Dispatch { args, .. }
         | Node::Method { args, .. }
+        | Node::Regex(_, args, _)
         | Node::DynMethod { args, .. } => all(args),
         Node::Comprehension(c) => {
             closed(&c.range, depth)

@@ -6,6 +6,7 @@
 
 mod calls;
 mod fold;
+mod format_args;
 mod macros;
 mod names;
 mod special;

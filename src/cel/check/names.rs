@@ -32,7 +32,7 @@ fn type_name_value(name: &str) -> Option<TypeValue<'static>> {
 }
 
 /// The dotted name of a chain of identifiers and field selections (`a.b.c`), if it is one.
-fn qualified_name(e: &Expr) -> Option<String> {
+pub(super) fn qualified_name(e: &Expr) -> Option<String> {
     match &e.kind {
         ExprKind::Ident { name, .. } => Some(name.name.clone()),
         ExprKind::Select { operand, field } => {
@@ -46,7 +46,7 @@ fn qualified_name(e: &Expr) -> Option<String> {
 }
 
 /// The first identifier of a qualified name chain.
-fn head_ident(e: &Expr) -> Option<&str> {
+pub(super) fn head_ident(e: &Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Ident { name, .. } => Some(&name.name),
         ExprKind::Select { operand, .. } => head_ident(operand),
@@ -55,7 +55,7 @@ fn head_ident(e: &Expr) -> Option<&str> {
 }
 
 impl Checker<'_> {
-    fn local(&self, name: &str) -> Option<(u32, u8, Type)> {
+    pub(super) fn local(&self, name: &str) -> Option<(u32, u8, Type)> {
         for (depth, scope) in self.scopes.iter().rev().enumerate() {
             if let Some(i) = scope.names.iter().position(|n| n == name) {
                 let ty = scope.types.get(i).cloned().unwrap_or(Type::Dyn);

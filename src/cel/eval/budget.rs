@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::Limits;
 use crate::cel::stdlib::cost::SLOT_BYTES;
+use crate::cel::stdlib::regex::{RegexOp, regex_call};
 use crate::cel::stdlib::{Cost, no_such_overload};
 use crate::cel::value::{EvalError, EvalErrorKind, Value};
 
@@ -19,7 +20,7 @@ use crate::cel::value::{EvalError, EvalErrorKind, Value};
 /// step per byte of its pattern. Every charge is made before the work or the allocation it
 /// pays for, from sizes already known.
 #[derive(Debug)]
-pub struct Budget {
+pub(crate) struct Budget {
     remaining: Cell<u64>,
     limit: u64,
     pub(super) max_value_bytes: usize,
@@ -32,14 +33,14 @@ pub struct Budget {
 impl Budget {
     /// A budget of `steps`, with the other limits at their defaults.
     #[must_use]
-    pub fn new(steps: u64) -> Self {
+    pub(crate) fn new(steps: u64) -> Self {
         Budget::with_limits(&Limits { max_eval_cost: steps, ..Limits::default() })
     }
 
     /// A budget of `limits.max_eval_cost` steps that also enforces `limits.max_value_bytes`,
     /// `limits.max_runtime_regexes` and `limits.max_regex_bytes`.
     #[must_use]
-    pub fn with_limits(limits: &Limits) -> Self {
+    pub(crate) fn with_limits(limits: &Limits) -> Self {
         Budget {
             remaining: Cell::new(limits.max_eval_cost),
             limit: limits.max_eval_cost,
@@ -69,7 +70,7 @@ impl Budget {
     ///
     /// When the budget is exhausted.
     #[inline]
-    pub fn spend(&self, steps: u64) -> Result<(), EvalError> {
+    pub(crate) fn spend(&self, steps: u64) -> Result<(), EvalError> {
         let left = self.remaining.get();
         if left < steps {
             return Err(self.exhausted());
@@ -142,13 +143,13 @@ impl Budget {
 
     /// The number of steps this budget started with.
     #[must_use]
-    pub fn limit(&self) -> u64 {
+    pub(crate) fn limit(&self) -> u64 {
         self.limit
     }
 
     /// Steps spent so far.
     #[must_use]
-    pub fn spent(&self) -> u64 {
+    pub(crate) fn spent(&self) -> u64 {
         self.limit - self.remaining.get()
     }
 
@@ -158,8 +159,14 @@ impl Budget {
     /// matching costs one step per 16 bytes of text.
     pub(crate) fn regex_is_match(&self, pattern: &str, text: &str) -> Result<bool, EvalError> {
         self.spend((text.len() / 16) as u64)?;
+        Ok(self.regex(pattern)?.is_match(text))
+    }
+
+    /// The compiled `pattern`: from this budget's cache, or compiled (one step per byte of the
+    /// pattern, paid first) and cached, within the limit of distinct run-time patterns.
+    pub(crate) fn regex(&self, pattern: &str) -> Result<regex::Regex, EvalError> {
         if let Some(re) = self.regexes.borrow().get(pattern) {
-            return Ok(re.is_match(text));
+            return Ok(re.clone());
         }
         if self.regexes.borrow().len() >= self.max_regexes {
             return Err(EvalError::new(
@@ -173,10 +180,29 @@ impl Budget {
         self.spend(pattern.len() as u64)?;
         let re = crate::cel::stdlib::regex::compile_runtime(pattern, self.max_regex_bytes)
             .map_err(EvalError::invalid_argument)?;
-        let found = re.is_match(text);
-        self.regexes.borrow_mut().insert(pattern.into(), re);
-        Ok(found)
+        self.regexes.borrow_mut().insert(pattern.into(), re.clone());
+        Ok(re)
     }
+}
+
+/// `find` or `findAll` with a pattern known only at run time (`args[1]`), compiled and
+/// charged through `budget` as for `matches`.
+///
+/// # Errors
+///
+/// `no such overload` when the pattern is not a string; an invalid pattern; the budget, or
+/// the limit on distinct run-time patterns, exceeded.
+pub(super) fn regex_with<'a>(
+    op: RegexOp,
+    args: &[&Value<'a>],
+    budget: &Budget,
+) -> Result<Value<'a>, EvalError> {
+    let [text, Value::String(pattern), rest @ ..] = args else {
+        return Err(no_such_overload(op.name(), args));
+    };
+    let re = budget.regex(pattern.as_str())?;
+    let operands: Vec<&Value<'a>> = std::iter::once(*text).chain(rest.iter().copied()).collect();
+    regex_call(op, &re, &operands, &mut |cost| budget.charge(cost))
 }
 
 /// `text.matches(pattern)` with a pattern known only at run time, compiled (once per
@@ -237,6 +263,20 @@ mod tests {
         let budget = Budget::with_limits(&limits);
         let e = m_with(&budget, "x", &"a".repeat(20_000)).unwrap_err();
         assert_eq!(e.kind(), EvalErrorKind::CostLimitExceeded);
+    }
+
+    #[test]
+    fn find_shares_the_cache_and_limit_of_matches() {
+        let limits = Limits { max_runtime_regexes: 1, ..crate::Limits::default() };
+        let budget = Budget::with_limits(&limits);
+        let found = regex_with(RegexOp::Find, &[&Value::str("abc"), &Value::str("b+")], &budget).unwrap();
+        assert_eq!(found.as_str(), Some("b"));
+        assert!(matches!(m_with(&budget, "abb", "b+"), Ok(true)));
+        let args = [&Value::str("abc"), &Value::str("c"), &Value::Int(1)];
+        let e = regex_with(RegexOp::FindAllN, &args, &budget).unwrap_err();
+        assert_eq!(e.kind(), EvalErrorKind::LimitExceeded);
+        let e = regex_with(RegexOp::Find, &[&Value::str("abc"), &Value::Int(1)], &budget).unwrap_err();
+        assert_eq!(e.kind(), EvalErrorKind::NoSuchOverload);
     }
 
     fn m_with(budget: &Budget, text: &str, pattern: &str) -> Result<bool, EvalError> {

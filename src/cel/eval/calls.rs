@@ -52,6 +52,11 @@ pub(super) fn call<'a>(
             let y = b.eval_ref(ctx, scope)?;
             super::budget::matches_with(&x, &y, ctx.budget)
         }
+        (Impl::Regex(op), _) => {
+            let (vals, n) = eval_args(args, ctx, scope)?;
+            let refs: Vec<&Value<'a>> = vals.iter().take(n).collect();
+            super::budget::regex_with(op, &refs, ctx.budget)
+        }
         _ => Err(EvalError::no_such_overload(format!(
             "internal error: arity mismatch calling `{}`",
             overload.id
@@ -106,6 +111,9 @@ fn dispatch_values<'a>(
                 (Impl::F3(f), [a, b, c]) => price(ctx, ov, &[a, b, c]).and_then(|()| f(a, b, c)),
                 (Impl::F4(f), [a, b, c, d]) => price(ctx, ov, &[a, b, c, d]).and_then(|()| f(a, b, c, d)),
                 (Impl::Matches, [a, b]) => super::budget::matches_with(a, b, ctx.budget),
+                (Impl::Regex(op), _) => {
+                    super::budget::regex_with(op, &vals.iter().collect::<Vec<_>>(), ctx.budget)
+                }
                 _ => Err(EvalError::no_such_overload("internal error: call arity mismatch")),
             };
         }

@@ -13,7 +13,7 @@ mod text;
 use std::sync::Arc;
 
 pub use activation::{Activation, NoVariables};
-pub use budget::Budget;
+pub(crate) use budget::Budget;
 use calls::{call, dispatch, dyn_method, method};
 use text::join;
 pub(crate) use text::push_int;
@@ -237,6 +237,14 @@ impl Node {
                 crate::cel::stdlib::regex::regex_is_match(re, &*operand.eval_ref(ctx, scope)?)
             }
             Node::Prepared(operand, f) => f.call(&*operand.eval_ref(ctx, scope)?),
+            Node::Regex(op, args, re) => {
+                let mut vals = Vec::with_capacity(args.len());
+                for arg in args {
+                    vals.push(arg.eval(ctx, scope)?);
+                }
+                let refs: Vec<&Value<'a>> = vals.iter().collect();
+                crate::cel::stdlib::regex::regex_call(*op, re, &refs, &mut |cost| ctx.budget.charge(cost))
+            }
             Node::Comprehension(c) => c.eval(ctx, scope),
             Node::Fail(e) => Err(e.clone()),
         }

@@ -1,4 +1,4 @@
-//! More list extensions, receiver-style: `isSorted` (Kubernetes).
+//! More list extensions: `isSorted` (Kubernetes) and `lists.range` (cel-go).
 //!
 //! Elements are ordered as by `sort` in the list extensions: a list mixing kinds that cannot be
 //! ordered against each other, or holding NaN, is an error rather than `false`.
@@ -6,8 +6,9 @@
 use std::cmp::Ordering;
 
 use super::compare::compare;
+use super::cost::Cost;
 use super::lists::{check_orderable, list_arg};
-use super::{Impl, Overload, method};
+use super::{Impl, Overload, global, method};
 use crate::cel::types::Type;
 use crate::cel::value::{EvalError, Value};
 
@@ -30,6 +31,37 @@ pub(super) fn declare(out: &mut Vec<Overload>) {
                 .priced(super::cost::scan_list),
         );
     }
+    out.push(
+        global("lists_range", "lists.range", vec![Type::Int], Type::list(Type::Int), Impl::F1(range))
+            .priced(range_cost),
+    );
+}
+
+/// The longest list `lists.range` builds, whatever the budget (the budget refuses much less
+/// under the default limits).
+const MAX_RANGE: i64 = 1 << 24;
+
+/// The length of `lists.range(n)`: `n`, or 0 when `n` is negative.
+fn range_len(v: &Value<'_>) -> usize {
+    match v {
+        Value::Int(n) => usize::try_from(*n).unwrap_or(if *n < 0 { 0 } else { usize::MAX }),
+        _ => 0,
+    }
+}
+
+fn range_cost(args: &[&Value<'_>]) -> Cost {
+    Cost::list(range_len(super::cost::first(args)), 0)
+}
+
+/// `lists.range(n)`: the ints from 0 to `n - 1` (empty when `n` is not positive).
+fn range<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
+    let Value::Int(n) = v else { return Err(super::no_such_overload("lists.range", &[v])) };
+    if *n > MAX_RANGE {
+        return Err(EvalError::invalid_argument(format!(
+            "`lists.range({n})`: more than {MAX_RANGE} elements"
+        )));
+    }
+    Ok(Value::list((0..(*n).max(0)).map(Value::Int).collect::<Vec<_>>()))
 }
 
 /// Whether no element is greater than the one after it.

@@ -22,10 +22,14 @@
 mod compare;
 mod conversions;
 pub(crate) mod cost;
+pub(crate) mod format;
 mod lists;
 mod lists_ext;
+mod lists_shape;
+pub(crate) mod math;
 pub(crate) mod regex;
 pub(crate) mod semver;
+mod sets;
 pub(crate) mod strings;
 mod strings_ext;
 pub(crate) mod time;
@@ -61,6 +65,8 @@ pub(crate) enum Impl {
     /// `matches` with a pattern known only at run time: the evaluator compiles it through the
     /// assessment's [`Budget`](crate::cel::Budget), which charges for it and caches it.
     Matches,
+    /// `find` or `findAll` (the pattern is the second argument), compiled like `matches`.
+    Regex(regex::RegexOp),
 }
 
 impl Impl {
@@ -69,6 +75,7 @@ impl Impl {
         match self {
             Impl::F1(_) => 1,
             Impl::F2(_) | Impl::Matches => 2,
+            Impl::Regex(op) => op.arity(),
             Impl::F3(_) => 3,
             Impl::F4(_) => 4,
         }
@@ -111,12 +118,16 @@ fn build() -> Vec<Overload> {
     let mut out = Vec::with_capacity(128);
     strings::declare(&mut out);
     strings_ext::declare(&mut out);
+    format::declare(&mut out);
     regex::declare(&mut out);
     lists::declare(&mut out);
     lists_ext::declare(&mut out);
+    lists_shape::declare(&mut out);
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
+    sets::declare(&mut out);
+    math::declare(&mut out);
     out
 }
 
@@ -284,6 +295,12 @@ mod tests {
                 let re =
                     regex::compile_runtime(pattern.as_str(), 1 << 20).map_err(EvalError::invalid_argument)?;
                 regex::regex_is_match(&re, text)
+            }
+            (Impl::Regex(op), [text, Value::String(pattern), rest @ ..]) => {
+                let re =
+                    regex::compile_runtime(pattern.as_str(), 1 << 20).map_err(EvalError::invalid_argument)?;
+                let rest: Vec<&Value<'static>> = std::iter::once(text).chain(rest).collect();
+                regex::regex_call(op, &re, &rest, &mut |_| Ok(()))
             }
             _ => panic!("arity mismatch in {}", overload.id),
         }

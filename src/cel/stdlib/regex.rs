@@ -1,13 +1,17 @@
-//! `matches`: RE2-syntax regular expressions through the `regex` crate.
+//! `matches`, and the Kubernetes regex library's `find` and `findAll`: RE2-syntax regular
+//! expressions through the `regex` crate.
 //!
 //! A match succeeds when the pattern matches any substring (anchor with `^` and `$` to match
-//! the whole text). The compiler compiles literal patterns once with [`compile_regex_cached`]
+//! the whole text). `s.find(p)` gives the first match (`""` when there is none);
+//! `s.findAll(p)` every non-overlapping match, and `s.findAll(p, n)` at most `n` of them (all
+//! when `n` is negative, none when it is 0). The compiler compiles literal patterns once with [`compile_regex_cached`]
 //! (reporting errors at load time) and calls [`regex_is_match`]; a pattern known only at run
 //! time is compiled through the assessment's [`Budget`](crate::cel::Budget), which charges
 //! for it, caches it and caps how many distinct patterns one assessment compiles.
 
 use ::regex::{Regex, RegexBuilder};
 
+use super::cost::Cost;
 use super::{Impl, Overload, global, method, no_such_overload};
 use crate::cel::types::Type;
 use crate::cel::value::{EvalError, Value};
@@ -21,11 +25,101 @@ const DEFAULT_REGEX_SIZE_LIMIT: usize = 1 << 20;
 const RUNTIME_DFA_SIZE_LIMIT: usize = 256 << 10;
 
 pub(super) fn declare(out: &mut Vec<Overload>) {
-    use Type::{Bool, String};
+    use Type::{Bool, Int, String};
+    let strings = || Type::list(String);
     out.extend([
         global("matches", "matches", vec![String, String], Bool, Impl::Matches),
         method("matches_string", "matches", vec![String, String], Bool, Impl::Matches),
+        method("string_find_string", "find", vec![String, String], String, Impl::Regex(RegexOp::Find)),
+        method(
+            "string_find_all_string",
+            "findAll",
+            vec![String, String],
+            strings(),
+            Impl::Regex(RegexOp::FindAll),
+        ),
+        method(
+            "string_find_all_string_int",
+            "findAll",
+            vec![String, String, Int],
+            strings(),
+            Impl::Regex(RegexOp::FindAllN),
+        ),
     ]);
+}
+
+/// What a regex call other than `matches` does with its compiled pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RegexOp {
+    /// `s.find(p)`: the first match, or `""`.
+    Find,
+    /// `s.findAll(p)`: every match.
+    FindAll,
+    /// `s.findAll(p, n)`: at most `n` matches (all when `n` is negative).
+    FindAllN,
+}
+
+impl RegexOp {
+    /// The number of arguments, receiver and pattern included.
+    pub(crate) fn arity(self) -> usize {
+        match self {
+            RegexOp::Find | RegexOp::FindAll => 2,
+            RegexOp::FindAllN => 3,
+        }
+    }
+
+    /// The function name.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            RegexOp::Find => "find",
+            RegexOp::FindAll | RegexOp::FindAllN => "findAll",
+        }
+    }
+}
+
+/// Runs `op` with the compiled pattern `re` on `args`: the text, then the limit of
+/// `findAll(p, n)` (the pattern is not among them). `charge` is called with the price of each
+/// step before it is taken: reading the text (twice for `findAll`, which counts its matches
+/// before building them), then the value built.
+///
+/// # Errors
+///
+/// `no such overload` for arguments of other types; whatever `charge` refuses.
+pub(crate) fn regex_call<'a>(
+    op: RegexOp,
+    re: &Regex,
+    args: &[&Value<'a>],
+    charge: &mut dyn FnMut(Cost) -> Result<(), EvalError>,
+) -> Result<Value<'a>, EvalError> {
+    let (text, limit) = match (op, args) {
+        (RegexOp::Find | RegexOp::FindAll, [Value::String(s)]) => (s.as_str(), usize::MAX),
+        (RegexOp::FindAllN, [Value::String(s), Value::Int(n)]) => {
+            (s.as_str(), usize::try_from(*n).unwrap_or(if *n < 0 { usize::MAX } else { 0 }))
+        }
+        _ => {
+            // The pattern, a string, is not among `args`: named in its place.
+            let mut types: Vec<&str> = args.iter().map(|v| v.type_name()).collect();
+            types.insert(types.len().min(1), "string");
+            let message = format!("no such overload: `{}({})`", op.name(), types.join(", "));
+            return Err(EvalError::no_such_overload(message));
+        }
+    };
+    let read = super::cost::text_steps(text.len());
+    if op == RegexOp::Find {
+        charge(Cost::scan(read))?;
+        let found = re.find(text).map_or("", |m| m.as_str());
+        charge(Cost::text(0, found.len()))?;
+        return Ok(Value::string(found));
+    }
+    if limit == 0 {
+        return Ok(Value::list(Vec::new()));
+    }
+    charge(Cost::scan(read.saturating_mul(2)))?;
+    let (count, bytes) =
+        re.find_iter(text).take(limit).fold((0usize, 0usize), |(n, b), m| (n + 1, b + m.as_str().len()));
+    charge(Cost::list(count, bytes))?;
+    let items: Vec<Value<'a>> = re.find_iter(text).take(count).map(|m| Value::string(m.as_str())).collect();
+    Ok(Value::list(items))
 }
 
 /// Compiles `pattern` (RE2 syntax), refusing patterns whose compiled form exceeds

@@ -406,11 +406,11 @@ fn find_from<'a>(text: &str, sub: &str, offset: i64) -> Result<Value<'a>, EvalEr
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::cel::value::{Bytes, Key, List, MapBuilder};
 
-    fn s(text: &str) -> Value<'_> {
+    pub(crate) fn s(text: &str) -> Value<'_> {
         Value::str(text)
     }
 
@@ -423,7 +423,7 @@ mod tests {
         l.iter().map(|x| text(&x)).collect()
     }
 
-    fn int(v: Result<Value<'_>, EvalError>) -> i64 {
+    pub(crate) fn int(v: Result<Value<'_>, EvalError>) -> i64 {
         match v {
             Ok(Value::Int(i)) => i,
             other => panic!("not an int: {other:?}"),

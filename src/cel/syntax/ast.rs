@@ -8,7 +8,7 @@ use crate::diagnostic::Span;
 
 /// An expression with the span of text it was parsed from.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Expr {
+pub(crate) struct Expr {
     /// Where the expression is in the source.
     pub span: Span,
     /// What the expression is.
@@ -17,7 +17,7 @@ pub struct Expr {
 
 /// An identifier with its span.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ident {
+pub(crate) struct Ident {
     /// The name as written (without a leading `.`).
     pub name: String,
     /// Where the name is in the source.
@@ -26,7 +26,7 @@ pub struct Ident {
 
 /// The kinds of expression.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ExprKind {
+pub(crate) enum ExprKind {
     /// `null`.
     Null,
     /// `true` / `false`.
@@ -122,7 +122,7 @@ pub enum ExprKind {
 
 /// A unary operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnaryOp {
+pub(crate) enum UnaryOp {
     /// `!`.
     Not,
     /// `-`.
@@ -131,7 +131,7 @@ pub enum UnaryOp {
 
 /// A binary operator other than `&&` and `||`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinaryOp {
+pub(crate) enum BinaryOp {
     /// `+`.
     Add,
     /// `-`.
@@ -161,7 +161,7 @@ pub enum BinaryOp {
 impl BinaryOp {
     /// The operator as written.
     #[must_use]
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             BinaryOp::Add => "+",
             BinaryOp::Sub => "-",
@@ -181,7 +181,7 @@ impl BinaryOp {
 
 /// Which macro a [`Macro`] node is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MacroKind {
+pub(crate) enum MacroKind {
     /// `has(e.f)`: `target` is `e`, `field` is `f`; no variables or arguments.
     Has,
     /// `r.all(x, p)` or `r.all(k, v, p)`.
@@ -203,7 +203,7 @@ pub enum MacroKind {
 impl MacroKind {
     /// The macro's name as written.
     #[must_use]
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             MacroKind::Has => "has",
             MacroKind::All => "all",
@@ -219,7 +219,7 @@ impl MacroKind {
 
 /// A macro call, kept unexpanded.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Macro {
+pub(crate) struct Macro {
     /// Which macro.
     pub kind: MacroKind,
     /// The range (list or map) iterated, or for `has` the operand whose field is tested.
@@ -235,7 +235,25 @@ pub struct Macro {
 impl Expr {
     /// A new expression.
     #[must_use]
-    pub fn new(span: Span, kind: ExprKind) -> Self {
+    pub(crate) fn new(span: Span, kind: ExprKind) -> Self {
         Expr { span, kind }
+    }
+
+    /// The direct subexpressions, in source order (for a macro: its target, then its other
+    /// arguments, which see the macro's variables).
+    #[must_use]
+    pub(crate) fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Select { operand, .. } | ExprKind::Unary { operand, .. } => vec![&**operand],
+            ExprKind::Index { operand, index } => vec![&**operand, &**index],
+            ExprKind::Binary { lhs, rhs, .. } => vec![&**lhs, &**rhs],
+            ExprKind::Call { target, args, .. } => target.iter().map(|t| &**t).chain(args).collect(),
+            ExprKind::And(items) | ExprKind::Or(items) | ExprKind::List(items) => items.iter().collect(),
+            ExprKind::Conditional { cond, then, otherwise } => vec![&**cond, &**then, &**otherwise],
+            ExprKind::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+            ExprKind::Struct { fields, .. } => fields.iter().map(|(_, v)| v).collect(),
+            ExprKind::Macro(m) => std::iter::once(&m.target).chain(&m.args).collect(),
+            _ => Vec::new(),
+        }
     }
 }

@@ -6,7 +6,7 @@
 //! It reports every error it can find, each with a span, and never recurses deeper than
 //! [`Limits::max_expr_depth`](crate::Limits).
 
-pub mod ast;
+pub(crate) mod ast;
 mod lexer;
 mod literals;
 mod macros;
@@ -16,7 +16,7 @@ mod primary;
 mod tests;
 mod token;
 
-pub use ast::{BinaryOp, Expr, ExprKind, Ident, Macro, MacroKind, UnaryOp};
+pub(crate) use ast::{BinaryOp, Expr, ExprKind, Ident, Macro, MacroKind, UnaryOp};
 
 use crate::Limits;
 use crate::diagnostic::Diagnostic;
@@ -26,6 +26,6 @@ use crate::diagnostic::Diagnostic;
 /// # Errors
 ///
 /// Every syntax error found, in source order; never empty.
-pub fn parse(source: &str, limits: &Limits) -> Result<Expr, Vec<Diagnostic>> {
+pub(crate) fn parse(source: &str, limits: &Limits) -> Result<Expr, Vec<Diagnostic>> {
     parser::parse(source, limits)
 }

@@ -259,7 +259,7 @@ pub(crate) fn owns_nothing(v: &Value<'_>) -> bool {
 /// A view of `v` borrowing from the place it is stored, without reference counting.
 #[must_use]
 #[inline]
-pub fn reborrow<'a>(v: &'a Value<'a>) -> Value<'a> {
+pub(crate) fn reborrow<'a>(v: &'a Value<'a>) -> Value<'a> {
     match v {
         Value::Bool(b) => Value::Bool(*b),
         Value::Int(i) => Value::Int(*i),

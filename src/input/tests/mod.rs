@@ -3,16 +3,43 @@
 
 mod computed;
 
+/// `aisha.rahman` written with invisible characters, full-width letters or a Cyrillic `а`:
+/// each is the same person as the plain spelling.
+pub(super) const RESPELT_AISHA: [&str; 6] = [
+    "aisha.rahman\u{200b}",
+    "aisha\u{200d}.rahman",
+    "\u{feff}aisha.rahman",
+    "ai\u{ad}sha.rahman",
+    "ａｉｓｈａ．ｒａｈｍａｎ",
+    "\u{430}isha.rahman",
+];
+
 use crate::cel::Timestamp;
-use crate::input::serde_util::one_of;
+use crate::input::derived::same_identity;
+use crate::input::serde_util::{either_of, one_of};
 use crate::input::*;
 
 #[test]
-fn one_of_matches_serde() {
-    assert_eq!(one_of(&[]), "nothing");
-    assert_eq!(one_of(&["a"]), "`a`");
-    assert_eq!(one_of(&["a", "b"]), "`a` or `b`");
-    assert_eq!(one_of(&["a", "b", "c"]), "one of `a`, `b`, `c`");
+fn names_are_listed_as_messages_list_them() {
+    let cases: [(&[&str], &str, &str); 4] = [
+        (&[], "nothing", "nothing"),
+        (&["a"], "`a`", "`a`"),
+        (&["a", "b"], "`a` or `b`", "`a` or `b`"),
+        (&["a", "b", "c"], "one of `a`, `b`, `c`", "`a`, `b` or `c`"),
+    ];
+    for (names, one, either) in cases {
+        assert_eq!(one_of(names), one, "{names:?}");
+        assert_eq!(either_of(names), either, "{names:?}");
+    }
+}
+
+#[test]
+fn text_enums_suggest_the_closest_name_else_list_them_all() {
+    use crate::policy::{Enforcement, OnError};
+    assert_eq!(Enforcement::name_help("hrd"), "did you mean `hard`?");
+    assert_eq!(Enforcement::name_help("zzzzzz"), "use `advisory`, `soft` or `hard`");
+    assert_eq!(OnError::from_name("fail_open"), Some(OnError::FailOpen));
+    assert_eq!(OnError::NAMES, ["fail_closed", "fail_open"]);
 }
 
 #[test]
@@ -101,7 +128,7 @@ fn identities_compare_without_allocating_as_they_normalize() {
         ("", "  ", true),
     ] {
         assert_eq!(same_identity(a, b), same, "{a:?} {b:?}");
-        assert_eq!(normalize_identity(a) == normalize_identity(b), same, "{a:?} {b:?}");
+        assert_eq!(canonical_name(a) == canonical_name(b), same, "{a:?} {b:?}");
     }
 }
 

@@ -11,6 +11,7 @@ use crate::document::tree::{DocKey, NodeKind};
 use crate::policy::env::{LET_BASE, PolicyEnvs};
 use crate::policy::model::{Let, Part, Template};
 use crate::policy::refs;
+use crate::policy::sources::{EnvKind, ExprSource};
 
 use super::Loader;
 
@@ -82,7 +83,9 @@ impl Loader {
             let Some((key, text, ast)) = parsed.get(i) else { continue };
             let path = format!("let.{}", key.name);
             let compiled = match (ast, cyclic.get(i).copied().unwrap_or(true)) {
-                (Some(a), false) => self.compile_ast(&envs.lets, a, text, &path),
+                (Some(a), false) => self.compile_ast(&envs.lets, a, text, &path).inspect(|_| {
+                    self.note_source(&path, text);
+                }),
                 _ => None,
             };
             match compiled {
@@ -220,6 +223,18 @@ impl Loader {
         }
     }
 
+    /// Keeps the text of an expression that compiled, for the test bench.
+    fn note_source(&mut self, path: &str, text: &Text) {
+        let env = if path.starts_with("let.") {
+            EnvKind::Lets
+        } else if path.starts_with("risk[") && !path.ends_with(".reason") {
+            EnvKind::Factor
+        } else {
+            EnvKind::Rule
+        };
+        self.sources.exprs.push(ExprSource { path: path.to_owned(), text: text.clone(), env });
+    }
+
     pub(super) fn compile_ast(&mut self, env: &Env, ast: &Expr, text: &Text, path: &str) -> Option<Program> {
         match env.compile_ast(ast, true) {
             Ok(p) => Some(p),
@@ -243,6 +258,7 @@ impl Loader {
         let ast = self.parse_expr(text, path)?;
         self.note_uses(&ast, None, &[]);
         let program = self.compile_ast(env, &ast, text, path)?;
+        self.note_source(path, text);
         let ty = program.result_type();
         if ty != expected && !ty.is_dyn() {
             let d = Diagnostic::error(
@@ -285,7 +301,10 @@ impl Loader {
                 Some(ast) => {
                     self.note_uses(&ast, None, &[]);
                     match self.compile_ast(env, &ast, &sub, path) {
-                        Some(p) => parts.push(Part::Expr(p)),
+                        Some(p) => {
+                            self.note_source(path, &sub);
+                            parts.push(Part::Expr(p));
+                        }
                         None => ok = false,
                     }
                 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::env::PolicyEnvs;
 use super::model::{BlastSettings, CompiledPolicy, DecisionSettings, OnError};
+use super::sources::Sources;
 use crate::Limits;
 use crate::cel::{Key, MapBuilder, Str, Timestamp, Value};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Span};
@@ -87,9 +88,14 @@ fn finish<T>(
 pub(crate) fn load(source: &str, format: Format, limits: &Limits) -> Result<CompiledPolicy, Diagnostics> {
     let root = parse(source, format, limits, "policy source")?;
     let mut l = Loader::new(limits, false);
-    let loaded = l.document(&root);
+    let loaded = l.document(&root).map(|mut p| {
+        l.sources.text = Arc::from(source);
+        p.sources = std::mem::take(&mut l.sources);
+        p
+    });
     let (mut p, mut warnings) = finish(loaded, l.r.diags, "policy")?;
     p.warnings.append(&mut warnings);
+    p.digest = crate::digest::of(source.as_bytes()).into();
     Ok(p)
 }
 
@@ -99,6 +105,8 @@ struct Loader {
     used_lets: HashSet<String>,
     used_params: HashSet<String>,
     all_params_used: bool,
+    /// Where the expressions and items are, for the test bench.
+    sources: Sources,
 }
 
 fn valid_id(id: &str) -> bool {
@@ -115,6 +123,7 @@ impl Loader {
             used_lets: HashSet::new(),
             used_params: HashSet::new(),
             all_params_used,
+            sources: Sources::default(),
         }
     }
 
@@ -171,6 +180,9 @@ impl Loader {
         let properties = self.properties(top, &property_env);
         let test_topology = top.get("test_topology").and_then(|n| self.input_document(n, "test_topology"));
         let mut warnings = Vec::new();
+        self.sources.lets.clone_from(&let_spans);
+        self.sources.params.clone_from(&param_spans);
+        self.sources.envs = Some(envs);
         for (name, span) in &let_spans {
             if !self.used_lets.contains(name) {
                 warnings.push(
@@ -219,6 +231,9 @@ impl Loader {
             warnings,
             limits: self.limits.clone(),
             environments,
+            sources: Sources::default(),
+            digest: Arc::from(""),
+            outline: super::outline::Outline::of(root),
         })
     }
 
@@ -307,6 +322,7 @@ impl Loader {
         else {
             return d;
         };
+        self.sources.decision = t.entries.iter().map(|(k, v)| (k.name.clone(), v.span)).collect();
         if let Some(Some(l)) = self.level(t, "approval_at") {
             d.approval_at = l;
         }

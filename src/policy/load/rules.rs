@@ -125,6 +125,7 @@ impl Loader {
                 if let Some(Some(Value::Bool(false))) = when.as_ref().map(Program::constant) {
                     self.warn_never(t, &path, "risk factor");
                 }
+                self.sources.factors.push(t.key_span("id").unwrap_or(t.span));
                 out.push(Factor { id: id.into(), when, points, reason, references: references.into() });
             }
         }
@@ -266,6 +267,8 @@ impl Loader {
                         .with_path(path.clone()),
                     );
                 }
+                self.sources.rules.push(t.key_span("id").unwrap_or(t.span));
+                self.sources.override_roles.push(t.get("override_roles").map(|n| n.span));
                 out.push(Rule {
                     id: id.into(),
                     description,

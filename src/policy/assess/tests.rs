@@ -1,16 +1,17 @@
-//! Tests of the assessment's internals.
+//! Unit tests of the assessment's internals.
+
 use super::*;
 use crate::cel::display::Canonical;
 
 /// The bundled examples, compiled in.
 fn example(name: &str) -> &'static str {
     match name {
-        "topology-shop" => include_str!("../../examples/topology-shop.json"),
-        "context" => include_str!("../../examples/context.json"),
-        "change-canary-safe" => include_str!("../../examples/change-canary-safe.json"),
-        "change-friday-all-at-once" => include_str!("../../examples/change-friday-all-at-once.json"),
+        "topology-shop" => include_str!("../../../examples/topology-shop.json"),
+        "context" => include_str!("../../../examples/context.json"),
+        "change-canary-safe" => include_str!("../../../examples/change-canary-safe.json"),
+        "change-friday-all-at-once" => include_str!("../../../examples/change-friday-all-at-once.json"),
         "change-irreversible-migration" => {
-            include_str!("../../examples/change-irreversible-migration.json")
+            include_str!("../../../examples/change-irreversible-migration.json")
         }
         other => panic!("no example {other}"),
     }

@@ -1,0 +1,118 @@
+//! Lines of a file or standard input, each at most a given length: a longer line is skipped
+//! to its end without being held in memory, and reported.
+
+use std::io::{self, BufRead};
+
+use changeguard::replay::{RecordError, RecordErrorKind};
+
+/// A line read: its number (from 1), the bytes it took, and its text or why it has none.
+pub(crate) type Line = (u64, usize, Result<String, RecordError>);
+
+/// A source of lines bounded in length.
+pub(crate) struct Lines<R> {
+    reader: R,
+    limit: usize,
+    number: u64,
+    done: bool,
+}
+
+impl<R: BufRead> Lines<R> {
+    /// Lines of `reader`, each at most `limit` bytes (the newline aside).
+    pub(crate) fn new(reader: R, limit: usize) -> Self {
+        Lines { reader, limit, number: 0, done: false }
+    }
+
+    /// The next line with its number (from 1) and how many bytes it took, its text or why it
+    /// has none (too long, not UTF-8, blank); `None` at the end.
+    ///
+    /// # Errors
+    ///
+    /// A read error.
+    pub(crate) fn next_line(&mut self) -> io::Result<Option<Line>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        let mut taken = 0usize;
+        let mut too_long = false;
+        loop {
+            let buf = self.reader.fill_buf()?;
+            if buf.is_empty() {
+                self.done = true;
+                if taken == 0 {
+                    return Ok(None);
+                }
+                break;
+            }
+            let (chunk, end) = match buf.iter().position(|&b| b == b'\n') {
+                Some(i) => (buf.get(..i).unwrap_or_default(), Some(i + 1)),
+                None => (buf, None),
+            };
+            if !too_long {
+                if bytes.len() + chunk.len() > self.limit {
+                    too_long = true;
+                    bytes = Vec::new();
+                } else {
+                    bytes.extend_from_slice(chunk);
+                }
+            }
+            let used = end.unwrap_or(buf.len());
+            self.reader.consume(used);
+            taken += used;
+            if end.is_some() {
+                break;
+            }
+        }
+        self.number += 1;
+        let line = if too_long {
+            Err(RecordError::new(
+                RecordErrorKind::TooLong,
+                format!("line of more than {} bytes (`--max-input-bytes`)", self.limit),
+            ))
+        } else {
+            if bytes.last() == Some(&b'\r') {
+                bytes.pop();
+            }
+            match String::from_utf8(bytes) {
+                Ok(text) if text.trim().is_empty() => {
+                    Err(RecordError::new(RecordErrorKind::NotJson, "blank line"))
+                }
+                Ok(text) => Ok(text),
+                Err(e) => {
+                    Err(RecordError::new(RecordErrorKind::NotJson, format!("not UTF-8: {}", e.utf8_error())))
+                }
+            }
+        };
+        Ok(Some((self.number, taken, line)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lines;
+
+    fn all(text: &[u8], limit: usize) -> Vec<(u64, Result<String, String>)> {
+        let mut lines = Lines::new(std::io::BufReader::with_capacity(4, text), limit);
+        let mut out = Vec::new();
+        while let Some((n, _, l)) = lines.next_line().unwrap() {
+            out.push((n, l.map_err(|e| e.kind().as_str().to_owned())));
+        }
+        out
+    }
+
+    #[test]
+    fn bounded_lines() {
+        let got = all(b"ab\r\n0123456789\n\nxy", 5);
+        assert_eq!(
+            got,
+            vec![
+                (1, Ok("ab".to_owned())),
+                (2, Err("too_long".to_owned())),
+                (3, Err("not_json".to_owned())),
+                (4, Ok("xy".to_owned())),
+            ]
+        );
+        assert_eq!(all(b"a\n", 5), vec![(1, Ok("a".to_owned()))]);
+        assert_eq!(all(b"", 5), vec![]);
+    }
+}
