@@ -119,6 +119,13 @@ const EXPRESSIONS: [(&str, &str); 6] = [
     ("arithmetic", "change.lines_added + change.lines_removed * 2 - 10 > 250"),
 ];
 
+/// Optional values and `cel.bind` (the optional-values and bindings extensions), each `true`
+/// over [`sample`].
+const OPTIONAL_EXPRESSIONS: [(&str, &str); 2] = [
+    ("optional", "change.services[?9].?tier.orValue(1) == 0 && !change.services[?10].hasValue()"),
+    ("bind", "cel.bind(s, change.services, s.size() == 10 && s.exists(x, x.tier == 0))"),
+];
+
 fn benches(c: &mut Criterion) {
     let mut env = Env::new();
     env.declare("change", Type::object(change_type()));
@@ -127,7 +134,7 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("cel");
     group.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
-    for (name, src) in EXPRESSIONS {
+    for (name, src) in EXPRESSIONS.into_iter().chain(OPTIONAL_EXPRESSIONS) {
         let program = env.compile(src).unwrap();
         assert!(matches!(program.evaluate(&vars), Ok(Value::Bool(true))), "{name} is not true");
         group.bench_function(format!("compile/{name}"), |b| b.iter(|| env.compile(black_box(src)).unwrap()));

@@ -22,6 +22,7 @@ macro_rules! outln {
     }};
 }
 
+mod analyze;
 mod assess;
 mod check;
 mod coverage;
@@ -65,7 +66,8 @@ impl Cli {
 enum Command {
     /// Assess a change: exit 0 allow, 1 deny, 3 needs approval, 2 invalid input.
     Assess(assess::AssessArgs),
-    /// Load policies and print every diagnostic: exit 0 without errors, 2 otherwise.
+    /// Load policies and print every diagnostic (and, with `--analyze`, the findings of the
+    /// analysis): exit 0 without errors, 2 otherwise.
     Check(check::CheckArgs),
     /// Run the `[[test]]` cases of policies: exit 0 when all pass, 1 when one fails (or
     /// coverage is below `--min-coverage`), 2 when a policy does not load.
