@@ -94,7 +94,7 @@ fn goals_are_observed_as_the_evaluator_reaches_operands() {
 #[test]
 fn the_percentage_is_truncated_never_rounded_up() {
     let policy = Policy::from_toml(&fixture("untested_rule.toml")).unwrap();
-    let (report, c) = policy.run_tests_with_coverage();
+    let (report, c) = policy.run_tests_with_coverage(&changeguard::policy::TestOptions::default());
     assert!(report.all_passed());
     // 16 of 23 is 69.6 %: reported as 69.
     assert_eq!((c.covered(), c.total(), c.percent()), (16, 23, 69));
@@ -104,7 +104,7 @@ fn the_percentage_is_truncated_never_rounded_up() {
 #[test]
 fn an_untested_rule_is_named_with_its_line() {
     let policy = Policy::from_toml(&fixture("untested_rule.toml")).unwrap();
-    let (_, c) = policy.run_tests_with_coverage();
+    let (_, c) = policy.run_tests_with_coverage(&changeguard::policy::TestOptions::default());
     let rule: Vec<_> = c.uncovered().filter(|g| g.item == "rule[emergency-ticket]").collect();
     assert_eq!(rule.iter().map(|g| g.kind).collect::<Vec<_>>(), [GoalKind::Satisfied, GoalKind::Violated]);
     assert!(rule.iter().all(|g| (g.line, g.column) == (21, 1)));
@@ -123,16 +123,16 @@ fn coverage_is_measured_when_tests_fail_and_results_do_not_change() {
         r#"expect = { outcome = "deny" }"#,
     );
     let policy = Policy::from_toml(&text).unwrap();
-    let (report, c) = policy.run_tests_with_coverage();
+    let (report, c) = policy.run_tests_with_coverage(&changeguard::policy::TestOptions::default());
     assert_eq!(report.failed(), 1);
-    assert_eq!(report, policy.run_tests());
+    assert_eq!(report, policy.run_tests(&changeguard::policy::TestOptions::default()));
     assert_eq!((c.covered(), c.total()), (16, 23));
 }
 
 #[test]
 fn the_json_form_has_the_counts_and_the_goals_left() {
     let policy = Policy::from_toml(&fixture("untested_rule.toml")).unwrap();
-    let (_, c) = policy.run_tests_with_coverage();
+    let (_, c) = policy.run_tests_with_coverage(&changeguard::policy::TestOptions::default());
     let json = serde_json::to_value(&c).unwrap();
     assert_eq!(json["percent"], 69);
     assert_eq!(json["covered"], 16);
@@ -143,4 +143,12 @@ fn the_json_form_has_the_counts_and_the_goals_left() {
     assert_eq!(first["text"], "change.approvals.size() > 0");
     assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(18), Some(15)));
     assert_eq!(json["uncovered"].as_array().unwrap().len(), 7);
+}
+#[test]
+fn the_built_in_policy_tests_cover_all_of_it() {
+    let policy = Policy::well_architected();
+    let (report, c) = policy.run_tests_with_coverage();
+    assert!(report.all_passed());
+    assert_eq!(report, policy.run_tests());
+    assert_eq!(c.percent(), 100, "{}", c.render(Some("well_architected.toml")));
 }

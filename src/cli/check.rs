@@ -1,4 +1,4 @@
-//! `changeguard check` and `changeguard test`.
+//! `changeguard check`.
 
 use std::process::ExitCode;
 
@@ -13,21 +13,14 @@ pub(crate) struct CheckArgs {
     /// Policy files (TOML or JSON); `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
-}
-
-/// Arguments of `changeguard test`.
-#[derive(clap::Args)]
-pub(crate) struct TestArgs {
-    /// Policy files (TOML or JSON); `-` reads standard input.
-    #[arg(required = true, value_name = "FILE")]
-    files: Vec<String>,
     #[command(flatten)]
-    coverage: crate::coverage::CoverageArgs,
+    analyze: crate::analyze::AnalyzeArgs,
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub(crate) fn run_check(args: &CheckArgs, limits: &Limits) -> ExitCode {
     let mut failed = false;
+    let mut json = Vec::new();
     for path in &args.files {
         let name = display_name(path);
         let text = match read_input(path, limits.max_document_bytes) {
@@ -43,76 +36,31 @@ pub(crate) fn run_check(args: &CheckArgs, limits: &Limits) -> ExitCode {
                 if !policy.warnings().is_empty() {
                     eprint!("{}", render_all(policy.warnings(), Some(name), &text));
                 }
-                outln!(
-                    "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} warnings",
-                    policy.name(),
-                    policy.version(),
-                    policy.rule_ids().count(),
-                    policy.factor_ids().count(),
-                    policy.test_count(),
-                    policy.warnings().len()
-                );
+                if !args.analyze.json() {
+                    outln!(
+                        "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} warnings",
+                        policy.name(),
+                        policy.version(),
+                        policy.rule_ids().count(),
+                        policy.factor_ids().count(),
+                        policy.test_count(),
+                        policy.warnings().len()
+                    );
+                }
+                args.analyze.run(name, &policy, &mut json);
             }
             Err(d) => {
                 failed = true;
                 eprint!("{}", d.render(Some(name), &text));
                 let errors = d.errors().count();
-                outln!("{name}: {errors} error(s), {} warning(s)", d.items().len() - errors);
-            }
-        }
-    }
-    if failed { ExitCode::from(EXIT_INVALID) } else { ExitCode::SUCCESS }
-}
-
-#[allow(clippy::print_stdout, clippy::print_stderr)]
-pub(crate) fn run_test(args: &TestArgs, limits: &Limits) -> ExitCode {
-    let (mut passed, mut failed, mut invalid, mut below) = (0usize, 0usize, false, false);
-    for path in &args.files {
-        let name = display_name(path);
-        let text = match read_input(path, limits.max_document_bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{e}");
-                invalid = true;
-                continue;
-            }
-        };
-        let policy = match Policy::from_text_with_limits(&text, limits) {
-            Ok(p) => p,
-            Err(d) => {
-                eprint!("{}", d.render(Some(name), &text));
-                invalid = true;
-                continue;
-            }
-        };
-        let (report, coverage) = if args.coverage.wanted() {
-            let (report, coverage) = policy.run_tests_with_coverage();
-            (report, Some(coverage))
-        } else {
-            (policy.run_tests(), None)
-        };
-        for case in &report.cases {
-            if case.passed() {
-                outln!("PASS {name}: {}", case.name);
-            } else {
-                outln!("FAIL {name}: {}", case.name);
-                for m in &case.mismatches {
-                    outln!("     {m}");
+                if !args.analyze.json() {
+                    outln!("{name}: {errors} error(s), {} warning(s)", d.items().len() - errors);
                 }
             }
         }
-        if let Some(coverage) = &coverage {
-            below |= args.coverage.report(name, coverage);
-        }
-        passed += report.passed();
-        failed += report.failed();
     }
-    outln!("{passed} passed, {failed} failed");
-    if invalid {
-        ExitCode::from(EXIT_INVALID)
-    } else if failed > 0 || below {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    if args.analyze.json() {
+        outln!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
     }
+    if failed { ExitCode::from(EXIT_INVALID) } else { ExitCode::SUCCESS }
 }

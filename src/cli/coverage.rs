@@ -22,6 +22,11 @@ impl CoverageArgs {
         self.coverage || self.min_coverage.is_some()
     }
 
+    /// Whether `coverage` is below the minimum.
+    pub(crate) fn below(&self, coverage: &Coverage) -> bool {
+        self.min_coverage.is_some_and(|min| coverage.percent() < min)
+    }
+
     /// Prints the coverage of the policy in file `name`; whether it is below the minimum.
     pub(crate) fn report(&self, name: &str, coverage: &Coverage) -> bool {
         out!("{name}: {}", coverage.render(Some(name)));

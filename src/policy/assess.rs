@@ -60,6 +60,9 @@ struct Vars<'a> {
     counted: Cell<bool>,
     /// The `let`s (by index) that failed while an item that counts read them.
     failed_lets: RefCell<Vec<usize>>,
+    /// The variables declared after the `let`s, in properties only (`assessment`,
+    /// `assessment_with_approval`).
+    extra: [Option<&'a dyn Object>; 2],
 }
 
 impl<'a> Activation<'a> for Vars<'a> {
@@ -110,6 +113,9 @@ impl<'a> Vars<'a> {
     #[inline]
     fn resolve_let(&self, i: usize, slot: usize) -> Result<Value<'a>, EvalError> {
         let (Some(cell), Some(def)) = (self.cache.get(i), self.lets.get(i)) else {
+            if let Some(Some(object)) = self.extra.get(i.wrapping_sub(self.lets.len())) {
+                return Ok(Value::Object(*object));
+            }
             return Err(EvalError::new(
                 EvalErrorKind::UnboundVariable,
                 format!("no variable in slot {slot}"),
@@ -268,6 +274,7 @@ macro_rules! vars {
             budget: $budget,
             counted: Cell::new(true),
             failed_lets: RefCell::new(Vec::new()),
+            extra: [None, None],
         };
     };
 }
@@ -602,6 +609,11 @@ fn violation_message<'a>(
         None => format!("rule `{}` is violated", rule.id),
     }
 }
+
+#[cfg(feature = "proptest")]
+mod property;
+#[cfg(feature = "proptest")]
+pub(crate) use property::check_property;
 
 #[cfg(test)]
 mod tests;

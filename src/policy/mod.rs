@@ -19,6 +19,7 @@
 #![doc = include_str!("../../docs/reference/decision.md")]
 #![doc = include_str!("../../docs/reference/assessment.md")]
 
+mod analysis;
 mod assess;
 mod assessment;
 mod coverage;
@@ -42,6 +43,7 @@ mod vocabulary;
 
 use std::sync::Arc;
 
+pub use analysis::{Analysis, Evidence, Finding, FindingKind, Severity as FindingSeverity};
 pub use assessment::{
     Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
 };
@@ -50,7 +52,10 @@ pub use model::{
     BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, POINTS_RANGE, RiskLevel, RiskLevels,
 };
 pub use outline::{ChangeKind, Section, StructuralChange};
-pub use runner::{CaseResult, TestReport};
+pub use runner::{
+    CaseResult, Counterexample, PropertyResult, PropertyStatus, TestOptions, TestReport, TestSuite,
+    test_file_policy,
+};
 pub use schema::{FieldRef, MethodRef, ObjectRef, schema_reference, schema_reference_markdown};
 
 use crate::Limits;
@@ -301,20 +306,69 @@ impl Policy {
         vocabulary::vocabulary(&self.inner)
     }
 
-    /// Runs the policy's `[[test]]` cases.
+    /// Runs the policy's `[[test]]` cases and checks its `[[property]]` entries over
+    /// generated inputs ([policy-aware](crate::testing#policy-aware-generation), from
+    /// `options.seed`). Deterministic: the same options give the same report.
+    ///
+    /// ```
+    /// use changeguard::Policy;
+    /// use changeguard::policy::{PropertyStatus, TestOptions};
+    ///
+    /// let policy = Policy::from_toml(r#"
+    /// [policy]
+    /// name = "demo"
+    /// version = "1.0.0"
+    ///
+    /// [[rule]]
+    /// id = "no-friday"
+    /// enforcement = "hard"
+    /// require = 'change.when.getDayOfWeek("UTC") != 5'
+    ///
+    /// [[property]]
+    /// name = "nothing is ever denied"
+    /// expect = 'assessment.outcome != "deny"'
+    /// "#).unwrap();
+    /// let report = policy.run_tests(&TestOptions::default().with_cases(200).with_seed(7));
+    /// assert_eq!((report.passed(), report.failed()), (0, 1));
+    /// # #[cfg(feature = "proptest")] {
+    /// let property = &report.properties[0];
+    /// assert_eq!(property.status, PropertyStatus::Failed);
+    /// // The shrunk counterexample: a change on a Friday, ready to paste as a `[[test]]`.
+    /// let found = property.counterexample.as_ref().unwrap();
+    /// assert_eq!(found.violations, ["no-friday"]);
+    /// assert!(found.to_test_toml(&property.name, 7, 200).contains("[[test]]"));
+    /// # }
+    /// ```
     #[must_use]
-    pub fn run_tests(&self) -> TestReport {
-        runner::run(self)
+    pub fn run_tests(&self, options: &TestOptions) -> TestReport {
+        let inner = &self.inner;
+        runner::run_with(
+            self,
+            (&inner.tests, &inner.properties, inner.test_topology.as_ref()),
+            options,
+            |c, t, x| self.assess(c, t, x),
+        )
     }
 
-    /// Runs the policy's `[[test]]` cases and measures their [coverage](crate::policy#coverage)
-    /// of the policy, whether they pass or not. The assessments, and so the results, are
-    /// those of [`Policy::run_tests`].
+    /// The number of `[[property]]` entries.
     #[must_use]
-    pub fn run_tests_with_coverage(&self) -> (TestReport, Coverage) {
-        let mut recorder = coverage::Recorder::new(&self.inner);
-        let report =
-            runner::run_with(self, |change, topology, context| recorder.assess(change, topology, context));
+    pub fn property_count(&self) -> usize {
+        self.inner.properties.len()
+    }
+
+    /// Runs the policy's `[[test]]` cases and properties as [`Policy::run_tests`] does, and
+    /// measures the [coverage](crate::policy#coverage) of the policy by its `[[test]]` cases,
+    /// whether they pass or not.
+    #[must_use]
+    pub fn run_tests_with_coverage(&self, options: &TestOptions) -> (TestReport, Coverage) {
+        let inner = &self.inner;
+        let mut recorder = coverage::Recorder::new(inner);
+        let report = runner::run_with(
+            self,
+            (&inner.tests, &inner.properties, inner.test_topology.as_ref()),
+            options,
+            |change, topology, context| recorder.assess(change, topology, context),
+        );
         (report, recorder.finish())
     }
 
@@ -330,6 +384,47 @@ impl Policy {
             let _ = recorder.assess(change, topology, context);
         }
         recorder.finish()
+    }
+
+    /// The [analysis](crate::policy#analysis) of this policy: what can be proven, from the
+    /// policy alone, to never matter, always matter, or repeat another part.
+    ///
+    /// ```
+    /// use changeguard::Policy;
+    /// use changeguard::policy::FindingKind;
+    ///
+    /// let policy = Policy::from_toml(r#"
+    /// [policy]
+    /// name = "p"
+    /// version = "1.0.0"
+    ///
+    /// [decision]
+    /// approval_at = "high"
+    /// deny_at = "medium"
+    ///
+    /// [[risk]]
+    /// id = "big"
+    /// when = 'change.services.size() > 3'
+    /// points = 60
+    /// "#).unwrap();
+    /// let analysis = policy.analyze();
+    /// let kinds: Vec<FindingKind> = analysis.findings.iter().map(|f| f.kind).collect();
+    /// // Denied from `medium`, before an approval could be asked for at `high`; and 60 points
+    /// // (the only sums are 0 and 60) never make a `medium` (25..49) or `critical` score.
+    /// assert_eq!(kinds, [FindingKind::DenyNotAboveApproval, FindingKind::UnreachableRiskLevel, FindingKind::UnreachableRiskLevel]);
+    /// assert!(analysis.findings.iter().all(|f| f.evidence == changeguard::policy::Evidence::Proven));
+    /// ```
+    #[must_use]
+    pub fn analyze(&self) -> Analysis {
+        analysis::analyze(&self.inner)
+    }
+
+    /// [`Policy::analyze`], and what holds for every one of `options.cases` inputs generated
+    /// from the policy's [vocabulary](Policy::vocabulary) (findings said to be *observed*).
+    #[cfg(feature = "proptest")]
+    #[must_use]
+    pub fn analyze_generated(&self, options: &crate::testing::SearchOptions) -> Analysis {
+        analysis::analyze_generated(&self.inner, options)
     }
 
     /// The number of `[[test]]` cases.

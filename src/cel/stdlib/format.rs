@@ -98,7 +98,7 @@ impl Verb {
         match ty {
             Type::Dyn | Type::Param(_) => true,
             _ => match self {
-                Verb::Str => !matches!(ty, Type::Object(_) | Type::Semver | Type::Url),
+                Verb::Str => !matches!(ty, Type::Object(_) | Type::Semver | Type::Opaque(_)),
                 Verb::Decimal | Verb::Fixed(_) | Verb::Scientific(_) => numeric,
                 Verb::Binary => matches!(ty, Type::Int | Type::Uint | Type::Bool),
                 Verb::Octal => matches!(ty, Type::Int | Type::Uint),

@@ -12,21 +12,22 @@ use std::collections::HashMap;
 use super::cost::{Cost, first, read_receiver, text_len};
 use super::{Impl, Overload, global, method, no_such_overload};
 use crate::cel::types::Type;
-use crate::cel::value::{EvalError, Key, MapBuilder, Str, Url, Value};
+use crate::cel::value::{EvalError, Key, MapBuilder, Opaque, OpaqueKind, OpaqueRepr, Str, Url, Value};
 
 pub(super) fn declare(out: &mut Vec<Overload>) {
-    use Type::{Bool, String as S, Url as U};
+    use Type::{Bool, String as S};
+    let u = || Type::Opaque(OpaqueKind::Url);
     let query = Type::map(S, Type::list(S));
     out.extend([
-        global("string_to_url", "url", vec![S], U, Impl::F1(url)).priced(parse_cost),
+        global("string_to_url", "url", vec![S], u(), Impl::F1(url)).priced(parse_cost),
         global("is_url_string", "isURL", vec![S], Bool, Impl::F1(is_url)).priced(read_receiver),
-        method("url_get_scheme", "getScheme", vec![U], S, Impl::F1(scheme)).priced(copy_part),
-        method("url_get_host", "getHost", vec![U], S, Impl::F1(host)).priced(copy_part),
-        method("url_get_hostname", "getHostname", vec![U], S, Impl::F1(hostname)).priced(copy_part),
-        method("url_get_port", "getPort", vec![U], S, Impl::F1(port)).priced(copy_part),
-        method("url_get_escaped_path", "getEscapedPath", vec![U], S, Impl::F1(escaped_path))
+        method("url_get_scheme", "getScheme", vec![u()], S, Impl::F1(scheme)).priced(copy_part),
+        method("url_get_host", "getHost", vec![u()], S, Impl::F1(host)).priced(copy_part),
+        method("url_get_hostname", "getHostname", vec![u()], S, Impl::F1(hostname)).priced(copy_part),
+        method("url_get_port", "getPort", vec![u()], S, Impl::F1(port)).priced(copy_part),
+        method("url_get_escaped_path", "getEscapedPath", vec![u()], S, Impl::F1(escaped_path))
             .priced(copy_part),
-        method("url_get_query", "getQuery", vec![U], query, Impl::F1(query_map)).priced(query_cost),
+        method("url_get_query", "getQuery", vec![u()], query, Impl::F1(query_map)).priced(query_cost),
     ]);
 }
 
@@ -38,26 +39,26 @@ fn parse_cost(args: &[&Value<'_>]) -> Cost {
 
 /// A part of a URL: at most as long as its text.
 fn copy_part(args: &[&Value<'_>]) -> Cost {
-    match first(args) {
-        Value::Url(u) => Cost::text(0, u.as_str().len()),
-        _ => Cost::default(),
-    }
+    as_url(first(args)).map_or(Cost::default(), |u| Cost::text(0, u.as_str().len()))
 }
 
 /// The query map: an entry and a value per parameter at most, and the decoded text.
 fn query_cost(args: &[&Value<'_>]) -> Cost {
-    match first(args) {
-        Value::Url(u) => {
-            let params = u.query_pairs().count();
-            Cost::list(params.saturating_mul(2), u.query_len())
-        }
-        _ => Cost::default(),
+    as_url(first(args))
+        .map_or(Cost::default(), |u| Cost::list(u.query_pairs().count().saturating_mul(2), u.query_len()))
+}
+
+/// The URL a value holds, if it is one.
+fn as_url<'v>(v: &'v Value<'_>) -> Option<&'v Url> {
+    match v {
+        Value::Opaque(o) => o.as_url(),
+        _ => None,
     }
 }
 
 fn url<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
     let Value::String(s) = v else { return Err(no_such_overload("url", &[v])) };
-    Url::parse(s.as_str()).map(Value::Url).map_err(|e| {
+    Url::parse(s.as_str()).map(|u| Value::Opaque(Opaque::new(OpaqueRepr::Url(u)))).map_err(|e| {
         EvalError::invalid_argument(format!(
             "URL parse error during conversion from string: `{}`: {e}",
             s.as_str()
@@ -72,7 +73,7 @@ fn is_url<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
 
 /// Applies a string accessor to a URL value.
 fn part<'a>(function: &str, v: &Value<'a>, get: fn(&Url) -> &str) -> Result<Value<'a>, EvalError> {
-    let Value::Url(u) = v else { return Err(no_such_overload(function, &[v])) };
+    let Some(u) = as_url(v) else { return Err(no_such_overload(function, &[v])) };
     Ok(Value::string(get(u)))
 }
 
@@ -98,7 +99,7 @@ fn escaped_path<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
 
 /// The query as a map from each name to its values, in the order they are written.
 fn query_map<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
-    let Value::Url(u) = v else { return Err(no_such_overload("getQuery", &[v])) };
+    let Some(u) = as_url(v) else { return Err(no_such_overload("getQuery", &[v])) };
     let mut names: Vec<String> = Vec::new();
     let mut values: Vec<Vec<Value<'static>>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();

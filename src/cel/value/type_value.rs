@@ -32,10 +32,12 @@ pub enum TypeValue<'a> {
     Duration,
     /// `kubernetes.Semver`.
     Semver,
-    /// `kubernetes.URL`.
-    Url,
     /// `dyn`.
     Dyn,
+    /// `optional_type`.
+    Optional,
+    /// A library type without literals: `net.IP`, `net.CIDR`, `kubernetes.Quantity`.
+    Opaque(super::OpaqueKind),
     /// A host object type, by name.
     Object(Str<'a>),
 }
@@ -65,8 +67,9 @@ impl TypeValue<'_> {
             TypeValue::Timestamp => "google.protobuf.Timestamp",
             TypeValue::Duration => "google.protobuf.Duration",
             TypeValue::Semver => "kubernetes.Semver",
-            TypeValue::Url => "kubernetes.URL",
             TypeValue::Dyn => "dyn",
+            TypeValue::Optional => "optional_type",
+            TypeValue::Opaque(k) => k.name(),
             TypeValue::Object(_) => "object",
         }
     }
@@ -87,8 +90,9 @@ impl TypeValue<'_> {
             TypeValue::Timestamp => TypeValue::Timestamp,
             TypeValue::Duration => TypeValue::Duration,
             TypeValue::Semver => TypeValue::Semver,
-            TypeValue::Url => TypeValue::Url,
             TypeValue::Dyn => TypeValue::Dyn,
+            TypeValue::Optional => TypeValue::Optional,
+            TypeValue::Opaque(k) => TypeValue::Opaque(*k),
         }
     }
 
