@@ -23,7 +23,9 @@ fn double(text: &str) -> Result<f64, Skip> {
 
 fn string_of(m: &Message, name: &str) -> Result<String, Skip> {
     match m.get(name) {
-        Some(Field::Str(b)) => String::from_utf8(b.clone()).map_err(|_| "a string that is not UTF-8".to_owned()),
+        Some(Field::Str(b)) => {
+            String::from_utf8(b.clone()).map_err(|_| "a string that is not UTF-8".to_owned())
+        }
         _ => Err(format!("malformed `{name}`")),
     }
 }
@@ -70,7 +72,9 @@ pub fn value(m: &Message) -> Result<Value<'static>, Skip> {
 
 /// A `google.protobuf.Any` holding a timestamp or a duration; other messages are skipped.
 fn object(any: &Message) -> Result<Value<'static>, Skip> {
-    let Some((url, Field::Message(m))) = any.fields.first() else { return Err("malformed object".to_owned()) };
+    let Some((url, Field::Message(m))) = any.fields.first() else {
+        return Err("malformed object".to_owned());
+    };
     let seconds: i64 = m.text("seconds").map_or(Ok(0), |s| parse_num(&s))?;
     let nanos: i64 = m.text("nanos").map_or(Ok(0), |s| parse_num(&s))?;
     if url.ends_with("google.protobuf.Timestamp]") {
@@ -114,4 +118,3 @@ pub fn binding(m: &Message) -> Result<Value<'static>, Skip> {
         None => Err("a binding that is not a value".to_owned()),
     }
 }
-

@@ -21,13 +21,20 @@ enum Run {
     Fail(String),
 }
 
+/// What a case expects.
+enum Want {
+    Error,
+    Value(Value<'static>),
+    /// A type, by name (`type_value`).
+    Type(String),
+}
+
 /// A case of a test file, ready to run.
 struct Case {
     label: String,
     expr: String,
     bindings: Vec<(String, Value<'static>)>,
-    /// `None`: an error is expected.
-    want: Option<Value<'static>>,
+    want: Want,
     /// Whether the file asks not to type-check it.
     unchecked_only: bool,
 }
@@ -39,9 +46,6 @@ fn case(file: &str, section: &str, t: &Message) -> Result<Case, Skip> {
         if t.has(option) {
             return Err(format!("option `{option}`"));
         }
-    }
-    if t.has("type_env") {
-        return Err("option `type_env` (declared types)".to_owned());
     }
     let expr = match t.get("expr") {
         Some(Field::Str(b)) => String::from_utf8(b.clone()).map_err(|_| "an expression that is not UTF-8")?,
@@ -55,15 +59,18 @@ fn case(file: &str, section: &str, t: &Message) -> Result<Case, Skip> {
         bindings.push((key, expected::binding(value)?));
     }
     let want = if t.has("eval_error") {
-        None
+        Want::Error
     } else if t.has("unknown") || t.has("any_eval_errors") || t.has("any_unknowns") {
         return Err("an unknown or alternative result".to_owned());
-    } else if let Some(v) = t.message("value") {
-        Some(expected::value(v)?)
-    } else if let Some(r) = t.message("typed_result").and_then(|r| r.message("result")) {
-        Some(expected::value(r)?)
+    } else if let Some(v) =
+        t.message("value").or_else(|| t.message("typed_result").and_then(|r| r.message("result")))
+    {
+        match v.text("type_value") {
+            Some(name) => Want::Type(name),
+            None => Want::Value(expected::value(v)?),
+        }
     } else {
-        Some(Value::Bool(true))
+        Want::Value(Value::Bool(true))
     };
     let unchecked_only = t.text("disable_check").as_deref() == Some("true");
     Ok(Case { label, expr, bindings, want, unchecked_only })
@@ -79,15 +86,22 @@ fn run(c: &Case, checked: bool) -> Run {
     }
     let program = if checked { env.compile(&c.expr) } else { env.compile_unchecked(&c.expr) };
     let result = match program {
-        Err(d) => Err(format!("compile error: {}", d.iter().next().map_or_else(String::new, |d| d.message().to_owned()))),
-        Ok(p) => p.evaluate(&values).map(|v| v.to_owned_value()).map_err(|e| format!("error: {}", e.message())),
+        Err(d) => Err(format!(
+            "compile error: {}",
+            d.iter().next().map_or_else(String::new, |d| d.message().to_owned())
+        )),
+        Ok(p) => {
+            p.evaluate(&values).map(|v| v.to_owned_value()).map_err(|e| format!("error: {}", e.message()))
+        }
     };
     match (&c.want, result) {
-        (None, Err(_)) => Run::Pass,
-        (None, Ok(v)) => Run::Fail(format!("expected an error, got {}", Canonical(&v))),
-        (Some(_), Err(e)) => Run::Fail(e),
-        (Some(w), Ok(v)) if expected::same(&v, w) => Run::Pass,
-        (Some(w), Ok(v)) => Run::Fail(format!("got {}, want {}", Canonical(&v), Canonical(w))),
+        (Want::Error, Err(_)) => Run::Pass,
+        (Want::Error, Ok(v)) => Run::Fail(format!("expected an error, got {}", Canonical(&v))),
+        (_, Err(e)) => Run::Fail(e),
+        (Want::Value(w), Ok(v)) if expected::same(&v, w) => Run::Pass,
+        (Want::Value(w), Ok(v)) => Run::Fail(format!("got {}, want {}", Canonical(&v), Canonical(w))),
+        (Want::Type(name), Ok(Value::Type(t))) if t.name() == name => Run::Pass,
+        (Want::Type(name), Ok(v)) => Run::Fail(format!("got {}, want the type {name}", Canonical(&v))),
     }
 }
 
@@ -164,7 +178,9 @@ fn main() -> ExitCode {
     let verbose = args.iter().any(|a| a == "--verbose" || a == "-v");
     args.retain(|a| a != "--verbose" && a != "-v");
     let Some((dir, names)) = args.split_first() else {
-        eprintln!("usage: changeguard-conformance [--verbose] DIR [NAME…]   (NAME: a file stem, e.g. optionals)");
+        eprintln!(
+            "usage: changeguard-conformance [--verbose] DIR [NAME…]   (NAME: a file stem, e.g. optionals)"
+        );
         return ExitCode::from(2);
     };
     let dir = PathBuf::from(dir);

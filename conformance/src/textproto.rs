@@ -155,7 +155,7 @@ impl Parser<'_> {
                         m.fields.push((name.clone(), v));
                         self.eat(b',');
                     }
-                    self.eat(b',') || self.eat(b';');
+                    let _ = self.eat(b',') || self.eat(b';');
                     continue;
                 }
                 _ if colon => self.scalar()?,
