@@ -113,7 +113,7 @@ fn loads_without_warnings() {
 
 #[test]
 fn its_own_tests_pass() {
-    let report = policy().run_tests();
+    let report = policy().run_tests(&changeguard::policy::TestOptions::default());
     let failures: Vec<String> = report
         .cases
         .iter()
@@ -131,7 +131,7 @@ fn assess_cases() -> Vec<(String, Assessment)> {
     let shared = doc.get("test_topology").map(|t| Topology::from_json(&json(t)).unwrap());
     let empty = Topology::default();
     let cases = doc["test"].as_array().unwrap();
-    let runner = p.run_tests();
+    let runner = p.run_tests(&changeguard::policy::TestOptions::default());
     assert_eq!(runner.cases.len(), cases.len());
     cases
         .iter()

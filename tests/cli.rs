@@ -455,7 +455,7 @@ fn test_reports_failures_and_exits_1() {
 #[test]
 fn the_library_runs_the_same_tests() {
     let p = changeguard::Policy::from_toml(FAILING_TESTS).unwrap();
-    let report = p.run_tests();
+    let report = p.run_tests(&changeguard::policy::TestOptions::default());
     let got: Vec<(&str, bool)> = report.cases.iter().map(|c| (c.name.as_str(), c.passed())).collect();
     assert_eq!(
         got,

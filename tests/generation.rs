@@ -15,11 +15,8 @@ use proptest::strategy::{Strategy, ValueTree};
 const ODD: &str = r#"
 [policy]
 name = "odd"
+description = "a vocabulary of its own"
 version = "1.0.0"
-
-[params]
-environments = { lunar = ["moon"], sandbox = [] }
-strictest_environment = "lunar"
 
 [[rule]]
 id = "zeta"
@@ -27,6 +24,10 @@ enforcement = "soft"
 override_roles = ["night-owl"]
 when = 'change.canonical_environment == "lunar"'
 require = '"zeta-scan" in change.checks && change.checks["zeta-scan"] == "passed"'
+
+[params]
+strictest_environment = "lunar"
+environments = { lunar = ["moon"], sandbox = [] }
 
 [[risk]]
 id = "big"

@@ -148,7 +148,7 @@ fn the_fixture_policy_loads_cleanly_and_its_tests_pass() {
     assert!(p.warnings().is_empty(), "{:?}", p.warnings());
     assert_eq!(p.rule_ids().count(), 13);
     assert_eq!(p.factor_ids().count(), 8);
-    let report = p.run_tests();
+    let report = p.run_tests(&changeguard::policy::TestOptions::default());
     assert_eq!(report.cases.len(), 3);
     assert!(report.all_passed(), "{report:?}");
     assert_eq!((report.passed(), report.failed()), (3, 0));

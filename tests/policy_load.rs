@@ -68,7 +68,7 @@ fn unknown_top_level_keys() {
                 11,
                 2,
                 Some(
-                    "expected one of `policy`, `params`, `let`, `risk`, `risk_levels`, `rule`, `decision`, `blast`, `health`, `test`, `test_topology`",
+                    "expected one of `policy`, `params`, `let`, `risk`, `risk_levels`, `rule`, `decision`, `blast`, `health`, `test`, `test_topology`, `property`",
                 ),
             ),
         ],

@@ -111,7 +111,7 @@ fn the_example_policy_loads_without_warnings_and_its_tests_pass() {
             ),
         };
         assert!(policy.warnings().is_empty(), "{}: warnings {:?}", c.file, policy.warnings());
-        let report = policy.run_tests();
+        let report = policy.run_tests(&changeguard::policy::TestOptions::default());
         assert!(!report.cases.is_empty(), "{}: the example has tests", c.file);
         for case in &report.cases {
             assert!(case.passed(), "{}: test `{}` fails: {:?}", c.file, case.name, case.mismatches);
@@ -128,7 +128,7 @@ fn the_example_json_policy_loads_and_its_tests_pass() {
     for c in of_kind("policy-json") {
         let policy = Policy::from_json(&c.body)
             .unwrap_or_else(|d| panic!("{}: {}", c.file, d.render(Some("policy.json"), &c.body)));
-        let report = policy.run_tests();
+        let report = policy.run_tests(&changeguard::policy::TestOptions::default());
         assert!(!report.cases.is_empty() && report.all_passed(), "{}: {:?}", c.file, report.cases);
     }
 }

@@ -1,4 +1,4 @@
-//! `changeguard check` and `changeguard test`.
+//! `changeguard check`.
 
 use std::process::ExitCode;
 
@@ -15,16 +15,6 @@ pub(crate) struct CheckArgs {
     files: Vec<String>,
     #[command(flatten)]
     analyze: crate::analyze::AnalyzeArgs,
-}
-
-/// Arguments of `changeguard test`.
-#[derive(clap::Args)]
-pub(crate) struct TestArgs {
-    /// Policy files (TOML or JSON); `-` reads standard input.
-    #[arg(required = true, value_name = "FILE")]
-    files: Vec<String>,
-    #[command(flatten)]
-    coverage: crate::coverage::CoverageArgs,
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
@@ -48,12 +38,13 @@ pub(crate) fn run_check(args: &CheckArgs, limits: &Limits) -> ExitCode {
                 }
                 if !args.analyze.json() {
                     outln!(
-                        "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} warnings",
+                        "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} properties, {} warnings",
                         policy.name(),
                         policy.version(),
                         policy.rule_ids().count(),
                         policy.factor_ids().count(),
                         policy.test_count(),
+                        policy.property_count(),
                         policy.warnings().len()
                     );
                 }
@@ -73,57 +64,4 @@ pub(crate) fn run_check(args: &CheckArgs, limits: &Limits) -> ExitCode {
         outln!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
     }
     if failed { ExitCode::from(EXIT_INVALID) } else { ExitCode::SUCCESS }
-}
-
-#[allow(clippy::print_stdout, clippy::print_stderr)]
-pub(crate) fn run_test(args: &TestArgs, limits: &Limits) -> ExitCode {
-    let (mut passed, mut failed, mut invalid, mut below) = (0usize, 0usize, false, false);
-    for path in &args.files {
-        let name = display_name(path);
-        let text = match read_input(path, limits.max_document_bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{e}");
-                invalid = true;
-                continue;
-            }
-        };
-        let policy = match Policy::from_text_with_limits(&text, limits) {
-            Ok(p) => p,
-            Err(d) => {
-                eprint!("{}", d.render(Some(name), &text));
-                invalid = true;
-                continue;
-            }
-        };
-        let (report, coverage) = if args.coverage.wanted() {
-            let (report, coverage) = policy.run_tests_with_coverage();
-            (report, Some(coverage))
-        } else {
-            (policy.run_tests(), None)
-        };
-        for case in &report.cases {
-            if case.passed() {
-                outln!("PASS {name}: {}", case.name);
-            } else {
-                outln!("FAIL {name}: {}", case.name);
-                for m in &case.mismatches {
-                    outln!("     {m}");
-                }
-            }
-        }
-        if let Some(coverage) = &coverage {
-            below |= args.coverage.report(name, coverage);
-        }
-        passed += report.passed();
-        failed += report.failed();
-    }
-    outln!("{passed} passed, {failed} failed");
-    if invalid {
-        ExitCode::from(EXIT_INVALID)
-    } else if failed > 0 || below {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
 }

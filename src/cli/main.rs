@@ -32,6 +32,7 @@ mod judge;
 mod lines;
 mod records;
 mod replay;
+mod test;
 
 use std::io::Read as _;
 use std::process::ExitCode;
@@ -69,9 +70,10 @@ enum Command {
     /// Load policies and print every diagnostic (and, with `--analyze`, the findings of the
     /// analysis): exit 0 without errors, 2 otherwise.
     Check(check::CheckArgs),
-    /// Run the `[[test]]` cases of policies: exit 0 when all pass, 1 when one fails (or
-    /// coverage is below `--min-coverage`), 2 when a policy does not load.
-    Test(check::TestArgs),
+    /// Run the `[[test]]` cases and `[[property]]` entries of policies and test files: exit 0
+    /// when all pass, 1 when one fails (or coverage is below `--min-coverage`), 2 when a file
+    /// does not load.
+    Test(test::TestArgs),
     /// Judge a rollout step from canary and baseline metrics: exit 0 promote, 1 roll back,
     /// 3 continue, 2 invalid input.
     Judge(judge::JudgeArgs),
@@ -144,7 +146,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Assess(args) => assess::run(&args, &limits),
         Command::Check(args) => check::run_check(&args, &limits),
-        Command::Test(args) => check::run_test(&args, &limits),
+        Command::Test(args) => test::run(&args, &limits),
         Command::Expr(args) => expr::run(&args, &limits),
         Command::Judge(args) => judge::run(&args, &limits),
         Command::Replay(args) => replay::run(&args, &limits),

@@ -16,7 +16,7 @@ pub fn policy_load(data: &[u8]) {
     match Policy::from_text_with_limits(text, &limits) {
         Ok(policy) => {
             check_diagnostics(policy.warnings(), text);
-            let report = policy.run_tests();
+            let report = policy.run_tests(&crate::policy::TestOptions::default());
             assert_eq!(report.cases.len(), policy.test_count(), "a test case went missing");
         }
         Err(d) => {

@@ -60,6 +60,9 @@ struct Vars<'a> {
     counted: Cell<bool>,
     /// The `let`s (by index) that failed while an item that counts read them.
     failed_lets: RefCell<Vec<usize>>,
+    /// The variables declared after the `let`s, in properties only (`assessment`,
+    /// `assessment_with_approval`).
+    extra: [Option<&'a dyn Object>; 2],
 }
 
 impl<'a> Activation<'a> for Vars<'a> {
@@ -110,6 +113,9 @@ impl<'a> Vars<'a> {
     #[inline]
     fn resolve_let(&self, i: usize, slot: usize) -> Result<Value<'a>, EvalError> {
         let (Some(cell), Some(def)) = (self.cache.get(i), self.lets.get(i)) else {
+            if let Some(Some(object)) = self.extra.get(i.wrapping_sub(self.lets.len())) {
+                return Ok(Value::Object(*object));
+            }
             return Err(EvalError::new(
                 EvalErrorKind::UnboundVariable,
                 format!("no variable in slot {slot}"),
@@ -268,6 +274,7 @@ macro_rules! vars {
             budget: $budget,
             counted: Cell::new(true),
             failed_lets: RefCell::new(Vec::new()),
+            extra: [None, None],
         };
     };
 }
@@ -298,48 +305,9 @@ pub(crate) fn count_conditions(policy: &CompiledPolicy, prepared: &Prepared<'_>)
     }
 }
 
-/// The variables of an assessment, bound for evaluating a policy's expressions again outside
-/// the decision path (test coverage): `risk` is what `assessment` found, and each `let` is
-/// computed when first read, as when assessing.
-pub(crate) struct Replay<'v, 'a> {
-    vars: &'v Vars<'a>,
-}
-
-impl<'a> Replay<'_, 'a> {
-    /// The variables, to evaluate with.
-    pub(crate) fn activation(&self) -> &dyn Activation<'a> {
-        self.vars
-    }
-
-    /// The indexes of the `let` entries computed so far.
-    pub(crate) fn computed_lets(&self) -> Vec<usize> {
-        let computed = |s: &LetSlot<'_>| s.bool.get().is_some() || s.value.get().is_some();
-        self.vars.cache.iter().enumerate().filter(|(_, s)| computed(s)).map(|(i, _)| i).collect()
-    }
-}
-
-/// Calls `f` with the variables of an assessment of these inputs that gave `assessment`, and
-/// with `data` (what `f` evaluates, borrowed for as long as the variables).
-pub(crate) fn replay<'p, T: ?Sized, R>(
-    policy: &'p CompiledPolicy,
-    inputs: (&Change, &Topology, &Context),
-    assessment: &Assessment,
-    data: &'p T,
-    f: impl for<'v, 'a> FnOnce(&Replay<'v, 'a>, &'a T) -> R,
-) -> R {
-    let (change, topology, context) = inputs;
-    let prepared = Prepared::new(policy, &policy.limits, change, topology, context);
-    let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
-    let risk = &assessment.risk;
-    let risk_view = RiskView::new(
-        risk.score,
-        risk.level,
-        risk.factors.iter().map(|f| (&*f.id, f.points, f.reason.as_str(), &f.references)),
-    );
-    vars!(vars, policy, prepared, &blast_view, &prepared.budget);
-    vars.risk = Some(&risk_view);
-    f(&Replay { vars: &vars }, data)
-}
+// Evaluating the policy's expressions outside the decision path: coverage and properties.
+mod replay;
+pub(crate) use replay::{Replay, check_property, replay};
 
 /// What evaluating the policy produced, before the decision.
 struct Evaluated {

@@ -28,6 +28,9 @@ const RISK_HELP: &str =
 pub(crate) const BUILTIN_NAMES: [&str; 6] =
     ["change", "context", "blast", "params", "active_freezes", "risk"];
 
+/// The names only properties may use, declared after the `let`s.
+pub(crate) const PROPERTY_NAMES: [&str; 2] = ["assessment", "assessment_with_approval"];
+
 /// The environments: `let` entries and risk factors cannot use `risk` (it is computed from
 /// the factors), rules and message templates can. All have the same slots.
 pub(crate) struct PolicyEnvs {
@@ -64,6 +67,17 @@ impl PolicyEnvs {
             factor: make(Some("a risk factor")),
             rule: make(None),
         }
+    }
+
+    /// The environment of properties: the rules' one (with every `let`), then `assessment`
+    /// and `assessment_with_approval`. Returns it with the slot of `assessment_with_approval`.
+    pub(crate) fn property_env(&self) -> (Env, usize) {
+        let mut env = self.rule.clone();
+        let ty = Type::object(schema::assessment::object_type());
+        let [main, extra] = PROPERTY_NAMES;
+        env.declare(main, ty.clone());
+        let slot = env.declare(extra, ty);
+        (env, slot)
     }
 
     /// Declares the next `let` in both environments; constants fold into their users.

@@ -52,7 +52,10 @@ pub use model::{
     BlastSettings, DecisionSettings, Enforcement, OnError, Outcome, POINTS_RANGE, RiskLevel, RiskLevels,
 };
 pub use outline::{ChangeKind, Section, StructuralChange};
-pub use runner::{CaseResult, TestReport};
+pub use runner::{
+    CaseResult, Counterexample, PropertyResult, PropertyStatus, TestOptions, TestReport, TestSuite,
+    test_file_policy,
+};
 pub use schema::{FieldRef, MethodRef, ObjectRef, schema_reference, schema_reference_markdown};
 
 use crate::Limits;
@@ -303,21 +306,49 @@ impl Policy {
         vocabulary::vocabulary(&self.inner)
     }
 
-    /// Runs the policy's `[[test]]` cases.
+    /// Runs the policy's `[[test]]` cases and checks its `[[property]]` entries over
+    /// generated inputs ([policy-aware](crate::testing#policy-aware-generation), from
+    /// `options.seed`). Deterministic: the same options give the same report.
+    ///
+    /// ```
+    /// use changeguard::Policy;
+    /// use changeguard::policy::{PropertyStatus, TestOptions};
+    ///
+    /// let policy = Policy::from_toml(r#"
+    /// [policy]
+    /// name = "demo"
+    /// version = "1.0.0"
+    ///
+    /// [[rule]]
+    /// id = "no-friday"
+    /// enforcement = "hard"
+    /// require = 'change.when.getDayOfWeek("UTC") != 5'
+    ///
+    /// [[property]]
+    /// name = "nothing is ever denied"
+    /// expect = 'assessment.outcome != "deny"'
+    /// "#).unwrap();
+    /// let report = policy.run_tests(&TestOptions::default().with_cases(200).with_seed(7));
+    /// assert_eq!((report.passed(), report.failed()), (0, 1));
+    /// # #[cfg(feature = "proptest")] {
+    /// let property = &report.properties[0];
+    /// assert_eq!(property.status, PropertyStatus::Failed);
+    /// // The shrunk counterexample: a change on a Friday, ready to paste as a `[[test]]`.
+    /// let found = property.counterexample.as_ref().unwrap();
+    /// assert_eq!(found.violations, ["no-friday"]);
+    /// assert!(found.to_test_toml(&property.name, 7, 200).contains("[[test]]"));
+    /// # }
+    /// ```
     #[must_use]
-    pub fn run_tests(&self) -> TestReport {
-        runner::run(self)
+    pub fn run_tests(&self, options: &TestOptions) -> TestReport {
+        let inner = &self.inner;
+        runner::run(self, &inner.tests, &inner.properties, inner.test_topology.as_ref(), options)
     }
 
-    /// Runs the policy's `[[test]]` cases and measures their [coverage](crate::policy#coverage)
-    /// of the policy, whether they pass or not. The assessments, and so the results, are
-    /// those of [`Policy::run_tests`].
+    /// The number of `[[property]]` entries.
     #[must_use]
-    pub fn run_tests_with_coverage(&self) -> (TestReport, Coverage) {
-        let mut recorder = coverage::Recorder::new(&self.inner);
-        let report =
-            runner::run_with(self, |change, topology, context| recorder.assess(change, topology, context));
-        (report, recorder.finish())
+    pub fn property_count(&self) -> usize {
+        self.inner.properties.len()
     }
 
     /// The [coverage](crate::policy#coverage) of this policy by assessments of `inputs`

@@ -165,6 +165,27 @@ pub(crate) struct TestCase {
     pub(crate) expect: Expect,
 }
 
+/// A `[[property]]`: an invariant checked over generated inputs.
+#[cfg_attr(
+    not(feature = "proptest"),
+    allow(dead_code, reason = "properties run with the `proptest` feature")
+)]
+#[derive(Debug)]
+pub(crate) struct Property {
+    pub(crate) name: String,
+    /// The precondition; inputs for which it is false are skipped.
+    pub(crate) given: Option<Program>,
+    /// What must hold for every input that meets `given`.
+    pub(crate) expect: Program,
+    /// How many inputs to generate (the run's default when absent).
+    pub(crate) cases: Option<u32>,
+    /// Whether `given` or `expect` reads `assessment_with_approval`.
+    pub(crate) with_approval: bool,
+    /// Whether `given` reads the assessment (`risk`, `assessment…`): when it does not, it is
+    /// evaluated first, and inputs it rejects are never assessed.
+    pub(crate) given_reads_assessment: bool,
+}
+
 /// A policy compiled from its text: every section read and every expression type-checked and
 /// compiled. What [`super::Policy`] shares between its clones and assessments read.
 pub(crate) struct CompiledPolicy {
@@ -181,6 +202,11 @@ pub(crate) struct CompiledPolicy {
     pub(crate) blast: BlastSettings,
     pub(crate) tests: Vec<TestCase>,
     pub(crate) test_topology: Option<crate::topology::Topology>,
+    /// The `[[property]]` entries.
+    pub(crate) properties: Vec<Property>,
+    /// The environment properties are compiled in (the rules' one, with the `let`s, then
+    /// `assessment` and `assessment_with_approval`): test files are compiled in it too.
+    pub(crate) property_env: crate::cel::Env,
     /// The `[health]` section, when the policy has one.
     pub(crate) health: Option<super::health::HealthSection>,
     pub(crate) warnings: Vec<crate::diagnostic::Diagnostic>,
@@ -211,6 +237,8 @@ impl CompiledPolicy {
             blast: BlastSettings::default(),
             tests: Vec::new(),
             test_topology: None,
+            properties: Vec::new(),
+            property_env: crate::cel::Env::new(),
             health: None,
             warnings: Vec::new(),
             limits: crate::Limits::default(),

@@ -212,7 +212,7 @@ macro_rules! object_list {
     )*};
 }
 
-object_list!(ServiceChange, Approval, Freeze, Incident);
+object_list!(ServiceChange, Approval, Freeze, Incident, super::assessment::Violation);
 
 impl HostList for Vec<String> {
     fn len(&self) -> usize {

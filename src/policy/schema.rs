@@ -15,8 +15,9 @@
 
 use std::sync::{Arc, OnceLock};
 
+use super::assessment::Violation;
 use super::objects::{ChangeView, ContextView};
-use super::views::{BlastView, FactorView, RiskView};
+use super::views::{AssessmentView, BlastView, FactorView, RiskView};
 use crate::cel::{EvalError, List, Map, Object, ObjectType, Semver, Type, Value};
 use crate::input::{Approval, Freeze, Incident, Migration, Rollback, ServiceChange, Size, Strategy};
 
@@ -406,6 +407,38 @@ policy_objects! {
         field factor_ids: strings() => Value::List(List::host(r)),
     }
 
+    /// The decision about the change, in properties only (`assessment`, and
+    /// `assessment_with_approval` for the same change with one more approval).
+    object assessment: AssessmentView<'_> = "changeguard.Assessment", |a| {
+        /// The outcome: `allow`, `needs_approval` or `deny`.
+        field outcome: Type::String => Value::str(a.assessment.outcome.as_str()),
+        /// How strict the outcome is: 0 for `allow`, 1 for `needs_approval`, 2 for `deny`.
+        field strictness: Type::Int => Value::Int(a.strictness()),
+        /// The risk: score, level and fired factors.
+        field risk: Type::object(risk::object_type()) => Value::Object(&a.risk),
+        /// Every violated rule, in policy order (advisory, dry-run and overridden ones included).
+        field violations: Type::list(Type::object(violation::object_type()))
+            => Value::List(List::host(&a.assessment.violations)),
+        /// The ids of the violated rules that count (not dry-run), in policy order.
+        field violated_rules: strings() => Value::List(List::host(&a.violated)),
+        /// The ids of the rules and factors that failed to evaluate.
+        field errors: strings() => Value::List(List::host(&a.errors)),
+    }
+
+    /// A violated rule (`assessment.violations[i]`).
+    object violation: Violation = "changeguard.Violation", |v| {
+        /// The rule's id.
+        field rule: Type::String => Value::str(&v.rule),
+        /// Its enforcement: `advisory`, `soft` or `hard`.
+        field enforcement: Type::String => Value::str(v.enforcement.as_str()),
+        /// Whether the rule is a dry run (reported, never counted).
+        field dry_run: Type::Bool => Value::Bool(v.dry_run),
+        /// Whether an approval in one of the rule's override roles overrode it.
+        field overridden: Type::Bool => Value::Bool(v.overridden_by.is_some()),
+        /// What is wrong.
+        field message: Type::String => Value::str(&v.message),
+    }
+
     /// A fired risk factor (`risk.factors[i]`).
     object factor: FactorView<'_> = "changeguard.RiskFactor", |f| {
         /// The factor's id.
@@ -526,7 +559,7 @@ mod tests {
     #[test]
     fn the_reference_describes_every_field_with_its_type_and_a_doc_line() {
         let objects = schema_reference();
-        assert_eq!(objects.len(), 13);
+        assert_eq!(objects.len(), 15);
         for o in &objects {
             assert!(!o.doc.is_empty(), "{}", o.name);
             for f in &o.fields {

@@ -105,3 +105,47 @@ impl HostList for RiskView<'_> {
         self.factors.as_slice().get(index).map(|f| Value::str(f.id))
     }
 }
+
+/// `assessment` in a property: the assessment, its risk as rules see it, and the lists
+/// expressions read from it.
+#[cfg_attr(
+    not(feature = "proptest"),
+    allow(dead_code, reason = "properties run with the `proptest` feature")
+)]
+pub(crate) struct AssessmentView<'a> {
+    pub(super) assessment: &'a super::Assessment,
+    pub(super) risk: RiskView<'a>,
+    pub(super) violated: Vec<String>,
+    pub(super) errors: Vec<String>,
+}
+
+#[cfg_attr(
+    not(feature = "proptest"),
+    allow(dead_code, reason = "properties run with the `proptest` feature")
+)]
+impl<'a> AssessmentView<'a> {
+    pub(crate) fn new(assessment: &'a super::Assessment) -> Self {
+        let risk = RiskView::new(
+            assessment.risk.score,
+            assessment.risk.level,
+            assessment.risk.factors.iter().map(|f| (&*f.id, f.points, f.reason.as_str(), &f.references)),
+        );
+        let mut errors: Vec<String> = assessment.errors.iter().map(|e| e.rule.clone()).collect();
+        errors.dedup();
+        AssessmentView {
+            assessment,
+            risk,
+            violated: assessment.violated_rules().map(str::to_owned).collect(),
+            errors,
+        }
+    }
+
+    /// 0 for `allow`, 1 for `needs_approval`, 2 for `deny`.
+    pub(super) fn strictness(&self) -> i64 {
+        match self.assessment.outcome {
+            super::Outcome::Allow => 0,
+            super::Outcome::NeedsApproval => 1,
+            super::Outcome::Deny => 2,
+        }
+    }
+}

@@ -73,7 +73,7 @@ use crate::input::{
 };
 use crate::topology::{Dependency, DependencyKind, Service, Topology};
 
-pub use scenario::{Scenario, Vocabulary, scenarios};
+pub use scenario::{Scenario, Vocabulary, approvals, scenarios};
 pub use search::{Search, SearchOptions, Trial, search, seeded_runner};
 
 /// Service names generated changes and topologies use.

@@ -64,14 +64,18 @@ fn word() -> BoxedStrategy<String> {
         .boxed()
 }
 
-/// Draws from `primary` (the policy's own values) most of the time, from `usual` (the
-/// generic pools) sometimes, and a random word rarely. Shrinks towards the policy's values.
-fn pool(primary: &[String], usual: &[&'static str], words: u32) -> BoxedStrategy<String> {
-    let mut arms: Vec<(u32, BoxedStrategy<String>)> = Vec::new();
+/// Draws from `primary` (the policy's own values for this place) most of the time, from
+/// `other` (the policy's other strings) and `usual` (the generic pools) sometimes, and a random
+/// word rarely. Shrinks towards the policy's values.
+fn pool(primary: &[String], other: &[String], usual: &[&'static str], words: u32) -> BoxedStrategy<String> {
     // Blank text is no valid name: such constants are left out.
-    let primary: Vec<String> = primary.iter().filter(|s| !s.trim().is_empty()).cloned().collect();
-    if !primary.is_empty() {
-        arms.push((6, select(primary).boxed()));
+    let valid =
+        |v: &[String]| -> Vec<String> { v.iter().filter(|s| !s.trim().is_empty()).cloned().collect() };
+    let mut arms: Vec<(u32, BoxedStrategy<String>)> = Vec::new();
+    for (weight, values) in [(6, valid(primary)), (2, valid(other))] {
+        if !values.is_empty() {
+            arms.push((weight, select(values).boxed()));
+        }
     }
     if !usual.is_empty() {
         arms.push((3, select(usual.to_vec()).prop_map(str::to_owned).boxed()));
@@ -119,10 +123,10 @@ impl Pools {
         };
         services.push(UNKNOWN_SERVICE.to_owned());
         Pools {
-            environments: pool(&v.environments, ENVIRONMENTS, 1),
-            roles: pool(&v.roles, ROLES, 1),
-            checks: pool(&v.strings, CHECKS, 1),
-            strings: pool(&v.strings, &[], 2),
+            environments: pool(&v.environments, &[], ENVIRONMENTS, 1),
+            roles: pool(&v.roles, &v.strings, ROLES, 1),
+            checks: pool(&v.strings, &[], CHECKS, 1),
+            strings: pool(&v.strings, &[], &[], 2),
             services,
             ints: v.ints.clone(),
             doubles: v.doubles.clone(),
@@ -253,6 +257,13 @@ impl Pools {
 
 fn shifted(t: Timestamp, seconds: i64) -> Timestamp {
     Duration::new(seconds, 0).ok().and_then(|d| t.checked_add(d).ok()).unwrap_or(t)
+}
+
+/// Approvals by the usual people (spelled in several ways, the author among them) in the
+/// roles of `vocabulary` (mostly) and the usual roles: what
+/// `assessment_with_approval` adds in a property.
+pub fn approvals(vocabulary: &Vocabulary) -> BoxedStrategy<Approval> {
+    Pools::new(vocabulary).approval()
 }
 
 /// Scenarios drawn from `vocabulary`: environments (declared names and aliases), roles, check

@@ -32,7 +32,9 @@ impl Loader {
         let mut parsed: Vec<(&DocKey, Text, Option<Expr>)> = Vec::new();
         for (k, v) in entries {
             let path = format!("let.{}", k.name);
-            if crate::policy::env::BUILTIN_NAMES.contains(&k.name.as_str()) {
+            if crate::policy::env::BUILTIN_NAMES.contains(&k.name.as_str())
+                || crate::policy::env::PROPERTY_NAMES.contains(&k.name.as_str())
+            {
                 self.r.error(
                     DiagnosticKind::InvalidValue,
                     k.span,

@@ -14,8 +14,11 @@ use crate::document::reader::{Reader, Table};
 use crate::document::tree::{self, Node, NodeKind};
 
 mod exprs;
+mod properties;
 mod rules;
 mod test_cases;
+
+pub(crate) use properties::{load_tests, test_file_target};
 
 /// The text format of a policy document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,7 +27,7 @@ pub(crate) enum Format {
     Json,
 }
 
-const TOP_KEYS: [&str; 11] = [
+const TOP_KEYS: [&str; 12] = [
     "policy",
     "params",
     "let",
@@ -36,60 +39,64 @@ const TOP_KEYS: [&str; 11] = [
     "health",
     "test",
     "test_topology",
+    "property",
 ];
 
-/// Loads a policy document.
-pub(crate) fn load(source: &str, format: Format, limits: &Limits) -> Result<CompiledPolicy, Diagnostics> {
+/// Reads `source` into a tree, within [`Limits::max_policy_bytes`]; `what` names the
+/// document in the error (`policy source`, `test file`).
+fn parse(source: &str, format: Format, limits: &Limits, what: &str) -> Result<Node, Diagnostics> {
     if source.len() > limits.max_policy_bytes {
         return Err(Diagnostics::single(
             Diagnostic::error(
                 DiagnosticKind::LimitExceeded,
-                format!(
-                    "limit exceeded: policy source of {} bytes > {}",
-                    source.len(),
-                    limits.max_policy_bytes
-                ),
+                format!("limit exceeded: {what} of {} bytes > {}", source.len(), limits.max_policy_bytes),
             )
             .with_help("raise `Limits::max_policy_bytes` if this policy is legitimate"),
         ));
     }
-    let root = match format {
+    match format {
         Format::Toml => tree::parse_toml(source),
         Format::Json => tree::parse_json(source),
     }
-    .map_err(Diagnostics::new)?;
-    let mut l = Loader {
-        r: Reader::default(),
-        limits: limits.clone(),
-        used_lets: HashSet::new(),
-        used_params: HashSet::new(),
-        all_params_used: false,
-        sources: Sources::default(),
-    };
-    let loaded = l.document(&root).map(|mut p| {
-        l.sources.text = Arc::from(source);
-        p.sources = std::mem::take(&mut l.sources);
-        p
-    });
-    let mut diags = l.r.diags;
+    .map_err(Diagnostics::new)
+}
+
+/// What was loaded and the warnings, or every diagnostic when one is an error (with a
+/// generic one when the reading failed without saying why); in the order of the text.
+fn finish<T>(
+    loaded: Option<T>,
+    mut diags: Vec<Diagnostic>,
+    what: &str,
+) -> Result<(T, Vec<Diagnostic>), Diagnostics> {
     // Report in the order of the text (stable: diagnostics without a place keep their order).
     diags.sort_by_key(|d| d.span().map_or(u32::MAX, |s| s.start));
     match loaded {
-        Some(mut p) if !diags.iter().any(Diagnostic::is_error) => {
-            p.warnings.append(&mut diags);
-            p.digest = crate::digest::of(source.as_bytes()).into();
-            Ok(p)
-        }
+        Some(p) if !diags.iter().any(Diagnostic::is_error) => Ok((p, diags)),
         _ => {
             if !diags.iter().any(Diagnostic::is_error) {
                 diags.push(Diagnostic::error(
                     DiagnosticKind::InvalidDocument,
-                    "the policy could not be loaded",
+                    format!("the {what} could not be loaded"),
                 ));
             }
             Err(Diagnostics::new(diags))
         }
     }
+}
+
+/// Loads a policy document.
+pub(crate) fn load(source: &str, format: Format, limits: &Limits) -> Result<CompiledPolicy, Diagnostics> {
+    let root = parse(source, format, limits, "policy source")?;
+    let mut l = Loader::new(limits, false);
+    let loaded = l.document(&root).map(|mut p| {
+        p.sources = std::mem::take(&mut l.sources);
+        p.sources.text = Arc::from(source);
+        p
+    });
+    let (mut p, mut warnings) = finish(loaded, l.r.diags, "policy")?;
+    p.warnings.append(&mut warnings);
+    p.digest = crate::digest::of(source.as_bytes()).into();
+    Ok(p)
 }
 
 struct Loader {
@@ -109,6 +116,41 @@ fn valid_id(id: &str) -> bool {
 }
 
 impl Loader {
+    fn new(limits: &Limits, all_params_used: bool) -> Self {
+        Loader {
+            r: Reader::default(),
+            limits: limits.clone(),
+            used_lets: HashSet::new(),
+            used_params: HashSet::new(),
+            all_params_used,
+            sources: Sources::default(),
+        }
+    }
+
+    /// Reads the `name` of an entry of `kind` (`test`, `property`), reporting a name seen
+    /// before; returns it with the entry's path (`test[name]`, else `test[3]`).
+    fn unique_name(
+        &mut self,
+        t: Table<'_>,
+        path: String,
+        kind: &str,
+        names: &mut HashSet<String>,
+    ) -> (Option<String>, String) {
+        let name = self.r.string(t, &path, "name", true);
+        let path = name.as_ref().map_or(path, |n| format!("{kind}[{n}]"));
+        if let Some(n) = &name
+            && !names.insert(n.clone())
+        {
+            self.r.error(
+                DiagnosticKind::DuplicateId,
+                t.get("name").map_or(t.span, |n| n.span),
+                &path,
+                format!("duplicate {kind} name `{n}`"),
+            );
+        }
+        (name, path)
+    }
+
     fn document(&mut self, root: &Node) -> Option<CompiledPolicy> {
         let top = self.r.table(root, "", &TOP_KEYS)?;
         let (name, version, description) = self.meta(top);
@@ -134,6 +176,8 @@ impl Loader {
         let blast = self.blast(top);
         let health = top.get("health").and_then(|n| super::health::read(&mut self.r, n));
         let tests = self.tests(top);
+        let (property_env, _) = envs.property_env();
+        let properties = self.properties(top, &property_env);
         let test_topology = top.get("test_topology").and_then(|n| self.input_document(n, "test_topology"));
         let mut warnings = Vec::new();
         self.sources.lets.clone_from(&let_spans);
@@ -181,6 +225,8 @@ impl Loader {
             blast,
             tests,
             test_topology,
+            properties,
+            property_env,
             health,
             warnings,
             limits: self.limits.clone(),

@@ -21,18 +21,7 @@ impl Loader {
             else {
                 continue;
             };
-            let name = self.r.string(t, &path, "name", true);
-            let path = name.as_ref().map_or(path, |n| format!("test[{n}]"));
-            if let Some(n) = &name
-                && !names.insert(n.clone())
-            {
-                self.r.error(
-                    DiagnosticKind::DuplicateId,
-                    t.get("name").map_or(t.span, |n| n.span),
-                    &path,
-                    format!("duplicate test name `{n}`"),
-                );
-            }
+            let (name, path) = self.unique_name(t, path, "test", &mut names);
             let change = match t.get("change") {
                 Some(n) => self.input_document(n, &join(&path, "change")),
                 None => {
