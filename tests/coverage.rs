@@ -2,15 +2,8 @@
 //! goals, how they are accounted, their places, truncation.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use changeguard::policy::{Coverage, GoalKind, TestOptions, TestReport};
+use changeguard::policy::{Coverage, GoalKind};
 use changeguard::{Change, Context, Policy, Topology};
-
-/// The policy's tests run with coverage: the report and its coverage.
-fn run_with_coverage(policy: &Policy) -> (TestReport, Coverage) {
-    let report = policy.run_tests(&TestOptions::default().with_coverage(true));
-    let coverage = report.coverage.clone().expect("coverage was asked for");
-    (report, coverage)
-}
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{}/tests/data/bench/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -101,7 +94,7 @@ fn goals_are_observed_as_the_evaluator_reaches_operands() {
 #[test]
 fn the_percentage_is_truncated_never_rounded_up() {
     let policy = Policy::from_toml(&fixture("untested_rule.toml")).unwrap();
-    let (report, c) = run_with_coverage(&policy);
+    let (report, c) = policy.run_tests_with_coverage(&changeguard::policy::TestOptions::default());
     assert!(report.all_passed());
     // 16 of 23 is 69.6 %: reported as 69.
     assert_eq!((c.covered(), c.total(), c.percent()), (16, 23, 69));
@@ -111,7 +104,7 @@ fn the_percentage_is_truncated_never_rounded_up() {
 #[test]
 fn an_untested_rule_is_named_with_its_line() {
     let policy = Policy::from_toml(&fixture("untested_rule.toml")).unwrap();
-    let (_, c) = run_with_coverage(&policy);
+    let (_, c) = policy.run_tests_with_coverage(&changeguard::policy::TestOptions::default());
     let rule: Vec<_> = c.uncovered().filter(|g| g.item == "rule[emergency-ticket]").collect();
     assert_eq!(rule.iter().map(|g| g.kind).collect::<Vec<_>>(), [GoalKind::Satisfied, GoalKind::Violated]);
     assert!(rule.iter().all(|g| (g.line, g.column) == (21, 1)));
@@ -130,18 +123,16 @@ fn coverage_is_measured_when_tests_fail_and_results_do_not_change() {
         r#"expect = { outcome = "deny" }"#,
     );
     let policy = Policy::from_toml(&text).unwrap();
-    let (report, c) = run_with_coverage(&policy);
+    let (report, c) = policy.run_tests_with_coverage(&changeguard::policy::TestOptions::default());
     assert_eq!(report.failed(), 1);
-    // Without the option, no coverage is measured.
-    assert_eq!(policy.run_tests(&TestOptions::default()).coverage, None);
-    assert_eq!(report.cases, policy.run_tests(&TestOptions::default()).cases);
+    assert_eq!(report.cases, policy.run_tests(&changeguard::policy::TestOptions::default()).cases);
     assert_eq!((c.covered(), c.total()), (16, 23));
 }
 
 #[test]
 fn the_json_form_has_the_counts_and_the_goals_left() {
     let policy = Policy::from_toml(&fixture("untested_rule.toml")).unwrap();
-    let (_, c) = run_with_coverage(&policy);
+    let (_, c) = policy.run_tests_with_coverage(&changeguard::policy::TestOptions::default());
     let json = serde_json::to_value(&c).unwrap();
     assert_eq!(json["percent"], 69);
     assert_eq!(json["covered"], 16);
@@ -153,11 +144,24 @@ fn the_json_form_has_the_counts_and_the_goals_left() {
     assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(18), Some(15)));
     assert_eq!(json["uncovered"].as_array().unwrap().len(), 7);
 }
+
 #[test]
 fn the_built_in_policy_tests_cover_all_of_it() {
     let policy = Policy::well_architected();
-    let (report, c) = run_with_coverage(&policy);
+    let options = changeguard::policy::TestOptions::default();
+    let (report, c) = policy.run_tests_with_coverage(&options);
     assert!(report.all_passed());
-    assert_eq!(report.cases, policy.run_tests(&TestOptions::default()).cases);
+    assert_eq!(report.cases, policy.run_tests(&options).cases);
     assert_eq!(c.percent(), 100, "{}", c.render(Some("well_architected.toml")));
+}
+
+#[test]
+fn test_options_ask_for_coverage_in_the_report() {
+    let policy = Policy::from_toml(&fixture("untested_rule.toml")).unwrap();
+    let report = policy.run_tests(&changeguard::policy::TestOptions::default().with_coverage(true));
+    let coverage = report.coverage.as_ref().expect("coverage was asked for");
+    assert_eq!((coverage.covered(), coverage.total(), coverage.percent()), (16, 23, 69));
+    let plain = policy.run_tests(&changeguard::policy::TestOptions::default());
+    assert_eq!(plain.coverage, None);
+    assert_eq!(plain.cases, report.cases);
 }

@@ -40,5 +40,6 @@ pub use program::Program;
 pub use types::Type;
 pub use value::{
     Bytes, Duration, EvalError, EvalErrorKind, FieldDecl, HostList, HostMap, Key, List, Map, MapBuilder,
-    MapValue, MethodDecl, Object, ObjectType, Semver, Str, Timestamp, TypeValue, Value,
+    MapValue, MethodDecl, Object, ObjectType, Opaque, OpaqueKind, OptionalValue, Semver, Str, Timestamp,
+    TypeValue, Value,
 };

@@ -163,6 +163,42 @@ impl Normalizer<'_> {
                     self.node(&c.body)
                 )
             }
+            Node::OptSelect(operand, field) => format!("{}.?{}", self.node(operand), Self::field(field)),
+            Node::OptIndex(pair) => {
+                let [a, b] = &**pair;
+                format!("{}[?{}]", self.node(a), self.node(b))
+            }
+            Node::ListOpt { items, optional } => {
+                let parts: Vec<String> = items
+                    .iter()
+                    .zip(optional.iter())
+                    .map(|(n, opt)| format!("{}{}", if *opt { "?" } else { "" }, self.node(n)))
+                    .collect();
+                format!("[{}]", parts.join(", "))
+            }
+            Node::MapOpt { entries, optional } => {
+                let mut out = String::from("{");
+                for ((k, v), opt) in entries.iter().zip(optional.iter()) {
+                    let mark = if *opt { "?" } else { "" };
+                    let _ = write!(out, "{mark}{}: {}, ", self.node(k), self.node(v));
+                }
+                out.push('}');
+                out
+            }
+            Node::OptOr { or_value, pair } => {
+                let [a, b] = &**pair;
+                let name = if *or_value { "orValue" } else { "or" };
+                format!("{}.{name}({})", self.node(a), self.node(b))
+            }
+            Node::OptApply { flat, pair } => {
+                let [a, b] = &**pair;
+                let name = if *flat { "optFlatMap" } else { "optMap" };
+                format!("{}.{name}({})", self.node(a), self.node(b))
+            }
+            Node::Bind(pair) => {
+                let [a, b] = &**pair;
+                format!("cel.bind({}, {})", self.node(a), self.node(b))
+            }
             Node::Fail(e) => format!("fail({})", e.message()),
         }
     }

@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use changeguard::policy::{PropertyResult, PropertyStatus, TestOptions, TestReport, test_file_policy};
+use changeguard::policy::{
+    Coverage, PropertyResult, PropertyStatus, TestOptions, TestReport, test_file_policy,
+};
 use changeguard::{Limits, Policy};
 
 use crate::{EXIT_INVALID, display_name, read_input};
@@ -45,16 +47,24 @@ pub(crate) struct TestArgs {
 pub(crate) struct FileRun {
     pub(crate) name: String,
     pub(crate) result: Result<TestReport, String>,
+    pub(crate) coverage: Option<Coverage>,
 }
 
+/// A report, with the coverage when it was measured.
+type Measured = (TestReport, Option<Coverage>);
+
 /// Loads `path` as a policy or a test file (whose `policy` is read relative to it) and runs it.
-fn run_file(path: &str, limits: &Limits, options: &TestOptions) -> Result<TestReport, String> {
+fn run_file(path: &str, limits: &Limits, options: &TestOptions, coverage: bool) -> Result<Measured, String> {
     let name = display_name(path);
     let text = read_input(path, limits.max_document_bytes)?;
     let target = test_file_policy(&text, limits).map_err(|d| d.render(Some(name), &text))?;
     let Some(target) = target else {
         let policy = Policy::from_text_with_limits(&text, limits).map_err(|d| d.render(Some(name), &text))?;
-        return Ok(policy.run_tests(options));
+        if coverage {
+            let (report, c) = policy.run_tests_with_coverage(options);
+            return Ok((report, Some(c)));
+        }
+        return Ok((policy.run_tests(options), None));
     };
     let base = if path == "-" { Path::new(".") } else { Path::new(path).parent().unwrap_or(Path::new(".")) };
     let policy_path = base.join(&target);
@@ -63,7 +73,11 @@ fn run_file(path: &str, limits: &Limits, options: &TestOptions) -> Result<TestRe
     let policy = Policy::from_text_with_limits(&policy_text, limits)
         .map_err(|d| d.render(Some(&policy_name), &policy_text))?;
     let suite = policy.test_suite(&text).map_err(|d| d.render(Some(name), &text))?;
-    Ok(suite.run(options))
+    if coverage {
+        let (report, c) = suite.run_with_coverage(options);
+        return Ok((report, Some(c)));
+    }
+    Ok((suite.run(options), None))
 }
 
 fn status_word(p: &PropertyResult) -> &'static str {
@@ -74,7 +88,7 @@ fn status_word(p: &PropertyResult) -> &'static str {
     }
 }
 
-fn print_text(runs: &[FileRun]) {
+fn print_text(runs: &[FileRun], args: &TestArgs) {
     for run in runs {
         let name = &run.name;
         let Ok(report) = &run.result else { continue };
@@ -94,6 +108,9 @@ fn print_text(runs: &[FileRun]) {
                 outln!("{}", c.to_test_toml(&p.name, report.seed, p.cases));
             }
         }
+        if let Some(coverage) = &run.coverage {
+            args.coverage.report(name, coverage);
+        }
     }
 }
 
@@ -105,7 +122,12 @@ fn json(runs: &[FileRun], passed: usize, failed: usize) -> serde_json::Value {
             Ok(report) => serde_json::json!({
                 "file": run.name,
                 "seed": report.seed,
-                "coverage": report.coverage,
+                "coverage": run.coverage.as_ref().map(|c| serde_json::json!({
+                    "percent": c.percent(),
+                    "covered": c.covered(),
+                    "total": c.total(),
+                    "uncovered": c.uncovered().map(changeguard::policy::Goal::describe).collect::<Vec<_>>(),
+                })),
                 "cases": report.cases.iter().map(|c| serde_json::json!({
                     "name": c.name,
                     "passed": c.passed(),
@@ -138,21 +160,35 @@ fn json(runs: &[FileRun], passed: usize, failed: usize) -> serde_json::Value {
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub(crate) fn run(args: &TestArgs, limits: &Limits) -> ExitCode {
-    let mut options = TestOptions::default().with_seed(args.seed).with_coverage(args.coverage.wanted());
+    let mut options = TestOptions::default().with_seed(args.seed);
     if let Some(n) = args.cases {
         options = options.with_cases(n);
     }
     let runs: Vec<FileRun> = args
         .files
         .iter()
-        .map(|path| FileRun { name: display_name(path).to_owned(), result: run_file(path, limits, &options) })
+        .map(|path| {
+            let name = display_name(path).to_owned();
+            match run_file(path, limits, &options, args.coverage.wanted()) {
+                Ok((report, coverage)) => FileRun { name, result: Ok(report), coverage },
+                Err(e) => FileRun { name, result: Err(e), coverage: None },
+            }
+        })
         .collect();
-    let (mut passed, mut failed, mut invalid) = (0usize, 0usize, false);
+    let (mut passed, mut failed, mut invalid, mut below) = (0usize, 0usize, false, false);
     for run in &runs {
         match &run.result {
             Ok(report) => {
                 passed += report.passed();
                 failed += report.failed();
+                if let Some(c) = &run.coverage
+                    && args.coverage.below(c)
+                {
+                    below = true;
+                    if args.format != Format::Text {
+                        eprintln!("{}: coverage {}% is below the minimum", run.name, c.percent());
+                    }
+                }
             }
             Err(e) => {
                 eprint!("{e}");
@@ -164,11 +200,9 @@ pub(crate) fn run(args: &TestArgs, limits: &Limits) -> ExitCode {
         }
     }
     let summary = format!("{passed} passed, {failed} failed");
-    let below = args.coverage.below(&runs, args.format != Format::Text);
     match args.format {
         Format::Text => {
-            print_text(&runs);
-            args.coverage.print(&runs);
+            print_text(&runs, args);
             outln!("{summary}");
         }
         Format::Json => {

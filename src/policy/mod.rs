@@ -341,14 +341,39 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn run_tests(&self, options: &TestOptions) -> TestReport {
+        if options.coverage {
+            return self.run_tests_with_coverage(options).0;
+        }
         let inner = &self.inner;
-        runner::run(self, &inner.tests, &inner.properties, inner.test_topology.as_ref(), options)
+        runner::run_with(
+            self,
+            (&inner.tests, &inner.properties, inner.test_topology.as_ref()),
+            options,
+            |c, t, x| self.assess(c, t, x),
+        )
     }
 
     /// The number of `[[property]]` entries.
     #[must_use]
     pub fn property_count(&self) -> usize {
         self.inner.properties.len()
+    }
+
+    /// Runs the policy's `[[test]]` cases and properties as [`Policy::run_tests`] does, and
+    /// measures the [coverage](crate::policy#coverage) of the policy by its `[[test]]` cases,
+    /// whether they pass or not.
+    #[must_use]
+    pub fn run_tests_with_coverage(&self, options: &TestOptions) -> (TestReport, Coverage) {
+        let inner = &self.inner;
+        let mut recorder = coverage::Recorder::new(inner);
+        let report = runner::run_with(
+            self,
+            (&inner.tests, &inner.properties, inner.test_topology.as_ref()),
+            options,
+            |change, topology, context| recorder.assess(change, topology, context),
+        );
+        let coverage = recorder.finish();
+        (TestReport { coverage: Some(coverage.clone()), ..report }, coverage)
     }
 
     /// The [coverage](crate::policy#coverage) of this policy by assessments of `inputs`

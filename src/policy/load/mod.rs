@@ -89,8 +89,8 @@ pub(crate) fn load(source: &str, format: Format, limits: &Limits) -> Result<Comp
     let root = parse(source, format, limits, "policy source")?;
     let mut l = Loader::new(limits, false);
     let loaded = l.document(&root).map(|mut p| {
+        l.sources.text = Arc::from(source);
         p.sources = std::mem::take(&mut l.sources);
-        p.sources.text = Arc::from(source);
         p
     });
     let (mut p, mut warnings) = finish(loaded, l.r.diags, "policy")?;

@@ -54,8 +54,21 @@ impl TestSuite {
     /// policy's).
     #[must_use]
     pub fn run(&self, options: &TestOptions) -> TestReport {
+        run_with(&self.policy, self.suite(), options, |c, t, x| self.policy.assess(c, t, x))
+    }
+
+    /// Runs the file as [`TestSuite::run`] does, and measures the
+    /// [coverage](crate::policy#coverage) of the policy by the file's `[[test]]` cases.
+    #[must_use]
+    pub fn run_with_coverage(&self, options: &TestOptions) -> (TestReport, super::Coverage) {
+        let mut recorder = super::coverage::Recorder::new(&self.policy.inner);
+        let report = run_with(&self.policy, self.suite(), options, |c, t, x| recorder.assess(c, t, x));
+        (report, recorder.finish())
+    }
+
+    fn suite(&self) -> Suite<'_> {
         let topology = self.test_topology.as_ref().or(self.policy.inner.test_topology.as_ref());
-        run(&self.policy, &self.tests, &self.properties, topology, options)
+        (&self.tests, &self.properties, topology)
     }
 
     /// The policy the file tests.
@@ -142,16 +155,18 @@ fn mismatches(case: &TestCase, a: &Assessment) -> Vec<String> {
     out
 }
 
-/// Runs `tests` and `properties` of `policy` over `test_topology` (each case's own first).
-pub(crate) fn run(
+/// What a run runs: `[[test]]` cases, properties, and the topology of cases that name none.
+pub(crate) type Suite<'s> = (&'s [TestCase], &'s [Property], Option<&'s Topology>);
+
+/// Runs the cases (each assessed with `assess`, over its own topology, else `test_topology`)
+/// and the properties of `policy`.
+pub(crate) fn run_with(
     policy: &Policy,
-    tests: &[TestCase],
-    properties: &[Property],
-    test_topology: Option<&Topology>,
+    (tests, properties, test_topology): Suite<'_>,
     options: &TestOptions,
+    mut assess: impl FnMut(&crate::input::Change, &Topology, &Context) -> Assessment,
 ) -> TestReport {
     let empty = Topology::default();
-    let mut recorder = options.coverage.then(|| super::coverage::Recorder::new(&policy.inner));
     let cases = tests
         .iter()
         .map(|case| {
@@ -164,10 +179,7 @@ pub(crate) fn run(
                     &default_context
                 }
             };
-            let a = match &mut recorder {
-                Some(r) => r.assess(&case.change, topology, context),
-                None => policy.assess(&case.change, topology, context),
-            };
+            let a = assess(&case.change, topology, context);
             CaseResult { name: case.name.clone(), mismatches: mismatches(case, &a), outcome: a.outcome }
         })
         .collect();
@@ -175,7 +187,7 @@ pub(crate) fn run(
         cases,
         properties: run_properties(policy, properties, test_topology, options),
         seed: options.seed,
-        coverage: recorder.map(super::coverage::Recorder::finish),
+        coverage: None,
     }
 }
 
