@@ -125,7 +125,7 @@ fn coverage_is_measured_when_tests_fail_and_results_do_not_change() {
     let policy = Policy::from_toml(&text).unwrap();
     let (report, c) = policy.run_tests_with_coverage(&changeguard::policy::TestOptions::default());
     assert_eq!(report.failed(), 1);
-    assert_eq!(report, policy.run_tests(&changeguard::policy::TestOptions::default()));
+    assert_eq!(report.cases, policy.run_tests(&changeguard::policy::TestOptions::default()).cases);
     assert_eq!((c.covered(), c.total()), (16, 23));
 }
 
@@ -151,6 +151,17 @@ fn the_built_in_policy_tests_cover_all_of_it() {
     let options = changeguard::policy::TestOptions::default();
     let (report, c) = policy.run_tests_with_coverage(&options);
     assert!(report.all_passed());
-    assert_eq!(report, policy.run_tests(&options));
+    assert_eq!(report.cases, policy.run_tests(&options).cases);
     assert_eq!(c.percent(), 100, "{}", c.render(Some("well_architected.toml")));
+}
+
+#[test]
+fn test_options_ask_for_coverage_in_the_report() {
+    let policy = Policy::from_toml(&fixture("untested_rule.toml")).unwrap();
+    let report = policy.run_tests(&changeguard::policy::TestOptions::default().with_coverage(true));
+    let coverage = report.coverage.as_ref().expect("coverage was asked for");
+    assert_eq!((coverage.covered(), coverage.total(), coverage.percent()), (16, 23, 69));
+    let plain = policy.run_tests(&changeguard::policy::TestOptions::default());
+    assert_eq!(plain.coverage, None);
+    assert_eq!(plain.cases, report.cases);
 }

@@ -38,12 +38,13 @@ pub(crate) fn run_check(args: &CheckArgs, limits: &Limits) -> ExitCode {
                 }
                 if !args.analyze.json() {
                     outln!(
-                        "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} warnings",
+                        "{name}: ok: policy `{}` {}, {} rules, {} risk factors, {} tests, {} properties, {} warnings",
                         policy.name(),
                         policy.version(),
                         policy.rule_ids().count(),
                         policy.factor_ids().count(),
                         policy.test_count(),
+                        policy.property_count(),
                         policy.warnings().len()
                     );
                 }

@@ -71,7 +71,8 @@ enum Command {
     /// analysis): exit 0 without errors, 2 otherwise.
     Check(check::CheckArgs),
     /// Run the `[[test]]` cases and `[[property]]` entries of policies and test files: exit 0
-    /// when all pass, 1 when one fails, 2 when a file does not load.
+    /// when all pass, 1 when one fails (or coverage is below `--min-coverage`), 2 when a file
+    /// does not load.
     Test(test::TestArgs),
     /// Judge a rollout step from canary and baseline metrics: exit 0 promote, 1 roll back,
     /// 3 continue, 2 invalid input.

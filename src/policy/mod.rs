@@ -341,6 +341,9 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn run_tests(&self, options: &TestOptions) -> TestReport {
+        if options.coverage {
+            return self.run_tests_with_coverage(options).0;
+        }
         let inner = &self.inner;
         runner::run_with(
             self,
@@ -369,7 +372,8 @@ impl Policy {
             options,
             |change, topology, context| recorder.assess(change, topology, context),
         );
-        (report, recorder.finish())
+        let coverage = recorder.finish();
+        (TestReport { coverage: Some(coverage.clone()), ..report }, coverage)
     }
 
     /// The [coverage](crate::policy#coverage) of this policy by assessments of `inputs`

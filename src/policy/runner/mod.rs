@@ -187,6 +187,7 @@ pub(crate) fn run_with(
         cases,
         properties: run_properties(policy, properties, test_topology, options),
         seed: options.seed,
+        coverage: None,
     }
 }
 

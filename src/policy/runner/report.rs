@@ -15,6 +15,9 @@ pub struct TestOptions {
     /// The seed of the generated inputs: the same seed gives the same inputs and the same
     /// counterexamples.
     pub seed: u64,
+    /// Whether to measure the [coverage](crate::policy#coverage) of the policy by the
+    /// `[[test]]` cases ([`TestReport::coverage`]).
+    pub coverage: bool,
 }
 
 impl TestOptions {
@@ -31,6 +34,13 @@ impl TestOptions {
         self.seed = seed;
         self
     }
+
+    /// Coverage measured (or not).
+    #[must_use]
+    pub fn with_coverage(mut self, coverage: bool) -> Self {
+        self.coverage = coverage;
+        self
+    }
 }
 
 /// The result of running a policy's `[[test]]` cases and `[[property]]` entries.
@@ -43,6 +53,9 @@ pub struct TestReport {
     pub properties: Vec<PropertyResult>,
     /// The seed the properties' inputs were generated from.
     pub seed: u64,
+    /// The coverage of the policy by the cases, when [`TestOptions::coverage`] asked for it
+    /// (measured whether the cases pass or not).
+    pub coverage: Option<crate::policy::Coverage>,
 }
 
 /// The result of one test case.
