@@ -24,6 +24,7 @@ mod matrix;
 mod shift;
 
 pub use fisher::fisher_exact;
+pub(crate) use shift::shift_estimate_sorted;
 pub use shift::{Shift, hodges_lehmann, pairwise_difference, shift_estimate, shift_interval};
 
 /// Why a statistic could not be computed from the samples given.
@@ -95,28 +96,48 @@ fn normal_sf(z: f64) -> f64 {
     0.5 * erfc(z / std::f64::consts::SQRT_2)
 }
 
-/// Average ranks (1-based) of `x` followed by `y`, and the sizes of the groups of tied values.
-fn ranks(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<usize>) {
-    let mut order: Vec<(f64, usize)> = x.iter().chain(y).copied().zip(0..).collect();
-    order.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut ranks = vec![0.0; order.len()];
-    let mut ties = Vec::new();
-    let mut start = 0;
-    for group in order.chunk_by(|a, b| a.0.total_cmp(&b.0) == Ordering::Equal) {
-        let end = start + group.len();
-        // Ranks start..end (0-based) share their mean, 1-based.
-        let mean = (start + end + 1) as f64 / 2.0;
-        for &(_, index) in group {
-            if let Some(slot) = ranks.get_mut(index) {
-                *slot = mean;
+/// The sum of the average ranks (1-based) of the values of `x` among those of `x` and `y`,
+/// and the sizes of the groups of tied values, found by merging the two sorted samples.
+///
+/// Ranks are halves of integers and their sums stay far below 2^52, so the sum is exact
+/// whatever the order of addition.
+fn rank_sum_sorted(x: &[f64], y: &[f64]) -> (f64, Vec<usize>) {
+    let (mut rest_x, mut rest_y) = (x, y);
+    let (mut sum, mut ties, mut start) = (0.0, Vec::new(), 0_usize);
+    loop {
+        let value = match (rest_x.first(), rest_y.first()) {
+            (Some(a), Some(b)) => {
+                if a.total_cmp(b) == Ordering::Greater {
+                    *b
+                } else {
+                    *a
+                }
             }
+            (Some(a), None) => *a,
+            (None, Some(b)) => *b,
+            (None, None) => break,
+        };
+        let equal = |v: &f64| v.total_cmp(&value) == Ordering::Equal;
+        let (in_x, in_y) =
+            (rest_x.iter().take_while(|v| equal(v)).count(), rest_y.iter().take_while(|v| equal(v)).count());
+        let size = in_x + in_y;
+        // Ranks start + 1 ..= start + size share their mean.
+        sum += (2 * start + size + 1) as f64 / 2.0 * in_x as f64;
+        if size > 1 {
+            ties.push(size);
         }
-        if group.len() > 1 {
-            ties.push(group.len());
-        }
-        start = end;
+        start += size;
+        rest_x = rest_x.get(in_x..).unwrap_or_default();
+        rest_y = rest_y.get(in_y..).unwrap_or_default();
     }
-    (ranks, ties)
+    (sum, ties)
+}
+
+/// A sorted copy of `sample`, in the total order.
+pub(crate) fn sorted(sample: &[f64]) -> Vec<f64> {
+    let mut copy = sample.to_vec();
+    copy.sort_unstable_by(f64::total_cmp);
+    copy
 }
 
 /// The Mann-Whitney U test of `x` against `y`.
@@ -134,9 +155,18 @@ pub fn mann_whitney_u(
 ) -> Result<TestResult, StatsError> {
     check(x)?;
     check(y)?;
+    Ok(mann_whitney_sorted(&sorted(x), &sorted(y), alternative, method))
+}
+
+/// [`mann_whitney_u`] on samples already checked and sorted in the total order.
+pub(crate) fn mann_whitney_sorted(
+    x: &[f64],
+    y: &[f64],
+    alternative: Alternative,
+    method: Method,
+) -> TestResult {
     let (n1, n2) = (x.len(), y.len());
-    let (ranks, ties) = ranks(x, y);
-    let r1: f64 = ranks.iter().take(n1).sum();
+    let (r1, ties) = rank_sum_sorted(x, y);
     let (f1, f2) = (n1 as f64, n2 as f64);
     let u1 = r1 - f1 * (f1 + 1.0) / 2.0;
     let u2 = f1 * f2 - u1;
@@ -155,7 +185,7 @@ pub fn mann_whitney_u(
         Some(p) => (p, true),
         None => (asymptotic_sf(u, n1, n2, &ties), false),
     };
-    Ok(TestResult { statistic: u1, pvalue: (p * factor).clamp(0.0, 1.0), exact })
+    TestResult { statistic: u1, pvalue: (p * factor).clamp(0.0, 1.0), exact }
 }
 
 /// `P(U >= u)` under the normal approximation with tie and continuity corrections.
@@ -242,15 +272,23 @@ fn u_distribution(n1: usize, n2: usize) -> Option<UCounts> {
 pub fn brown_forsythe(x: &[f64], y: &[f64]) -> Result<TestResult, StatsError> {
     check(x)?;
     check(y)?;
+    brown_forsythe_centred(x, y, median(x), median(y))
+}
+
+/// [`brown_forsythe`] on checked samples whose medians are `centre_x` and `centre_y`.
+pub(crate) fn brown_forsythe_centred(
+    x: &[f64],
+    y: &[f64],
+    centre_x: f64,
+    centre_y: f64,
+) -> Result<TestResult, StatsError> {
     let n = x.len() + y.len();
     if n < 3 {
         return Err(StatsError::Empty);
     }
-    let deviations = |sample: &[f64]| -> Vec<f64> {
-        let centre = median(sample);
-        sample.iter().map(|v| (v - centre).abs()).collect()
-    };
-    let (zx, zy) = (deviations(x), deviations(y));
+    let deviations =
+        |sample: &[f64], centre: f64| -> Vec<f64> { sample.iter().map(|v| (v - centre).abs()).collect() };
+    let (zx, zy) = (deviations(x, centre_x), deviations(y, centre_y));
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let (mx, my) = (mean(&zx), mean(&zy));
     let grand = (zx.iter().sum::<f64>() + zy.iter().sum::<f64>()) / n as f64;

@@ -64,6 +64,12 @@ pub fn shift_estimate(baseline: &[f64], canary: &[f64], confidence: f64) -> Resu
     Ok(Differences::new(baseline, canary)?.shift(confidence))
 }
 
+/// [`shift_estimate`] on samples already checked and sorted in the total order.
+pub(crate) fn shift_estimate_sorted(baseline: &[f64], canary: &[f64], confidence: f64) -> Shift {
+    let diffs = Differences { rows: canary.to_vec(), cols: baseline.iter().rev().copied().collect() };
+    diffs.shift(confidence)
+}
+
 /// The quantile of the standard normal distribution.
 fn normal_quantile(p: f64) -> f64 {
     statrs::distribution::Normal::standard().inverse_cdf(p.clamp(1e-300, 1.0 - 1e-16))
