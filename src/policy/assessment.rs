@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Enforcement, Outcome, RiskLevel};
+use super::kinds::{Enforcement, Outcome, RiskLevel};
 use crate::blast::BlastRadius;
 
 /// The decision about one change, with everything that determined it.
