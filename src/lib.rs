@@ -26,3 +26,38 @@ pub use input::{Change, Context};
 pub use limits::Limits;
 pub use policy::{Assessment, Outcome, Policy};
 pub use topology::{Dependency, DependencyKind, Service, ServiceId, Topology, TopologyDocument};
+
+/// The stages inside the modules are not part of the API: each of these fails to compile.
+///
+/// ```compile_fail
+/// let _ = changeguard::cel::syntax::parse("1 + 1", &changeguard::Limits::default());
+/// ```
+///
+/// ```compile_fail
+/// let _ = changeguard::cel::Budget::new(1_000);
+/// ```
+///
+/// ```compile_fail
+/// let _: Option<changeguard::cel::value::Value<'static>> = None;
+/// ```
+///
+/// ```compile_fail
+/// let env = changeguard::cel::Env::new();
+/// let program = env.compile("1").unwrap();
+/// let _ = program.evaluate_with(&changeguard::cel::NoVariables, todo!());
+/// ```
+///
+/// ```compile_fail
+/// let _ = changeguard::input::normalize_identity("Ann");
+/// ```
+///
+/// Their public faces do:
+///
+/// ```
+/// let env = changeguard::cel::Env::new();
+/// let program = env.compile("1 + 1").unwrap();
+/// let _: changeguard::cel::Value<'_> = program.evaluate(&changeguard::cel::NoVariables).unwrap();
+/// assert_eq!(changeguard::input::canonical_name(" Ann "), "ann");
+/// ```
+#[cfg(doctest)]
+pub struct InternalsAreNotReachable;

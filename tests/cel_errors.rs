@@ -567,6 +567,23 @@ fn run(env: &Env, change: &TestChange, src: &str) -> String {
     }
 }
 
+/// Evaluates each case over its change and compares with the value expected (or a part of the
+/// error message, after `error: `); reports all mismatches together.
+fn check_runs(env: &Env, cases: &[(&TestChange, &str, &str)]) {
+    let mut failures = String::new();
+    for (change, src, want) in cases {
+        let got = run(env, change, src);
+        let ok = match want.strip_prefix("error: ") {
+            Some(part) => got.strip_prefix("error: ").is_some_and(|m| m.contains(part)),
+            None => got == *want,
+        };
+        if !ok {
+            let _ = writeln!(failures, "{src}\n   want {want}\n    got {got}");
+        }
+    }
+    assert!(failures.is_empty(), "\n{failures}");
+}
+
 #[test]
 fn host_objects_at_run_time() {
     let env = env();
@@ -595,18 +612,7 @@ fn host_objects_at_run_time() {
         (&sized, "change", r#"{"environment": "production", "services": ["api", "db"], "size": 120}"#),
         (&change, "tags.team + string(count)", r#""payments3""#),
     ];
-    let mut failures = String::new();
-    for (change, src, want) in cases {
-        let got = run(&env, change, src);
-        let ok = match want.strip_prefix("error: ") {
-            Some(part) => got.strip_prefix("error: ").is_some_and(|m| m.contains(part)),
-            None => got == *want,
-        };
-        if !ok {
-            let _ = writeln!(failures, "{src}\n   want {want}\n    got {got}");
-        }
-    }
-    assert!(failures.is_empty(), "\n{failures}");
+    check_runs(&env, cases);
 }
 
 #[test]
@@ -648,6 +654,66 @@ fn format_strings_are_checked_where_the_clause_is() {
 1 | \"%s has %d\".format([\"a\", \"b\"])
   |                          ^^^
   = help: it is formatted by the clause `%d`
+",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn optional_selection_of_host_object_fields() {
+    let (change, sized) = (sample(), TestChange { size: Some(120), ..sample() });
+    check_runs(
+        &env(),
+        &[
+            (&change, "change.?size", "optional.none()"),
+            (&sized, "change.?size", "optional.of(120)"),
+            (&change, "change.?size.orValue(0) > 100", "false"),
+            (&sized, "change.?size.orValue(0) > 100", "true"),
+            (&change, "change.?environment.value()", r#""production""#),
+            (&change, "optional.of(change).size.hasValue()", "false"),
+            (&change, "has(optional.of(change).size)", "false"),
+            (&sized, "has(optional.of(change).size)", "true"),
+            (&change, "dyn(change).?nope", "error: "),
+            (&change, "tags.?team.orValue('none') + tags.?owner.orValue('-')", r#""payments-""#),
+            (&change, "cel.bind(s, change.services, s[?1].orValue('') + s[?2].orValue('!'))", r#""db!""#),
+        ],
+    );
+}
+
+#[test]
+fn optional_and_macro_errors_are_rendered_with_help() {
+    check_rendered(
+        &env(),
+        &[
+            (
+                "change.?sise",
+                "error[E0202]: unknown field `sise` on `test.Change`
+ --> 1:9
+  |
+1 | change.?sise
+  |         ^^^^
+  = help: did you mean `size`?
+",
+            ),
+            (
+                "[?count]",
+                "error[E0205]: an optional element `?e` needs an optional value, found `int`
+ --> 1:3
+  |
+1 | [?count]
+  |   ^^^^^
+  = help: wrap the value with `optional.of(…)`, or drop the `?`
+",
+            ),
+            (
+                "change.services.sortby()",
+                "error[E0203]: unknown function `sortby`
+ --> 1:17
+  |
+1 | change.services.sortby()
+  |                 ^^^^^^
+  = help: did you mean `sortBy`?
 ",
             ),
         ],

@@ -144,3 +144,13 @@ fn the_json_form_has_the_counts_and_the_goals_left() {
     assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(18), Some(15)));
     assert_eq!(json["uncovered"].as_array().unwrap().len(), 7);
 }
+
+#[test]
+fn the_built_in_policy_tests_cover_all_of_it() {
+    let policy = Policy::well_architected();
+    let options = changeguard::policy::TestOptions::default();
+    let (report, c) = policy.run_tests_with_coverage(&options);
+    assert!(report.all_passed());
+    assert_eq!(report, policy.run_tests(&options));
+    assert_eq!(c.percent(), 100, "{}", c.render(Some("well_architected.toml")));
+}

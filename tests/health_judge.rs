@@ -1,13 +1,6 @@
 //! The health judge: its decisions on the cases where Kayenta's users saw it fail, its error
 //! rates on simulated data (fixed seeds), and the observations document's errors.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::float_cmp,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::float_cmp, missing_docs)]
 
 use changeguard::health::{
     Classification, Decision, Direction, Judge, MetricKind, MetricSpec, Missing, Observations, Thresholds,

@@ -3,6 +3,8 @@
 //! in combination, reasons and their order, overrides and self-approval, advisory and dry-run
 //! rules, the risk score and levels, and evaluation errors under both `on_error` settings.
 
+mod common;
+
 use changeguard::policy::{Assessment, Enforcement, ReasonKind, RiskLevel};
 use changeguard::{Change, Context, Limits, Outcome, Policy, Topology};
 use serde_json::{Value, json};
@@ -17,14 +19,7 @@ fn policy(body: &str) -> Policy {
 
 /// A production change by `ann` to `api`, with `extra` members merged in.
 fn change(extra: &Value) -> Change {
-    let mut base = json!({
-        "id": "CHG-1", "environment": "production", "author": "ann",
-        "services": [{ "name": "api" }]
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        base[k] = v.clone();
-    }
-    Change::from_json(&base.to_string()).unwrap()
+    common::production_change("CHG-1", extra)
 }
 
 fn approvals(list: &[(&str, &str)]) -> Value {
@@ -139,12 +134,24 @@ fn a_hard_violation_denies() {
     assert_eq!(a.violations[0].overridden_by, None);
 }
 
+/// Which approvals override a violation: the labels that trigger rules, the approvals, the
+/// outcome, and who (if anyone) overrode the first violation.
 #[test]
-fn a_hard_violation_is_not_overridden_by_any_approval() {
-    let c = with_labels_and_approvals(&["hard-one"], &[("bob", "change-manager"), ("cy", "sre-lead")]);
-    let a = assess(&policy(MIXED), &c);
-    assert_eq!(a.outcome, Outcome::Deny);
-    assert_eq!(a.violations[0].overridden_by, None);
+fn overrides_follow_each_rules_roles() {
+    type Case<'c> = (&'c [&'c str], &'c [(&'c str, &'c str)], Outcome, Option<&'c str>);
+    let cases: [Case<'_>; 3] = [
+        // No approval overrides a hard rule.
+        (&["hard-one"], &[("bob", "change-manager"), ("cy", "sre-lead")], Outcome::Deny, None),
+        // `sre-lead` is the decision's role, but `soft-one` names its own override roles.
+        (&["soft-one"], &[("bob", "sre-lead"), ("cy", "developer")], Outcome::NeedsApproval, None),
+        // A rule without override roles is overridden by the decision's roles.
+        (&["soft-two"], &[("bob", "sre-lead")], Outcome::Allow, Some("bob")),
+    ];
+    for (names, by, outcome, overridden_by) in cases {
+        let a = assess(&policy(MIXED), &with_labels_and_approvals(names, by));
+        assert_eq!(a.outcome, outcome, "{names:?} {by:?}");
+        assert_eq!(a.violations[0].overridden_by.as_deref(), overridden_by, "{names:?} {by:?}");
+    }
 }
 
 #[test]
@@ -228,23 +235,6 @@ fn a_soft_violation_is_overridden_by_an_approval_in_an_override_role() {
     assert_eq!(violated(&a), [("soft-one", Enforcement::Soft, false)]);
     assert_eq!(a.violations[0].overridden_by.as_deref(), Some("bob"));
     assert!(a.required_approvals.is_empty());
-}
-
-#[test]
-fn an_approval_in_another_role_does_not_override() {
-    // `sre-lead` is the decision's role, but `soft-one` names its own override roles.
-    let c = with_labels_and_approvals(&["soft-one"], &[("bob", "sre-lead"), ("cy", "developer")]);
-    let a = assess(&policy(MIXED), &c);
-    assert_eq!(a.outcome, Outcome::NeedsApproval);
-    assert_eq!(a.violations[0].overridden_by, None);
-}
-
-#[test]
-fn a_rule_without_override_roles_is_overridden_by_the_decision_roles() {
-    let c = with_labels_and_approvals(&["soft-two"], &[("bob", "sre-lead")]);
-    let a = assess(&policy(MIXED), &c);
-    assert_eq!(a.outcome, Outcome::Allow);
-    assert_eq!(a.violations[0].overridden_by.as_deref(), Some("bob"));
 }
 
 #[test]
@@ -928,14 +918,8 @@ fn the_budget_is_shared_by_the_whole_assessment() {
     // About 1 110 comprehension steps each (reading `change`, so that none is folded into a
     // constant when the policy loads).
     let cheapish = "[0,1,2,3,4,5,6,7,8,9].all(a, [0,1,2,3,4,5,6,7,8,9].all(b, [0,1,2,3,4,5,6,7,8,9].all(c, a + b + c + size(change.services) >= 0)))";
-    let rules: String = (0..40)
-        .map(|i| format!("[[rule]]\nid = \"r{i}\"\nenforcement = \"advisory\"\nrequire = '{cheapish}'\n"))
-        .collect::<Vec<_>>()
-        .concat();
-    let text = format!("[policy]\nname = \"costly\"\nversion = \"1.0.0\"\n{rules}");
-    let mut limits = Limits::default();
-    limits.max_eval_cost = 20_000;
-    let p = Policy::from_text_with_limits(&text, &limits).unwrap();
+    let rule = |i| format!("[[rule]]\nid = \"r{i}\"\nenforcement = \"advisory\"\nrequire = '{cheapish}'\n");
+    let p = common::policy_of_rules("", 40, rule, 20_000);
     let a = assess(&p, &change(&json!({})));
     let n = a.errors.len();
     assert!(n > 0 && n < 40, "{n} errors");

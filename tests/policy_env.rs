@@ -3,8 +3,10 @@
 //! and its computed parts, `context`, `active_freezes`, `params`, `let`, `blast` (§5.4 over a
 //! realistic topology), attributes and absent optional objects.
 
+mod common;
+
 use changeguard::policy::Assessment;
-use changeguard::{Change, Context, Limits, Outcome, Policy, Topology};
+use changeguard::{Change, Context, Outcome, Policy, Topology};
 use serde_json::{Value, json};
 
 const NOW: &str = "2026-03-02T10:00:00Z";
@@ -19,22 +21,11 @@ fn topology() -> Topology {
 
 /// A production change by `ann` to `api`, with `extra` members merged in.
 fn change(extra: &Value) -> Change {
-    let mut base = json!({
-        "id": "CHG-7", "environment": "production", "author": "ann",
-        "services": [{ "name": "api" }]
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        base[k] = v.clone();
-    }
-    Change::from_json(&base.to_string()).unwrap()
+    common::production_change("CHG-7", extra)
 }
 
 fn context(extra: &Value) -> Context {
-    let mut base = json!({ "now": NOW });
-    for (k, v) in extra.as_object().unwrap() {
-        base[k] = v.clone();
-    }
-    Context::from_json(&base.to_string()).unwrap()
+    Context::from_json(&common::merged(json!({ "now": NOW }), extra).to_string()).unwrap()
 }
 
 /// A policy whose one hard rule requires `expr`, after `preamble` (params, lets, settings).
@@ -286,12 +277,12 @@ fn context_fields_are_visible() {
     assert_holds("context.freezes[0].environments == []", &c, &ctx);
 }
 
+/// The start and end of a freeze two days long around the context's `now` (2026-03-02 10:00).
+const MAR_1: &str = "2026-03-01T00:00:00Z";
+const MAR_3: &str = "2026-03-03T00:00:00Z";
+
 fn freeze(name: &str, start: &str, end: &str, extra: &Value) -> Value {
-    let mut f = json!({ "name": name, "start": start, "end": end });
-    for (k, v) in extra.as_object().unwrap() {
-        f[k] = v.clone();
-    }
-    f
+    common::merged(json!({ "name": name, "start": start, "end": end }), extra)
 }
 
 fn active(c: &Change, freezes: &[Value]) -> String {
@@ -305,20 +296,11 @@ fn active(c: &Change, freezes: &[Value]) -> String {
 
 #[test]
 fn active_freezes_cover_the_change_time_and_environment() {
-    let over_now = freeze("launch", "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", &json!({}));
+    let over_now = freeze("launch", MAR_1, MAR_3, &json!({}));
     let later = freeze("quarter-end", "2026-03-30T00:00:00Z", "2026-04-02T00:00:00Z", &json!({}));
-    let staging_only = freeze(
-        "staging-rebuild",
-        "2026-03-01T00:00:00Z",
-        "2026-03-03T00:00:00Z",
-        &json!({ "environments": ["staging"] }),
-    );
-    let prod_named = freeze(
-        "prod-freeze",
-        "2026-03-01T00:00:00Z",
-        "2026-03-03T00:00:00Z",
-        &json!({ "environments": ["staging", "production"] }),
-    );
+    let staging_only = freeze("staging-rebuild", MAR_1, MAR_3, &json!({ "environments": ["staging"] }));
+    let prod_named =
+        freeze("prod-freeze", MAR_1, MAR_3, &json!({ "environments": ["staging", "production"] }));
     let all = [over_now.clone(), later.clone(), staging_only.clone(), prod_named.clone()];
 
     // `when` = now: inside `launch` and `prod-freeze`, in document order.
@@ -338,14 +320,9 @@ fn active_freezes_cover_the_change_time_and_environment() {
 
 #[test]
 fn freezes_exempt_emergencies_by_default_and_what_they_list_otherwise() {
-    let default = freeze("default", "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", &json!({}));
-    let standard = freeze(
-        "standard-ok",
-        "2026-03-01T00:00:00Z",
-        "2026-03-03T00:00:00Z",
-        &json!({ "exempt": ["standard"] }),
-    );
-    let none = freeze("total", "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", &json!({ "exempt": [] }));
+    let default = freeze("default", MAR_1, MAR_3, &json!({}));
+    let standard = freeze("standard-ok", MAR_1, MAR_3, &json!({ "exempt": ["standard"] }));
+    let none = freeze("total", MAR_1, MAR_3, &json!({ "exempt": [] }));
     let all = [default, standard, none];
     assert_eq!(active(&change(&json!({ "category": "emergency" })), &all), "[standard-ok, total]");
     assert_eq!(active(&change(&json!({ "category": "standard" })), &all), "[default, total]");
@@ -371,9 +348,7 @@ fn a_freeze_covers_its_start_but_not_its_end() {
 #[test]
 fn active_freezes_is_a_list_of_strings() {
     let c = change(&json!({}));
-    let ctx = context(
-        &json!({ "freezes": [freeze("f", "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", &json!({}))] }),
-    );
+    let ctx = context(&json!({ "freezes": [freeze("f", MAR_1, MAR_3, &json!({}))] }));
     assert_holds(
         r#"active_freezes == ["f"] && "f" in active_freezes && active_freezes.size() == 1"#,
         &c,
@@ -476,14 +451,8 @@ fn lets_may_be_declared_after_their_users() {
 fn a_let_is_computed_at_most_once_per_assessment() {
     // 1 000 comprehension steps, used by 50 rules: within a 5 000-step budget only when cached.
     let costly = "[0,1,2,3,4,5,6,7,8,9].all(a, [0,1,2,3,4,5,6,7,8,9].all(b, [0,1,2,3,4,5,6,7,8,9].all(c, change.id != \"\")))";
-    let rules: String = (0..50)
-        .map(|i| format!("[[rule]]\nid = \"r{i}\"\nrequire = 'costly'\n"))
-        .collect::<Vec<_>>()
-        .concat();
-    let text = format!("[policy]\nname = \"p\"\nversion = \"1.0.0\"\n[let]\ncostly = '{costly}'\n{rules}");
-    let mut limits = Limits::default();
-    limits.max_eval_cost = 5_000;
-    let p = Policy::from_text_with_limits(&text, &limits).unwrap();
+    let rule = |i| format!("[[rule]]\nid = \"r{i}\"\nrequire = 'costly'\n");
+    let p = common::policy_of_rules(&format!("[let]\ncostly = '{costly}'\n"), 50, rule, 5_000);
     let a = p.assess(&change(&json!({})), &Topology::default(), &context(&json!({})));
     assert!(a.errors.is_empty(), "{:?}", a.errors.first());
     assert_eq!(a.outcome, Outcome::Allow);

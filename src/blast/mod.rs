@@ -25,10 +25,12 @@
 //! parent), with the kind of dependency and the number of hops: the JSON grows linearly with
 //! the topology, and [`Paths::chain`] rebuilds any whole path (see [`Paths`] for the shape).
 
+mod mermaid;
 mod names;
 mod paths;
 mod report;
 
+pub use mermaid::MERMAID_MAX_SERVICES;
 pub use names::Names;
 pub use paths::{Paths, Step};
 pub use report::BlastRadius;

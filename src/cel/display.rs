@@ -21,7 +21,7 @@ use super::value::Value;
 ///   `\xHH`.
 /// - Map entries, and the present fields of host objects, are sorted by their key's text.
 /// - Types print by name (`int`, `google.protobuf.Timestamp`); semantic versions as
-///   `semver("1.2.3")`.
+///   `semver("1.2.3")`; optional values as `optional.of(1)` and `optional.none()`.
 pub struct Canonical<'v, 'a>(pub &'v Value<'a>);
 
 /// Values debug-print as their canonical text.
@@ -70,7 +70,12 @@ impl fmt::Display for Canonical<'_, '_> {
             Value::Timestamp(t) => write!(f, "timestamp(\"{t}\")"),
             Value::Duration(d) => write!(f, "duration(\"{d}\")"),
             Value::Semver(v) => write!(f, "semver(\"{}\")", v.get()),
+            Value::Opaque(o) => write!(f, "{o}"),
             Value::Type(t) => f.write_str(t.name()),
+            Value::Optional(o) => match o.get() {
+                Some(v) => write!(f, "optional.of({})", Canonical(v)),
+                None => f.write_str("optional.none()"),
+            },
         }
     }
 }

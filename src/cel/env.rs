@@ -162,8 +162,10 @@ pub(crate) fn type_of_value(v: &Value<'_>) -> Type {
         Value::Timestamp(_) => Type::Timestamp,
         Value::Duration(_) => Type::Duration,
         Value::Semver(_) => Type::Semver,
+        Value::Opaque(o) => Type::Opaque(o.kind()),
         Value::Type(_) => Type::Type,
         Value::Object(_) => Type::Dyn,
+        Value::Optional(o) => Type::optional(o.get().map_or(Type::Dyn, type_of_value)),
         Value::List(l) => Type::list(join_all(l.iter().map(|e| type_of_value(&e)))),
         Value::Map(m) => {
             let keys = join_all(m.iter().map(|(k, _)| type_of_value(&k.to_value())));

@@ -125,6 +125,33 @@ pub(crate) enum Node {
     /// A prepared call: an implementation with arguments fixed at load time.
     Prepared(Box<Node>, Arc<dyn PreparedFn>),
     Comprehension(Box<Comprehension>),
+    /// `operand.?field`, and `operand.field` of an optional operand.
+    OptSelect(Box<Node>, FieldRef),
+    /// `operand[?index]`, and `operand[index]` of an optional operand.
+    OptIndex(Box<[Node; 2]>),
+    /// A list literal with optional elements: `optional[i]` marks `?items[i]`.
+    ListOpt {
+        items: Box<[Node]>,
+        optional: Box<[bool]>,
+    },
+    /// A map literal with optional entries: `optional[i]` marks `{?k: v}`.
+    MapOpt {
+        entries: Box<[(Node, Node)]>,
+        optional: Box<[bool]>,
+    },
+    /// `a.or(b)`, or `a.orValue(b)` when `or_value`: `b` is evaluated only when `a` is none.
+    OptOr {
+        or_value: bool,
+        pair: Box<[Node; 2]>,
+    },
+    /// `o.optMap(x, t)`, or `o.optFlatMap(x, t)` when `flat`: `t` sees the value of `o` as
+    /// variable 0 of a new scope.
+    OptApply {
+        flat: bool,
+        pair: Box<[Node; 2]>,
+    },
+    /// `cel.bind(x, init, body)`: `body` sees the value of `init` as variable 0 of a new scope.
+    Bind(Box<[Node; 2]>),
     /// An expression that always fails, e.g. an unknown function in unchecked mode.
     Fail(EvalError),
 }
@@ -212,6 +239,8 @@ pub(crate) enum IterKind {
     Filter,
     TransformList,
     TransformMap,
+    TransformMapEntry,
+    SortBy,
 }
 
 impl IterKind {
@@ -224,6 +253,8 @@ impl IterKind {
             IterKind::Filter => "filter",
             IterKind::TransformList => "transformList",
             IterKind::TransformMap => "transformMap",
+            IterKind::TransformMapEntry => "transformMapEntry",
+            IterKind::SortBy => "sortBy",
         }
     }
 }

@@ -43,16 +43,21 @@ impl Literals {
                         self.strings.insert(s.to_string());
                     }
                 }
-                Node::Select(inner, _) | Node::Has(inner, _) | Node::Not(inner) | Node::Neg(inner) => {
+                Node::Select(inner, _)
+                | Node::OptSelect(inner, _)
+                | Node::Has(inner, _)
+                | Node::Not(inner)
+                | Node::Neg(inner) => {
                     stack.push(inner);
                 }
                 Node::Matches(inner, _) | Node::Prepared(inner, _) => stack.push(inner),
                 Node::Concat(items)
+                | Node::Regex(_, items, _)
                 | Node::And(items)
                 | Node::Or(items)
                 | Node::List(items)
+                | Node::ListOpt { items, .. }
                 | Node::Call(_, items)
-                | Node::Regex(_, items, _)
                 | Node::Dispatch { args: items, .. }
                 | Node::Method { args: items, .. }
                 | Node::DynMethod { args: items, .. } => stack.extend(items.iter()),
@@ -61,9 +66,13 @@ impl Literals {
                 | Node::Cmp(_, pair)
                 | Node::Eq(pair)
                 | Node::Ne(pair)
-                | Node::In(pair) => stack.extend(pair.iter()),
+                | Node::In(pair)
+                | Node::OptIndex(pair)
+                | Node::OptOr { pair, .. }
+                | Node::OptApply { pair, .. }
+                | Node::Bind(pair) => stack.extend(pair.iter()),
                 Node::Cond(three) => stack.extend(three.iter()),
-                Node::Map(entries) => {
+                Node::Map(entries) | Node::MapOpt { entries, .. } => {
                     for (k, v) in entries {
                         stack.push(k);
                         stack.push(v);

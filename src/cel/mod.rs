@@ -20,6 +20,7 @@ mod expr;
 mod ir;
 pub mod json;
 mod literals;
+pub(crate) mod normal;
 mod program;
 pub(crate) mod stdlib;
 pub(crate) mod syntax;
@@ -39,5 +40,6 @@ pub use program::Program;
 pub use types::Type;
 pub use value::{
     Bytes, Duration, EvalError, EvalErrorKind, FieldDecl, HostList, HostMap, Key, List, Map, MapBuilder,
-    MapValue, MethodDecl, Object, ObjectType, Semver, Str, Timestamp, TypeValue, Value,
+    MapValue, MethodDecl, Object, ObjectType, Opaque, OpaqueKind, OptionalValue, Semver, Str, Timestamp,
+    TypeValue, Value,
 };

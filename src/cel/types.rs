@@ -34,10 +34,14 @@ pub enum Type {
     Duration,
     /// `kubernetes.Semver`.
     Semver,
+    /// A library type without literals: `net.IP`, `net.CIDR`, `kubernetes.Quantity`.
+    Opaque(super::value::OpaqueKind),
     /// `list(T)`.
     List(Arc<Type>),
     /// `map(K, V)`.
     Map(Arc<Type>, Arc<Type>),
+    /// `optional_type(T)`: a value of type `T` or none (the optional-values extension).
+    Optional(Arc<Type>),
     /// `type`: a type used as a value.
     Type,
     /// A host object type.
@@ -57,6 +61,12 @@ impl Type {
     #[must_use]
     pub fn map(key: Type, value: Type) -> Type {
         Type::Map(Arc::new(key), Arc::new(value))
+    }
+
+    /// `optional_type(inner)`.
+    #[must_use]
+    pub fn optional(inner: Type) -> Type {
+        Type::Optional(Arc::new(inner))
     }
 
     /// A host object type.
@@ -98,8 +108,10 @@ impl fmt::Display for Type {
             Type::Timestamp => f.write_str("google.protobuf.Timestamp"),
             Type::Duration => f.write_str("google.protobuf.Duration"),
             Type::Semver => f.write_str("kubernetes.Semver"),
+            Type::Opaque(k) => f.write_str(k.name()),
             Type::List(e) => write!(f, "list({e})"),
             Type::Map(k, v) => write!(f, "map({k}, {v})"),
+            Type::Optional(t) => write!(f, "optional_type({t})"),
             Type::Type => f.write_str("type"),
             Type::Object(o) => f.write_str(o.name()),
             Type::Param(p) => write!(f, "{}", char::from(b'A' + (p % 26))),
@@ -119,6 +131,7 @@ pub(crate) fn join(a: &Type, b: &Type) -> Type {
         _ if a == b => a.clone(),
         (Type::List(x), Type::List(y)) => Type::list(join(x, y)),
         (Type::Map(k1, v1), Type::Map(k2, v2)) => Type::map(join(k1, k2), join(v1, v2)),
+        (Type::Optional(x), Type::Optional(y)) => Type::optional(join(x, y)),
         _ => Type::Dyn,
     }
 }

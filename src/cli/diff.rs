@@ -25,7 +25,7 @@ pub(crate) struct DiffArgs {
     topology: Option<String>,
     /// How many generated inputs to search (0: none).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_INPUTS)]
-    generate: u64,
+    generate: u32,
     /// The seed of the generator.
     #[arg(long, value_name = "S", default_value_t = 0)]
     seed: u64,
@@ -68,7 +68,8 @@ pub(crate) fn run(args: &DiffArgs, limits: &Limits) -> ExitCode {
         report.records = Some(over_records);
     }
     if args.generate > 0 {
-        report.generated = Some(search(&old, &new, &topology, args.generate, args.seed));
+        report.generated =
+            Some(search(&old, &new, args.topology.is_some().then_some(&topology), args.generate, args.seed));
     }
     match args.format {
         Format::Text => out!("{report}"),

@@ -1,7 +1,7 @@
 //! Lines of a file or standard input, each at most a given length: a longer line is skipped
 //! to its end without being held in memory, and reported.
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read as _};
 
 use changeguard::replay::{RecordError, RecordErrorKind};
 
@@ -14,12 +14,14 @@ pub(crate) struct Lines<R> {
     limit: usize,
     number: u64,
     done: bool,
+    /// The length of the last line read: the next line's buffer starts that large.
+    last_len: usize,
 }
 
 impl<R: BufRead> Lines<R> {
     /// Lines of `reader`, each at most `limit` bytes (the newline aside).
     pub(crate) fn new(reader: R, limit: usize) -> Self {
-        Lines { reader, limit, number: 0, done: false }
+        Lines { reader, limit, number: 0, done: false, last_len: 0 }
     }
 
     /// The next line with its number (from 1) and how many bytes it took, its text or why it
@@ -32,35 +34,30 @@ impl<R: BufRead> Lines<R> {
         if self.done {
             return Ok(None);
         }
-        let mut bytes = Vec::new();
-        let mut taken = 0usize;
-        let mut too_long = false;
-        loop {
-            let buf = self.reader.fill_buf()?;
-            if buf.is_empty() {
-                self.done = true;
-                if taken == 0 {
-                    return Ok(None);
+        // `read_until` finds the newline with the standard library's fast byte search; `take`
+        // bounds what it may store to one byte past the limit.
+        let cap = u64::try_from(self.limit).unwrap_or(u64::MAX).saturating_add(1);
+        let mut bytes = Vec::with_capacity(self.last_len);
+        let mut taken = (&mut self.reader).take(cap).read_until(b'\n', &mut bytes)?;
+        if taken == 0 {
+            self.done = true;
+            return Ok(None);
+        }
+        let ended = bytes.last() == Some(&b'\n');
+        if ended {
+            bytes.pop();
+        }
+        let too_long = bytes.len() > self.limit;
+        if too_long && !ended {
+            // Skip to the end of the line in bounded pieces, holding none of it.
+            let mut scratch = Vec::with_capacity(1 << 16);
+            loop {
+                scratch.clear();
+                let n = (&mut self.reader).take(1 << 16).read_until(b'\n', &mut scratch)?;
+                taken += n;
+                if n == 0 || scratch.last() == Some(&b'\n') {
+                    break;
                 }
-                break;
-            }
-            let (chunk, end) = match buf.iter().position(|&b| b == b'\n') {
-                Some(i) => (buf.get(..i).unwrap_or_default(), Some(i + 1)),
-                None => (buf, None),
-            };
-            if !too_long {
-                if bytes.len() + chunk.len() > self.limit {
-                    too_long = true;
-                    bytes = Vec::new();
-                } else {
-                    bytes.extend_from_slice(chunk);
-                }
-            }
-            let used = end.unwrap_or(buf.len());
-            self.reader.consume(used);
-            taken += used;
-            if end.is_some() {
-                break;
             }
         }
         self.number += 1;
@@ -70,6 +67,7 @@ impl<R: BufRead> Lines<R> {
                 format!("line of more than {} bytes (`--max-input-bytes`)", self.limit),
             ))
         } else {
+            self.last_len = bytes.len() + 1;
             if bytes.last() == Some(&b'\r') {
                 bytes.pop();
             }

@@ -22,6 +22,7 @@ macro_rules! outln {
     }};
 }
 
+mod analyze;
 mod assess;
 mod check;
 mod coverage;
@@ -66,7 +67,8 @@ impl Cli {
 enum Command {
     /// Assess a change: exit 0 allow, 1 deny, 3 needs approval, 2 invalid input.
     Assess(assess::AssessArgs),
-    /// Load policies and print every diagnostic: exit 0 without errors, 2 otherwise.
+    /// Load policies and print every diagnostic (and, with `--analyze`, the findings of the
+    /// analysis): exit 0 without errors, 2 otherwise.
     Check(check::CheckArgs),
     /// Run the `[[test]]` cases and `[[property]]` entries of policies and test files: exit 0
     /// when all pass, 1 when one fails, 2 when a file does not load.

@@ -53,7 +53,7 @@ where
                 }
             }
         };
-        let source = crate::display_name(path).to_owned();
+        let source: std::sync::Arc<str> = crate::display_name(path).into();
         let mut lines = Lines::new(reader, limits.max_document_bytes);
         let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK_LINES);
         let mut chunk_bytes = 0usize;
@@ -70,7 +70,7 @@ where
             if let Some((number, taken, line)) = next {
                 chunk_bytes += taken;
                 progress.advance(taken);
-                chunk.push((Location::new(source.clone(), number), line));
+                chunk.push((Location::new(std::sync::Arc::clone(&source), number), line));
             }
             if end || chunk.len() >= CHUNK_LINES || chunk_bytes >= CHUNK_BYTES {
                 let decided = decide_chunk(std::mem::take(&mut chunk), limits, &decide);

@@ -48,4 +48,3 @@ pub use context::{Context, Freeze, Incident};
 pub(crate) use derived::distinct_people;
 pub use identity::Identity;
 pub use kinds::{Bump, Category, ChangeKind, CheckStatus, StrategyType};
-pub use serde_util::parse_version;

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serializer};
 ///
 /// When the text is not a semantic version; the message quotes the text and gives the reason,
 /// e.g. ``invalid version `1.x`: unexpected character 'x' while parsing minor version number``.
-pub fn parse_version(text: &str) -> Result<Version, String> {
+pub(crate) fn parse_version(text: &str) -> Result<Version, String> {
     let bare = text.strip_prefix('v').unwrap_or(text);
     Version::parse(bare).map_err(|err| format!("invalid version `{text}`: {err}"))
 }

@@ -19,6 +19,7 @@
 #![doc = include_str!("../../docs/reference/decision.md")]
 #![doc = include_str!("../../docs/reference/assessment.md")]
 
+mod analysis;
 mod assess;
 mod assessment;
 mod coverage;
@@ -42,6 +43,7 @@ mod vocabulary;
 
 use std::sync::Arc;
 
+pub use analysis::{Analysis, Evidence, Finding, FindingKind, Severity as FindingSeverity};
 pub use assessment::{
     Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
 };
@@ -382,6 +384,47 @@ impl Policy {
             let _ = recorder.assess(change, topology, context);
         }
         recorder.finish()
+    }
+
+    /// The [analysis](crate::policy#analysis) of this policy: what can be proven, from the
+    /// policy alone, to never matter, always matter, or repeat another part.
+    ///
+    /// ```
+    /// use changeguard::Policy;
+    /// use changeguard::policy::FindingKind;
+    ///
+    /// let policy = Policy::from_toml(r#"
+    /// [policy]
+    /// name = "p"
+    /// version = "1.0.0"
+    ///
+    /// [decision]
+    /// approval_at = "high"
+    /// deny_at = "medium"
+    ///
+    /// [[risk]]
+    /// id = "big"
+    /// when = 'change.services.size() > 3'
+    /// points = 60
+    /// "#).unwrap();
+    /// let analysis = policy.analyze();
+    /// let kinds: Vec<FindingKind> = analysis.findings.iter().map(|f| f.kind).collect();
+    /// // Denied from `medium`, before an approval could be asked for at `high`; and 60 points
+    /// // (the only sums are 0 and 60) never make a `medium` (25..49) or `critical` score.
+    /// assert_eq!(kinds, [FindingKind::DenyNotAboveApproval, FindingKind::UnreachableRiskLevel, FindingKind::UnreachableRiskLevel]);
+    /// assert!(analysis.findings.iter().all(|f| f.evidence == changeguard::policy::Evidence::Proven));
+    /// ```
+    #[must_use]
+    pub fn analyze(&self) -> Analysis {
+        analysis::analyze(&self.inner)
+    }
+
+    /// [`Policy::analyze`], and what holds for every one of `options.cases` inputs generated
+    /// from the policy's [vocabulary](Policy::vocabulary) (findings said to be *observed*).
+    #[cfg(feature = "proptest")]
+    #[must_use]
+    pub fn analyze_generated(&self, options: &crate::testing::SearchOptions) -> Analysis {
+        analysis::analyze_generated(&self.inner, options)
     }
 
     /// The number of `[[test]]` cases.

@@ -91,6 +91,14 @@ pub(crate) struct Template {
 /// either way is a mistake (or an attempt to overflow the sum), and loading rejects it.
 pub const POINTS_RANGE: std::ops::RangeInclusive<i64> = -1000..=1000;
 
+/// The value of a condition that is a constant.
+pub(crate) fn constant_bool(p: &Program) -> Option<bool> {
+    match p.constant() {
+        Some(crate::cel::Value::Bool(b)) => Some(*b),
+        _ => None,
+    }
+}
+
 /// How many points a factor adds.
 pub(crate) enum Points {
     Literal(i64),

@@ -19,8 +19,11 @@ fn walk(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) {
                 out.push((name.name.clone(), name.span));
             }
         }
-        ExprKind::Select { operand, .. } | ExprKind::Unary { operand, .. } => walk(operand, bound, out),
-        ExprKind::Index { operand, index } => {
+        ExprKind::Select { operand, .. }
+        | ExprKind::OptSelect { operand, .. }
+        | ExprKind::OptElement(operand)
+        | ExprKind::Unary { operand, .. } => walk(operand, bound, out),
+        ExprKind::Index { operand, index } | ExprKind::OptIndex { operand, index } => {
             walk(operand, bound, out);
             walk(index, bound, out);
         }
@@ -93,14 +96,20 @@ fn is_params(e: &Expr) -> bool {
 
 fn collect_params(e: &Expr, out: &mut Vec<String>, whole: &mut bool) {
     match &e.kind {
-        ExprKind::Select { operand, field } if is_params(operand) => out.push(field.name.clone()),
-        ExprKind::Index { operand, index } if is_params(operand) => match &index.kind {
-            ExprKind::String(k) => out.push(k.clone()),
-            _ => {
-                *whole = true;
-                collect_params(index, out, whole);
+        ExprKind::Select { operand, field } | ExprKind::OptSelect { operand, field }
+            if is_params(operand) =>
+        {
+            out.push(field.name.clone());
+        }
+        ExprKind::Index { operand, index } | ExprKind::OptIndex { operand, index } if is_params(operand) => {
+            match &index.kind {
+                ExprKind::String(k) => out.push(k.clone()),
+                _ => {
+                    *whole = true;
+                    collect_params(index, out, whole);
+                }
             }
-        },
+        }
         ExprKind::Macro(m) if m.kind == MacroKind::Has && is_params(&m.target) => {
             if let Some(f) = &m.field {
                 out.push(f.name.clone());
@@ -113,8 +122,11 @@ fn collect_params(e: &Expr, out: &mut Vec<String>, whole: &mut bool) {
 
 fn for_each_child(e: &Expr, mut f: impl FnMut(&Expr)) {
     match &e.kind {
-        ExprKind::Select { operand, .. } | ExprKind::Unary { operand, .. } => f(operand),
-        ExprKind::Index { operand, index } => {
+        ExprKind::Select { operand, .. }
+        | ExprKind::OptSelect { operand, .. }
+        | ExprKind::OptElement(operand)
+        | ExprKind::Unary { operand, .. } => f(operand),
+        ExprKind::Index { operand, index } | ExprKind::OptIndex { operand, index } => {
             f(operand);
             f(index);
         }

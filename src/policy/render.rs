@@ -137,6 +137,9 @@ impl Assessment {
             let _ =
                 writeln!(out, "- ⚠️ not in the topology (blast radius incomplete): {}", b.unknown.join(", "));
         }
+        if let Some(graph) = b.to_mermaid(crate::blast::MERMAID_MAX_SERVICES) {
+            let _ = write!(out, "\n```mermaid\n{graph}```\n");
+        }
         if !self.errors.is_empty() {
             let _ = writeln!(out, "\n### Evaluation errors\n");
             for e in &self.errors {

@@ -56,6 +56,8 @@ pub(crate) struct Sources {
     pub(crate) params: Vec<(String, Span)>,
     /// The span of `[decision]` settings by key (`approval_at`, `deny_at`…).
     pub(crate) decision: Vec<(String, Span)>,
+    /// The span of `[risk_levels]` thresholds by key.
+    pub(crate) levels: Vec<(String, Span)>,
     /// The span of each rule's `override_roles`, in policy order (`None` without one).
     pub(crate) override_roles: Vec<Option<Span>>,
 }
@@ -64,6 +66,11 @@ impl Sources {
     /// The line and column of a file offset.
     pub(crate) fn line_col(&self, offset: u32) -> LineCol {
         LineCol::of(&self.text, offset)
+    }
+
+    /// The span of `key` in a list of keyed spans.
+    pub(crate) fn find<'s>(list: &'s [(String, Span)], key: &str) -> Option<&'s Span> {
+        list.iter().find(|(k, _)| k == key).map(|(_, s)| s)
     }
 
     /// The environment of `kind`, when the policy was loaded from text.

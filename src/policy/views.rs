@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::model::RiskLevel;
+use super::kinds::RiskLevel;
 use crate::blast::BlastRadius;
 use crate::cel::{HostList, Value};
 

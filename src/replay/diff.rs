@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Replayer;
 use super::record::{Decision, DecisionRecord, PolicyRef, RecordError};
 use super::report::{Location, ReplayReport};
-use super::{Replayed, Replayer};
 use crate::input::{Change, Context};
 use crate::policy::StructuralChange;
 use crate::{Policy, Topology};
@@ -73,27 +73,20 @@ pub struct Counterexample {
     pub new: Decision,
 }
 
-impl Counterexample {
-    /// The input of `replayed`, with its two decisions.
-    #[must_use]
-    pub fn new(change: Change, context: Context, replayed: Replayed) -> Counterexample {
-        Counterexample { change, context, old: replayed.old, new: replayed.new }
-    }
-}
-
-/// The result of a search over generated inputs: how many were tried, how many decided
-/// differently, and the smallest difference found. No difference found is not a proof that
-/// there is none.
+/// The result of a search over generated inputs: how many were tried (up to and including the
+/// first that decides differently), and that input shrunk. No difference found is not a proof
+/// that there is none.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Search {
-    /// Inputs generated and decided with both policies.
+    /// Inputs generated and decided with both policies; the search stops at the first
+    /// difference.
     pub inputs: u64,
     /// The seed of the generator.
     pub seed: u64,
-    /// Inputs whose decisions differ.
-    pub differences: u64,
+    /// How many shrinking steps made the example simpler.
+    pub shrinks: u64,
     /// The first difference found, shrunk to a smallest change and context.
     pub example: Option<Counterexample>,
 }
@@ -138,7 +131,7 @@ impl DiffReport {
                     || !r.rules.is_empty()
                     || !r.factors.is_empty()
             })
-            || self.generated.as_ref().is_some_and(|g| g.differences > 0)
+            || self.generated.as_ref().is_some_and(|g| g.example.is_some())
     }
 
     /// The report as pretty-printed JSON.

@@ -237,15 +237,15 @@ fn change_word(kind: ChangeKind) -> &'static str {
 }
 
 impl Search {
-    /// One sentence: no difference found in so many inputs, or how many differ.
+    /// One sentence: no difference found in so many inputs, or which input differs.
     #[must_use]
     pub fn summary(&self) -> String {
-        if self.differences == 0 {
+        if self.example.is_none() {
             format!("No difference found in {} generated inputs", self.inputs)
         } else {
             format!(
-                "{} of {} generated inputs decide differently (seed {})",
-                self.differences, self.inputs, self.seed
+                "Generated input {} (seed {}) decides differently; shrunk in {} steps",
+                self.inputs, self.seed, self.shrinks
             )
         }
     }

@@ -2,6 +2,7 @@
 //! disjoint sets merge into the report of their union.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,8 +20,8 @@ pub const NAMED_LIMIT: usize = 100;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
-    /// The file, or whatever names the stream.
-    pub source: String,
+    /// The file, or whatever names the stream (shared by every record of the stream).
+    pub source: Arc<str>,
     /// The line, from 1.
     pub line: u64,
 }
@@ -28,7 +29,7 @@ pub struct Location {
 impl Location {
     /// Line `line` of `source`.
     #[must_use]
-    pub fn new(source: impl Into<String>, line: u64) -> Location {
+    pub fn new(source: impl Into<Arc<str>>, line: u64) -> Location {
         Location { source: source.into(), line }
     }
 }

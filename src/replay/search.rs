@@ -1,67 +1,59 @@
-//! The behavioural diff over generated inputs: a seeded search with the strategies of
-//! [`crate::testing`], each difference shrunk by proptest to a smallest change and context.
+//! The behavioural diff over generated inputs: a seeded search over the policy-aware scenarios
+//! of [`crate::testing`], drawn from what either policy talks about, the first difference shrunk
+//! to a smallest change and context.
 
-use proptest::strategy::{Strategy as _, ValueTree as _};
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-
-use super::Replayer;
 use super::diff::{Behaviour, Counterexample, Search, compare};
-use crate::input::{Change, Context};
-use crate::testing::{ChangeStrategy, arb_context};
+use crate::testing::{Scenario, SearchOptions, Trial, Vocabulary, scenarios};
 use crate::{Policy, Topology};
 
 /// Inputs tried by default.
-pub const DEFAULT_INPUTS: u64 = 2000;
+pub const DEFAULT_INPUTS: u32 = 2000;
 
-/// Most shrinking steps spent on the example.
-const MAX_SHRINK_STEPS: u32 = 4096;
-
-/// Generates `inputs` changes and contexts from `seed` and decides each with `old` and `new`
-/// over `topology`; the first input on which they differ (outcome, score, level, factors or
-/// violations) is shrunk to a smallest one that still differs. The same seed gives the same
-/// search. Finding nothing proves nothing: say "no difference found in N generated inputs".
-#[must_use]
-pub fn search(old: &Policy, new: &Policy, topology: &Topology, inputs: u64, seed: u64) -> Search {
-    let replayer = Replayer::new(new, topology);
-    let differs = |(change, context): &(Change, Context)| {
-        let r = replayer.decide_both(old, change, context);
-        (compare(&r.old, &r.new) != Behaviour::Same).then_some(r)
-    };
-    let strategy = (ChangeStrategy::default().build(), arb_context());
-    let mut seed_bytes = [0u8; 32];
-    for (slot, byte) in seed_bytes.iter_mut().zip(seed.to_le_bytes()) {
-        *slot = byte;
-    }
-    let config = Config { failure_persistence: None, ..Config::default() };
-    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
-    let mut found = Search { inputs: 0, seed, differences: 0, example: None };
-    for _ in 0..inputs {
-        let Ok(mut tree) = strategy.new_tree(&mut runner) else { continue };
-        found.inputs += 1;
-        let case = tree.current();
-        let Some(first) = differs(&case) else { continue };
-        found.differences += 1;
-        if found.example.is_some() {
-            continue;
-        }
-        let mut best = (case, first);
-        let mut steps = 0;
-        if tree.simplify() {
-            while steps < MAX_SHRINK_STEPS {
-                steps += 1;
-                let candidate = tree.current();
-                if let Some(r) = differs(&candidate) {
-                    best = (candidate, r);
-                    if !tree.simplify() {
-                        break;
-                    }
-                } else if !tree.complicate() {
-                    break;
-                }
+/// What both policies talk about: each list of `a` and `b`, without repeats, in order.
+fn union(a: Vocabulary, b: Vocabulary) -> Vocabulary {
+    fn join<T: PartialEq>(mut x: Vec<T>, y: Vec<T>) -> Vec<T> {
+        for v in y {
+            if !x.contains(&v) {
+                x.push(v);
             }
         }
-        let ((change, context), decided) = best;
-        found.example = Some(Counterexample::new(change, context, decided));
+        x
     }
-    found
+    Vocabulary {
+        environments: join(a.environments, b.environments),
+        roles: join(a.roles, b.roles),
+        strings: join(a.strings, b.strings),
+        ints: join(a.ints, b.ints),
+        doubles: join(a.doubles, b.doubles),
+        topology: a.topology.or(b.topology),
+    }
+}
+
+/// Generates `inputs` scenarios from `seed`, drawn from the values either policy names
+/// (environments, roles, constants) and deployed over `topology` when one is given (else the
+/// policies' `[test_topology]`, else a generated one), and decides each with `old` and `new`.
+/// The first on which the decisions differ (outcome, score, level, fired factors or violated
+/// rules) is shrunk to a smallest change and context that still differ. The same seed gives
+/// the same search. Finding nothing proves nothing: say "no difference found in N generated
+/// inputs".
+#[must_use]
+pub fn search(old: &Policy, new: &Policy, topology: Option<&Topology>, inputs: u32, seed: u64) -> Search {
+    let mut vocabulary = union(old.vocabulary(), new.vocabulary());
+    if let Some(t) = topology {
+        vocabulary.topology = Some(t.clone());
+    }
+    let differs = |s: &Scenario| {
+        let before = super::Decision::of(&old.assess(&s.change, &s.topology, &s.context));
+        let after = super::Decision::of(&new.assess(&s.change, &s.topology, &s.context));
+        (before, after)
+    };
+    let found = crate::testing::search(&scenarios(&vocabulary), &SearchOptions::new(inputs, seed), |s| {
+        let (before, after) = differs(s);
+        if compare(&before, &after) == Behaviour::Same { Trial::Pass } else { Trial::Fail }
+    });
+    let example = found.counterexample.map(|s| {
+        let (before, after) = differs(&s);
+        Counterexample { change: s.change, context: s.context, old: before, new: after }
+    });
+    Search { inputs: u64::from(found.tried), seed, shrinks: u64::from(found.shrinks), example }
 }

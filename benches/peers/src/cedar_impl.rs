@@ -32,7 +32,7 @@ use std::str::FromStr;
 use cedar_policy::{
     Authorizer, Context as CedarContext, Entities, EntityUid, Policy, PolicyId, PolicySet, Request, Response,
 };
-use changeguard::input::{Bump, Context, normalize_identity};
+use changeguard::input::{Bump, Context, canonical_name};
 use serde_json::json;
 
 use crate::rules::{
@@ -120,14 +120,14 @@ impl Engine for CedarEngine {
 
     fn prepare(&self, scenario: &Scenario) -> CedarInput {
         let c = &scenario.change;
-        let author = normalize_identity(&c.author);
+        let author = canonical_name(&c.author);
         let mut approvers = BTreeSet::new();
         let mut roles = BTreeSet::new();
         for a in &c.approvals {
-            let by = normalize_identity(&a.by);
+            let by = canonical_name(&a.by);
             if !by.is_empty() && by != author {
                 approvers.insert(by);
-                roles.insert(normalize_identity(&a.role));
+                roles.insert(canonical_name(&a.role));
             }
         }
         let status = |want: &str| -> Vec<&str> {

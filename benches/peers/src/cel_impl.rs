@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use cel_interpreter::objects::{Key, Map};
 use cel_interpreter::{Context, Program, Value};
-use changeguard::input::normalize_identity;
+use changeguard::input::canonical_name;
 
 use crate::rules::{
     CONFIG_KINDS, Cond, EMERGENCY_ROLES, REQUIRED_CHECKS, REVIEW_LABELS, Rule, RuleSet, STEPPED_STRATEGIES,
@@ -139,11 +139,11 @@ impl Engine for CelEngine {
 /// What cel-interpreter cannot compute: normalized identities and split version numbers.
 fn normalize(doc: &mut serde_json::Value, scenario: &Scenario) {
     let change = &mut doc["change"];
-    change["author"] = normalize_identity(&scenario.change.author).into();
+    change["author"] = canonical_name(&scenario.change.author).into();
     if let Some(approvals) = change["approvals"].as_array_mut() {
         for a in approvals {
             for field in ["by", "role"] {
-                let n = normalize_identity(a[field].as_str().unwrap_or_default());
+                let n = canonical_name(a[field].as_str().unwrap_or_default());
                 a[field] = n.into();
             }
         }

@@ -34,22 +34,28 @@ use crate::{Decision, Engine, Outcome, Scenario};
 /// The rule queried for a decision.
 pub const ENTRY_POINT: &str = "data.peers.result";
 
-/// regorus's tree-walking interpreter.
-#[derive(Debug)]
-pub struct RegoInterpreter {
-    engine: RefCell<RegoEngine>,
+/// The module run by a regorus machine `M`: its interpreter ([`RegoInterpreter`]) or its
+/// virtual machine ([`RegoVm`]).
+pub struct Rego<M> {
+    machine: RefCell<M>,
     outcome_key: Value,
 }
+
+/// regorus's tree-walking interpreter.
+pub type RegoInterpreter = Rego<RegoEngine>;
 
 /// regorus's RVM: the policy compiled to bytecode, run by a reused virtual machine.
-pub struct RegoVm {
-    vm: RefCell<RegoVM>,
-    outcome_key: Value,
+pub type RegoVm = Rego<RegoVM>;
+
+impl<M: Machine> std::fmt::Debug for Rego<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rego").field("machine", &M::NAME).finish_non_exhaustive()
+    }
 }
 
-impl std::fmt::Debug for RegoVm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RegoVm").finish_non_exhaustive()
+impl<M> Rego<M> {
+    fn with(machine: M) -> Rego<M> {
+        Rego { machine: RefCell::new(machine), outcome_key: Value::from("outcome") }
     }
 }
 
@@ -76,7 +82,7 @@ impl RegoInterpreter {
         if let Err(e) = engine.eval_rule(ENTRY_POINT.to_owned()) {
             panic!("Rego policy does not evaluate: {e}");
         }
-        RegoInterpreter { engine: RefCell::new(engine), outcome_key: Value::from("outcome") }
+        Rego::with(engine)
     }
 }
 
@@ -99,7 +105,7 @@ impl RegoVm {
         };
         let mut vm = RegoVM::new();
         vm.load_program(Arc::clone(&program));
-        RegoVm { vm: RefCell::new(vm), outcome_key: Value::from("outcome") }
+        Rego::with(vm)
     }
 }
 
@@ -131,53 +137,52 @@ fn decision_in(result: &Value, key: &Value) -> Decision {
     Decision { outcome: outcome_in(result, key), violated }
 }
 
-impl RegoInterpreter {
+/// What differs between the two ways of running the module: the name, and how one evaluation
+/// of `data.peers.result` is asked for.
+pub trait Machine {
+    /// The engine's name in tables and benchmark ids.
+    const NAME: &'static str;
+
+    /// The result object for the input last set.
+    ///
+    /// # Errors
+    ///
+    /// The machine's error, as text.
+    fn result(&mut self, input: Value) -> Result<Value, String>;
+}
+
+impl Machine for RegoEngine {
+    const NAME: &'static str = "regorus";
+
+    fn result(&mut self, input: Value) -> Result<Value, String> {
+        self.set_input(input);
+        self.eval_rule(ENTRY_POINT.to_owned()).map_err(|e| e.to_string())
+    }
+}
+
+impl Machine for RegoVM {
+    const NAME: &'static str = "regorus-rvm";
+
+    fn result(&mut self, input: Value) -> Result<Value, String> {
+        self.set_input(input);
+        self.execute().map_err(|e| e.to_string())
+    }
+}
+
+impl<M: Machine> Rego<M> {
     fn eval(&self, input: &Value) -> Value {
-        let mut engine = self.engine.borrow_mut();
-        engine.set_input(input.clone());
-        match engine.eval_rule(ENTRY_POINT.to_owned()) {
+        match self.machine.borrow_mut().result(input.clone()) {
             Ok(v) => v,
-            Err(e) => panic!("Rego evaluation failed: {e}"),
+            Err(e) => panic!("{} evaluation failed: {e}", M::NAME),
         }
     }
 }
 
-impl Engine for RegoInterpreter {
+impl<M: Machine> Engine for Rego<M> {
     type Input = Value;
 
     fn name(&self) -> &'static str {
-        "regorus"
-    }
-
-    fn prepare(&self, scenario: &Scenario) -> Value {
-        input_of(scenario)
-    }
-
-    fn outcome(&self, input: &Value) -> Outcome {
-        outcome_in(&self.eval(input), &self.outcome_key)
-    }
-
-    fn decide(&self, input: &Value) -> Decision {
-        decision_in(&self.eval(input), &self.outcome_key)
-    }
-}
-
-impl RegoVm {
-    fn eval(&self, input: &Value) -> Value {
-        let mut vm = self.vm.borrow_mut();
-        vm.set_input(input.clone());
-        match vm.execute() {
-            Ok(v) => v,
-            Err(e) => panic!("RVM evaluation failed: {e}"),
-        }
-    }
-}
-
-impl Engine for RegoVm {
-    type Input = Value;
-
-    fn name(&self) -> &'static str {
-        "regorus-rvm"
+        M::NAME
     }
 
     fn prepare(&self, scenario: &Scenario) -> Value {

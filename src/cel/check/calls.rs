@@ -38,7 +38,7 @@ impl Subst {
                 }
             }
             (_, Type::Dyn) | (Type::Dyn, _) => true,
-            (Type::List(p), Type::List(a)) => self.unify(p, a),
+            (Type::List(p), Type::List(a)) | (Type::Optional(p), Type::Optional(a)) => self.unify(p, a),
             (Type::Map(pk, pv), Type::Map(ak, av)) => self.unify(pk, ak) && self.unify(pv, av),
             (p, a) => p == a,
         }
@@ -49,6 +49,7 @@ impl Subst {
             Type::Param(p) => self.bound.get(usize::from(*p)).cloned().flatten().unwrap_or(Type::Dyn),
             Type::List(e) => Type::list(self.substitute(e)),
             Type::Map(k, v) => Type::map(self.substitute(k), self.substitute(v)),
+            Type::Optional(t) => Type::optional(self.substitute(t)),
             other => other.clone(),
         }
     }
@@ -61,6 +62,7 @@ fn widen(bound: &Type, arg: &Type) -> Option<Type> {
         (Type::Dyn, _) | (_, Type::Dyn) => Some(Type::Dyn),
         (Type::List(a), Type::List(b)) => widen(a, b).map(Type::list),
         (Type::Map(k1, v1), Type::Map(k2, v2)) => Some(Type::map(widen(k1, k2)?, widen(v1, v2)?)),
+        (Type::Optional(a), Type::Optional(b)) => widen(a, b).map(Type::optional),
         _ => None,
     }
 }
@@ -365,10 +367,14 @@ impl Checker<'_> {
             Prep::Failed(t) => return t,
             Prep::NotApplicable(nodes) => nodes,
         };
+        let candidates: Vec<&'static Overload> = matching.iter().map(|(o, _)| *o).collect();
+        let nodes = match super::optional::lazy_or(&function.name, &candidates, nodes) {
+            Ok(node) => return Typed::new(node, ty),
+            Err(nodes) => nodes,
+        };
         let node = if matching.len() == 1 && !arg_types.iter().any(Type::is_dyn) {
             super::special::call(first.0, nodes)
         } else {
-            let candidates: Vec<&'static Overload> = matching.iter().map(|(o, _)| *o).collect();
             Node::Dispatch { name: first.0.function, candidates: candidates.into(), args: nodes.into() }
         };
         fold::fold(self, Typed::new(node, ty))
@@ -468,7 +474,8 @@ impl Checker<'_> {
                 format!("unbound function `{}`", function.name),
             );
         }
-        let help = fuzzy::did_you_mean(&function.name, functions().keys().copied())
+        let names = functions().keys().copied().chain(crate::cel::syntax::MACRO_NAMES);
+        let help = fuzzy::did_you_mean(&function.name, names)
             .or_else(|| qualified_spelling(&function.name, receiver));
         self.error_help(
             DiagnosticKind::UnknownFunction,

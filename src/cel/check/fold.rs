@@ -18,39 +18,29 @@ fn is_const(n: &Node) -> bool {
     matches!(n, Node::Const(_))
 }
 
-fn foldable(node: &Node) -> bool {
-    match node {
-        Node::Select(op, _) | Node::Has(op, _) | Node::Not(op) | Node::Neg(op) | Node::Matches(op, _) => {
-            is_const(op)
+/// The operands of a node that are evaluated in the node's own scope.
+enum Operands<'n> {
+    One(&'n Node),
+    Many(&'n [Node]),
+    Entries(&'n [(Node, Node)]),
+}
+
+impl Operands<'_> {
+    fn all(&self, f: impl Fn(&Node) -> bool) -> bool {
+        match self {
+            Operands::One(n) => f(n),
+            Operands::Many(nodes) => nodes.iter().all(f),
+            Operands::Entries(entries) => entries.iter().all(|(k, v)| f(k) && f(v)),
         }
-        Node::Prepared(op, _) | Node::Join { list: op, .. } => is_const(op),
-        Node::Index(p) | Node::Eq(p) | Node::Ne(p) | Node::In(p) | Node::Arith(_, p) | Node::Cmp(_, p) => {
-            p.iter().all(is_const)
-        }
-        Node::List(items) | Node::Concat(items) => items.iter().all(is_const),
-        Node::Map(entries) => entries.iter().all(|(k, v)| is_const(k) && is_const(v)),
-        Node::Call(_, args) | Node::Dispatch { args, .. } | Node::Regex(_, args, _) => {
-            args.iter().all(is_const)
-        }
-        // A macro over a constant list or map whose expressions read only its own variables
-        // (`params.checks.map(c, c + "!")`): evaluated once here instead of at every run.
-        Node::Comprehension(c) => {
-            is_const(&c.range) && c.filter.as_ref().is_none_or(|f| closed(f, 1)) && closed(&c.body, 1)
-        }
-        _ => false,
     }
 }
 
-/// Whether `node` reads no variable but the comprehension variables of the `depth` innermost
-/// scopes (so that it can be evaluated without an activation). Globals, even constant ones,
-/// are never folded here: they are not constants of the expression.
-fn closed(node: &Node, depth: u32) -> bool {
-    let all = |nodes: &[Node]| nodes.iter().all(|n| closed(n, depth));
-    match node {
-        Node::Const(_) => true,
-        Node::Global(_) | Node::GlobalField { .. } | Node::Fail(_) => false,
-        Node::Local { depth: d, .. } | Node::LocalField { depth: d, .. } => *d < depth,
+/// The operands of `node`, when they are all it reads; `None` for leaves, macros and bindings
+/// (whose bodies see another scope).
+fn operands(node: &Node) -> Option<Operands<'_>> {
+    Some(match node {
         Node::Select(op, _)
+        | Node::OptSelect(op, _)
         | Node::Has(op, _)
         | Node::Not(op)
         | Node::Neg(op)
@@ -59,23 +49,72 @@ fn closed(node: &Node, depth: u32) -> bool {
         | Node::Join { list: op, .. }
         | Node::EqStr { operand: op, .. }
         | Node::CmpInt { operand: op, .. }
-        | Node::InStrs { operand: op, .. } => closed(op, depth),
-        Node::Index(p) | Node::Eq(p) | Node::Ne(p) | Node::In(p) | Node::Arith(_, p) | Node::Cmp(_, p) => {
-            all(&p[..])
+        | Node::InStrs { operand: op, .. } => Operands::One(op),
+        Node::Index(p)
+        | Node::OptIndex(p)
+        | Node::Eq(p)
+        | Node::Ne(p)
+        | Node::In(p)
+        | Node::Arith(_, p)
+        | Node::Cmp(_, p)
+        | Node::OptOr { pair: p, .. } => Operands::Many(&p[..]),
+        Node::Cond(p) => Operands::Many(&p[..]),
+        Node::List(items)
+        | Node::ListOpt { items, .. }
+        | Node::Concat(items)
+        | Node::And(items)
+        | Node::Or(items)
+        | Node::Call(_, items)
+        | Node::Dispatch { args: items, .. }
+        | Node::Regex(_, items, _)
+        | Node::Method { args: items, .. }
+        | Node::DynMethod { args: items, .. } => Operands::Many(items),
+        Node::Map(entries) | Node::MapOpt { entries, .. } => Operands::Entries(entries),
+        _ => return None,
+    })
+}
+
+fn foldable(node: &Node) -> bool {
+    match node {
+        // A macro over a constant list or map whose expressions read only its own variables
+        // (`params.checks.map(c, c + "!")`): evaluated once here instead of at every run.
+        Node::Comprehension(c) => {
+            is_const(&c.range) && c.filter.as_ref().is_none_or(|f| closed(f, 1)) && closed(&c.body, 1)
         }
-        Node::Cond(p) => all(&p[..]),
-        Node::List(items) | Node::Concat(items) | Node::And(items) | Node::Or(items) => all(items),
-        Node::Map(entries) => entries.iter().all(|(k, v)| closed(k, depth) && closed(v, depth)),
-        Node::Call(_, args)
-        | Node::Dispatch { args, .. }
-        | Node::Method { args, .. }
-        | Node::Regex(_, args, _)
-        | Node::DynMethod { args, .. } => all(args),
+        // Conditions are decided by their constants while checking, the specialized tests are
+        // built from nodes that did not fold, and methods need a host object.
+        Node::Cond(_)
+        | Node::And(_)
+        | Node::Or(_)
+        | Node::EqStr { .. }
+        | Node::CmpInt { .. }
+        | Node::InStrs { .. }
+        | Node::Method { .. }
+        | Node::DynMethod { .. } => false,
+        other => operands(other).is_some_and(|o| o.all(is_const)),
+    }
+}
+
+/// Whether `node` reads no variable but the comprehension variables of the `depth` innermost
+/// scopes (so that it can be evaluated without an activation). Globals, even constant ones,
+/// are never folded here: they are not constants of the expression.
+fn closed(node: &Node, depth: u32) -> bool {
+    match node {
+        Node::Const(_) => true,
+        Node::Local { depth: d, .. } | Node::LocalField { depth: d, .. } => *d < depth,
         Node::Comprehension(c) => {
             closed(&c.range, depth)
                 && c.filter.as_ref().is_none_or(|f| closed(f, depth + 1))
                 && closed(&c.body, depth + 1)
         }
+        // The body sees one more scope.
+        Node::Bind(p) | Node::OptApply { pair: p, .. } => {
+            let [init, body] = &**p;
+            closed(init, depth) && closed(body, depth + 1)
+        }
+        // Globals and failures are not constants; every other node is closed when its
+        // operands are.
+        other => operands(other).is_some_and(|o| o.all(|n| closed(n, depth))),
     }
 }
 

@@ -10,6 +10,22 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
 /// to iterate entries (no identifier can be spelt with a space).
 const ENTRY_VALUE: &str = " value";
 
+/// Whether values of type `t` can be `sortBy` keys.
+fn sort_key(t: &Type) -> bool {
+    matches!(
+        t,
+        Type::Int
+            | Type::Uint
+            | Type::Double
+            | Type::Bool
+            | Type::String
+            | Type::Bytes
+            | Type::Timestamp
+            | Type::Duration
+            | Type::Dyn
+    )
+}
+
 /// The dotted name of a chain of identifiers and field selections, if it is one.
 fn dotted(e: &Expr) -> Option<String> {
     match &e.kind {
@@ -82,8 +98,12 @@ fn rewrite(e: &Expr, range: &str, var: &str, found: &mut bool) -> Expr {
 
 impl Checker<'_> {
     pub(super) fn macro_call(&mut self, m: &Macro, span: Span) -> Typed {
-        if m.kind == MacroKind::Has {
-            return self.has(m, span);
+        match m.kind {
+            MacroKind::Has => return self.has(m, span),
+            MacroKind::Bind | MacroKind::OptMap | MacroKind::OptFlatMap => {
+                return self.binding_macro(m, span);
+            }
+            _ => {}
         }
         let range = self.expr(&m.target);
         // `m.all(k, m[k] == v)`: iterate the entries instead of looking every key up again.
@@ -163,7 +183,11 @@ impl Checker<'_> {
             MacroKind::Filter => IterKind::Filter,
             MacroKind::TransformList => IterKind::TransformList,
             MacroKind::TransformMap => IterKind::TransformMap,
-            MacroKind::Has => return self.has(m, span),
+            MacroKind::TransformMapEntry => IterKind::TransformMapEntry,
+            MacroKind::SortBy => IterKind::SortBy,
+            MacroKind::Has | MacroKind::Bind | MacroKind::OptMap | MacroKind::OptFlatMap => {
+                return self.has(m, span);
+            }
         };
         let predicate_kinds =
             matches!(kind, IterKind::All | IterKind::Exists | IterKind::ExistsOne | IterKind::Filter);
@@ -190,6 +214,36 @@ impl Checker<'_> {
             IterKind::Map | IterKind::TransformList => Type::list(body.ty.clone()),
             IterKind::Filter => Type::list(t0),
             IterKind::TransformMap => Type::map(t0, body.ty.clone()),
+            IterKind::TransformMapEntry => match &body.ty {
+                Type::Map(..) => body.ty.clone(),
+                Type::Dyn => Type::map(Type::Dyn, Type::Dyn),
+                other => {
+                    let span = m.args.last().map_or(span, |a| a.span);
+                    return self.error(
+                        DiagnosticKind::TypeMismatch,
+                        span,
+                        format!("the expression of `transformMapEntry` must give a map, found `{other}`"),
+                    );
+                }
+            },
+            IterKind::SortBy => {
+                if !matches!(range.ty, Type::List(_) | Type::Dyn) {
+                    return self.error(
+                        DiagnosticKind::TypeMismatch,
+                        m.target.span,
+                        format!("`sortBy` needs a list, found `{}`", range.ty),
+                    );
+                }
+                if !sort_key(&body.ty) {
+                    let span = m.args.last().map_or(span, |a| a.span);
+                    return self.error(
+                        DiagnosticKind::TypeMismatch,
+                        span,
+                        format!("the key of `sortBy` must be a number, bool, string, bytes, timestamp or duration, found `{}`", body.ty),
+                    );
+                }
+                Type::list(t0)
+            }
         };
         let node = Node::Comprehension(Box::new(Comprehension {
             kind,

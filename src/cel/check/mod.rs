@@ -9,6 +9,7 @@ mod fold;
 mod format_args;
 mod macros;
 mod names;
+mod optional;
 mod special;
 mod wrappers;
 
@@ -156,6 +157,19 @@ impl Checker<'_> {
             ExprKind::Ident { name, .. } => self.ident(&name.name, name.span),
             ExprKind::Select { operand, field } => self.select(e, operand, field),
             ExprKind::Index { operand, index } => self.index(operand, index, e.span),
+            ExprKind::OptSelect { operand, field } => {
+                let target = self.expr(operand);
+                self.opt_select_typed(target, field)
+            }
+            ExprKind::OptIndex { operand, index } => {
+                let (c, i) = (self.expr(operand), self.expr(index));
+                self.opt_index_typed(c, i, index.span, e.span)
+            }
+            ExprKind::OptElement(_) => self.error(
+                DiagnosticKind::Unsupported,
+                e.span,
+                "an optional element `?e` can only be an element of a list or a map literal",
+            ),
             ExprKind::Call { target, function, args } => self.call(target.as_deref(), function, args, e.span),
             ExprKind::Unary { op, operand } => self.unary(*op, operand, e.span),
             ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs),
@@ -243,6 +257,9 @@ impl Checker<'_> {
     }
 
     fn list(&mut self, items: &[Expr]) -> Typed {
+        if items.iter().any(|i| matches!(i.kind, ExprKind::OptElement(_))) {
+            return self.list_with_optionals(items);
+        }
         let typed: Vec<Typed> = items.iter().map(|i| self.expr(i)).collect();
         let elem = super::types::join_all(typed.iter().map(|t| t.ty.clone()));
         let nodes: Vec<Node> = typed.into_iter().map(|t| t.node).collect();
@@ -251,6 +268,8 @@ impl Checker<'_> {
     }
 
     fn map(&mut self, entries: &[(Expr, Expr)]) -> Typed {
+        let optional: Vec<bool> =
+            entries.iter().map(|(_, v)| matches!(v.kind, ExprKind::OptElement(_))).collect();
         let mut nodes = Vec::with_capacity(entries.len());
         let mut key_types = Vec::with_capacity(entries.len());
         let mut value_types = Vec::with_capacity(entries.len());
@@ -265,7 +284,10 @@ impl Checker<'_> {
                     .with_span(k.span),
                 );
             }
-            let vt = self.expr(v);
+            let vt = match &v.kind {
+                ExprKind::OptElement(inner) => self.optional_element(inner),
+                _ => self.expr(v),
+            };
             key_types.push(kt.ty);
             value_types.push(vt.ty);
             nodes.push((kt.node, vt.node));
@@ -274,7 +296,12 @@ impl Checker<'_> {
             super::types::join_all(key_types.into_iter()),
             super::types::join_all(value_types.into_iter()),
         );
-        fold::fold(self, Typed::new(Node::Map(nodes.into()), ty))
+        let node = if optional.contains(&true) {
+            Node::MapOpt { entries: nodes.into(), optional: optional.into() }
+        } else {
+            Node::Map(nodes.into())
+        };
+        fold::fold(self, Typed::new(node, ty))
     }
 }
 

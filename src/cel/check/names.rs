@@ -27,7 +27,8 @@ fn type_name_value(name: &str) -> Option<TypeValue<'static>> {
         "google.protobuf.Timestamp" => TypeValue::Timestamp,
         "google.protobuf.Duration" => TypeValue::Duration,
         "kubernetes.Semver" => TypeValue::Semver,
-        _ => return None,
+        "optional_type" => TypeValue::Optional,
+        other => TypeValue::Opaque(crate::cel::value::OpaqueKind::from_name(other)?),
     })
 }
 
@@ -147,6 +148,10 @@ impl Checker<'_> {
                 help,
             );
         }
+        if matches!(target.ty, Type::Optional(_)) {
+            // Selecting from an optional value is optional selection.
+            return self.opt_select_typed(target, field);
+        }
         let (field_ref, ty) = match self.field(&target.ty, field, false) {
             Ok(found) => found,
             Err(t) => return t,
@@ -199,6 +204,8 @@ impl Checker<'_> {
                 }
             }
             Type::Dyn | Type::Param(_) => Ok((FieldRef::Dynamic(name), Type::Dyn)),
+            // `has(o.f)` of an optional `o` tests the field of its value.
+            Type::Optional(inner) if for_has => self.field(inner, field, for_has),
             other => {
                 let what =
                     if for_has { "`has()` cannot test fields of" } else { "cannot select a field from" };
@@ -214,37 +221,55 @@ impl Checker<'_> {
     pub(super) fn index(&mut self, operand: &Expr, index: &Expr, span: Span) -> Typed {
         let c = self.expr(operand);
         let i = self.expr(index);
-        let ty = match &c.ty {
-            Type::List(elem) => {
-                if !matches!(i.ty, Type::Int | Type::Uint | Type::Dyn) {
-                    return self.error(
-                        DiagnosticKind::TypeMismatch,
-                        index.span,
-                        format!("a list index must be an `int`, found `{}`", i.ty),
-                    );
-                }
-                (**elem).clone()
-            }
-            Type::Map(k, v) => {
-                let compatible = **k == i.ty || k.is_dyn() || i.ty.is_dyn() || matches!(**k, Type::Param(_));
-                if !compatible {
-                    return self.error(
-                        DiagnosticKind::TypeMismatch,
-                        index.span,
-                        format!("this map has `{k}` keys, but the index is a `{}`", i.ty),
-                    );
-                }
-                (**v).clone()
-            }
-            Type::Dyn | Type::Param(_) => Type::Dyn,
-            other => {
-                return self.error(
-                    DiagnosticKind::TypeMismatch,
-                    span,
-                    format!("a value of type `{other}` cannot be indexed"),
-                );
-            }
+        if matches!(c.ty, Type::Optional(_)) {
+            // Indexing an optional value is optional indexing.
+            return self.opt_index_typed(c, i, index.span, span);
+        }
+        let ty = match self.element_type(&c.ty, &i.ty, index.span, span) {
+            Ok(ty) => ty,
+            Err(t) => return t,
         };
         fold::fold(self, Typed::new(Node::Index(Box::new([c.node, i.node])), ty))
+    }
+
+    /// The type of an element of a `container` indexed by an `index` (at `index_span`, in an
+    /// indexing at `span`), or the reported error.
+    pub(super) fn element_type(
+        &mut self,
+        container: &Type,
+        index: &Type,
+        index_span: Span,
+        span: Span,
+    ) -> Result<Type, Typed> {
+        match container {
+            Type::List(elem) => {
+                if !matches!(index, Type::Int | Type::Uint | Type::Dyn) {
+                    return Err(self.error(
+                        DiagnosticKind::TypeMismatch,
+                        index_span,
+                        format!("a list index must be an `int`, found `{index}`"),
+                    ));
+                }
+                Ok((**elem).clone())
+            }
+            Type::Map(k, v) => {
+                let compatible =
+                    **k == *index || k.is_dyn() || index.is_dyn() || matches!(**k, Type::Param(_));
+                if !compatible {
+                    return Err(self.error(
+                        DiagnosticKind::TypeMismatch,
+                        index_span,
+                        format!("this map has `{k}` keys, but the index is a `{index}`"),
+                    ));
+                }
+                Ok((**v).clone())
+            }
+            Type::Dyn | Type::Param(_) => Ok(Type::Dyn),
+            other => Err(self.error(
+                DiagnosticKind::TypeMismatch,
+                span,
+                format!("a value of type `{other}` cannot be indexed"),
+            )),
+        }
     }
 }

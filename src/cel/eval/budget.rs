@@ -31,7 +31,8 @@ pub(crate) struct Budget {
 }
 
 impl Budget {
-    /// A budget of `steps`, with the other limits at their defaults.
+    /// A budget of `steps`, with the other limits at their defaults (for tests and fuzzing).
+    #[cfg(any(test, feature = "fuzzing"))]
     #[must_use]
     pub(crate) fn new(steps: u64) -> Self {
         Budget::with_limits(&Limits { max_eval_cost: steps, ..Limits::default() })
@@ -147,7 +148,8 @@ impl Budget {
         self.limit
     }
 
-    /// Steps spent so far.
+    /// Steps spent so far (for tests and fuzzing).
+    #[cfg(any(test, feature = "fuzzing"))]
     #[must_use]
     pub(crate) fn spent(&self) -> u64 {
         self.limit - self.remaining.get()

@@ -21,6 +21,7 @@ pub(super) fn call<'a>(
     scope: Option<&Scope<'_, 'a>>,
 ) -> Res<'a> {
     match (overload.imp, args) {
+        (Impl::F0(f), []) => f(),
         (Impl::F1(f), [a]) => {
             let x = a.eval(ctx, scope)?;
             price(ctx, overload, &[&x])?;
@@ -106,6 +107,7 @@ fn dispatch_values<'a>(
     for ov in candidates {
         if ov.params.len() == vals.len() && ov.params.iter().zip(vals).all(|(p, v)| matches_type(v, p)) {
             return match (ov.imp, vals) {
+                (Impl::F0(f), []) => f(),
                 (Impl::F1(f), [a]) => price(ctx, ov, &[a]).and_then(|()| f(a)),
                 (Impl::F2(f), [a, b]) => price(ctx, ov, &[a, b]).and_then(|()| f(a, b)),
                 (Impl::F3(f), [a, b, c]) => price(ctx, ov, &[a, b, c]).and_then(|()| f(a, b, c)),

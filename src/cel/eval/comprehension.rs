@@ -1,5 +1,5 @@
-//! Macros over lists and maps: `all`, `exists`, `exists_one`, `map`, `filter` and the
-//! two-variable `transformList` / `transformMap` forms.
+//! Macros over lists and maps: `all`, `exists`, `exists_one`, `map`, `filter`, `sortBy` and
+//! the two-variable `transformList` / `transformMap` / `transformMapEntry` forms.
 
 use std::sync::Arc;
 
@@ -233,6 +233,8 @@ impl Comprehension {
                 }
                 Ok(Value::List(List::shared(Arc::from(out))))
             }
+            IterKind::TransformMapEntry => self.transform_map_entry(&range, ctx, scope),
+            IterKind::SortBy => self.sort_by(&range, len, ctx, scope),
             _ => {
                 let mut b = MapBuilder::with_capacity(len.min(ctx.budget.max_elements()));
                 let mut entries = 0usize;
@@ -254,6 +256,71 @@ impl Comprehension {
                 Ok(Value::map(map))
             }
         }
+    }
+}
+
+impl Comprehension {
+    /// `r.transformMapEntry(k, v, [p,] e)`: the entries of the maps `e` gives, merged; a key
+    /// given twice is an error.
+    fn transform_map_entry<'a>(
+        &'a self,
+        range: &Value<'a>,
+        ctx: &Ctx<'a, '_>,
+        scope: Option<&Scope<'_, 'a>>,
+    ) -> Result<Value<'a>, EvalError> {
+        let mut b = MapBuilder::new();
+        let mut entries = 0usize;
+        each(range, true, ctx, scope, |inner| {
+            if self.filtered_out(ctx, inner)? {
+                return Ok(true);
+            }
+            let Value::Map(m) = self.body.eval(ctx, Some(inner))? else {
+                return Err(EvalError::no_such_overload(
+                    "the expression of `transformMapEntry` must give a map",
+                ));
+            };
+            ctx.budget.spend(m.len() as u64)?;
+            entries = entries.saturating_add(m.len());
+            ctx.budget.check_elements(entries)?;
+            for (k, v) in m.iter() {
+                b.push(k, v);
+            }
+            Ok(true)
+        })?;
+        let map = b.build().map_err(|k| {
+            EvalError::new(
+                EvalErrorKind::RepeatedKey,
+                format!("repeated key in `transformMapEntry` result: {:?}", k.to_value()),
+            )
+        })?;
+        Ok(Value::map(map))
+    }
+
+    /// `list.sortBy(x, key)`: the elements ordered by their keys (a stable sort).
+    fn sort_by<'a>(
+        &'a self,
+        range: &Value<'a>,
+        len: usize,
+        ctx: &Ctx<'a, '_>,
+        scope: Option<&Scope<'_, 'a>>,
+    ) -> Result<Value<'a>, EvalError> {
+        if !matches!(range, Value::List(_)) {
+            return Err(EvalError::no_such_overload(format!(
+                "`sortBy` needs a list, found `{}`",
+                range.type_name()
+            )));
+        }
+        ctx.budget.check_elements(len)?;
+        let mut keys = Vec::with_capacity(len);
+        let mut items = Vec::with_capacity(len);
+        each(range, false, ctx, scope, |inner| {
+            keys.push(self.body.eval(ctx, Some(inner))?);
+            items.push(inner.first().clone());
+            Ok(true)
+        })?;
+        // Sorting compares about n·log2(n) pairs.
+        ctx.budget.spend((len as u64).saturating_mul(u64::from(usize::BITS - len.leading_zeros())))?;
+        crate::cel::stdlib::sort_by_keys(keys, items)
     }
 }
 

@@ -8,6 +8,7 @@ mod budget;
 mod calls;
 mod comprehension;
 mod ops;
+mod optional;
 mod text;
 
 use std::sync::Arc;
@@ -246,6 +247,15 @@ impl Node {
                 crate::cel::stdlib::regex::regex_call(*op, re, &refs, &mut |cost| ctx.budget.charge(cost))
             }
             Node::Comprehension(c) => c.eval(ctx, scope),
+            Node::OptSelect(operand, field) => optional::select(&*operand.eval_ref(ctx, scope)?, field),
+            Node::OptIndex(pair) => {
+                let [a, b] = &**pair;
+                optional::index(&*a.eval_ref(ctx, scope)?, &*b.eval_ref(ctx, scope)?)
+            }
+            Node::ListOpt { .. } | Node::MapOpt { .. } => optional::literal(self, ctx, scope),
+            Node::OptOr { or_value, pair } => optional::or(pair, *or_value, ctx, scope),
+            Node::OptApply { flat, pair } => optional::apply(pair, *flat, ctx, scope),
+            Node::Bind(pair) => optional::bind(pair, ctx, scope),
             Node::Fail(e) => Err(e.clone()),
         }
     }
@@ -356,12 +366,21 @@ fn map<'a>(entries: &'a [(Node, Node)], ctx: &Ctx<'a, '_>, scope: Option<&Scope<
     ctx.budget.charge(Cost::list(entries.len(), 0))?;
     let mut b = MapBuilder::with_capacity(entries.len());
     for (k, v) in entries {
-        let key = k.eval(ctx, scope)?;
-        let key = Key::from_value(&key).ok_or_else(|| {
-            EvalError::invalid_argument(format!("a map key cannot be of type `{}`", key.type_name()))
-        })?;
+        let key = map_key(&k.eval(ctx, scope)?)?;
         b.push(key, v.eval(ctx, scope)?);
     }
+    build_literal_map(b)
+}
+
+/// The key of a map literal's entry.
+fn map_key<'a>(key: &Value<'a>) -> Result<Key<'a>, EvalError> {
+    Key::from_value(key).ok_or_else(|| {
+        EvalError::invalid_argument(format!("a map key cannot be of type `{}`", key.type_name()))
+    })
+}
+
+/// The map of a literal's entries, or the error for a key given twice.
+fn build_literal_map(b: MapBuilder<'_>) -> Res<'_> {
     let map = b.build().map_err(|k| {
         EvalError::new(EvalErrorKind::RepeatedKey, format!("repeated key in map literal: {:?}", k.to_value()))
     })?;

@@ -236,7 +236,12 @@ pub(crate) fn equals(x: &Value<'_>, y: &Value<'_>) -> bool {
         (Value::Timestamp(a), Value::Timestamp(b)) => a == b,
         (Value::Duration(a), Value::Duration(b)) => a == b,
         (Value::Semver(a), Value::Semver(b)) => a.get().cmp_precedence(b.get()) == Ordering::Equal,
+        (Value::Opaque(a), Value::Opaque(b)) => a == b,
         (Value::Type(a), Value::Type(b)) => a.name() == b.name(),
+        (Value::Optional(a), Value::Optional(b)) => match (a.get(), b.get()) {
+            (Some(p), Some(q)) => equals(p, q),
+            (p, q) => p.is_none() && q.is_none(),
+        },
         (Value::List(a), Value::List(b)) => {
             a.len() == b.len() && a.iter().zip(b.iter()).all(|(p, q)| equals(&p, &q))
         }
@@ -294,6 +299,10 @@ pub(crate) fn equals_charged(x: &Value<'_>, y: &Value<'_>, budget: &Budget) -> R
             }
             Ok(a == b)
         }
+        (Value::Optional(a), Value::Optional(b)) => match (a.get(), b.get()) {
+            (Some(p), Some(q)) => equals_charged(p, q, budget),
+            (p, q) => Ok(p.is_none() && q.is_none()),
+        },
         _ => Ok(equals(x, y)),
     }
 }
@@ -320,7 +329,7 @@ fn lookup_keys<'v>(v: &Value<'v>) -> Option<Key<'v>> {
     }
 }
 
-fn map_get<'a>(m: &Map<'a>, key: &Value<'_>) -> Result<Option<Value<'a>>, EvalError> {
+pub(super) fn map_get<'a>(m: &Map<'a>, key: &Value<'_>) -> Result<Option<Value<'a>>, EvalError> {
     match key {
         Value::String(s) => Ok(m.get_str(s.as_str())),
         Value::Bool(_) | Value::Int(_) | Value::Uint(_) | Value::Double(_) => {
@@ -357,6 +366,8 @@ pub(crate) fn index<'a>(container: &Value<'a>, index: &Value<'_>) -> Result<Valu
             })
         }
         Value::Map(m) => map_get(m, index)?.ok_or_else(|| EvalError::no_such_key(KeyText(index))),
+        // Indexing an optional value is optional indexing.
+        Value::Optional(_) => super::optional::index(container, index),
         other => Err(EvalError::no_such_overload(format!(
             "a value of type `{}` cannot be indexed",
             other.type_name()
@@ -408,7 +419,7 @@ pub(crate) fn contains_bool(container: &Value<'_>, x: &Value<'_>) -> Result<bool
 /// The index of `field` in `obj`'s type: the compiled index when the object has the type the
 /// checker saw (compared by identity, no string comparison), else a look-up by name.
 #[inline]
-fn field_index(obj: &dyn crate::cel::value::Object, field: &FieldRef) -> Option<usize> {
+pub(super) fn field_index(obj: &dyn crate::cel::value::Object, field: &FieldRef) -> Option<usize> {
     let ty = obj.object_type();
     match field {
         FieldRef::Object { index, ty: expected, .. } if std::ptr::eq(ty, &raw const **expected) => {
@@ -437,6 +448,8 @@ pub(crate) fn select<'a>(operand: &Value<'a>, field: &FieldRef) -> Result<Value<
         Value::Map(m) => {
             m.get_str(field.name()).ok_or_else(|| EvalError::no_such_key(format_args!("`{}`", field.name())))
         }
+        // Selecting from an optional value is optional selection.
+        Value::Optional(_) => super::optional::select(operand, field),
         other => Err(EvalError::no_such_overload(format!(
             "cannot select field `{}` from a value of type `{}`",
             field.name(),
@@ -458,6 +471,7 @@ pub(crate) fn has_bool(operand: &Value<'_>, field: &FieldRef) -> Result<bool, Ev
             None => Err(EvalError::no_such_field(field.name())),
         },
         Value::Map(m) => Ok(m.get_str(field.name()).is_some()),
+        Value::Optional(o) => o.get().map_or(Ok(false), |v| has_bool(v, field)),
         other => Err(EvalError::no_such_overload(format!(
             "`has()` cannot test field `{}` of a value of type `{}`",
             field.name(),

@@ -24,6 +24,7 @@ pub(super) fn equal(a: &Value<'_>, b: &Value<'_>) -> bool {
         (Value::Timestamp(x), Value::Timestamp(y)) => x == y,
         (Value::Duration(x), Value::Duration(y)) => x == y,
         (Value::Semver(x), Value::Semver(y)) => x.get().cmp_precedence(y.get()) == Ordering::Equal,
+        (Value::Opaque(x), Value::Opaque(y)) => x == y,
         (Value::Type(x), Value::Type(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(left, right)| equal(&left, &right))

@@ -87,6 +87,11 @@ pub(crate) fn read_receiver(args: &[&Value<'_>]) -> Cost {
     Cost::scan(text_steps(text_len(first(args))))
 }
 
+/// A call that reads its string argument after the receiver (`cidr.containsIP("10.0.0.1")`).
+pub(crate) fn read_receiver_arg(args: &[&Value<'_>]) -> Cost {
+    Cost::scan(text_steps(args.get(1).map_or(0, |v| text_len(v))))
+}
+
 /// A call that builds a string as long as its receiver (`lowerAscii`, `reverse`, `bytes(s)`…).
 pub(crate) fn copy_receiver(args: &[&Value<'_>]) -> Cost {
     let n = text_len(first(args));

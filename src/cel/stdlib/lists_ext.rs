@@ -1,4 +1,5 @@
-//! More list extensions: `isSorted` (Kubernetes) and `lists.range` (cel-go).
+//! More list extensions: `isSorted` (Kubernetes), `lists.range` (cel-go), and the ordering
+//! of `sortBy`.
 //!
 //! Elements are ordered as by `sort` in the list extensions: a list mixing kinds that cannot be
 //! ordered against each other, or holding NaN, is an error rather than `false`.
@@ -10,7 +11,7 @@ use super::cost::Cost;
 use super::lists::{check_orderable, list_arg};
 use super::{Impl, Overload, global, method};
 use crate::cel::types::Type;
-use crate::cel::value::{EvalError, Value};
+use crate::cel::value::{EvalError, List, Value};
 
 /// The element types `isSorted` is declared for, with their overload ids.
 const SORTABLE: [(Type, &str); 8] = [
@@ -78,4 +79,13 @@ fn is_sorted<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
         previous = Some(item);
     }
     Ok(Value::Bool(true))
+}
+
+/// `items` ordered by `keys` (one key per item, in order): a stable sort. The keys must be
+/// orderable against each other, as the elements of a list given to `sort`.
+pub(crate) fn sort_by_keys<'a>(keys: Vec<Value<'a>>, items: Vec<Value<'a>>) -> Result<Value<'a>, EvalError> {
+    check_orderable("sortBy", &List::borrowed(&keys))?;
+    let mut pairs: Vec<(Value<'a>, Value<'a>)> = keys.into_iter().zip(items).collect();
+    pairs.sort_by(|(a, _), (b, _)| compare(a, b).unwrap_or(Ordering::Equal));
+    Ok(Value::list(pairs.into_iter().map(|(_, item)| item).collect::<Vec<_>>()))
 }

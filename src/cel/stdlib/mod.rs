@@ -27,6 +27,9 @@ mod lists;
 mod lists_ext;
 mod lists_shape;
 pub(crate) mod math;
+mod net;
+pub(crate) mod optional;
+mod quantity;
 pub(crate) mod regex;
 pub(crate) mod semver;
 mod sets;
@@ -37,10 +40,13 @@ pub(crate) mod time;
 use std::sync::OnceLock;
 
 pub(crate) use cost::{Cost, CostFn};
+pub(crate) use lists_ext::sort_by_keys;
 
 use crate::cel::types::Type;
 use crate::cel::value::{EvalError, Value};
 
+/// An implementation without arguments (`optional.none()`).
+pub(crate) type Fn0 = fn() -> Result<Value<'static>, EvalError>;
 /// A one-argument implementation (for receiver-style calls, the receiver is the argument).
 pub(crate) type Fn1 = for<'a> fn(&Value<'a>) -> Result<Value<'a>, EvalError>;
 /// A two-argument implementation.
@@ -54,6 +60,8 @@ pub(crate) type Fn4 =
 /// An implementation, by arity.
 #[derive(Clone, Copy)]
 pub(crate) enum Impl {
+    /// No argument.
+    F0(Fn0),
     /// One argument.
     F1(Fn1),
     /// Two arguments.
@@ -73,6 +81,7 @@ impl Impl {
     /// The number of arguments the implementation takes.
     pub(crate) fn arity(self) -> usize {
         match self {
+            Impl::F0(_) => 0,
             Impl::F1(_) => 1,
             Impl::F2(_) | Impl::Matches => 2,
             Impl::Regex(op) => op.arity(),
@@ -126,8 +135,11 @@ fn build() -> Vec<Overload> {
     conversions::declare(&mut out);
     time::declare(&mut out);
     semver::declare(&mut out);
+    optional::declare(&mut out);
     sets::declare(&mut out);
     math::declare(&mut out);
+    net::declare(&mut out);
+    quantity::declare(&mut out);
     out
 }
 
@@ -167,8 +179,10 @@ pub(crate) fn matches_type(value: &Value<'_>, ty: &Type) -> bool {
         Type::Timestamp => matches!(value, Value::Timestamp(_)),
         Type::Duration => matches!(value, Value::Duration(_)),
         Type::Semver => matches!(value, Value::Semver(_)),
+        Type::Opaque(k) => matches!(value, Value::Opaque(o) if o.kind() == *k),
         Type::List(_) => matches!(value, Value::List(_)),
         Type::Map(_, _) => matches!(value, Value::Map(_)),
+        Type::Optional(_) => matches!(value, Value::Optional(_)),
         Type::Type => matches!(value, Value::Type(_)),
         Type::Object(o) => matches!(value, Value::Object(v) if v.object_type() == &**o),
     }
@@ -287,6 +301,7 @@ mod tests {
 
     fn invoke(overload: &Overload, args: &[Value<'static>]) -> Result<Value<'static>, EvalError> {
         match (overload.imp, args) {
+            (Impl::F0(imp), []) => imp(),
             (Impl::F1(imp), [first]) => imp(first),
             (Impl::F2(imp), [first, second]) => imp(first, second),
             (Impl::F3(imp), [first, second, third]) => imp(first, second, third),
@@ -339,14 +354,43 @@ mod tests {
                 Value::map(m.build().unwrap())
             }
             Type::Type => Value::Type(TypeValue::Int),
+            Type::Optional(inner) => Value::Optional(crate::cel::value::OptionalValue::of(sample(inner))),
+            Type::Opaque(kind) => opaque_sample(*kind, 1),
             _ => Value::Int(1),
         }
+    }
+
+    /// An IP address, CIDR prefix or quantity made from `n`.
+    fn opaque_sample(kind: crate::cel::value::OpaqueKind, n: u64) -> Value<'static> {
+        use crate::cel::value::{Cidr, Opaque, OpaqueKind, OpaqueRepr, quantity::Quantity};
+        let addr = |n: u64| {
+            if n.is_multiple_of(2) {
+                std::net::IpAddr::from(u32::try_from(n >> 32).unwrap_or(0).to_be_bytes())
+            } else {
+                std::net::IpAddr::from(u128::from(n).rotate_right(17).to_be_bytes())
+            }
+        };
+        let repr = match kind {
+            OpaqueKind::Ip => OpaqueRepr::Ip(addr(n)),
+            OpaqueKind::Cidr => {
+                let a = addr(n);
+                let bits = u8::try_from(n % 33).unwrap_or(0);
+                OpaqueRepr::Cidr(Cidr { addr: a, bits })
+            }
+            _ => {
+                let texts =
+                    ["1", "-1.5Gi", "250m", "1e3", "0", "9999999999999999999999999999999999999G", "1n"];
+                let text = texts.get(usize::try_from(n % 7).unwrap_or(0)).copied().unwrap_or("1");
+                OpaqueRepr::Quantity(Quantity::parse(text).unwrap())
+            }
+        };
+        Value::Opaque(Opaque::new(repr))
     }
 
     #[test]
     fn results_have_the_declared_types() {
         // Every overload succeeds on some sample arguments, with a result of the declared type.
-        let texts = ["1", "UTC", "1.2.3", "2009-02-13T23:31:30Z", "1.5s"];
+        let texts = ["1", "UTC", "1.2.3", "2009-02-13T23:31:30Z", "1.5s", "10.0.0.1", "10.0.0.0/8"];
         for o in overloads() {
             let mut ran = false;
             for text in texts {
@@ -370,8 +414,14 @@ mod tests {
         use super::*;
         use crate::cel::value::{Duration, Key, MapBuilder, Semver, Timestamp};
 
-        const TEXTS: [&str; 16] = [
+        const TEXTS: [&str; 22] = [
             "",
+            "10.0.0.1",
+            "::1",
+            "10.0.0.0/8",
+            "fe80::/10",
+            "1.5Gi",
+            "-250m",
             "UTC",
             "Europe/Paris",
             "+05:30",
@@ -404,6 +454,11 @@ mod tests {
                     .prop_map(|s| Value::Duration(Duration::new(s, 0).unwrap())),
                 (any::<u64>(), 0u64..3, 0u64..3)
                     .prop_map(|(a, b, c)| { Value::Semver(Semver::owned(::semver::Version::new(a, b, c))) }),
+                (0usize..3, any::<u64>()).prop_map(|(k, n)| {
+                    use crate::cel::value::OpaqueKind;
+                    let kind = [OpaqueKind::Ip, OpaqueKind::Cidr, OpaqueKind::Quantity].get(k).copied();
+                    super::opaque_sample(kind.unwrap_or(OpaqueKind::Ip), n)
+                }),
             ]
             .boxed()
         }
@@ -435,6 +490,11 @@ mod tests {
                     })
                     .boxed(),
                 Type::Param(_) | Type::Dyn => scalar(),
+                Type::Optional(inner) => prop_oneof![
+                    Just(Value::Optional(crate::cel::value::OptionalValue::none())),
+                    value_of(inner).prop_map(|v| Value::Optional(crate::cel::value::OptionalValue::of(v))),
+                ]
+                .boxed(),
                 other => {
                     let ty = other.clone();
                     scalar().prop_filter("type", move |v| matches_type(v, &ty)).boxed()

@@ -165,22 +165,28 @@ fn patch<'a>(v: &Value<'a>) -> Result<Value<'a>, EvalError> {
     number(version("patch", v)?.patch)
 }
 
+/// Orders two versions by precedence, or two Kubernetes quantities by amount: the ordering
+/// methods `compareTo`, `isGreaterThan` and `isLessThan` are one implementation for both.
 fn precedence(function: &str, v: &Value<'_>, w: &Value<'_>) -> Result<Ordering, EvalError> {
     match (v, w) {
         (Value::Semver(a), Value::Semver(b)) => Ok(a.get().cmp_precedence(b.get())),
+        (Value::Opaque(a), Value::Opaque(b)) => match (a.as_quantity(), b.as_quantity()) {
+            (Some(x), Some(y)) => Ok(x.cmp_amount(y)),
+            _ => Err(no_such_overload(function, &[v, w])),
+        },
         _ => Err(no_such_overload(function, &[v, w])),
     }
 }
 
-fn is_greater_than<'a>(v: &Value<'a>, w: &Value<'a>) -> Result<Value<'a>, EvalError> {
+pub(super) fn is_greater_than<'a>(v: &Value<'a>, w: &Value<'a>) -> Result<Value<'a>, EvalError> {
     Ok(Value::Bool(precedence("isGreaterThan", v, w)? == Ordering::Greater))
 }
 
-fn is_less_than<'a>(v: &Value<'a>, w: &Value<'a>) -> Result<Value<'a>, EvalError> {
+pub(super) fn is_less_than<'a>(v: &Value<'a>, w: &Value<'a>) -> Result<Value<'a>, EvalError> {
     Ok(Value::Bool(precedence("isLessThan", v, w)? == Ordering::Less))
 }
 
-fn compare_to<'a>(v: &Value<'a>, w: &Value<'a>) -> Result<Value<'a>, EvalError> {
+pub(super) fn compare_to<'a>(v: &Value<'a>, w: &Value<'a>) -> Result<Value<'a>, EvalError> {
     Ok(Value::Int(match precedence("compareTo", v, w)? {
         Ordering::Less => -1,
         Ordering::Equal => 0,

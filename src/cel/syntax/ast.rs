@@ -1,8 +1,9 @@
 //! The spanned syntax tree of a CEL expression.
 //!
-//! Macros (`has`, `all`, `exists`, `exists_one`, `map`, `filter` and the two-variable forms)
-//! are recognised by the parser and kept as [`ExprKind::Macro`] nodes rather than expanded into
-//! comprehensions, so that the checker can report errors in the user's own terms.
+//! Macros (`has`, `all`, `exists`, `exists_one`, `map`, `filter`, the two-variable forms,
+//! `sortBy`, `cel.bind`, `optMap` and `optFlatMap`) are recognised by the parser and kept as
+//! [`ExprKind::Macro`] nodes rather than expanded into comprehensions, so that the checker can
+//! report errors in the user's own terms.
 
 use crate::diagnostic::Span;
 
@@ -55,6 +56,26 @@ pub(crate) enum ExprKind {
         /// The field name.
         field: Ident,
     },
+    /// Optional field selection `operand.?field`: an optional value holding the field, or
+    /// none when the field or key is absent.
+    OptSelect {
+        /// The expression selected from.
+        operand: Box<Expr>,
+        /// The field name.
+        field: Ident,
+    },
+    /// Optional indexing `operand[?index]`: an optional value holding the element, or none
+    /// when the index or key is absent.
+    OptIndex {
+        /// The list or map indexed.
+        operand: Box<Expr>,
+        /// The index or key.
+        index: Box<Expr>,
+    },
+    /// An optional element `?e` of a list literal (`[?e]`) or the value of an optional map
+    /// entry (`{?k: e}`): included only when the optional value `e` holds a value. The parser
+    /// builds it nowhere else.
+    OptElement(Box<Expr>),
     /// Indexing `operand[index]`.
     Index {
         /// The list or map indexed.
@@ -198,6 +219,17 @@ pub(crate) enum MacroKind {
     TransformList,
     /// `r.transformMap(k, v, t)` or `r.transformMap(k, v, p, t)`.
     TransformMap,
+    /// `r.transformMapEntry(k, v, e)` or `r.transformMapEntry(k, v, p, e)`, where `e` gives a
+    /// map of entries to add.
+    TransformMapEntry,
+    /// `r.sortBy(x, key)`: the list sorted by the key of each element.
+    SortBy,
+    /// `cel.bind(x, init, body)`: `target` is `init`, `args` is `[body]`.
+    Bind,
+    /// `o.optMap(x, t)`: `optional.of(t)` with `x` bound to the value of `o`, or none.
+    OptMap,
+    /// `o.optFlatMap(x, t)`: `t` (an optional) with `x` bound to the value of `o`, or none.
+    OptFlatMap,
 }
 
 impl MacroKind {
@@ -213,6 +245,11 @@ impl MacroKind {
             MacroKind::Filter => "filter",
             MacroKind::TransformList => "transformList",
             MacroKind::TransformMap => "transformMap",
+            MacroKind::TransformMapEntry => "transformMapEntry",
+            MacroKind::SortBy => "sortBy",
+            MacroKind::Bind => "cel.bind",
+            MacroKind::OptMap => "optMap",
+            MacroKind::OptFlatMap => "optFlatMap",
         }
     }
 }
@@ -222,7 +259,8 @@ impl MacroKind {
 pub(crate) struct Macro {
     /// Which macro.
     pub kind: MacroKind,
-    /// The range (list or map) iterated, or for `has` the operand whose field is tested.
+    /// The range (list or map) iterated, for `has` the operand whose field is tested, for
+    /// `cel.bind` the initial value, for `optMap` / `optFlatMap` the optional value.
     pub target: Expr,
     /// For `has`: the field tested. Unused otherwise.
     pub field: Option<Ident>,
@@ -244,8 +282,13 @@ impl Expr {
     #[must_use]
     pub(crate) fn children(&self) -> Vec<&Expr> {
         match &self.kind {
-            ExprKind::Select { operand, .. } | ExprKind::Unary { operand, .. } => vec![&**operand],
-            ExprKind::Index { operand, index } => vec![&**operand, &**index],
+            ExprKind::Select { operand, .. }
+            | ExprKind::OptSelect { operand, .. }
+            | ExprKind::OptElement(operand)
+            | ExprKind::Unary { operand, .. } => vec![&**operand],
+            ExprKind::Index { operand, index } | ExprKind::OptIndex { operand, index } => {
+                vec![&**operand, &**index]
+            }
             ExprKind::Binary { lhs, rhs, .. } => vec![&**lhs, &**rhs],
             ExprKind::Call { target, args, .. } => target.iter().map(|t| &**t).chain(args).collect(),
             ExprKind::And(items) | ExprKind::Or(items) | ExprKind::List(items) => items.iter().collect(),

@@ -14,18 +14,48 @@
 //! | `r.filter(x, p)`                                  | 1    | `[p]`      |
 //! | `r.transformList(i, v, t)`, `transformMap(k, v, t)` | 2  | `[t]`      |
 //! | `r.transformList(i, v, p, t)`, `transformMap(…)`  | 2    | `[p, t]`   |
+//! | `r.transformMapEntry(k, v, e)`                    | 2    | `[e]`      |
+//! | `r.transformMapEntry(k, v, p, e)`                 | 2    | `[p, e]`   |
+//! | `r.sortBy(x, key)`                                | 1    | `[key]`    |
+//! | `o.optMap(x, t)`, `o.optFlatMap(x, t)`            | 1    | `[t]`      |
+//! | `cel.bind(x, init, body)` (target `init`)         | 1    | `[body]`   |
 //!
 //! Iteration variables must be simple names, and the two of a two-variable form must differ.
+//! `cel.bind` is a macro only when written with the plain name `cel` as its receiver.
 
 use super::ast::{Expr, ExprKind, Ident, Macro, MacroKind};
 use super::parser::{Node, Parser};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Span};
 
+/// The names of the macros, for did-you-mean suggestions.
+pub(crate) const MACRO_NAMES: [&str; 15] = [
+    "has",
+    "all",
+    "exists",
+    "exists_one",
+    "existsOne",
+    "map",
+    "filter",
+    "transformList",
+    "transformMap",
+    "transformMapEntry",
+    "sortBy",
+    "optMap",
+    "optFlatMap",
+    "cel.bind",
+    "bind",
+];
+
 /// The macro that `name` names when called with `argc` arguments (on a receiver when
 /// `receiver`), and its number of iteration variables.
-fn macro_form(name: &str, receiver: bool, argc: usize) -> Option<(MacroKind, usize)> {
-    if !receiver {
+fn macro_form(name: &str, receiver: Option<&Expr>, argc: usize) -> Option<(MacroKind, usize)> {
+    let Some(receiver) = receiver else {
         return (name == "has").then_some((MacroKind::Has, 0));
+    };
+    if name == "bind" && argc == 3 {
+        let is_cel =
+            matches!(&receiver.kind, ExprKind::Ident { name, absolute: false } if name.name == "cel");
+        return is_cel.then_some((MacroKind::Bind, 1));
     }
     let kind = match name {
         "all" => MacroKind::All,
@@ -35,13 +65,26 @@ fn macro_form(name: &str, receiver: bool, argc: usize) -> Option<(MacroKind, usi
         "filter" => MacroKind::Filter,
         "transformList" => MacroKind::TransformList,
         "transformMap" => MacroKind::TransformMap,
+        "transformMapEntry" => MacroKind::TransformMapEntry,
+        "sortBy" => MacroKind::SortBy,
+        "optMap" => MacroKind::OptMap,
+        "optFlatMap" => MacroKind::OptFlatMap,
         _ => return None,
     };
     let vars = match (kind, argc) {
-        (MacroKind::All | MacroKind::Exists | MacroKind::ExistsOne | MacroKind::Filter, 2)
+        (
+            MacroKind::All
+            | MacroKind::Exists
+            | MacroKind::ExistsOne
+            | MacroKind::Filter
+            | MacroKind::SortBy
+            | MacroKind::OptMap
+            | MacroKind::OptFlatMap,
+            2,
+        )
         | (MacroKind::Map, 2 | 3) => 1,
         (MacroKind::All | MacroKind::Exists | MacroKind::ExistsOne, 3)
-        | (MacroKind::TransformList | MacroKind::TransformMap, 3 | 4) => 2,
+        | (MacroKind::TransformList | MacroKind::TransformMap | MacroKind::TransformMapEntry, 3 | 4) => 2,
         _ => return None,
     };
     Some((kind, vars))
@@ -58,12 +101,14 @@ impl Parser<'_> {
         span: Span,
         height: usize,
     ) -> Node {
-        let Some((kind, vars)) = macro_form(&function.name, target.is_some(), args.len()) else {
+        let Some((kind, vars)) = macro_form(&function.name, target.as_ref().map(|t| &t.expr), args.len())
+        else {
             let target = target.map(|t| Box::new(t.expr));
             return Node { expr: Expr::new(span, ExprKind::Call { target, function, args }), height };
         };
         let made = match target {
             None => self.has(args, span),
+            Some(_) if kind == MacroKind::Bind => self.bind(args),
             Some(target) => self.comprehension(kind, vars, target.expr, &function, args),
         };
         let kind = made.map_or(ExprKind::Error, |m| ExprKind::Macro(Box::new(m)));
@@ -103,6 +148,27 @@ impl Parser<'_> {
                 None
             }
         }
+    }
+
+    /// `cel.bind(name, init, body)`.
+    fn bind(&mut self, args: Vec<Expr>) -> Option<Macro> {
+        let mut args = args.into_iter();
+        let (Some(var), Some(init), Some(body)) = (args.next(), args.next(), args.next()) else {
+            return None;
+        };
+        let var = match var.kind {
+            ExprKind::Ident { name, absolute: false } => name,
+            ExprKind::Error => return None,
+            _ => {
+                self.invalid_macro(
+                    var.span,
+                    "the variable of `cel.bind` must be a simple name".to_owned(),
+                    "write it as `cel.bind(x, value, expression using x)`",
+                );
+                return None;
+            }
+        };
+        Some(Macro { kind: MacroKind::Bind, target: init, field: None, vars: vec![var], args: vec![body] })
     }
 
     /// `target.name(vars…, args…)` for the comprehension macros.

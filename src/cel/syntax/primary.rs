@@ -1,15 +1,20 @@
 //! Member and primary expressions:
 //!
 //! ```text
-//! Member  = Primary {"." IDENT ["(" [ExprList] ")"] | "[" Expr "]" | "{" [FieldInits] [","] "}"}
-//! Primary = ["."] IDENT ["(" [ExprList] ")"] | "(" Expr ")" | "[" [ExprList] [","] "]"
+//! Member  = Primary {"." ["?"] IDENT ["(" [ExprList] ")"] | "[" ["?"] Expr "]"
+//!                   | "{" [FieldInits] [","] "}"}
+//! Primary = ["."] IDENT ["(" [ExprList] ")"] | "(" Expr ")" | "[" [ListInits] [","] "]"
 //!         | "{" [MapInits] [","] "}" | LITERAL
+//! ListInits = ["?"] Expr {"," ["?"] Expr}
+//! MapInits  = ["?"] Expr ":" Expr {"," ["?"] Expr ":" Expr}
 //! ```
 //!
 //! A message construction `Name{…}` is recognised only after a (possibly qualified, possibly
-//! absolute) name that is not parenthesised. The optional syntax of CEL extensions (`x.?f`,
-//! `x[?k]`, `[?e]`, `{?k: v}`, `T{?f: v}`) and the `x?.f` of other languages are reported as
-//! unsupported, then parsed as their plain forms.
+//! absolute) name that is not parenthesised. The optional syntax of the optional-values
+//! extension is parsed: `x.?f` ([`ExprKind::OptSelect`]), `x[?k]` ([`ExprKind::OptIndex`]) and
+//! the optional elements `[?e]` and `{?k: e}` ([`ExprKind::OptElement`]). Optional message
+//! fields `T{?f: v}` and the `x?.f` of other languages are reported as unsupported, then parsed
+//! as their plain forms.
 
 use super::ast::{Expr, ExprKind, Ident};
 use super::parser::{Delim, Node, Parser, Step};
@@ -37,6 +42,14 @@ const RESERVED: [&str; 17] = [
     "void",
     "while",
 ];
+
+/// `e`, marked optional when written after a `?` (spanning `question`).
+fn optional_element(question: Option<Span>, e: Expr) -> Expr {
+    match question {
+        Some(q) => Expr::new(q.to(e.span), ExprKind::OptElement(Box::new(e))),
+        None => e,
+    }
+}
 
 impl Parser<'_> {
     /// `Primary` followed by any number of selections, calls, indexes and a message body.
@@ -93,13 +106,7 @@ impl Parser<'_> {
     /// After `operand .`: a field selection or a method call. `Err` gives back the operand
     /// when no name follows (reported).
     fn select(&mut self, operand: Node, depth: usize) -> Result<Node, Node> {
-        if let Some(question) = self.eat(&TokenKind::Question) {
-            self.unsupported(
-                question,
-                "optional field selection `.?` is not supported",
-                "test for the field first, as in `has(x.field) ? x.field : other`",
-            );
-        }
+        let optional = self.eat(&TokenKind::Question);
         if matches!(self.peek(), TokenKind::True | TokenKind::False | TokenKind::Null | TokenKind::In) {
             // A keyword where a field name belongs: reported, then taken as the field name.
             let word = self.text(self.peek_span());
@@ -115,6 +122,19 @@ impl Parser<'_> {
         }
         let name_span = self.bump();
         let field = Ident { name: self.text(name_span).to_owned(), span: name_span };
+        if let Some(question) = optional {
+            if *self.peek() == TokenKind::LParen {
+                self.unsupported(
+                    question.to(name_span),
+                    "a method cannot be called with `.?`",
+                    "call it with `.`, or map the optional value with `optMap`",
+                );
+            } else {
+                let span = operand.span().to(name_span);
+                let kind = ExprKind::OptSelect { operand: Box::new(operand.expr), field };
+                return Ok(Node { expr: Expr::new(span, kind), height: operand.height + 1 });
+            }
+        }
         if *self.peek() == TokenKind::LParen {
             self.bump();
             let (args, end, args_height) = self.args(depth);
@@ -133,18 +153,14 @@ impl Parser<'_> {
     /// After `operand`, at `[`: an index.
     fn index(&mut self, operand: Node, depth: usize) -> Node {
         self.bump();
-        if let Some(question) = self.eat(&TokenKind::Question) {
-            self.unsupported(
-                question,
-                "optional indexing `[?` is not supported",
-                "test for the key first, as in `key in x ? x[key] : other`",
-            );
-        }
+        let optional = self.eat(&TokenKind::Question).is_some();
         let index = self.expr(depth + 1);
         let end = self.close(Delim::Bracket);
         let height = 1 + operand.height.max(index.height);
         let span = operand.span().to(end);
-        let kind = ExprKind::Index { operand: Box::new(operand.expr), index: Box::new(index.expr) };
+        let (operand, index) = (Box::new(operand.expr), Box::new(index.expr));
+        let kind =
+            if optional { ExprKind::OptIndex { operand, index } } else { ExprKind::Index { operand, index } };
         Node { expr: Expr::new(span, kind), height }
     }
 
@@ -305,16 +321,10 @@ impl Parser<'_> {
             if let Some(end) = self.eat(&TokenKind::RBracket) {
                 break end;
             }
-            if let Some(question) = self.eat(&TokenKind::Question) {
-                self.unsupported(
-                    question,
-                    "optional list elements `[?…]` are not supported",
-                    "build the list with `filter` or a conditional instead",
-                );
-            }
+            let question = self.eat(&TokenKind::Question);
             let item = self.expr(depth + 1);
             height = height.max(item.height);
-            items.push(item.expr);
+            items.push(optional_element(question, item.expr));
             if let Step::End(end) = self.after_item(Delim::Bracket, "`,` or `]`") {
                 break end;
             }
@@ -331,13 +341,7 @@ impl Parser<'_> {
             if let Some(end) = self.eat(&TokenKind::RBrace) {
                 break end;
             }
-            if let Some(question) = self.eat(&TokenKind::Question) {
-                self.unsupported(
-                    question,
-                    "optional map entries `{?…}` are not supported",
-                    "build the map with a conditional instead",
-                );
-            }
+            let question = self.eat(&TokenKind::Question);
             let key = self.expr(depth + 1);
             if self.eat(&TokenKind::Colon).is_none() {
                 self.unexpected_with("`:`", Some("map entries are written `key: value`".to_owned()));
@@ -348,7 +352,7 @@ impl Parser<'_> {
             }
             let value = self.expr(depth + 1);
             height = height.max(key.height).max(value.height);
-            entries.push((key.expr, value.expr));
+            entries.push((key.expr, optional_element(question, value.expr)));
             if let Step::End(end) = self.after_item(Delim::Brace, "`,` or `}`") {
                 break end;
             }

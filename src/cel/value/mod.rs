@@ -13,6 +13,9 @@ mod error;
 mod host;
 mod list;
 mod map;
+mod opaque;
+mod optional;
+pub(crate) mod quantity;
 mod text;
 mod time;
 mod time_serde;
@@ -27,6 +30,9 @@ pub use list::List;
 use list::ListRepr;
 use map::MapRepr;
 pub use map::{Key, Map, MapBuilder, MapValue};
+pub(crate) use opaque::{Cidr, OpaqueRepr};
+pub use opaque::{Opaque, OpaqueKind};
+pub use optional::OptionalValue;
 use text::StrRepr;
 pub use text::{Bytes, Str};
 pub use time::{Duration, Timestamp};
@@ -62,8 +68,12 @@ pub enum Value<'a> {
     Duration(Duration),
     /// A semantic version (the Kubernetes `semver` library type).
     Semver(Semver<'a>),
+    /// A value of a library type without literals: an IP address, a CIDR prefix, a quantity.
+    Opaque(Opaque),
     /// A type, as a value (`type(1) == int`).
     Type(TypeValue<'a>),
+    /// An optional value: a value or none (`optional.of(1)`, `optional.none()`, `m.?key`).
+    Optional(OptionalValue<'a>),
 }
 
 impl<'a> Value<'a> {
@@ -114,7 +124,9 @@ impl<'a> Value<'a> {
             Value::Timestamp(_) => TypeValue::Timestamp,
             Value::Duration(_) => TypeValue::Duration,
             Value::Semver(_) => TypeValue::Semver,
+            Value::Opaque(o) => TypeValue::Opaque(o.kind()),
             Value::Type(_) => TypeValue::Type,
+            Value::Optional(_) => TypeValue::Optional,
         }
     }
 
@@ -183,7 +195,9 @@ impl<'a> Value<'a> {
             Value::Timestamp(t) => Value::Timestamp(*t),
             Value::Duration(d) => Value::Duration(*d),
             Value::Semver(v) => Value::Semver(v.to_shared()),
+            Value::Opaque(o) => Value::Opaque(o.clone()),
             Value::Type(t) => Value::Type(t.to_owned_type()),
+            Value::Optional(o) => Value::Optional(o.to_owned_optional()),
         }
     }
 }
@@ -252,7 +266,8 @@ pub(crate) fn owns_nothing(v: &Value<'_>) -> bool {
         Value::String(s) => matches!(s.0, StrRepr::Borrowed(_)),
         Value::List(l) => !matches!(l.0, ListRepr::Shared(_)),
         Value::Map(m) => !matches!(m.0, MapRepr::Shared(_)),
-        Value::Bytes(_) | Value::Semver(_) | Value::Type(_) => false,
+        Value::Optional(o) => !o.has_value(),
+        Value::Bytes(_) | Value::Semver(_) | Value::Opaque(_) | Value::Type(_) => false,
     }
 }
 

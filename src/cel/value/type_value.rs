@@ -34,6 +34,10 @@ pub enum TypeValue<'a> {
     Semver,
     /// `dyn`.
     Dyn,
+    /// `optional_type`.
+    Optional,
+    /// A library type without literals: `net.IP`, `net.CIDR`, `kubernetes.Quantity`.
+    Opaque(super::OpaqueKind),
     /// A host object type, by name.
     Object(Str<'a>),
 }
@@ -64,6 +68,8 @@ impl TypeValue<'_> {
             TypeValue::Duration => "google.protobuf.Duration",
             TypeValue::Semver => "kubernetes.Semver",
             TypeValue::Dyn => "dyn",
+            TypeValue::Optional => "optional_type",
+            TypeValue::Opaque(k) => k.name(),
             TypeValue::Object(_) => "object",
         }
     }
@@ -85,6 +91,8 @@ impl TypeValue<'_> {
             TypeValue::Duration => TypeValue::Duration,
             TypeValue::Semver => TypeValue::Semver,
             TypeValue::Dyn => TypeValue::Dyn,
+            TypeValue::Optional => TypeValue::Optional,
+            TypeValue::Opaque(k) => TypeValue::Opaque(*k),
         }
     }
 

@@ -170,6 +170,16 @@ macro_rules! integers {
     )*};
 }
 
+/// `deserialize_<kind>` methods that read their value as another kind does, their other
+/// arguments (names, lengths, fields) not needed.
+macro_rules! forward {
+    ($($method:ident($($arg:ident: $ty:ty),*) => $to:ident;)*) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, Error> {
+            self.$to(visitor)
+        }
+    )*};
+}
+
 impl<'de> Deserializer<'de> for De<'_, '_> {
     type Error = Error;
 
@@ -182,6 +192,19 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
         deserialize_u16 => visit_u16(u16);
         deserialize_u32 => visit_u32(u32);
         deserialize_u64 => visit_u64(u64);
+    }
+
+    forward! {
+        deserialize_f32() => deserialize_f64;
+        deserialize_string() => deserialize_str;
+        deserialize_char() => deserialize_str;
+        deserialize_identifier() => deserialize_str;
+        deserialize_bytes() => deserialize_any;
+        deserialize_byte_buf() => deserialize_any;
+        deserialize_unit_struct(_name: &'static str) => deserialize_unit;
+        deserialize_tuple(_len: usize) => deserialize_seq;
+        deserialize_tuple_struct(_name: &'static str, _len: usize) => deserialize_seq;
+        deserialize_struct(_name: &'static str, _fields: &'static [&'static str]) => deserialize_map;
     }
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -197,10 +220,6 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
             Some(node @ Node { kind: NodeKind::Bool(_), .. }) => self.natural(node, visitor),
             Some(node) => self.mismatch(node, visitor, false, |v| v.visit_bool(false)),
         }
-    }
-
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_f64(visitor)
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -223,26 +242,6 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
         }
     }
 
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_any(visitor)
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_any(visitor)
-    }
-
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.node {
             None | Some(Node { kind: NodeKind::Null, .. }) => self.fill(visitor, Want::Option),
@@ -260,14 +259,6 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
         }
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_unit(visitor)
-    }
-
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -283,24 +274,9 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
             Some(Node { kind: NodeKind::Array(items), .. }) => self.seq(items, visitor),
             Some(node) => {
                 let (path, session) = (self.path.clone(), self.session);
-                self.mismatch(node, visitor, false, |v| {
-                    v.visit_seq(ListItems { items: &[], next: 0, path: &path, session })
-                })
+                self.mismatch(node, visitor, false, |v| v.visit_seq(ListItems::none(&path, session)))
             }
         }
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_seq(visitor)
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -323,15 +299,6 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
                 })
             }
         }
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_map(visitor)
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -368,6 +335,13 @@ struct ListItems<'n, 's> {
     next: usize,
     path: &'s FieldPath,
     session: &'s Session,
+}
+
+impl<'s> ListItems<'_, 's> {
+    /// No items: what a value of the wrong type reads as, once reported.
+    fn none(path: &'s FieldPath, session: &'s Session) -> Self {
+        ListItems { items: &[], next: 0, path, session }
+    }
 }
 
 impl<'de> SeqAccess<'de> for ListItems<'_, '_> {

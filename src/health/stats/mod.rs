@@ -20,6 +20,7 @@ use statrs::function::erf::erfc;
 use statrs::function::factorial::ln_binomial;
 
 mod fisher;
+mod matrix;
 mod shift;
 
 pub use fisher::fisher_exact;

@@ -16,7 +16,7 @@ pub(super) const RESPELT_AISHA: [&str; 6] = [
 
 use crate::cel::Timestamp;
 use crate::input::derived::same_identity;
-use crate::input::serde_util::{either_of, one_of};
+use crate::input::serde_util::{either_of, one_of, parse_version};
 use crate::input::*;
 
 #[test]

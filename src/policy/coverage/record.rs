@@ -4,12 +4,12 @@ use std::collections::HashMap;
 
 use super::probe::{Builder, Goals, Observer, Part};
 use super::{Coverage, Goal, GoalKind};
-use crate::cel::{Program, Value, syntax};
+use crate::cel::{Program, syntax};
 use crate::diagnostic::Span;
 use crate::input::{Change, Context};
 use crate::policy::assess::{Replay, assess, replay};
 use crate::policy::assessment::Assessment;
-use crate::policy::model::{CompiledPolicy, Outcome, Points};
+use crate::policy::model::{CompiledPolicy, Outcome, Points, constant_bool};
 use crate::policy::sources::{ExprSource, Sources};
 use crate::topology::Topology;
 
@@ -56,6 +56,10 @@ struct Probes {
     outcomes: usize,
 }
 
+/// Per factor: fired, not fired; per rule: not applicable, satisfied, violated; each seen or
+/// not (`None`: impossible).
+pub(crate) type ItemsSeen = (Vec<[Option<bool>; 2]>, Vec<[Option<bool>; 3]>);
+
 /// Measures the coverage of a policy by the assessments made through it.
 pub(crate) struct Recorder<'p> {
     policy: &'p CompiledPolicy,
@@ -64,12 +68,8 @@ pub(crate) struct Recorder<'p> {
     hits: Vec<bool>,
 }
 
-/// A constant condition's value.
 fn constant(p: Option<&Program>) -> Option<bool> {
-    match p?.constant() {
-        Some(Value::Bool(b)) => Some(*b),
-        _ => None,
-    }
+    p.and_then(constant_bool)
 }
 
 impl<'p> Recorder<'p> {
@@ -137,6 +137,16 @@ impl<'p> Recorder<'p> {
             probes.observe(&mut observer, r, policy, &a);
         });
         a
+    }
+
+    /// Per factor, whether it was seen fired and not fired; per rule, whether it was seen not
+    /// applicable, satisfied and violated (`None`: the goal is impossible).
+    #[cfg_attr(not(feature = "proptest"), allow(dead_code))]
+    pub(crate) fn items(&self) -> ItemsSeen {
+        let seen = |g: &Option<usize>| g.map(|g| self.hits.get(g).copied().unwrap_or(false));
+        let factors = self.probes.factors.iter().map(|goals| goals.each_ref().map(seen)).collect();
+        let rules = self.probes.rules.iter().map(|goals| goals.each_ref().map(seen)).collect();
+        (factors, rules)
     }
 
     /// The coverage of the assessments made so far, goals in the order of the text.

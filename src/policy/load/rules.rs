@@ -150,6 +150,7 @@ impl Loader {
         let Some(t) = self.r.table(node, "risk_levels", &["medium", "high", "critical"]) else {
             return levels;
         };
+        self.sources.levels = t.entries.iter().map(|(k, v)| (k.name.clone(), v.span)).collect();
         for (key, slot) in
             [("medium", &mut levels.medium), ("high", &mut levels.high), ("critical", &mut levels.critical)]
         {

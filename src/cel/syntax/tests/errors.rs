@@ -398,36 +398,26 @@ fn invalid_macros() {
 }
 
 #[test]
-fn optional_syntax_is_unsupported() {
+fn optional_syntax() {
+    super::check(&[
+        ("a.?b", "(.? a b)"),
+        ("a.?b.c", "(. (.? a b) c)"),
+        ("a[?b]", "([?] a b)"),
+        ("a.?b[?0].?c", "(.? ([?] (.? a b) 0) c)"),
+        ("[?a, b, ?c]", "[?a b ?c]"),
+        // The value of an optional entry carries the mark.
+        ("{?a: 1, 'b': c}", r#"{a: ?1, "b": c}"#),
+    ]);
     let field = Some("test for the field first, as in `has(x.field) ? x.field : other`");
     check_errors(&[
-        ("a.?b", &[(Unsupported, "optional field selection `.?` is not supported", field, (2, 3))]),
         ("a?.b", &[(Unsupported, "optional field selection `?.` is not supported", field, (1, 3))]),
         (
-            "a[?b]",
+            "a.?b()",
             &[(
                 Unsupported,
-                "optional indexing `[?` is not supported",
-                Some("test for the key first, as in `key in x ? x[key] : other`"),
-                (2, 3),
-            )],
-        ),
-        (
-            "[?a]",
-            &[(
-                Unsupported,
-                "optional list elements `[?…]` are not supported",
-                Some("build the list with `filter` or a conditional instead"),
-                (1, 2),
-            )],
-        ),
-        (
-            "{?a: 1}",
-            &[(
-                Unsupported,
-                "optional map entries `{?…}` are not supported",
-                Some("build the map with a conditional instead"),
-                (1, 2),
+                "a method cannot be called with `.?`",
+                Some("call it with `.`, or map the optional value with `optMap`"),
+                (2, 4),
             )],
         ),
         (
@@ -527,7 +517,7 @@ fn recovery_skips_to_the_next_element() {
         ),
         ("[,]", &[(UnexpectedToken, "unexpected token `,`, expected an expression", None, (1, 2))]),
         (
-            "f(x, if, y.?z)",
+            "f(x, if, y.?z())",
             &[
                 (
                     ReservedWord,
@@ -537,9 +527,9 @@ fn recovery_skips_to_the_next_element() {
                 ),
                 (
                     Unsupported,
-                    "optional field selection `.?` is not supported",
-                    Some("test for the field first, as in `has(x.field) ? x.field : other`"),
-                    (11, 12),
+                    "a method cannot be called with `.?`",
+                    Some("call it with `.`, or map the optional value with `optMap`"),
+                    (11, 13),
                 ),
             ],
         ),

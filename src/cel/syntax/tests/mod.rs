@@ -61,10 +61,19 @@ fn render(out: &mut String, expr: &Expr) {
             render(out, operand);
             write!(out, " {})", field.name).unwrap();
         }
-        ExprKind::Index { operand, index } => {
-            out.push_str("([]");
+        ExprKind::Index { operand, index } | ExprKind::OptIndex { operand, index } => {
+            out.push_str(if matches!(expr.kind, ExprKind::Index { .. }) { "([]" } else { "([?]" });
             render_all(out, [&**operand, &**index]);
             out.push(')');
+        }
+        ExprKind::OptSelect { operand, field } => {
+            out.push_str("(.? ");
+            render(out, operand);
+            write!(out, " {})", field.name).unwrap();
+        }
+        ExprKind::OptElement(inner) => {
+            out.push('?');
+            render(out, inner);
         }
         ExprKind::Call { target: None, function, args } => {
             write!(out, "(call {}", function.name).unwrap();

@@ -1,0 +1,137 @@
+//! The fast search for order statistics of the pairwise differences (the Hodges-Lehmann
+//! shift and its interval) against a brute-force sort of every difference, on random samples
+//! with ties, signed zeros and differences that overflow to infinity.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+
+use changeguard::health::stats::{hodges_lehmann, pairwise_difference, shift_estimate, shift_interval};
+use proptest::prelude::*;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+/// Every difference `canary[j] - baseline[i]`, sorted in the total order.
+fn all_differences(baseline: &[f64], canary: &[f64]) -> Vec<f64> {
+    let mut all: Vec<f64> = canary.iter().flat_map(|c| baseline.iter().map(move |b| c - b)).collect();
+    all.sort_by(f64::total_cmp);
+    all
+}
+
+/// The ranks of the interval's ends, as the library documents them: the normal approximation
+/// of the Mann-Whitney distribution.
+fn interval_ranks(n1: usize, n2: usize, confidence: f64) -> (usize, usize) {
+    let (f1, f2) = (n1 as f64, n2 as f64);
+    let n = n1 * n2;
+    let z = Normal::standard().inverse_cdf(1.0 - (1.0 - confidence) / 2.0);
+    let k = (f1 * f2 / 2.0 - z * (f1 * f2 * (f1 + f2 + 1.0) / 12.0).sqrt()).floor().max(1.0) as usize;
+    let k = k.min(n.div_ceil(2));
+    (k, n + 1 - k)
+}
+
+fn median(all: &[f64]) -> f64 {
+    let n = all.len();
+    if n % 2 == 1 {
+        all[n / 2]
+    } else {
+        let (l, u) = (all[n / 2 - 1], all[n / 2]);
+        l + (u - l) / 2.0
+    }
+}
+
+/// Bit-for-bit equality, so that `-0.0` and `0.0` differ.
+fn same(a: f64, b: f64) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
+/// Values with many ties, both zeros, and extremes whose differences overflow.
+fn value() -> impl Strategy<Value = f64> + Clone {
+    prop_oneof![
+        8 => (0_i32..40).prop_map(|v| f64::from(v) / 4.0),
+        2 => -1000.0..1000.0_f64,
+        1 => Just(0.0),
+        1 => Just(-0.0),
+        1 => Just(f64::MAX),
+        1 => Just(-f64::MAX),
+    ]
+}
+
+/// Smooth values without extremes, as latencies are.
+fn smooth() -> impl Strategy<Value = f64> + Clone {
+    (1.0..1000.0_f64).prop_map(|v| (v / 100.0).exp())
+}
+
+fn check_all(
+    baseline: &[f64],
+    canary: &[f64],
+    confidence: f64,
+    ranks: &[usize],
+) -> Result<(), TestCaseError> {
+    let all = all_differences(baseline, canary);
+    let n = all.len();
+    for &rank in ranks {
+        let rank = rank.clamp(1, n);
+        let got = pairwise_difference(baseline, canary, rank as u64).unwrap();
+        prop_assert!(same(got, all[rank - 1]), "rank {rank}: {got} vs {}", all[rank - 1]);
+    }
+    let expected = median(&all);
+    let hl = hodges_lehmann(baseline, canary).unwrap();
+    prop_assert!(same(hl, expected), "median {hl} vs {expected}");
+    let (k1, k2) = interval_ranks(baseline.len(), canary.len(), confidence);
+    let (low, high) = shift_interval(baseline, canary, confidence).unwrap();
+    prop_assert!(same(low, all[k1 - 1]) && same(high, all[k2 - 1]), "interval {low} {high}");
+    let shift = shift_estimate(baseline, canary, confidence).unwrap();
+    prop_assert!(same(shift.estimate, expected) && same(shift.low, low) && same(shift.high, high));
+    Ok(())
+}
+
+/// A baseline and a canary of `sizes` values each.
+fn pair(
+    values: impl Strategy<Value = f64> + Clone,
+    sizes: std::ops::Range<usize>,
+) -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
+    (prop::collection::vec(values.clone(), sizes.clone()), prop::collection::vec(values, sizes))
+}
+
+proptest! {
+    #[test]
+    fn small_samples_with_ties_zeros_and_overflow(
+        (baseline, canary) in pair(value(), 1..40),
+        confidence in 0.6..0.999_f64,
+        ranks in prop::collection::vec(1_usize..1600, 4),
+    ) {
+        check_all(&baseline, &canary, confidence, &ranks)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Large enough for the thinned-matrix search: tied values with zeros and overflow, or
+    /// smooth values as latencies are.
+    #[test]
+    fn medium_samples(
+        (baseline, canary) in prop_oneof![pair(value(), 30..320), pair(smooth(), 100..400)],
+        confidence in 0.6..0.999_f64,
+        ranks in prop::collection::vec(1_usize..160_000, 4),
+    ) {
+        check_all(&baseline, &canary, confidence, &ranks)?;
+    }
+}
+
+#[test]
+fn a_thousand_samples_per_side_match_brute_force() {
+    // The benchmark's size: the thinned-matrix estimates and interpolated probes do the work.
+    let mut state = 0x2545_f491_u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1_u64 << 53) as f64
+    };
+    for shift in [1.0, 1.1, 3.0] {
+        let baseline: Vec<f64> = (0..1000).map(|_| 100.0 * (next() * 2.0).exp()).collect();
+        let canary: Vec<f64> = (0..1000).map(|_| shift * 100.0 * (next() * 2.0).exp()).collect();
+        check_all(&baseline, &canary, 0.98, &[1, 1000, 250_000, 499_999, 777_777, 1_000_000]).unwrap();
+    }
+    // Heavy ties: few distinct values.
+    let baseline: Vec<f64> = (0..1000).map(|i| f64::from(i % 7)).collect();
+    let canary: Vec<f64> = (0..1000).map(|i| f64::from(i % 5) + 1.0).collect();
+    check_all(&baseline, &canary, 0.98, &[1, 400_000, 500_001, 1_000_000]).unwrap();
+}
