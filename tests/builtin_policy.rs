@@ -128,7 +128,66 @@ fn its_own_tests_pass() {
         .map(|c| format!("{}:\n  {}", c.name, c.mismatches.join("\n  ")))
         .collect();
     assert!(failures.is_empty(), "{} failed:\n{}", failures.len(), failures.join("\n"));
-    assert_eq!(report.passed(), policy().test_count());
+    assert_eq!(report.passed(), policy().test_count() + policy().property_count());
+}
+
+/// The invariants the built-in policy states about itself hold, each checked on inputs that
+/// meet its precondition (none vacuous or weak).
+#[cfg(feature = "proptest")]
+#[test]
+fn its_own_properties_hold() {
+    use changeguard::policy::{PropertyStatus, TestOptions};
+    let report = policy().run_tests(&TestOptions::default().with_cases(256).with_seed(3));
+    let names: Vec<&str> = report.properties.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "a production change during a freeze is never allowed",
+            "self-approval never counts",
+            "a hard violation always denies",
+            "more approvals never make the outcome stricter",
+            "a failing required check never allows",
+        ]
+    );
+    for p in &report.properties {
+        assert_eq!(p.status, PropertyStatus::Held, "{}: {}", p.name, p.summary());
+    }
+}
+
+/// Each built-in property can fail: weaken the rule it guards and it finds a counterexample.
+#[cfg(feature = "proptest")]
+#[test]
+fn its_properties_catch_a_weakened_policy() {
+    use changeguard::policy::{PropertyStatus, TestOptions};
+    let text = changeguard::policy::WELL_ARCHITECTED_TOML;
+    let weakened = [
+        // The freeze rule no longer looks at freezes.
+        (
+            "require = 'active_freezes.size() == 0'",
+            "require = 'true'",
+            "a production change during a freeze is never allowed",
+        ),
+        // Required checks no longer block.
+        (
+            "id = \"required-checks\"\ndescription = \"Production changes have passed the checks their kinds of change require\"\nenforcement = \"hard\"",
+            "id = \"required-checks\"\ndescription = \"Production changes have passed the checks their kinds of change require\"\nenforcement = \"advisory\"",
+            "a failing required check never allows",
+        ),
+        // A rule that penalises approvals: one more can make the outcome stricter.
+        (
+            "[[rule]]\nid = \"self-approval\"",
+            "[[rule]]\nid = \"too-many-cooks\"\nenforcement = \"hard\"\nrequire = 'change.approvals.size() < 3'\n\n[[rule]]\nid = \"self-approval\"",
+            "more approvals never make the outcome stricter",
+        ),
+    ];
+    for (from, to, property) in weakened {
+        assert!(text.contains(from), "{from}");
+        let p = Policy::from_toml(&text.replace(from, to)).unwrap();
+        let report = p.run_tests(&TestOptions::default().with_cases(1000).with_seed(3));
+        let r = report.properties.iter().find(|r| r.name == property).unwrap();
+        assert_eq!(r.status, PropertyStatus::Failed, "{property}: {}", r.summary());
+        assert!(r.counterexample.is_some());
+    }
 }
 
 /// The assessments of the policy's `[[test]]` cases, built as `changeguard test` builds them.
