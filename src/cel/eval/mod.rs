@@ -247,10 +247,10 @@ impl Node {
                 crate::cel::stdlib::regex::regex_call(*op, re, &refs, &mut |cost| ctx.budget.charge(cost))
             }
             Node::Comprehension(c) => c.eval(ctx, scope),
-            Node::OptSelect(operand, field) => optional::select(&*operand.eval_ref(ctx, scope)?, field),
+            Node::OptSelect(operand, field) => ops::opt_select(&*operand.eval_ref(ctx, scope)?, field),
             Node::OptIndex(pair) => {
                 let [a, b] = &**pair;
-                optional::index(&*a.eval_ref(ctx, scope)?, &*b.eval_ref(ctx, scope)?)
+                ops::opt_index(&*a.eval_ref(ctx, scope)?, &*b.eval_ref(ctx, scope)?)
             }
             Node::ListOpt { .. } | Node::MapOpt { .. } => optional::literal(self, ctx, scope),
             Node::OptOr { or_value, pair } => optional::or(pair, *or_value, ctx, scope),

@@ -7,7 +7,7 @@ use super::Budget;
 use crate::cel::display::Canonical;
 use crate::cel::ir::{ArithOp, CmpOp, FieldRef};
 use crate::cel::stdlib::Cost;
-use crate::cel::value::{Bytes, EvalError, Key, List, Map, Str, Value};
+use crate::cel::value::{Bytes, EvalError, Key, List, Map, OptionalValue, Str, Value};
 
 /// The price of a concatenation `x + y`: one step per element of the resulting list, one per
 /// 16 bytes (rounded up) of the resulting string or bytes, and the size of the result; nothing
@@ -367,7 +367,7 @@ pub(crate) fn index<'a>(container: &Value<'a>, index: &Value<'_>) -> Result<Valu
         }
         Value::Map(m) => map_get(m, index)?.ok_or_else(|| EvalError::no_such_key(KeyText(index))),
         // Indexing an optional value is optional indexing.
-        Value::Optional(_) => super::optional::index(container, index),
+        Value::Optional(_) => opt_index(container, index),
         other => Err(EvalError::no_such_overload(format!(
             "a value of type `{}` cannot be indexed",
             other.type_name()
@@ -449,7 +449,7 @@ pub(crate) fn select<'a>(operand: &Value<'a>, field: &FieldRef) -> Result<Value<
             m.get_str(field.name()).ok_or_else(|| EvalError::no_such_key(format_args!("`{}`", field.name())))
         }
         // Selecting from an optional value is optional selection.
-        Value::Optional(_) => super::optional::select(operand, field),
+        Value::Optional(_) => opt_select(operand, field),
         other => Err(EvalError::no_such_overload(format!(
             "cannot select field `{}` from a value of type `{}`",
             field.name(),
@@ -486,6 +486,50 @@ struct KeyText<'v, 'a>(&'v Value<'a>);
 impl std::fmt::Display for KeyText<'_, '_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", crate::cel::display::Canonical(self.0))
+    }
+}
+
+pub(super) fn optional(v: Option<Value<'_>>) -> Value<'_> {
+    Value::Optional(OptionalValue::from(v))
+}
+
+/// `operand.?field`: the field or entry as an optional value, none when it is absent. An
+/// optional operand is looked into: none stays none.
+pub(super) fn opt_select<'a>(operand: &Value<'a>, field: &FieldRef) -> Result<Value<'a>, EvalError> {
+    match operand {
+        Value::Optional(o) => match o.get() {
+            Some(inner) => opt_select(inner, field),
+            None => Ok(operand.clone()),
+        },
+        Value::Map(m) => Ok(optional(m.get_str(field.name()))),
+        Value::Object(obj) => match field_index(*obj, field) {
+            Some(i) => Ok(optional(obj.field(i))),
+            None => Err(EvalError::no_such_field(field.name())),
+        },
+        other => select(other, field),
+    }
+}
+
+/// `container[?index]`: the element or entry as an optional value, none when the index is
+/// out of range or the key absent. An optional container is looked into: none stays none.
+pub(super) fn opt_index<'a>(container: &Value<'a>, index_value: &Value<'_>) -> Result<Value<'a>, EvalError> {
+    match container {
+        Value::Optional(o) => match o.get() {
+            Some(inner) => opt_index(inner, index_value),
+            None => Ok(container.clone()),
+        },
+        Value::Map(m) => Ok(optional(map_get(m, index_value)?)),
+        Value::List(l) => {
+            let i = match index_value {
+                Value::Int(i) => Some(*i),
+                Value::Uint(u) => i64::try_from(*u).ok(),
+                Value::Double(d) if d.fract() == 0.0 && d.is_finite() => Some(*d as i64),
+                // The error of plain indexing, which names the index type.
+                _ => return index(container, index_value),
+            };
+            Ok(optional(i.and_then(|i| usize::try_from(i).ok()).and_then(|i| l.get(i))))
+        }
+        other => index(other, index_value),
     }
 }
 

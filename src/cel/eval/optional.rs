@@ -4,54 +4,11 @@
 
 use std::sync::Arc;
 
-use super::{Ctx, NULL, Res, Scope, ops};
-use crate::cel::ir::{FieldRef, Node};
+use super::ops;
+use super::{Ctx, NULL, Res, Scope};
+use crate::cel::ir::Node;
 use crate::cel::stdlib::Cost;
 use crate::cel::value::{EvalError, List, MapBuilder, OptionalValue, Value};
-
-fn optional(v: Option<Value<'_>>) -> Value<'_> {
-    Value::Optional(OptionalValue::from(v))
-}
-
-/// `operand.?field`: the field or entry as an optional value, none when it is absent. An
-/// optional operand is looked into: none stays none.
-pub(crate) fn select<'a>(operand: &Value<'a>, field: &FieldRef) -> Res<'a> {
-    match operand {
-        Value::Optional(o) => match o.get() {
-            Some(inner) => select(inner, field),
-            None => Ok(operand.clone()),
-        },
-        Value::Map(m) => Ok(optional(m.get_str(field.name()))),
-        Value::Object(obj) => match ops::field_index(*obj, field) {
-            Some(i) => Ok(optional(obj.field(i))),
-            None => Err(EvalError::no_such_field(field.name())),
-        },
-        other => ops::select(other, field),
-    }
-}
-
-/// `container[?index]`: the element or entry as an optional value, none when the index is
-/// out of range or the key absent. An optional container is looked into: none stays none.
-pub(crate) fn index<'a>(container: &Value<'a>, index_value: &Value<'_>) -> Res<'a> {
-    match container {
-        Value::Optional(o) => match o.get() {
-            Some(inner) => index(inner, index_value),
-            None => Ok(container.clone()),
-        },
-        Value::Map(m) => Ok(optional(ops::map_get(m, index_value)?)),
-        Value::List(l) => {
-            let i = match index_value {
-                Value::Int(i) => Some(*i),
-                Value::Uint(u) => i64::try_from(*u).ok(),
-                Value::Double(d) if d.fract() == 0.0 && d.is_finite() => Some(*d as i64),
-                // The error of plain indexing, which names the index type.
-                _ => return ops::index(container, index_value),
-            };
-            Ok(optional(i.and_then(|i| usize::try_from(i).ok()).and_then(|i| l.get(i))))
-        }
-        other => ops::index(other, index_value),
-    }
-}
 
 /// What an element gives: itself, or for an optional element `?e` (`optional`) the value it
 /// holds, or nothing for none.
