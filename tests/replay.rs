@@ -336,3 +336,27 @@ fn the_markdown_assessment_draws_the_blast_radius_capped() {
     assert!(alone.blast_radius.to_mermaid(10).is_none());
     assert!(!alone.to_markdown().contains("```mermaid"));
 }
+
+#[test]
+fn a_record_is_read_with_the_rules_of_an_input_document() {
+    // A change author who edits a log must not get a looser reading than `assess` gives: a
+    // check named twice (a failed one respelt as passed) and an approver whose name is only
+    // invisible characters are invalid records, as they are invalid changes.
+    let line = &example_lines()[0];
+    let checks = "\"checks\":{";
+    assert!(line.contains(checks), "{line}");
+    let repeated = line.replacen(checks, "\"checks\":{\"build\":\"failed\",\"build\":\"passed\",", 1);
+    let err = DecisionRecord::from_json_line(&repeated, &Limits::default()).unwrap_err();
+    assert_eq!(err.kind(), RecordErrorKind::Invalid, "{err:?}");
+    assert!(err.to_string().contains("duplicate key `build`"), "{err}");
+
+    let author = "\"author\":\"";
+    assert!(line.contains(author), "{line}");
+    let invisible = {
+        let start = line.find(author).unwrap() + author.len();
+        let end = start + line[start..].find('"').unwrap();
+        format!("{}{}{}", &line[..start], "\\u200b", &line[end..])
+    };
+    let err = DecisionRecord::from_json_line(&invisible, &Limits::default()).unwrap_err();
+    assert_eq!(err.kind(), RecordErrorKind::Invalid, "{err:?}");
+}
