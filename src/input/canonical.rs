@@ -36,6 +36,15 @@ pub fn canonical_name(name: &str) -> String {
     if is_plain_ascii(name) {
         return name.to_ascii_lowercase();
     }
+    if name.is_ascii() {
+        // ASCII is its own NFKC, holds no format character, and folds to lower case.
+        return collapse_whitespace(&name.to_ascii_lowercase());
+    }
+    canonical_unicode(name)
+}
+
+/// [`canonical_name`] by the general route, for any text.
+fn canonical_unicode(name: &str) -> String {
     // Case folding can leave text that is no longer NFKC (and NFKC can expose new upper
     // case), so fold, normalise, and fold again: the closure "NFKC_Casefold" in spirit.
     let folded = caseless::default_case_fold_str(&without_format(name).nfkc().collect::<String>());
@@ -92,15 +101,52 @@ impl std::error::Error for IdentityError {}
 /// [`IdentityError::Empty`] when nothing is left after canonicalisation.
 pub fn identity_key(identity: &str) -> Result<String, IdentityError> {
     // Outer whitespace (a tab or a newline pasted along) is trimmed, not refused.
+    identity_key_of(identity, &canonical_name(identity))
+}
+
+/// [`identity_key`] of `identity`, whose [`canonical_name`] is `canonical`.
+pub(crate) fn identity_key_of(identity: &str, canonical: &str) -> Result<String, IdentityError> {
     if let Some(c) = identity.trim().chars().find(|c| c.is_control()) {
         return Err(IdentityError::Control(c));
     }
-    let canonical = canonical_name(identity);
     if canonical.is_empty() {
         return Err(IdentityError::Empty);
     }
-    let skeleton: String = unicode_security::skeleton(&canonical).collect();
-    Ok(skeleton)
+    if let Some(key) = ascii_skeleton(canonical) {
+        return Ok(key);
+    }
+    Ok(unicode_security::skeleton(canonical).collect())
+}
+
+/// The confusable skeleton of each ASCII character, when it is ASCII text itself:
+/// the skeleton of a string of such characters is then the concatenation of theirs (each step
+/// of the skeleton, NFD and the prototype mapping, works character by character, and NFD leaves
+/// ASCII as it is). Computed once from the Unicode tables.
+fn ascii_skeletons() -> &'static [Option<Box<str>>] {
+    static TABLE: std::sync::OnceLock<Vec<Option<Box<str>>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..128u8)
+            .map(|b| {
+                let one = char::from(b).to_string();
+                let skeleton: String = unicode_security::skeleton(&one).collect();
+                skeleton.is_ascii().then(|| skeleton.into_boxed_str())
+            })
+            .collect()
+    })
+}
+
+/// The confusable skeleton of ASCII text, by table; `None` when the text is not ASCII or a
+/// character's skeleton is not, for the general route to handle.
+fn ascii_skeleton(text: &str) -> Option<String> {
+    if !text.is_ascii() {
+        return None;
+    }
+    let table = ascii_skeletons();
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        out.push_str(table.get(usize::from(b))?.as_deref()?);
+    }
+    Some(out)
 }
 
 /// ASCII text with no upper case to fold, no whitespace to trim or collapse and no control
@@ -172,6 +218,33 @@ mod tests {
             assert_eq!(identity_key(spelling).unwrap(), honest, "{spelling:?}");
         }
         assert_ne!(identity_key("bob.jones").unwrap(), honest);
+    }
+
+    /// The general route: what [`identity_key`] computes for any valid identity.
+    fn general_key(identity: &str) -> String {
+        unicode_security::skeleton(&canonical_unicode(identity)).collect()
+    }
+
+    #[test]
+    fn ascii_names_and_keys_by_the_short_route_equal_the_general_route() {
+        let ascii: Vec<char> = (0u8..0x80).map(char::from).collect();
+        for &a in &ascii {
+            for &b in &ascii {
+                let text: String = [' ', a, 'X', b, '\t'].iter().collect();
+                let canonical = canonical_name(&text);
+                assert_eq!(canonical, canonical_unicode(&text), "{text:?}");
+                if let Some(key) = ascii_skeleton(&canonical) {
+                    assert_eq!(key, unicode_security::skeleton(&canonical).collect::<String>(), "{text:?}");
+                }
+            }
+        }
+        // Letters, digits and the punctuation of user names take the table.
+        assert!(ascii_skeleton("maria.gonzalez-2_x@example.com").is_some());
+        for text in
+            ["maria.gonzalez", " Tom.Baker ", "100%", "rn-m", "I1l|0O", "a  b c", "li.wei@example.com"]
+        {
+            assert_eq!(identity_key(text).unwrap(), general_key(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -6,10 +6,10 @@ use std::ops::Deref;
 use serde::de::Deserializer;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::canonical::{IdentityError, canonical_name, identity_key};
+use super::canonical::{IdentityError, canonical_name, identity_key_of};
 
 /// Who made or approved a change (`author`, `approvals[].by`): the text as written, with its
-/// [`canonical_name`] and [`identity_key`] computed once, when the identity is made.
+/// [`canonical_name`] and [`identity_key`](crate::input::identity_key) computed once, when the identity is made.
 ///
 /// Separation of duties compares keys, so evaluation never canonicalises a name again. The
 /// fields are private, so the keys always belong to the text. An identity that is empty after
@@ -42,8 +42,8 @@ impl Identity {
     pub fn new(text: impl Into<String>) -> Self {
         let text = text.into();
         let canonical = canonical_name(&text);
+        let key = identity_key_of(&text, &canonical).map(String::into_boxed_str);
         let canonical = (canonical != text).then(|| canonical.into_boxed_str());
-        let key = identity_key(&text).map(String::into_boxed_str);
         Identity { text, canonical, key }
     }
 
@@ -59,7 +59,7 @@ impl Identity {
         self.canonical.as_deref().unwrap_or(&self.text)
     }
 
-    /// The [`identity_key`] under which two spellings are the same person.
+    /// The [`identity_key`](crate::input::identity_key) under which two spellings are the same person.
     ///
     /// # Errors
     ///
