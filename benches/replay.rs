@@ -1,6 +1,8 @@
 //! Replay throughput: decision records of the bundled examples (read from their JSON lines,
-//! decided again with the built-in policy over the shop topology, counted in input order), on
-//! one thread and on two, in chunks as `changeguard replay` does.
+//! decided again with the built-in policy over the shop topology, counted as if in input
+//! order), on one thread and on two, in chunks as `changeguard replay` does: each thread reads,
+//! decides and counts runs of lines into a report of its own, and the reports are merged in
+//! order.
 #![allow(missing_docs, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
@@ -66,23 +68,30 @@ fn replay(c: &mut Criterion) {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
         group.bench_with_input(BenchmarkId::new("builtin_policy_examples", threads), &threads, |b, _| {
             b.iter(|| {
-                let decided: Vec<_> = pool.install(|| {
+                let report = pool.install(|| {
                     lines
                         .par_iter()
                         .enumerate()
-                        .map(|(i, l)| {
-                            let at = Location::new("bench", i as u64 + 1);
-                            (at, DecisionRecord::from_json_line(l, &limits).map(|r| replayer.decide(r)))
-                        })
-                        .collect()
+                        .fold(
+                            || replayer.report(3),
+                            |mut report, (i, l)| {
+                                let at = Location::new("bench", i as u64 + 1);
+                                match DecisionRecord::from_json_line(l, &limits) {
+                                    Ok(r) => replayer.replay_into(&mut report, at, &r),
+                                    Err(e) => report.add_malformed(at, &e),
+                                }
+                                report
+                            },
+                        )
+                        .reduce(
+                            || replayer.report(3),
+                            |mut first, then| {
+                                first.merge(then).expect("reports of one replayer merge");
+                                first
+                            },
+                        )
                 });
-                let mut report = replayer.report(3);
-                for (at, r) in decided {
-                    match r {
-                        Ok(r) => report.add(at, r),
-                        Err(e) => report.add_malformed(at, &e),
-                    }
-                }
+                assert_eq!(report.records, BATCH as u64);
                 black_box(report)
             });
         });

@@ -310,6 +310,84 @@ proptest! {
     }
 }
 
+/// A policy whose texts fail on some inputs (under `fail_closed`): a factor's reason, a soft
+/// rule's message, a `let` read by a factor, a rule reading factor reasons through `risk`,
+/// an override role and a dry run. What fails there changes the decision.
+fn brittle() -> Policy {
+    Policy::from_toml(
+        r#"[policy]
+name = "brittle"
+version = "1.0.0"
+[decision]
+approval_at = "medium"
+approval_roles = ["sre-lead"]
+[let]
+ticket = 'change.labels["ticket"]'
+[[risk]]
+id = "bundle"
+when = 'change.services.size() > 1'
+points = 30
+reason = "bundle {{ change.services.size() > 2 ? change.labels['ticket'] : 'of two' }}"
+[[risk]]
+id = "ticketed"
+when = 'change.approvals.size() > 1 && ticket == "T-1"'
+points = 10
+[[rule]]
+id = "no-big-bang"
+enforcement = "soft"
+override_roles = ["sre-lead"]
+require = 'change.strategy.type != "all_at_once"'
+message = "{{ change.approvals.size() > 0 ? change.labels['ticket'] : 'unreviewed' }}"
+[[rule]]
+id = "bundle-of-two"
+enforcement = "hard"
+require = '!risk.factors.exists(f, f.reason.endsWith("of two"))'
+[[rule]]
+id = "shadow"
+enforcement = "hard"
+dry_run = true
+require = 'change.services.size() == 1'
+"#,
+    )
+    .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Replay decides without the texts of an assessment: record by record, and over all the
+    /// records, its report is the one that counting full assessments gives. The records are
+    /// made by a policy that never fires, so that each record's report names exactly the new
+    /// decision's outcome, score, factors and violations.
+    #[test]
+    fn replay_counts_exactly_what_full_assessments_count(
+        inputs in proptest::collection::vec((ChangeStrategy::default().build(), arb_context()), 1..12)
+    ) {
+        let silent = Policy::from_toml("[policy]\nname = \"silent\"\nversion = \"1.0.0\"\n").unwrap();
+        let topology = Topology::from_json(SHOP).unwrap();
+        let lines: Vec<String> = inputs
+            .iter()
+            .map(|(c, x)| record(&silent, &topology, c.clone(), x.clone()).to_json_line())
+            .collect();
+        for new in [Policy::well_architected(), tightened(), brittle()] {
+            let replayer = replay::Replayer::new(&new, &topology);
+            let full = |records: Vec<(Location, Result<DecisionRecord, RecordError>)>| {
+                let mut report = replayer.report(2);
+                for (at, r) in records {
+                    report.add(at, replayer.decide(r.unwrap()));
+                }
+                report
+            };
+            for (i, line) in lines.iter().enumerate() {
+                let one = std::slice::from_ref(line);
+                let fast = replay::replay(&new, &topology, 2, read(one));
+                prop_assert_eq!(&fast, &full(read(one)), "record {} with `{}`", i, new.name());
+            }
+            prop_assert_eq!(replay::replay(&new, &topology, 2, read(&lines)), full(read(&lines)));
+        }
+    }
+}
+
 #[test]
 fn the_markdown_assessment_draws_the_blast_radius_capped() {
     let topology = Topology::from_json(SHOP).unwrap();

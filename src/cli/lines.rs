@@ -5,8 +5,23 @@ use std::io::{self, BufRead, Read as _};
 
 use changeguard::replay::{RecordError, RecordErrorKind};
 
-/// A line read: its number (from 1), the bytes it took, and its text or why it has none.
-pub(crate) type Line = (u64, usize, Result<String, RecordError>);
+/// A line read: its number (from 1), the bytes it took, and its bytes (the newline and a
+/// carriage return before it left out) or why it has none.
+pub(crate) type Line = (u64, usize, Result<Vec<u8>, RecordError>);
+
+/// The text of a line's bytes, or why it has none (not UTF-8, blank). Apart from
+/// [`Lines::next_line`], so that it can run in parallel.
+///
+/// # Errors
+///
+/// A `not_json` [`RecordError`] when the bytes are not UTF-8 or only whitespace.
+pub(crate) fn text(bytes: Vec<u8>) -> Result<String, RecordError> {
+    match String::from_utf8(bytes) {
+        Ok(text) if text.trim().is_empty() => Err(RecordError::new(RecordErrorKind::NotJson, "blank line")),
+        Ok(text) => Ok(text),
+        Err(e) => Err(RecordError::new(RecordErrorKind::NotJson, format!("not UTF-8: {}", e.utf8_error()))),
+    }
+}
 
 /// A source of lines bounded in length.
 pub(crate) struct Lines<R> {
@@ -24,8 +39,8 @@ impl<R: BufRead> Lines<R> {
         Lines { reader, limit, number: 0, done: false, last_len: 0 }
     }
 
-    /// The next line with its number (from 1) and how many bytes it took, its text or why it
-    /// has none (too long, not UTF-8, blank); `None` at the end.
+    /// The next line with its number (from 1) and how many bytes it took, its bytes or why it
+    /// has none (too long); `None` at the end.
     ///
     /// # Errors
     ///
@@ -71,15 +86,7 @@ impl<R: BufRead> Lines<R> {
             if bytes.last() == Some(&b'\r') {
                 bytes.pop();
             }
-            match String::from_utf8(bytes) {
-                Ok(text) if text.trim().is_empty() => {
-                    Err(RecordError::new(RecordErrorKind::NotJson, "blank line"))
-                }
-                Ok(text) => Ok(text),
-                Err(e) => {
-                    Err(RecordError::new(RecordErrorKind::NotJson, format!("not UTF-8: {}", e.utf8_error())))
-                }
-            }
+            Ok(bytes)
         };
         Ok(Some((self.number, taken, line)))
     }
@@ -93,7 +100,7 @@ mod tests {
         let mut lines = Lines::new(std::io::BufReader::with_capacity(4, text), limit);
         let mut out = Vec::new();
         while let Some((n, _, l)) = lines.next_line().unwrap() {
-            out.push((n, l.map_err(|e| e.kind().as_str().to_owned())));
+            out.push((n, l.and_then(super::text).map_err(|e| e.kind().as_str().to_owned())));
         }
         out
     }

@@ -1,12 +1,13 @@
-//! Streams decision records from files and standard input in chunks: each chunk is decided in
-//! parallel (rayon) and counted in input order, so memory stays bounded by the chunk size
-//! whatever the size of the input.
+//! Streams decision records from files and standard input in chunks: the lines of a chunk are
+//! read, decided and counted in parallel (rayon), each thread into its own report, and the
+//! reports merged in input order, so memory stays bounded by the chunk size whatever the size
+//! of the input. Only splitting the input into lines is sequential.
 
 use std::io::{BufReader, IsTerminal as _};
 use std::process::ExitCode;
 
 use changeguard::Limits;
-use changeguard::replay::{DecisionRecord, Location, RecordError, ReplayReport, Replayed};
+use changeguard::replay::{DecisionRecord, Location, MergeError, RecordError, ReplayReport};
 use rayon::prelude::*;
 
 use crate::EXIT_INVALID;
@@ -17,11 +18,11 @@ const CHUNK_LINES: usize = 4096;
 /// Most bytes in one chunk (a single longer line still makes a chunk of its own).
 const CHUNK_BYTES: usize = 8 << 20;
 
-/// One line to decide: where it is, and its text or why it has none.
-type Pending = (Location, Result<String, RecordError>);
+/// One line to decide: where it is, and its bytes or why it has none.
+type Pending = (Location, Result<Vec<u8>, RecordError>);
 
-/// Reads every record of `paths` (`-` is standard input), decides each with `decide` in
-/// parallel and adds it to `report` in input order. With `strict`, the first malformed line
+/// Reads every record of `paths` (`-` is standard input), decides and counts each with `count`
+/// in parallel, into `report` as if in input order. With `strict`, the first malformed line
 /// ends the run with exit status 2.
 ///
 /// # Errors
@@ -34,12 +35,13 @@ pub(crate) fn run<F>(
     limits: &Limits,
     strict: bool,
     report: &mut ReplayReport,
-    decide: F,
+    count: F,
 ) -> Result<(), ExitCode>
 where
-    F: Fn(DecisionRecord) -> Replayed + Sync,
+    F: Fn(&mut ReplayReport, Location, DecisionRecord) + Sync,
 {
     let progress = Progress::new(paths);
+    let empty = ReplayReport::new(report.policy.clone(), report.topology_digest.clone(), report.max_examples);
     for path in paths {
         let reader: Box<dyn std::io::BufRead> = if path == "-" {
             Box::new(BufReader::with_capacity(1 << 16, std::io::stdin().lock()))
@@ -73,20 +75,27 @@ where
                 chunk.push((Location::new(std::sync::Arc::clone(&source), number), line));
             }
             if end || chunk.len() >= CHUNK_LINES || chunk_bytes >= CHUNK_BYTES {
-                let decided = decide_chunk(std::mem::take(&mut chunk), limits, &decide);
+                let counted = count_chunk(std::mem::take(&mut chunk), limits, &empty, &count);
                 chunk_bytes = 0;
-                for (at, result) in decided {
-                    match result {
-                        Ok(r) => report.add(at, r),
-                        Err(e) if strict => {
-                            progress.finish();
-                            eprintln!("error: {}:{}: {}: {e}", at.source, at.line, e.kind().as_str());
-                            eprintln!(
-                                "help: without `--strict`, malformed lines are counted and the rest replayed"
-                            );
-                            return Err(ExitCode::from(EXIT_INVALID));
-                        }
-                        Err(e) => report.add_malformed(at, &e),
+                let merged = counted.and_then(|counted| {
+                    if strict && let Some(bad) = counted.malformed.named.first() {
+                        progress.finish();
+                        let at = &bad.at;
+                        eprintln!("error: {}:{}: {}: {}", at.source, at.line, bad.kind.as_str(), bad.message);
+                        eprintln!(
+                            "help: without `--strict`, malformed lines are counted and the rest replayed"
+                        );
+                        return Ok(Err(ExitCode::from(EXIT_INVALID)));
+                    }
+                    report.merge(counted).map(Ok)
+                });
+                match merged {
+                    Ok(Ok(())) => {}
+                    Ok(Err(code)) => return Err(code),
+                    Err(e) => {
+                        progress.finish();
+                        eprintln!("error: the reports of the threads do not merge: {e}");
+                        return Err(ExitCode::from(EXIT_INVALID));
                     }
                 }
                 progress.set_records(report.records);
@@ -100,22 +109,35 @@ where
     Ok(())
 }
 
-/// Reads and decides the lines of one chunk in parallel, keeping their order.
-fn decide_chunk<F>(
+/// Reads, decides and counts the lines of one chunk in parallel: each thread counts runs of
+/// consecutive lines into a report of its own (a copy of `empty`), and the reports are merged
+/// in input order, which gives the report of the chunk counted line by line.
+fn count_chunk<F>(
     chunk: Vec<Pending>,
     limits: &Limits,
-    decide: &F,
-) -> Vec<(Location, Result<Replayed, RecordError>)>
+    empty: &ReplayReport,
+    count: &F,
+) -> Result<ReplayReport, MergeError>
 where
-    F: Fn(DecisionRecord) -> Replayed + Sync,
+    F: Fn(&mut ReplayReport, Location, DecisionRecord) + Sync,
 {
     chunk
         .into_par_iter()
-        .map(|(at, line)| {
-            let decided = line.and_then(|text| DecisionRecord::from_json_line(&text, limits)).map(decide);
-            (at, decided)
-        })
-        .collect()
+        .fold(
+            || empty.clone(),
+            |mut report, (at, line)| {
+                let record = line
+                    .and_then(crate::lines::text)
+                    .and_then(|text| DecisionRecord::from_json_line(&text, limits));
+                match record {
+                    Ok(record) => count(&mut report, at, record),
+                    Err(e) => report.add_malformed(at, &e),
+                }
+                report
+            },
+        )
+        .map(Ok)
+        .try_reduce(|| empty.clone(), |mut first, then| first.merge(then).map(|()| first))
 }
 
 /// A progress bar on standard error when it is a terminal; nothing otherwise.

@@ -106,7 +106,9 @@ pub(crate) fn run(args: &ReplayArgs, limits: &Limits) -> ExitCode {
         let replayer = Replayer::new(&policy, &topology);
         let mut report = replayer.report(args.examples);
         if let Err(code) =
-            crate::records::run(&args.records, limits, args.strict, &mut report, |r| replayer.decide(r))
+            crate::records::run(&args.records, limits, args.strict, &mut report, |report, at, r| {
+                replayer.replay_into(report, at, &r);
+            })
         {
             return code;
         }

@@ -305,12 +305,13 @@ pub(crate) fn count_conditions(policy: &CompiledPolicy, prepared: &Prepared<'_>)
     }
 }
 
-/// What evaluating the policy produced, before the decision.
-struct Evaluated {
+/// What evaluating the policy produced, before the decision: ids and texts still borrowed
+/// from the policy (`'p`) and the change (`'c`), so that a decision without texts copies none.
+struct Evaluated<'p, 'c> {
     score: i64,
     level: super::model::RiskLevel,
-    factors: Vec<FactorHit>,
-    violations: Vec<Violation>,
+    factors: Vec<Hit<'p>>,
+    violations: Vec<Found<'p, 'c>>,
     errors: Vec<EvaluationError>,
 }
 
@@ -323,8 +324,10 @@ pub(crate) fn assess(
 ) -> Assessment {
     let prepared = Prepared::new(policy, limits, change, topology, context);
     let blast_view = BlastView::new(&prepared.radius, prepared.topology_services);
-    let evaluated = evaluate(policy, change, &prepared, &blast_view);
+    let evaluated = evaluate(policy, change, &prepared, &blast_view, Texts::Kept);
     let Evaluated { score, level, factors, violations, errors } = evaluated;
+    let factors = factors.into_iter().map(Hit::into_factor_hit).collect();
+    let violations: Vec<Violation> = violations.into_iter().map(Found::into_violation).collect();
     let (outcome, reasons, required_approvals) =
         super::decide::decide(policy, change, score, level, &violations);
     Assessment {
@@ -340,13 +343,17 @@ pub(crate) fn assess(
     }
 }
 
-fn evaluate(
-    policy: &CompiledPolicy,
-    change: &Change,
+fn evaluate<'p, 'c>(
+    policy: &'p CompiledPolicy,
+    change: &'c Change,
     prepared: &Prepared<'_>,
     blast_view: &BlastView<'_>,
-) -> Evaluated {
+    texts: Texts,
+) -> Evaluated<'p, 'c> {
     vars!(vars, policy, prepared, blast_view, &prepared.budget);
+    // Where rule texts go when they are not kept: rendered all the same (whether they render
+    // decides under fail_closed), into one buffer.
+    let mut scratch = String::new();
     let mut errors = Vec::new();
     let fail_closed = policy.decision.on_error == OnError::FailClosed;
     // Risk factors.
@@ -355,7 +362,7 @@ fn evaluate(
     // Under fail_closed, a factor whose points cannot be known (its points expression failed,
     // or its condition failed and its points are an expression) is counted as a hard violation:
     // the outcome becomes `deny`, naming the factor and the error.
-    let mut failed_factors: Vec<(Arc<str>, &'static str, String)> = Vec::new();
+    let mut failed_factors: Vec<(&'p Arc<str>, &'static str, String)> = Vec::new();
     for (index, f) in policy.factors.iter().enumerate() {
         let applies = f.when.as_ref().map_or(Ok(true), |w| eval_bool(w, &vars));
         match applies {
@@ -367,7 +374,7 @@ fn evaluate(
                     Err(e) => {
                         errors.push(error(&f.id, "points", &e));
                         if fail_closed {
-                            failed_factors.push((f.id.clone(), "points", e.message().to_owned()));
+                            failed_factors.push((&f.id, "points", e.message().to_owned()));
                         }
                     }
                 },
@@ -381,7 +388,7 @@ fn evaluate(
                         fired.push(Fired { index, points: (*p).max(0), failed: true });
                     }
                     (true, Points::Expr(_)) => {
-                        failed_factors.push((f.id.clone(), "when", e.message().to_owned()));
+                        failed_factors.push((&f.id, "when", e.message().to_owned()));
                     }
                     (false, _) => {}
                 }
@@ -404,7 +411,7 @@ fn evaluate(
     vars.risk = Some(&early_risk);
 
     vars.counted.set(true);
-    let mut factors = Vec::with_capacity(fired.len());
+    let mut factors: Vec<Hit<'p>> = Vec::with_capacity(fired.len());
     for f in &fired {
         let Some(def) = policy.factors.get(f.index) else { continue };
         let reason = match render(&def.reason, &vars) {
@@ -412,7 +419,7 @@ fn evaluate(
             Err(e) => {
                 errors.push(error(&def.id, "reason", &e));
                 if fail_closed {
-                    failed_factors.push((def.id.clone(), "reason", e.message().to_owned()));
+                    failed_factors.push((&def.id, "reason", e.message().to_owned()));
                 }
                 def.reason.source.clone()
             }
@@ -422,33 +429,25 @@ fn evaluate(
         } else {
             reason
         };
-        factors.push(FactorHit {
-            id: def.id.clone(),
-            points: f.points,
-            reason,
-            references: def.references.clone(),
-        });
+        factors.push(Hit { def, points: f.points, reason });
     }
     let risk_view = RiskView::new(
         score,
         level,
-        factors.iter().map(|f| (&*f.id, f.points, f.reason.as_str(), &f.references)),
+        factors.iter().map(|f| (&*f.def.id, f.points, f.reason.as_str(), &f.def.references)),
     );
     vars.risk = Some(&risk_view);
 
     // Rules.
-    let mut violations: Vec<Violation> = failed_factors
+    let mut violations: Vec<Found<'p, 'c>> = failed_factors
         .into_iter()
-        .map(|(id, field, message)| Violation {
-            rule: id,
-            enforcement: Enforcement::Hard,
-            message: format!(
-                "risk factor could not be evaluated ({field}: {message}); counted as deny (fail closed)"
-            ),
-            remediation: None,
-            references: Arc::from(Vec::new()),
-            overridden_by: None,
-            dry_run: false,
+        .map(|(id, field, message)| {
+            Found::hard(
+                Id::Policy(id),
+                texts.keep(|| {
+                    format!("risk factor could not be evaluated ({field}: {message}); counted as deny (fail closed)")
+                }),
+            )
         })
         .collect();
     for rule in &policy.rules {
@@ -466,55 +465,52 @@ fn evaluate(
         };
         let message = match outcome {
             Ok(false) => continue,
-            Ok(true) => violation_message(rule, &vars, &mut errors, &mut unrendered),
+            Ok(true) => violation_message(rule, &vars, &mut errors, &mut unrendered, texts, &mut scratch),
             Err((field, e)) => {
                 errors.push(error(&rule.id, field, &e));
                 if !fail_closed {
                     continue;
                 }
-                format!(
-                    "could not be evaluated ({field}: {}); counted as violated (fail closed)",
-                    e.message()
-                )
+                texts.keep(|| {
+                    format!(
+                        "could not be evaluated ({field}: {}); counted as violated (fail closed)",
+                        e.message()
+                    )
+                })
             }
         };
-        let remediation = rule.remediation.as_ref().map(|t| match render(t, &vars) {
+        let remediation = rule.remediation.as_ref().map(|t| match texts.render(t, &vars, &mut scratch) {
             Ok(r) => r,
             Err(e) => {
                 errors.push(error(&rule.id, "remediation", &e));
                 unrendered.get_or_insert(("remediation", e.message().to_owned()));
-                t.source.clone()
+                texts.keep(|| t.source.clone())
             }
         });
         // Under fail_closed, a rule that counts and whose text cannot be rendered is a hard
         // violation: nobody can approve, or act on, what they cannot read.
         if let Some((field, e)) = unrendered.filter(|_| fail_closed && counts) {
-            violations.push(Violation {
-                rule: rule.id.clone(),
-                enforcement: Enforcement::Hard,
-                message: format!(
-                    "{message} ({field} could not be evaluated: {e}; counted as deny (fail closed))"
-                ),
+            let message = texts.keep(|| {
+                format!("{message} ({field} could not be evaluated: {e}; counted as deny (fail closed))")
+            });
+            violations.push(Found {
                 remediation,
-                references: rule.references.clone(),
-                overridden_by: None,
-                dry_run: false,
+                references: Some(&rule.references),
+                ..Found::hard(Id::Policy(&rule.id), message)
             });
             continue;
         }
         let overridden_by = if rule.enforcement == Enforcement::Soft {
-            change
-                .approval_in_roles(override_roles(rule, &policy.decision))
-                .map(|a| a.by.canonical().to_owned())
+            change.approval_in_roles(override_roles(rule, &policy.decision)).map(|a| a.by.canonical())
         } else {
             None
         };
-        violations.push(Violation {
-            rule: rule.id.clone(),
+        violations.push(Found {
+            rule: Id::Policy(&rule.id),
             enforcement: rule.enforcement,
             message,
             remediation,
-            references: rule.references.clone(),
+            references: Some(&rule.references),
             overridden_by,
             dry_run: rule.dry_run,
         });
@@ -530,17 +526,12 @@ fn evaluate(
             message: message.clone(),
         });
         if fail_closed {
-            violations.push(Violation {
-                rule: Arc::from(id),
-                enforcement: Enforcement::Hard,
-                message: format!(
+            let message = texts.keep(|| {
+                format!(
                     "`let` entry `{name}` could not be evaluated ({message}); counted as deny (fail closed)"
-                ),
-                remediation: None,
-                references: Arc::from(Vec::new()),
-                overridden_by: None,
-                dry_run: false,
+                )
             });
+            violations.push(Found::hard(Id::Owned(id), message));
         }
     }
 
@@ -552,18 +543,20 @@ fn violation_message<'a>(
     vars: &Vars<'a>,
     errors: &mut Vec<EvaluationError>,
     unrendered: &mut Option<(&'static str, String)>,
+    texts: Texts,
+    scratch: &mut String,
 ) -> String {
     match &rule.message {
-        Some(t) => match render(t, vars) {
+        Some(t) => match texts.render(t, vars, scratch) {
             Ok(m) => m,
             Err(e) => {
                 errors.push(error(&rule.id, "message", &e));
                 *unrendered = Some(("message", e.message().to_owned()));
-                t.source.clone()
+                texts.keep(|| t.source.clone())
             }
         },
-        None if !rule.description.is_empty() => rule.description.clone(),
-        None => format!("rule `{}` is violated", rule.id),
+        None if !rule.description.is_empty() => texts.keep(|| rule.description.clone()),
+        None => texts.keep(|| format!("rule `{}` is violated", rule.id)),
     }
 }
 
@@ -574,6 +567,10 @@ pub(crate) use property::check_property;
 
 mod replay;
 pub(crate) use replay::{Replay, replay};
+
+mod verdict;
+use verdict::{Found, Hit, Id, Texts};
+pub(crate) use verdict::{Verdict, verdict};
 
 #[cfg(test)]
 mod tests;

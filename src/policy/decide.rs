@@ -13,6 +13,55 @@ pub(crate) fn override_roles<'p>(rule: &'p Rule, decision: &'p DecisionSettings)
     if rule.override_roles.is_empty() { &decision.approval_roles } else { &rule.override_roles }
 }
 
+/// The facts that decide an outcome.
+pub(crate) struct Facts {
+    /// Counted hard violations.
+    hard: usize,
+    /// Counted soft violations that no approval overrides.
+    soft: usize,
+    /// The `deny_at` level, when the risk level reaches it.
+    risk_deny: Option<super::model::RiskLevel>,
+    /// The risk level reaches `approval_at` and nobody approved in an approval role.
+    risk_approval: bool,
+}
+
+impl Facts {
+    /// The facts of the counted (not dry-run) violations `counted`, each given as its
+    /// enforcement and whether an approval overrides it, at the risk level `level`.
+    pub(crate) fn of(
+        d: &DecisionSettings,
+        change: &Change,
+        level: super::model::RiskLevel,
+        counted: impl Iterator<Item = (Enforcement, bool)>,
+    ) -> Facts {
+        let (mut hard, mut soft) = (0, 0);
+        for (enforcement, overridden) in counted {
+            match enforcement {
+                Enforcement::Hard => hard += 1,
+                Enforcement::Soft if !overridden => soft += 1,
+                _ => {}
+            }
+        }
+        Facts {
+            hard,
+            soft,
+            risk_deny: d.deny_at.filter(|at| level >= *at),
+            risk_approval: level >= d.approval_at && !change.is_approved_by_role_in(&d.approval_roles),
+        }
+    }
+
+    /// The outcome they decide.
+    pub(crate) fn outcome(&self) -> Outcome {
+        if self.hard > 0 || self.risk_deny.is_some() {
+            Outcome::Deny
+        } else if self.soft > 0 || self.risk_approval {
+            Outcome::NeedsApproval
+        } else {
+            Outcome::Allow
+        }
+    }
+}
+
 /// The outcome, the facts that determined it, and the approvals that would help
 /// ([Outcome and reasons](crate::policy#outcome-and-reasons)).
 pub(crate) fn decide(
@@ -27,8 +76,9 @@ pub(crate) fn decide(
     let hard: Vec<&Violation> = counted().filter(|v| v.enforcement == Enforcement::Hard).collect();
     let soft: Vec<&Violation> =
         counted().filter(|v| v.enforcement == Enforcement::Soft && v.overridden_by.is_none()).collect();
-    let risk_deny = d.deny_at.filter(|at| level >= *at);
-    let risk_approval = level >= d.approval_at && !change.is_approved_by_role_in(&d.approval_roles);
+    let facts = Facts::of(d, change, level, counted().map(|v| (v.enforcement, v.overridden_by.is_some())));
+    let Facts { risk_deny, risk_approval, .. } = facts;
+    let outcome = facts.outcome();
 
     let mut required = Vec::new();
     for v in &soft {
@@ -51,7 +101,7 @@ pub(crate) fn decide(
     }
 
     let mut reasons = Vec::new();
-    let outcome = if !hard.is_empty() || risk_deny.is_some() {
+    if outcome == Outcome::Deny {
         for v in &hard {
             reasons.push(Reason {
                 kind: ReasonKind::HardViolation,
@@ -66,8 +116,7 @@ pub(crate) fn decide(
                 detail: format!("risk level {level} (score {score}) is at or above `deny_at` {at}"),
             });
         }
-        Outcome::Deny
-    } else if !soft.is_empty() || risk_approval {
+    } else if outcome == Outcome::NeedsApproval {
         for v in &soft {
             reasons.push(Reason {
                 kind: ReasonKind::SoftViolation,
@@ -87,7 +136,6 @@ pub(crate) fn decide(
                 detail: format!("risk level {level} (score {score}) needs an approval from {who}"),
             });
         }
-        Outcome::NeedsApproval
     } else {
         let overridden = counted().filter(|v| v.overridden_by.is_some()).count();
         // The sentence of almost every assessment, written without the formatting machinery.
@@ -101,7 +149,6 @@ pub(crate) fn decide(
             let _ = write!(detail, "; {overridden} soft violation(s) overridden by approval");
         }
         reasons.push(Reason { kind: ReasonKind::Allow, rule: None, detail });
-        Outcome::Allow
-    };
+    }
     (outcome, reasons, required)
 }

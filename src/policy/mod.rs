@@ -44,6 +44,7 @@ mod vocabulary;
 use std::sync::Arc;
 
 pub use analysis::{Analysis, Evidence, Finding, FindingKind, Severity as FindingSeverity};
+pub(crate) use assess::Verdict;
 pub use assessment::{
     Assessment, EvaluationError, FactorHit, PolicyInfo, Reason, ReasonKind, RequiredApproval, Risk, Violation,
 };
@@ -246,6 +247,18 @@ impl Policy {
     #[must_use]
     pub fn assess(&self, change: &Change, topology: &Topology, context: &Context) -> Assessment {
         assess::assess(&self.inner, &self.inner.limits, change, topology, context)
+    }
+
+    /// The decision alone (outcome, score, level, fired factors, counted violations): exactly
+    /// those of [`Policy::assess`], by the same evaluation, without building the texts of the
+    /// assessment around them. What replay compares.
+    pub(crate) fn verdict<'p>(
+        &'p self,
+        change: &Change,
+        topology: &Topology,
+        context: &Context,
+    ) -> Verdict<'p> {
+        assess::verdict(&self.inner, &self.inner.limits, change, topology, context)
     }
 
     /// Prepares an assessment without evaluating anything: the views of the inputs and the

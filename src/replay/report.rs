@@ -284,29 +284,45 @@ impl ReplayReport {
     }
 
     /// Counts one record decided twice, found at `at`.
+    #[allow(clippy::needless_pass_by_value, reason = "a decided record is counted once, and given up")]
     pub fn add(&mut self, at: Location, r: Replayed) {
+        let new = Side::of(&r.new);
+        self.count(at, &r.change, &r.old, &new, r.other_topology.as_deref(), || sentences(&r.new));
+    }
+
+    /// Counts the record of change `change` found at `at`, decided `old` and then `new`, over
+    /// the topology `other_topology` names when it is not the report's. The new reasons are
+    /// asked for only when the record becomes an example.
+    pub(crate) fn count<F: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        at: Location,
+        change: &str,
+        old: &Decision,
+        new: &Side<'_, F, V>,
+        other_topology: Option<&str>,
+        new_reasons: impl FnOnce() -> Vec<String>,
+    ) {
         self.records += 1;
-        let (from, to) = (r.old.outcome, r.new.outcome);
+        let (from, to) = (old.outcome, new.outcome);
         self.transitions.add(from, to);
-        churn(&mut self.rules, &r.old.violations, &r.new.violations);
-        churn(&mut self.factors, &r.old.factors, &r.new.factors);
-        *self.score_shifts.entry(r.new.score.saturating_sub(r.old.score)).or_insert(0) += 1;
-        if let Some(digest) = r.other_topology {
+        churn(&mut self.rules, &old.violations, new.violations);
+        churn(&mut self.factors, &old.factors, new.factors);
+        *self.score_shifts.entry(new.score.saturating_sub(old.score)).or_insert(0) += 1;
+        if let Some(digest) = other_topology {
             self.topology_mismatches.add(Mismatch {
                 at: at.clone(),
-                change: r.change.clone(),
-                topology_digest: digest,
+                change: change.to_owned(),
+                topology_digest: digest.to_owned(),
             });
         }
         if from != to && self.example_count(from, to) < self.max_examples {
-            let sentences = |d: &Decision| d.reasons.iter().map(|r| r.detail.clone()).collect();
             self.examples.push(Example {
                 at,
-                change: r.change,
+                change: change.to_owned(),
                 from,
                 to,
-                old_reasons: sentences(&r.old),
-                new_reasons: sentences(&r.new),
+                old_reasons: sentences(old),
+                new_reasons: new_reasons(),
             });
         }
     }
@@ -391,13 +407,33 @@ impl ReplayReport {
     }
 }
 
+/// What a report counts of a new decision: outcome, score, and the ids of the fired factors
+/// and of the counted violations (as [`Decision`] has them, or borrowed from the policy).
+pub(crate) struct Side<'d, F, V> {
+    pub(crate) outcome: Outcome,
+    pub(crate) score: i64,
+    pub(crate) factors: &'d [F],
+    pub(crate) violations: &'d [V],
+}
+
+impl Side<'_, String, String> {
+    fn of(d: &Decision) -> Side<'_, String, String> {
+        Side { outcome: d.outcome, score: d.score, factors: &d.factors, violations: &d.violations }
+    }
+}
+
+/// The sentences of a decision's reasons.
+fn sentences(d: &Decision) -> Vec<String> {
+    d.reasons.iter().map(|r| r.detail.clone()).collect()
+}
+
 /// Counts, per id, those in `new` and not `old` and those in `old` and not `new`. Ids come in
 /// policy order and are few, so a linear search beats a set.
-fn churn(map: &mut BTreeMap<String, Churn>, old: &[String], new: &[String]) {
-    for id in new.iter().filter(|id| !old.contains(id)) {
-        map.entry(id.clone()).or_default().newly += 1;
+fn churn<N: AsRef<str>>(map: &mut BTreeMap<String, Churn>, old: &[String], new: &[N]) {
+    for id in new.iter().map(AsRef::as_ref).filter(|id| !old.iter().any(|o| o == id)) {
+        map.entry(id.to_owned()).or_default().newly += 1;
     }
-    for id in old.iter().filter(|id| !new.contains(id)) {
+    for id in old.iter().filter(|id| !new.iter().any(|n| n.as_ref() == id.as_str())) {
         map.entry(id.clone()).or_default().no_longer += 1;
     }
 }
