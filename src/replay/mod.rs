@@ -1,10 +1,11 @@
 //! Replay: decide recorded changes again with another policy, and compare two policies.
 //!
 //! Everything here is a pure function of its arguments: records and inputs come in as
-//! iterators, reports come out, and nothing is read or written. Deciding one record
-//! ([`Replayer::decide`]) is separate from counting it ([`ReplayReport::add`]), so that a caller
-//! may decide in parallel and count in input order, as `changeguard replay` does; reports of
-//! shards [merge](ReplayReport::merge).
+//! iterators, reports come out, and nothing is read or written. A record is decided and counted
+//! into a report by [`Replayer::replay_into`]; reports of consecutive runs of records
+//! [merge](ReplayReport::merge) in input order into the report of all of them, so that a caller
+//! may count runs in parallel, as `changeguard replay` does, and shards of a log on several
+//! machines.
 //!
 #![doc = include_str!("../../docs/reference/replay.md")]
 
