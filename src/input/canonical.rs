@@ -144,7 +144,11 @@ fn ascii_skeleton(text: &str) -> Option<String> {
     let table = ascii_skeletons();
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
-        out.push_str(table.get(usize::from(b))?.as_deref()?);
+        match table.get(usize::from(b))?.as_deref()? {
+            // Most characters are their own skeleton: one byte, pushed without a copy call.
+            one if one.len() == 1 => out.push(char::from(*one.as_bytes().first()?)),
+            more => out.push_str(more),
+        }
     }
     Some(out)
 }
@@ -152,11 +156,19 @@ fn ascii_skeleton(text: &str) -> Option<String> {
 /// ASCII text with no upper case to fold, no whitespace to trim or collapse and no control
 /// character: its canonical form is its lower-case form.
 pub(crate) fn is_plain_ascii(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
-        && !name.starts_with(' ')
-        && !name.ends_with(' ')
-        && !name.contains("  ")
+    // One pass, no substring search: a space may follow only a graphic character, and the
+    // text may not end with one.
+    let mut after_graphic = false;
+    for &b in name.as_bytes() {
+        if b.is_ascii_graphic() {
+            after_graphic = true;
+        } else if b == b' ' && after_graphic {
+            after_graphic = false;
+        } else {
+            return false;
+        }
+    }
+    after_graphic || name.is_empty()
 }
 
 fn without_format(text: &str) -> String {
@@ -201,6 +213,16 @@ mod tests {
         assert!(same_name("Production", "production\u{200b}"));
         assert!(same_name("PROD", "prod"));
         assert!(!same_name("prod", "production"));
+    }
+
+    #[test]
+    fn plain_ascii_is_graphic_words_single_spaced() {
+        for plain in ["", "a", "a b", "A.b-c d", "x y z"] {
+            assert!(is_plain_ascii(plain), "{plain:?}");
+        }
+        for not in [" ", " a", "a ", "a  b", "a\tb", "a\u{e9}", "\u{200b}"] {
+            assert!(!is_plain_ascii(not), "{not:?}");
+        }
     }
 
     #[test]
