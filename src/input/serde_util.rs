@@ -315,13 +315,18 @@ impl<'de, V: Deserialize<'de>> Visitor<'de> for UniqueMap<V> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        use std::collections::btree_map::Entry;
         let mut out = std::collections::BTreeMap::new();
         while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+            // One search for both the check and the insertion.
+            match out.entry(key) {
+                Entry::Occupied(e) => {
+                    return Err(de::Error::custom(format_args!("duplicate key `{}`", e.key())));
+                }
+                Entry::Vacant(e) => {
+                    e.insert(map.next_value::<V>()?);
+                }
             }
-            let value = map.next_value::<V>()?;
-            out.insert(key, value);
         }
         Ok(out)
     }
@@ -339,13 +344,17 @@ pub(crate) fn unique_json_object<'de, D: Deserializer<'de>>(
 fn unique_entries<'de, A: MapAccess<'de>>(
     mut map: A,
 ) -> Result<serde_json::Map<String, serde_json::Value>, A::Error> {
+    use serde_json::map::Entry;
     let mut out = serde_json::Map::new();
     while let Some(key) = map.next_key::<String>()? {
-        if out.contains_key(&key) {
-            return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+        // One search for both the check and the insertion.
+        match out.entry(key) {
+            Entry::Occupied(e) => return Err(de::Error::custom(format_args!("duplicate key `{}`", e.key()))),
+            Entry::Vacant(e) => {
+                let UniqueValue(value) = map.next_value()?;
+                e.insert(value);
+            }
         }
-        let UniqueValue(value) = map.next_value()?;
-        out.insert(key, value);
     }
     Ok(out)
 }
