@@ -19,8 +19,9 @@
 //! - `byte`: standard base64, non-empty, in groups of four with `=` padding.
 //! - `date`: `YYYY-MM-DD`, a real day of the proleptic Gregorian calendar.
 //! - `datetime`: such a date, `T`, `hh:mm:ss`, optional fraction, then `Z` or `±hh:mm` (`T` and
-//!   `Z` in either case; seconds up to 59, offsets up to 23:59). Text after a second `T` is
-//!   refused (Kubernetes ignores it).
+//!   `Z` in either case; seconds up to 59). Stricter than Kubernetes, which ignores text after a
+//!   second `T`, takes any character before the fraction's digits (`00:00:00,5Z`) and any two
+//!   digits in an offset: here the fraction follows a `.` and offsets are at most 23:59.
 //!
 //! Only ASCII is accepted anywhere: a look-alike (Cyrillic `а`) or an invisible character (a
 //! zero-width space) makes a string invalid. Messages are fixed texts, never the input.
