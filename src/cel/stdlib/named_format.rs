@@ -413,6 +413,73 @@ mod tests {
         assert_eq!(worst.len(), MAX_PROBLEMS, "{worst:?}");
     }
 
+    /// The Kubernetes patterns, as regular expressions, as a model of the hand-written checks.
+    mod against_the_patterns {
+        use proptest::prelude::*;
+        use regex::Regex;
+
+        use super::*;
+
+        const LABEL: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+        const NAME: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+
+        fn full(pattern: &str) -> Regex {
+            Regex::new(&format!("^(?:{pattern})$")).unwrap()
+        }
+
+        fn valid(f: NamedFormat, s: &str) -> bool {
+            problems(f, s).is_empty()
+        }
+
+        /// Short strings over characters that matter to some format, and a few that never do.
+        fn text() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                proptest::sample::select(vec![
+                    'a', 'z', 'A', 'F', 'g', '0', '9', '-', '.', '_', '/', '+', '=', 'é', '\u{430}',
+                    '\u{200b}',
+                ]),
+                0..12,
+            )
+            .prop_map(|chars| chars.into_iter().collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+            #[test]
+            fn names_follow_the_kubernetes_patterns(s in text()) {
+                let label = full(LABEL);
+                let subdomain = full(&format!("{LABEL}(\\.{LABEL})*"));
+                let label_1035 = full("[a-z]([-a-z0-9]*[a-z0-9])?");
+                let name = full(NAME);
+                prop_assert_eq!(valid(NamedFormat::Dns1123Label, &s), label.is_match(&s));
+                prop_assert_eq!(valid(NamedFormat::Dns1123Subdomain, &s), subdomain.is_match(&s));
+                prop_assert_eq!(valid(NamedFormat::Dns1035Label, &s), label_1035.is_match(&s));
+                prop_assert_eq!(valid(NamedFormat::LabelValue, &s), s.is_empty() || name.is_match(&s));
+                let qualified = match s.split('/').collect::<Vec<_>>().as_slice() {
+                    [n] => name.is_match(n),
+                    [p, n] => subdomain.is_match(p) && name.is_match(n),
+                    _ => false,
+                };
+                prop_assert_eq!(valid(NamedFormat::QualifiedName, &s), qualified);
+                // A prefix is valid when the name it starts, once a letter follows a last `-`, is.
+                let completed = if s.len() > 1 && s.ends_with('-') { format!("{s}a") } else { s.clone() };
+                prop_assert_eq!(valid(NamedFormat::Dns1123LabelPrefix, &s), label.is_match(&completed));
+                prop_assert_eq!(valid(NamedFormat::Dns1123SubdomainPrefix, &s), subdomain.is_match(&completed));
+                prop_assert_eq!(valid(NamedFormat::Dns1035LabelPrefix, &s), label_1035.is_match(&completed));
+            }
+
+            #[test]
+            fn uuids_and_base64_follow_the_kubernetes_patterns(s in text(), hex in "[0-9a-fA-F-]{30,38}") {
+                let uuid = full("(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}");
+                let base64 = full("([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})");
+                for t in [&s, &hex] {
+                    prop_assert_eq!(valid(NamedFormat::Uuid, t), uuid.is_match(t));
+                    prop_assert_eq!(valid(NamedFormat::Byte, t), base64.is_match(t));
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_validation_is_charged_by_the_input_size() {
         let text = Value::string("a".repeat(1600));
