@@ -191,13 +191,19 @@ fn render<'a>(t: &'a Template, vars: &Vars<'a>) -> Result<String, EvalError> {
     // Room for the text to grow: lists and numbers written in place are usually longer than
     // the expressions that produce them, and growing the text means copying it.
     let mut out = String::with_capacity(t.source.len() * 2);
+    render_into(t, vars, &mut out)?;
+    Ok(out)
+}
+
+/// Appends the text of `t` to `out` (on error, `out` holds a partial text).
+fn render_into<'a>(t: &'a Template, vars: &Vars<'a>, out: &mut String) -> Result<(), EvalError> {
     for part in &t.parts {
         match part {
             Part::Text(s) => out.push_str(s),
-            Part::Expr(p) => p.write_text_with(vars, vars.budget, &mut out)?,
+            Part::Expr(p) => p.write_text_with(vars, vars.budget, out)?,
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn error(rule: &str, field: &str, e: &EvalError) -> EvaluationError {

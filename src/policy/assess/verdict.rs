@@ -43,12 +43,7 @@ impl Texts {
             Texts::Kept => render(t, vars),
             Texts::Dropped => {
                 scratch.clear();
-                for part in &t.parts {
-                    match part {
-                        Part::Text(s) => scratch.push_str(s),
-                        Part::Expr(p) => p.write_text_with(vars, vars.budget, scratch)?,
-                    }
-                }
+                render_into(t, vars, scratch)?;
                 Ok(String::new())
             }
         }
