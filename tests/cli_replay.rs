@@ -240,3 +240,51 @@ fn diff_prints_the_structural_change_and_says_when_it_found_nothing() {
         "{out}"
     );
 }
+
+#[test]
+fn threads_count_in_parallel_and_report_in_input_order() {
+    // Many runs of lines per chunk, so that each thread counts several reports: examples,
+    // malformed lines and the first malformed line under `--strict` are those of input order.
+    let good = std::fs::read_to_string(log("order-src.jsonl")).unwrap();
+    let mut text = String::new();
+    for i in 0..200 {
+        for (j, line) in good.lines().enumerate() {
+            text.push_str(&line.replacen("\"id\":\"", &format!("\"id\":\"R{i}-{j}-"), 1));
+            text.push('\n');
+        }
+        if i % 37 == 36 {
+            text.push_str(&format!("not json {i}\n"));
+        }
+    }
+    let path = scratch("order.jsonl");
+    std::fs::write(&path, &text).unwrap();
+    let (p, policy) = (path.to_str().unwrap(), stricter());
+    let run = |threads: &str, strict: bool| {
+        let mut args =
+            vec!["replay", "--policy", policy.to_str().unwrap(), "--topology", SHOP, "--format", "json"];
+        args.extend(["--examples", "2", "--threads", threads, p]);
+        if strict {
+            args.push("--strict");
+        }
+        cg(&args, None)
+    };
+    let (code, one, _) = run("1", false);
+    assert_eq!(code, 2);
+    let (_, two, _) = run("2", false);
+    assert_eq!(one, two);
+    let report = changeguard::replay::ReplayReport::from_json(&two).unwrap();
+    assert_eq!(report.records, 1000);
+    assert_eq!(report.malformed.count, 5);
+    let lines: Vec<u64> = report.malformed.named.iter().map(|m| m.at.line).collect();
+    assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
+    // The examples of a transition are its first records: from the first copy of the log.
+    assert!(!report.examples.is_empty());
+    for e in &report.examples {
+        let first = report.examples.iter().find(|f| (f.from, f.to) == (e.from, e.to)).unwrap();
+        assert!(first.change.starts_with("R0-") && first.at.line <= e.at.line, "{:?}", report.examples);
+    }
+    let (code, out, err) = run("2", true);
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains(&format!("{p}:{}: not_json", lines[0])), "{err}");
+}
