@@ -253,7 +253,9 @@ fn threads_count_in_parallel_and_report_in_input_order() {
             text.push('\n');
         }
         if i % 37 == 36 {
-            text.push_str(&format!("not json {i}\n"));
+            text.push_str("not json ");
+            text.push_str(&i.to_string());
+            text.push('\n');
         }
     }
     let path = scratch("order.jsonl");
