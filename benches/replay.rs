@@ -6,6 +6,7 @@
 #![allow(missing_docs, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Duration;
 
 use changeguard::cel::Timestamp;
@@ -61,6 +62,7 @@ fn replay(c: &mut Criterion) {
     let lines = lines(&policy, &topology);
     let limits = Limits::default();
     let replayer = Replayer::new(&policy, &topology);
+    let source: Arc<str> = Arc::from("bench");
     let mut group = c.benchmark_group("replay");
     group.throughput(Throughput::Elements(BATCH as u64));
     group.measurement_time(Duration::from_secs(5)).sample_size(20);
@@ -73,16 +75,17 @@ fn replay(c: &mut Criterion) {
                         .par_iter()
                         .enumerate()
                         .fold(
-                            || replayer.report(3),
-                            |mut report, (i, l)| {
-                                let at = Location::new("bench", i as u64 + 1);
+                            || (replayer.report(3), Location::new(Arc::clone(&source), 0)),
+                            |(mut report, mut at), (i, l)| {
+                                at.line = i as u64 + 1;
                                 match DecisionRecord::from_json_line(l, &limits) {
-                                    Ok(r) => replayer.replay_into(&mut report, at, &r),
-                                    Err(e) => report.add_malformed(at, &e),
+                                    Ok(r) => replayer.replay_into(&mut report, &at, &r),
+                                    Err(e) => report.add_malformed(at.clone(), &e),
                                 }
-                                report
+                                (report, at)
                             },
                         )
+                        .map(|(report, _)| report)
                         .reduce(
                             || replayer.report(3),
                             |mut first, then| {

@@ -26,7 +26,7 @@ fn run(replayer: &Replayer<'_>, lines: &[String], limits: &Limits) -> u64 {
     for (i, l) in lines.iter().enumerate() {
         let at = Location::new("loop", i as u64 + 1);
         match DecisionRecord::from_json_line(l, limits) {
-            Ok(r) => replayer.replay_into(&mut report, at, &r),
+            Ok(r) => replayer.replay_into(&mut report, &at, &r),
             Err(e) => report.add_malformed(at, &e),
         }
     }

@@ -59,10 +59,11 @@ pub(crate) fn run(args: &DiffArgs, limits: &Limits) -> ExitCode {
     if !args.records.is_empty() {
         let replayer = Replayer::new(&new, &topology);
         let mut over_records = replayer.report(args.examples);
-        let count =
-            |report: &mut changeguard::replay::ReplayReport, at, r: changeguard::replay::DecisionRecord| {
-                report.add(at, replayer.decide_both(&old, &r.change, &r.context));
-            };
+        let count = |report: &mut changeguard::replay::ReplayReport,
+                     at: &changeguard::replay::Location,
+                     r: changeguard::replay::DecisionRecord| {
+            report.add(at.clone(), replayer.decide_both(&old, &r.change, &r.context));
+        };
         if let Err(code) = crate::records::run(&args.records, limits, args.strict, &mut over_records, count) {
             return code;
         }

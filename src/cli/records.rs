@@ -5,6 +5,7 @@
 
 use std::io::{BufReader, IsTerminal as _};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use changeguard::Limits;
 use changeguard::replay::{DecisionRecord, Location, MergeError, RecordError, ReplayReport};
@@ -18,8 +19,8 @@ const CHUNK_LINES: usize = 4096;
 /// Most bytes in one chunk (a single longer line still makes a chunk of its own).
 const CHUNK_BYTES: usize = 8 << 20;
 
-/// One line to decide: where it is, and its bytes or why it has none.
-type Pending = (Location, Result<Vec<u8>, RecordError>);
+/// One line to decide: its number, and its bytes or why it has none.
+type Pending = (u64, Result<Vec<u8>, RecordError>);
 
 /// Reads every record of `paths` (`-` is standard input), decides and counts each with `count`
 /// in parallel, into `report` as if in input order. With `strict`, the first malformed line
@@ -38,7 +39,7 @@ pub(crate) fn run<F>(
     count: F,
 ) -> Result<(), ExitCode>
 where
-    F: Fn(&mut ReplayReport, Location, DecisionRecord) + Sync,
+    F: Fn(&mut ReplayReport, &Location, DecisionRecord) + Sync,
 {
     let progress = Progress::new(paths);
     let empty = ReplayReport::new(report.policy.clone(), report.topology_digest.clone(), report.max_examples);
@@ -55,7 +56,7 @@ where
                 }
             }
         };
-        let source: std::sync::Arc<str> = crate::display_name(path).into();
+        let source: Arc<str> = crate::display_name(path).into();
         let mut lines = Lines::new(reader, limits.max_document_bytes);
         let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK_LINES);
         let mut chunk_bytes = 0usize;
@@ -72,10 +73,10 @@ where
             if let Some((number, taken, line)) = next {
                 chunk_bytes += taken;
                 progress.advance(taken);
-                chunk.push((Location::new(std::sync::Arc::clone(&source), number), line));
+                chunk.push((number, line));
             }
             if end || chunk.len() >= CHUNK_LINES || chunk_bytes >= CHUNK_BYTES {
-                let counted = count_chunk(std::mem::take(&mut chunk), limits, &empty, &count);
+                let counted = count_chunk(std::mem::take(&mut chunk), &source, limits, &empty, &count);
                 chunk_bytes = 0;
                 let merged = counted.and_then(|counted| {
                     if strict && let Some(bad) = counted.malformed.named.first() {
@@ -109,34 +110,38 @@ where
     Ok(())
 }
 
-/// Reads, decides and counts the lines of one chunk in parallel: each thread counts runs of
-/// consecutive lines into a report of its own (a copy of `empty`), and the reports are merged
-/// in input order, which gives the report of the chunk counted line by line.
+/// Reads, decides and counts the lines of one chunk of `source` in parallel: each thread counts
+/// runs of consecutive lines into a report of its own (a copy of `empty`), and the reports are
+/// merged in input order, which gives the report of the chunk counted line by line. A run
+/// shares one location, its line set for each record: nothing is shared between threads per
+/// record.
 fn count_chunk<F>(
     chunk: Vec<Pending>,
+    source: &Arc<str>,
     limits: &Limits,
     empty: &ReplayReport,
     count: &F,
 ) -> Result<ReplayReport, MergeError>
 where
-    F: Fn(&mut ReplayReport, Location, DecisionRecord) + Sync,
+    F: Fn(&mut ReplayReport, &Location, DecisionRecord) + Sync,
 {
     chunk
         .into_par_iter()
         .fold(
-            || empty.clone(),
-            |mut report, (at, line)| {
+            || (empty.clone(), Location::new(Arc::clone(source), 0)),
+            |(mut report, mut at), (number, line)| {
+                at.line = number;
                 let record = line
                     .and_then(crate::lines::text)
                     .and_then(|text| DecisionRecord::from_json_line(&text, limits));
                 match record {
-                    Ok(record) => count(&mut report, at, record),
-                    Err(e) => report.add_malformed(at, &e),
+                    Ok(record) => count(&mut report, &at, record),
+                    Err(e) => report.add_malformed(at.clone(), &e),
                 }
-                report
+                (report, at)
             },
         )
-        .map(Ok)
+        .map(|(report, _)| Ok(report))
         .try_reduce(|| empty.clone(), |mut first, then| first.merge(then).map(|()| first))
 }
 

@@ -69,11 +69,12 @@ impl<'a> Replayer<'a> {
     }
 
     /// Decides `record`'s change again, as [`decide`](Replayer::decide) does, and counts it
-    /// in `report` (one of this replayer's [reports](Replayer::report)) as found at `at`:
+    /// in `report` (one of this replayer's [reports](Replayer::report)) as found at `at`
+    /// (copied only when the report keeps the record, as an example or a mismatch):
     /// what [`ReplayReport::add`] of the decision would count, made faster by deciding
     /// without the texts of an assessment. Only a record that becomes an example of its
     /// transition is assessed in full, for its new reasons.
-    pub fn replay_into(&self, report: &mut ReplayReport, at: Location, record: &DecisionRecord) {
+    pub fn replay_into(&self, report: &mut ReplayReport, at: &Location, record: &DecisionRecord) {
         let (change, context) = (&record.change, &record.context);
         let verdict = self.policy.verdict(change, self.topology, context);
         let new = report::Side {
@@ -112,7 +113,7 @@ where
     let mut report = replayer.report(max_examples);
     for (at, record) in records {
         match record {
-            Ok(record) => replayer.replay_into(&mut report, at, &record),
+            Ok(record) => replayer.replay_into(&mut report, &at, &record),
             Err(e) => report.add_malformed(at, &e),
         }
     }

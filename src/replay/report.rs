@@ -287,15 +287,15 @@ impl ReplayReport {
     #[allow(clippy::needless_pass_by_value, reason = "a decided record is counted once, and given up")]
     pub fn add(&mut self, at: Location, r: Replayed) {
         let new = Side::of(&r.new);
-        self.count(at, &r.change, &r.old, &new, r.other_topology.as_deref(), || sentences(&r.new));
+        self.count(&at, &r.change, &r.old, &new, r.other_topology.as_deref(), || sentences(&r.new));
     }
 
     /// Counts the record of change `change` found at `at`, decided `old` and then `new`, over
     /// the topology `other_topology` names when it is not the report's. The new reasons are
-    /// asked for only when the record becomes an example.
+    /// asked for, and `at` copied, only when the record is kept (as an example or a mismatch).
     pub(crate) fn count<F: AsRef<str>, V: AsRef<str>>(
         &mut self,
-        at: Location,
+        at: &Location,
         change: &str,
         old: &Decision,
         new: &Side<'_, F, V>,
@@ -317,7 +317,7 @@ impl ReplayReport {
         }
         if from != to && self.example_count(from, to) < self.max_examples {
             self.examples.push(Example {
-                at,
+                at: at.clone(),
                 change: change.to_owned(),
                 from,
                 to,
