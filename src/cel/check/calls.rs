@@ -357,7 +357,7 @@ impl Checker<'_> {
             matching.iter().skip(1).fold(first.1.clone(), |acc, (_, r)| super::super::types::join(&acc, r));
         // Errors in a constant argument point at it (the last argument of these calls).
         let constant_span = args.last().map_or(function.span, |a| a.span);
-        let nodes = match self.prepare_regex(first.0, nodes, args.first().map_or(function.span, |a| a.span)) {
+        let nodes = match self.prepare_regex(first.0, nodes, args, function.span) {
             Prep::Done(node) => return fold::fold(self, Typed::new(node, ty)),
             Prep::Failed(t) => return t,
             Prep::NotApplicable(nodes) => nodes,
@@ -521,21 +521,43 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
-    /// `find` and `findAll` with a literal pattern, compiled once here: its errors are load
-    /// errors that point at it.
-    fn prepare_regex(&mut self, overload: &Overload, nodes: Vec<Node>, pattern_span: Span) -> Prep {
+    /// `find`, `findAll` and the `regex` functions with a literal pattern, compiled once here
+    /// (with a literal replacement checked against it): their errors are load errors that
+    /// point at them. `args` are the written arguments, the receiver of a method not included.
+    fn prepare_regex(
+        &mut self,
+        overload: &Overload,
+        nodes: Vec<Node>,
+        args: &[Expr],
+        fallback: Span,
+    ) -> Prep {
         let stdlib::Impl::Regex(op) = overload.imp else { return Prep::NotApplicable(nodes) };
         let Some(Value::String(pattern)) = nodes.get(1).and_then(Node::as_const) else {
             return Prep::NotApplicable(nodes);
         };
-        match stdlib::regex::compile_regex_cached(pattern.as_str(), self.env.limits().max_regex_bytes) {
-            Err(message) => Prep::Failed(self.error(DiagnosticKind::InvalidRegex, pattern_span, message)),
-            Ok(re) => {
-                let operands: Vec<Node> =
-                    nodes.into_iter().enumerate().filter(|(i, _)| *i != 1).map(|(_, n)| n).collect();
-                Prep::Done(Node::Regex(op, operands.into(), Arc::new(re)))
+        // The node at `i` is the argument at `i - 1` when a receiver comes first.
+        let skipped = usize::from(overload.receiver);
+        let span_of =
+            |i: usize| i.checked_sub(skipped).and_then(|i| args.get(i)).map_or(fallback, |a| a.span);
+        let limit = self.env.limits().max_regex_bytes;
+        let re = match stdlib::regex::compile_regex_cached(pattern.as_str(), limit)
+            .and_then(|re| op.check_pattern(&re).map(|()| re))
+        {
+            Ok(re) => re,
+            Err(message) => {
+                return Prep::Failed(self.error(DiagnosticKind::InvalidRegex, span_of(1), message));
             }
+        };
+        if let Some(at) = op.replacement_index()
+            && let Some(Value::String(replacement)) = nodes.get(at).and_then(Node::as_const)
+            && let Err(message) =
+                stdlib::regex_ext::Template::parse(replacement.as_str(), stdlib::regex_ext::groups(&re))
+        {
+            return Prep::Failed(self.error(DiagnosticKind::InvalidLiteral, span_of(at), message));
         }
+        let operands: Vec<Node> =
+            nodes.into_iter().enumerate().filter(|(i, _)| *i != 1).map(|(_, n)| n).collect();
+        Prep::Done(Node::Regex(op, operands.into(), Arc::new(re)))
     }
 }
 

@@ -33,6 +33,7 @@ mod net;
 pub(crate) mod optional;
 mod quantity;
 pub(crate) mod regex;
+pub(crate) mod regex_ext;
 pub(crate) mod semver;
 mod sets;
 pub(crate) mod strings;
@@ -76,7 +77,8 @@ pub(crate) enum Impl {
     /// `matches` with a pattern known only at run time: the evaluator compiles it through the
     /// assessment's [`Budget`](crate::cel::Budget), which charges for it and caches it.
     Matches,
-    /// `find` or `findAll` (the pattern is the second argument), compiled like `matches`.
+    /// `find`, `findAll` or a function of the `regex` namespace (the pattern is the second
+    /// argument), compiled like `matches`.
     Regex(regex::RegexOp),
 }
 
