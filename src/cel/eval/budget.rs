@@ -196,6 +196,7 @@ impl Budget {
 ///
 /// `no such overload` when the pattern is not a string; an invalid pattern; the budget, or
 /// the limit on distinct run-time patterns, exceeded.
+#[inline(never)]
 pub(super) fn regex_with<'a>(
     op: RegexOp,
     args: &[&Value<'a>],

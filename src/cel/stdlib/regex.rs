@@ -70,7 +70,7 @@ pub(super) fn declare(out: &mut Vec<Overload>) {
             op(RegexOp::Extract),
         ),
         global(
-            "regex_extractAll_string_string",
+            "regex_extract_all_string_string",
             "regex.extractAll",
             vec![String, String],
             strings(),
@@ -152,6 +152,7 @@ fn limit(n: i64) -> usize {
 ///
 /// `no such overload` for arguments of other types; a pattern or replacement `op` refuses;
 /// whatever `charge` refuses.
+#[inline(never)]
 pub(crate) fn regex_call<'a>(
     op: RegexOp,
     re: &Regex,
