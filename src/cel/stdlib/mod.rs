@@ -288,6 +288,9 @@ mod tests {
             "isLessThan",
             "compareTo",
             "satisfies",
+            "regex.replace",
+            "regex.extract",
+            "regex.extractAll",
         ] {
             assert!(names.contains(f), "{f} is not declared");
         }
