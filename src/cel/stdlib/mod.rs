@@ -32,6 +32,7 @@ mod named_format;
 mod net;
 pub(crate) mod optional;
 mod quantity;
+mod re2_classes;
 pub(crate) mod regex;
 pub(crate) mod regex_ext;
 pub(crate) mod semver;

@@ -5,12 +5,15 @@
 //! A match succeeds when the pattern matches any substring (anchor with `^` and `$` to match
 //! the whole text). `s.find(p)` gives the first match (`""` when there is none);
 //! `s.findAll(p)` every non-overlapping match, and `s.findAll(p, n)` at most `n` of them (all
-//! when `n` is negative, none when it is 0). The compiler compiles literal patterns once with
-//! [`compile_regex_cached`] (reporting errors at load time) and calls [`regex_is_match`]; a pattern known only at run
-//! time is compiled through the assessment's [`Budget`](crate::cel::Budget), which charges
+//! when `n` is negative, none when it is 0). As in RE2, `\d`, `\w`, `\s` and `\b` are ASCII
+//! (rewritten by [`super::re2_classes`] before compiling). The compiler compiles literal
+//! patterns once with [`compile_regex_cached`] (reporting errors at load time) and calls
+//! [`regex_is_match`]; a pattern known only at run time is compiled through the assessment's [`Budget`](crate::cel::Budget), which charges
 //! for it, caches it and caps how many distinct patterns one assessment compiles.
 
 use ::regex::{Regex, RegexBuilder};
+
+use super::re2_classes::re2_classes;
 
 use super::cost::Cost;
 use super::regex_ext;
@@ -229,11 +232,12 @@ pub(crate) fn compile_regex_cached(pattern: &str, size_limit: usize) -> Result<R
 
 /// [`compile_regex`] for a pattern met at run time: the same size limit, a smaller lazy DFA.
 pub(crate) fn compile_runtime(pattern: &str, size_limit: usize) -> Result<Regex, String> {
-    build(RegexBuilder::new(pattern).size_limit(size_limit).dfa_size_limit(RUNTIME_DFA_SIZE_LIMIT), pattern)
+    let re2 = re2_classes(pattern);
+    build(RegexBuilder::new(&re2).size_limit(size_limit).dfa_size_limit(RUNTIME_DFA_SIZE_LIMIT), pattern)
 }
 
 fn compile_uncached(pattern: &str, size_limit: usize) -> Result<Regex, String> {
-    build(RegexBuilder::new(pattern).size_limit(size_limit), pattern)
+    build(RegexBuilder::new(&re2_classes(pattern)).size_limit(size_limit), pattern)
 }
 
 fn build(builder: &RegexBuilder, pattern: &str) -> Result<Regex, String> {
