@@ -250,18 +250,21 @@ fn continuous(
     canary: &[f64],
 ) -> MetricVerdict {
     let alpha = 1.0 - t.confidence;
-    let (mut b, mut c) = (baseline.to_vec(), canary.to_vec());
     let mut removed = (0, 0);
-    if t.remove_outliers {
-        if let Ok((kept, out)) = stats::iqr_outliers(&b, 1.5) {
-            removed.0 = out.len();
-            b = kept;
-        }
-        if let Ok((kept, out)) = stats::iqr_outliers(&c, 1.5) {
-            removed.1 = out.len();
-            c = kept;
-        }
-    }
+    // Each side is sorted once (outliers removed first, when asked); every statistic below
+    // reads the sorted samples.
+    let (b, c) = if t.remove_outliers {
+        let keep = |sample: &[f64], count: &mut usize| match stats::iqr_outliers(sample, 1.5) {
+            Ok((kept, out)) => {
+                *count = out.len();
+                stats::sorted(&kept)
+            }
+            Err(_) => stats::sorted(sample),
+        };
+        (keep(baseline, &mut removed.0), keep(canary, &mut removed.1))
+    } else {
+        (stats::sorted(baseline), stats::sorted(canary))
+    };
     if b.is_empty() || c.is_empty() {
         let side = if b.is_empty() { "baseline" } else { "canary" };
         return no_data(spec, t, need, &format!("no {side} samples"), true);
@@ -279,8 +282,6 @@ fn continuous(
             false,
         );
     }
-    b.sort_unstable_by(f64::total_cmp);
-    c.sort_unstable_by(f64::total_cmp);
     let (mb, mc) = (stats::quantile_sorted(&b, 0.5), stats::quantile_sorted(&c, 0.5));
     // The scale that makes the shift relative: the baseline's median, or when that is zero
     // the canary's (so any shift from zero is a 100% change), or 1 when both are zero.
@@ -294,7 +295,6 @@ fn continuous(
     if stats::check(&b).is_err() || stats::check(&c).is_err() {
         return no_data(spec, t, need, "the samples could not be compared", true);
     }
-    // Both sides are sorted once; every statistic below reads the sorted samples.
     let location = stats::mann_whitney_sorted(&c, &b, Alternative::TwoSided, Method::Auto);
     let shift = stats::shift_estimate_sorted(&b, &c, t.confidence);
     let spread = stats::brown_forsythe_centred(&c, &b, mc, mb);

@@ -21,9 +21,11 @@ use statrs::function::factorial::ln_binomial;
 
 mod fisher;
 mod matrix;
+mod select;
 mod shift;
 
 pub use fisher::fisher_exact;
+pub(crate) use select::sorted;
 pub(crate) use shift::shift_estimate_sorted;
 pub use shift::{Shift, hodges_lehmann, pairwise_difference, shift_estimate, shift_interval};
 
@@ -97,11 +99,79 @@ fn normal_sf(z: f64) -> f64 {
 }
 
 /// The sum of the average ranks (1-based) of the values of `x` among those of `x` and `y`,
-/// and the sizes of the groups of tied values, found by merging the two sorted samples.
+/// and the sizes of the groups of tied values, from the two sorted samples.
 ///
 /// Ranks are halves of integers and their sums stay far below 2^52, so the sum is exact
 /// whatever the order of addition.
 fn rank_sum_sorted(x: &[f64], y: &[f64]) -> (f64, Vec<usize>) {
+    match below_without_ties(x, y) {
+        // Without ties, the rank of `x[i]` is `i + 1` plus the number of `y` values below it.
+        Some(below) => {
+            let n = x.len() as u64;
+            ((n * (n + 1) / 2 + below) as f64, Vec::new())
+        }
+        None => rank_sum_with_ties(x, y),
+    }
+}
+
+/// How many pairs have the `y` value below the `x` value, or `None` when a value occurs
+/// more than once in the two samples.
+///
+/// The samples are merged by a walk over `x` that steps over four `y` values at a time
+/// without a branch; the two halves of `x` are walked side by side, so that the processor
+/// overlaps them.
+fn below_without_ties(x: &[f64], y: &[f64]) -> Option<u64> {
+    let repeats =
+        |s: &[f64]| s.windows(2).any(|w| w.first().map(|v| v.to_bits()) == w.get(1).map(|v| v.to_bits()));
+    if repeats(x) || repeats(y) {
+        return None;
+    }
+    let ky: Vec<i64> = y.iter().map(|&v| select::key(v)).collect();
+    let (front, back) = x.split_at(x.len() / 2);
+    let start = back.first().map_or(0, |&v| ky.partition_point(|&k| k < select::key(v)));
+    let (mut walks, mut below, mut tied) = ([0, start], 0_u64, false);
+    let mut visit = |walk: &mut usize, v: f64| {
+        let kx = select::key(v);
+        *walk = skip_below(&ky, *walk, kx);
+        tied |= ky.get(*walk) == Some(&kx);
+        below += *walk as u64;
+    };
+    for (&a, &b) in front.iter().zip(back) {
+        let [first, second] = &mut walks;
+        visit(first, a);
+        visit(second, b);
+    }
+    let [_, second] = &mut walks;
+    for &b in back.get(front.len()..).unwrap_or_default() {
+        visit(second, b);
+    }
+    (!tied).then_some(below)
+}
+
+/// The index of the first of the ascending `keys`, from `at` on, that is not below `bound`.
+#[inline]
+fn skip_below(keys: &[i64], mut at: usize, bound: i64) -> usize {
+    loop {
+        if let Some(&[a, b, c, d]) = keys.get(at..at + 4) {
+            let step = usize::from(a < bound)
+                + usize::from(b < bound)
+                + usize::from(c < bound)
+                + usize::from(d < bound);
+            at += step;
+            if step < 4 {
+                return at;
+            }
+        } else {
+            while keys.get(at).is_some_and(|&k| k < bound) {
+                at += 1;
+            }
+            return at;
+        }
+    }
+}
+
+/// [`rank_sum_sorted`] for samples with ties: a walk over the groups of equal values.
+fn rank_sum_with_ties(x: &[f64], y: &[f64]) -> (f64, Vec<usize>) {
     let (mut rest_x, mut rest_y) = (x, y);
     let (mut sum, mut ties, mut start) = (0.0, Vec::new(), 0_usize);
     loop {
@@ -131,13 +201,6 @@ fn rank_sum_sorted(x: &[f64], y: &[f64]) -> (f64, Vec<usize>) {
         rest_y = rest_y.get(in_y..).unwrap_or_default();
     }
     (sum, ties)
-}
-
-/// A sorted copy of `sample`, in the total order.
-pub(crate) fn sorted(sample: &[f64]) -> Vec<f64> {
-    let mut copy = sample.to_vec();
-    copy.sort_unstable_by(f64::total_cmp);
-    copy
 }
 
 /// The Mann-Whitney U test of `x` against `y`.
@@ -286,15 +349,13 @@ pub(crate) fn brown_forsythe_centred(
     if n < 3 {
         return Err(StatsError::Empty);
     }
-    let deviations =
-        |sample: &[f64], centre: f64| -> Vec<f64> { sample.iter().map(|v| (v - centre).abs()).collect() };
-    let (zx, zy) = (deviations(x, centre_x), deviations(y, centre_y));
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let (mx, my) = (mean(&zx), mean(&zy));
-    let grand = (zx.iter().sum::<f64>() + zy.iter().sum::<f64>()) / n as f64;
+    // The absolute deviations are recomputed rather than stored: two passes, no allocation.
+    let (sx, sy) = (deviations(x, centre_x).sum::<f64>(), deviations(y, centre_y).sum::<f64>());
+    let (mx, my) = (sx / x.len() as f64, sy / y.len() as f64);
+    let grand = (sx + sy) / n as f64;
     let between = x.len() as f64 * (mx - grand).powi(2) + y.len() as f64 * (my - grand).powi(2);
-    let within: f64 =
-        zx.iter().map(|z| (z - mx).powi(2)).sum::<f64>() + zy.iter().map(|z| (z - my).powi(2)).sum::<f64>();
+    let within: f64 = deviations(x, centre_x).map(|z| (z - mx).powi(2)).sum::<f64>()
+        + deviations(y, centre_y).map(|z| (z - my).powi(2)).sum::<f64>();
     let dof = (n - 2) as f64;
     if within.is_nan() || within <= 0.0 {
         let pvalue = if between > 0.0 { 0.0 } else { 1.0 };
@@ -309,11 +370,14 @@ pub(crate) fn brown_forsythe_centred(
     Ok(TestResult { statistic, pvalue: pvalue.clamp(0.0, 1.0), exact: true })
 }
 
+/// The absolute deviations of `sample` from `centre`.
+fn deviations(sample: &[f64], centre: f64) -> impl Iterator<Item = f64> + '_ {
+    sample.iter().map(move |v| (v - centre).abs())
+}
+
 /// The median of a non-empty sample (the mean of the middle two for an even count).
 fn median(sample: &[f64]) -> f64 {
-    let mut sorted = sample.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    quantile_sorted(&sorted, 0.5)
+    quantile_sorted(&sorted(sample), 0.5)
 }
 
 /// The `q` quantile of sorted values, interpolating linearly between order statistics as
@@ -337,8 +401,7 @@ pub(crate) fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// [`StatsError::Empty`] or [`StatsError::NotFinite`] for an unusable sample.
 pub fn iqr_outliers(sample: &[f64], k: f64) -> Result<(Vec<f64>, Vec<f64>), StatsError> {
     check(sample)?;
-    let mut sorted = sample.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    let sorted = sorted(sample);
     let q1 = quantile_sorted(&sorted, 0.25);
     let q3 = quantile_sorted(&sorted, 0.75);
     let reach = k * (q3 - q1);

@@ -4,7 +4,7 @@
 use statrs::distribution::ContinuousCDF;
 
 use super::matrix::Matrix;
-use super::{StatsError, check};
+use super::{StatsError, check, sorted};
 
 /// The Hodges-Lehmann estimate of the shift of `canary` against `baseline`: the median of
 /// all differences `canary[j] - baseline[i]`.
@@ -86,11 +86,10 @@ impl Differences {
     fn new(baseline: &[f64], canary: &[f64]) -> Result<Self, StatsError> {
         check(baseline)?;
         check(canary)?;
-        let mut rows = canary.to_vec();
-        rows.sort_unstable_by(f64::total_cmp);
-        let mut cols = baseline.to_vec();
+        let rows = sorted(canary);
+        let mut cols = sorted(baseline);
         // Descending, so that canary - baseline ascends along each row.
-        cols.sort_unstable_by(|a, b| b.total_cmp(a));
+        cols.reverse();
         Ok(Self { rows, cols })
     }
 
