@@ -220,12 +220,20 @@ impl<'a> Matrix<'a> {
             |i: Option<usize>, default: u64| i.and_then(|i| counts.totals.get(i)).copied().unwrap_or(default);
         let skipped = total(below, 0);
         let size = total(above, self.len()).saturating_sub(skipped);
-        let bounds = value_of(below).zip(value_of(above));
-        let mut lo = counts.column(below, 0);
-        let mut hi = counts.column(above, self.cols.len());
         if size <= DIRECT {
-            self.select_in_band(&lo, &hi, size, wanted, skipped, bounds)
+            let bounds = value_of(below).zip(value_of(above));
+            let (k, cols) = (counts.values.len().max(1), self.cols.len());
+            let edges = || {
+                counts.per_row.chunks_exact(k).map(move |row| {
+                    let at =
+                        |i: Option<usize>, default| i.and_then(|i| row.get(i)).copied().unwrap_or(default);
+                    (at(below, 0), at(above, cols))
+                })
+            };
+            self.select_in_band(edges, size, wanted, skipped, bounds)
         } else {
+            let mut lo = counts.column(below, 0);
+            let mut hi = counts.column(above, self.cols.len());
             self.narrow(&mut lo, &mut hi, wanted)
         }
     }
@@ -281,18 +289,20 @@ impl<'a> Matrix<'a> {
         values: &[f64; K],
         above: impl Fn(f64, f64) -> bool + Copy,
     ) -> (Vec<u64>, Vec<usize>) {
-        let mut per_row = vec![0_usize; self.rows.len() * K];
+        let mut per_row = Vec::with_capacity(self.rows.len() * K);
         // For each value, the columns not yet ruled out for this row; rows ascend, so each
         // row's count is at most the previous row's.
         let mut open = [self.cols.len(); K];
-        let mut totals = [0_u64; K];
-        for (&r, slots) in self.rows.iter().zip(per_row.chunks_exact_mut(K)) {
-            for (((slot, open), total), &v) in
-                slots.iter_mut().zip(open.iter_mut()).zip(totals.iter_mut()).zip(values)
-            {
+        for &r in self.rows {
+            for (open, &v) in open.iter_mut().zip(values) {
                 *open = shrink(self.cols, r, *open, |e| above(e, v));
-                *slot = *open;
-                *total += *open as u64;
+            }
+            per_row.extend_from_slice(&open);
+        }
+        let mut totals = [0_u64; K];
+        for row in per_row.chunks_exact(K) {
+            for (total, &count) in totals.iter_mut().zip(row) {
+                *total += count as u64;
             }
         }
         (totals.to_vec(), per_row)
@@ -317,7 +327,8 @@ impl<'a> Matrix<'a> {
             }
             let skipped: u64 = lo.iter().map(|&l| l as u64).sum();
             if candidates <= DIRECT {
-                return self.select_in_band(lo, hi, candidates, wanted, skipped, None);
+                let edges = || lo.iter().copied().zip(hi.iter().copied());
+                return self.select_in_band(edges, candidates, wanted, skipped, None);
             }
             // Draw the sample, uniformly over the band.
             sample.clear();
@@ -364,41 +375,41 @@ impl<'a> Matrix<'a> {
             if after >= candidates {
                 // No progress (pathological ties): select among what is left.
                 let skipped: u64 = lo.iter().map(|&l| l as u64).sum();
-                return self.select_in_band(lo, hi, after, wanted, skipped, None);
+                let edges = || lo.iter().copied().zip(hi.iter().copied());
+                return self.select_in_band(edges, after, wanted, skipped, None);
             }
         }
     }
 
     /// The band's entries of the `wanted` ranks, `skipped` entries lying before the band.
-    /// The band holds the columns `lo[r]..hi[r]` of each row `r`, `size` in all; `bounds`,
-    /// when known, are values below and at least every entry of the band.
-    fn select_in_band(
+    /// The band holds the columns `lo..hi` of each row, as `edges` gives them, `size` in all;
+    /// `bounds`, when known, are values below and at least every entry of the band.
+    fn select_in_band<I: Iterator<Item = (usize, usize)>>(
         &self,
-        lo: &[usize],
-        hi: &[usize],
+        edges: impl Fn() -> I,
         size: u64,
         wanted: &[u64],
         skipped: u64,
         bounds: Option<(f64, f64)>,
     ) -> Vec<f64> {
         let within: Vec<u64> = wanted.iter().map(|&w| w.saturating_sub(skipped)).collect();
-        let mut entries = self.band(lo, hi, size);
+        let mut entries = self.band(edges(), size);
         // Plain comparisons order the entries correctly unless some may be `-0.0`.
         if !self.total
             && let Some(found) = bounds.and_then(|b| pick_near(&mut entries, &within, b))
         {
             return found;
         }
-        let mut keys: Vec<i64> = self.band(lo, hi, size).into_iter().map(key).collect();
+        let mut keys: Vec<i64> = self.band(edges(), size).into_iter().map(key).collect();
         pick_keys(&mut keys, &within).into_iter().map(value).collect()
     }
 
     /// The band's entries, in no particular order.
-    fn band(&self, lo: &[usize], hi: &[usize], size: u64) -> Vec<f64> {
+    fn band(&self, edges: impl Iterator<Item = (usize, usize)>, size: u64) -> Vec<f64> {
         // Four slots of room: a row whose band is narrow writes four entries and keeps its own.
         let mut entries = vec![0.0; usize::try_from(size).unwrap_or(usize::MAX).saturating_add(4)];
         let mut len = 0;
-        for ((&l, &h), &r) in lo.iter().zip(hi).zip(self.rows) {
+        for ((l, h), &r) in edges.zip(self.rows) {
             let width = h.saturating_sub(l);
             if width <= 4
                 && let (Some(&[a, b, c, d]), Some(to)) =
