@@ -498,3 +498,7 @@ fn pick(values: &mut [f64], index: usize) -> f64 {
     let (_, v, _) = values.select_nth_unstable_by(index, f64::total_cmp);
     *v
 }
+
+#[cfg(test)]
+#[path = "matrix_tests.rs"]
+mod tests;

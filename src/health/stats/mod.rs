@@ -408,3 +408,36 @@ pub fn iqr_outliers(sample: &[f64], k: f64) -> Result<(Vec<f64>, Vec<f64>), Stat
     let (low, high) = (q1 - reach, q3 + reach);
     Ok(sample.iter().copied().partition(|&v| v >= low && v <= high))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_merge_walk_without_ties_agrees_with_the_walk_over_tied_groups() {
+        let mut state = 0x1234_5678_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1 << 20) as f64 - 4e6
+        };
+        for (n, m) in [(1, 1), (1, 9), (9, 1), (7, 300), (501, 499), (1000, 1000)] {
+            let x = sorted(&(0..n).map(|_| next()).collect::<Vec<f64>>());
+            let y = sorted(&(0..m).map(|_| next()).collect::<Vec<f64>>());
+            assert!(below_without_ties(&x, &y).is_some(), "{n} {m}");
+            assert_eq!(rank_sum_sorted(&x, &y), rank_sum_with_ties(&x, &y), "{n} {m}");
+        }
+    }
+
+    #[test]
+    fn a_repeated_value_sends_the_rank_sum_to_the_walk_over_tied_groups() {
+        let (x, y) = ([1.0, 2.0, 3.0], [0.5, 2.0, 4.0]);
+        assert_eq!(below_without_ties(&x, &y), None);
+        assert_eq!(rank_sum_sorted(&x, &y), (2.0 + 3.5 + 5.0, vec![2]));
+        assert_eq!(below_without_ties(&[1.0, 1.0], &[2.0]), None);
+        assert_eq!(below_without_ties(&[1.0], &[2.0, 2.0]), None);
+        // `-0.0` and `0.0` are different values in the total order.
+        assert_eq!(below_without_ties(&[0.0], &[-0.0]), Some(1));
+    }
+}
