@@ -420,7 +420,7 @@ mod tests {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            (state >> 11) as f64 / (1 << 20) as f64 - 4e6
+            (state >> 11) as f64 / f64::from(1 << 20) - 4e6
         };
         for (n, m) in [(1, 1), (1, 9), (9, 1), (7, 300), (501, 499), (1000, 1000)] {
             let x = sorted(&(0..n).map(|_| next()).collect::<Vec<f64>>());
