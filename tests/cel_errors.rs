@@ -328,6 +328,36 @@ fn name_errors_suggest_close_names() {
 ",
             ),
             (
+                "format.dns1123label()",
+                "error[E0203]: unknown function `format.dns1123label`
+ --> 1:1
+  |
+1 | format.dns1123label()
+  | ^^^^^^^^^^^^^^^^^^^
+  = help: did you mean `format.dns1123Label`?
+",
+            ),
+            (
+                "dns1123Label()",
+                "error[E0203]: unknown function `dns1123Label`
+ --> 1:1
+  |
+1 | dns1123Label()
+  | ^^^^^^^^^^^^
+  = help: did you mean `format.dns1123Label(…)`?
+",
+            ),
+            (
+                "format.named('uuid').validate('x')",
+                "error[E0204]: no matching overload for `optional_type(kubernetes.NamedFormat).validate(string)`
+ --> 1:22
+  |
+1 | format.named('uuid').validate('x')
+  |                      ^^^^^^^^
+  = help: `validate` accepts `kubernetes.NamedFormat.validate(string)`
+",
+            ),
+            (
                 "change.aprovers()",
                 "error[E0203]: unknown method `aprovers` on `test.Change`
  --> 1:8

@@ -137,7 +137,7 @@ pub(crate) const OPTIONAL_EXPRESSIONS: [(&str, &str); 2] = [
 
 /// One row per extension library family, each evaluating to `true` over [`sample`] (kept
 /// apart from [`EXPRESSIONS`], whose rows are the baseline of the instruction counts).
-pub(crate) const EXTENSIONS: [(&str, &str); 4] = [
+pub(crate) const EXTENSIONS: [(&str, &str); 6] = [
     ("math", "math.greatest(change.lines_added, change.lines_removed, 100) == 240"),
     (
         "lists_sets",
@@ -145,4 +145,12 @@ pub(crate) const EXTENSIONS: [(&str, &str); 4] = [
     ),
     ("network", r#"cidr("10.0.0.0/8").containsIP(ip("10.0." + string(change.lines_removed) + ".1"))"#),
     ("quantity", r#"quantity(string(change.lines_added) + "Mi").isGreaterThan(quantity("250M"))"#),
+    (
+        "comprehensions",
+        "change.services.transformMap(i, s, s.tier).exists(i, v, i == 9 && v == 0) && change.services.all(i, s, i < 10)",
+    ),
+    (
+        "k8s_format",
+        "!format.dns1123Label().validate(change.environment).hasValue() && format.named('uuid').value().validate(change.title).hasValue()",
+    ),
 ];

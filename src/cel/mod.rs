@@ -40,6 +40,6 @@ pub use program::Program;
 pub use types::Type;
 pub use value::{
     Bytes, Duration, EvalError, EvalErrorKind, FieldDecl, HostList, HostMap, Key, List, Map, MapBuilder,
-    MapValue, MethodDecl, Object, ObjectType, Opaque, OpaqueKind, OptionalValue, Semver, Str, Timestamp,
-    TypeValue, Url, Value,
+    MapValue, MethodDecl, NamedFormat, Object, ObjectType, Opaque, OpaqueKind, OptionalValue, Semver, Str,
+    Timestamp, TypeValue, Url, Value,
 };

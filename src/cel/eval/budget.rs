@@ -26,8 +26,9 @@ pub(crate) struct Budget {
     pub(super) max_value_bytes: usize,
     max_regexes: usize,
     max_regex_bytes: usize,
-    /// Patterns compiled at run time, by text.
-    regexes: RefCell<HashMap<Box<str>, regex::Regex>>,
+    /// Patterns compiled at run time, by text; created on the first one, so that an
+    /// evaluation without run-time patterns neither builds nor drops a table.
+    regexes: RefCell<Option<HashMap<Box<str>, regex::Regex>>>,
 }
 
 impl Budget {
@@ -48,7 +49,7 @@ impl Budget {
             max_value_bytes: limits.max_value_bytes,
             max_regexes: limits.max_runtime_regexes,
             max_regex_bytes: limits.max_regex_bytes,
-            regexes: RefCell::new(HashMap::new()),
+            regexes: RefCell::new(None),
         }
     }
 
@@ -61,7 +62,7 @@ impl Budget {
             max_value_bytes: self.max_value_bytes,
             max_regexes: self.max_regexes,
             max_regex_bytes: self.max_regex_bytes,
-            regexes: RefCell::new(HashMap::new()),
+            regexes: RefCell::new(None),
         }
     }
 
@@ -167,10 +168,11 @@ impl Budget {
     /// The compiled `pattern`: from this budget's cache, or compiled (one step per byte of the
     /// pattern, paid first) and cached, within the limit of distinct run-time patterns.
     pub(crate) fn regex(&self, pattern: &str) -> Result<regex::Regex, EvalError> {
-        if let Some(re) = self.regexes.borrow().get(pattern) {
+        let cached = self.regexes.borrow().as_ref().map_or(0, HashMap::len);
+        if let Some(re) = self.regexes.borrow().as_ref().and_then(|m| m.get(pattern)) {
             return Ok(re.clone());
         }
-        if self.regexes.borrow().len() >= self.max_regexes {
+        if cached >= self.max_regexes {
             return Err(EvalError::new(
                 EvalErrorKind::LimitExceeded,
                 format!(
@@ -182,7 +184,7 @@ impl Budget {
         self.spend(pattern.len() as u64)?;
         let re = crate::cel::stdlib::regex::compile_runtime(pattern, self.max_regex_bytes)
             .map_err(EvalError::invalid_argument)?;
-        self.regexes.borrow_mut().insert(pattern.into(), re.clone());
+        self.regexes.borrow_mut().get_or_insert_with(HashMap::new).insert(pattern.into(), re.clone());
         Ok(re)
     }
 }

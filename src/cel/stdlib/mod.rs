@@ -28,6 +28,7 @@ mod lists;
 mod lists_ext;
 mod lists_shape;
 pub(crate) mod math;
+mod named_format;
 mod net;
 pub(crate) mod optional;
 mod quantity;
@@ -144,6 +145,7 @@ fn build() -> Vec<Overload> {
     math::declare(&mut out);
     net::declare(&mut out);
     quantity::declare(&mut out);
+    named_format::declare(&mut out);
     out
 }
 
@@ -364,7 +366,7 @@ mod tests {
         }
     }
 
-    /// An IP address, CIDR prefix or quantity made from `n`.
+    /// An IP address, CIDR prefix, quantity, URL or named format made from `n`.
     fn opaque_sample(kind: crate::cel::value::OpaqueKind, n: u64) -> Value<'static> {
         use crate::cel::value::{Cidr, Opaque, OpaqueKind, OpaqueRepr, quantity::Quantity};
         let addr = |n: u64| {
@@ -381,6 +383,11 @@ mod tests {
                     ["https://example.com", "/p?k=a&k=b", "https://u:p@[::1]:80/a b?x=%zz#f", "mailto:x@y"];
                 let text = urls.get(usize::try_from(n % 4).unwrap_or(0)).copied().unwrap_or("/");
                 OpaqueRepr::Url(crate::cel::value::Url::parse(text).unwrap())
+            }
+            OpaqueKind::NamedFormat => {
+                let all = crate::cel::value::NamedFormat::ALL;
+                let format = all.get(usize::try_from(n % 13).unwrap_or(0)).copied();
+                OpaqueRepr::NamedFormat(format.unwrap_or(crate::cel::value::NamedFormat::Uri))
             }
             OpaqueKind::Cidr => {
                 let a = addr(n);
@@ -464,9 +471,15 @@ mod tests {
                     .prop_map(|s| Value::Duration(Duration::new(s, 0).unwrap())),
                 (any::<u64>(), 0u64..3, 0u64..3)
                     .prop_map(|(a, b, c)| { Value::Semver(Semver::owned(::semver::Version::new(a, b, c))) }),
-                (0usize..4, any::<u64>()).prop_map(|(k, n)| {
+                (0usize..5, any::<u64>()).prop_map(|(k, n)| {
                     use crate::cel::value::OpaqueKind;
-                    let kinds = [OpaqueKind::Ip, OpaqueKind::Cidr, OpaqueKind::Quantity, OpaqueKind::Url];
+                    let kinds = [
+                        OpaqueKind::Ip,
+                        OpaqueKind::Cidr,
+                        OpaqueKind::Quantity,
+                        OpaqueKind::Url,
+                        OpaqueKind::NamedFormat,
+                    ];
                     let kind = kinds.get(k).copied();
                     super::opaque_sample(kind.unwrap_or(OpaqueKind::Ip), n)
                 }),

@@ -13,6 +13,7 @@ mod error;
 mod host;
 mod list;
 mod map;
+mod named_format;
 mod opaque;
 mod optional;
 pub(crate) mod quantity;
@@ -31,6 +32,7 @@ pub use list::List;
 use list::ListRepr;
 use map::MapRepr;
 pub use map::{Key, Map, MapBuilder, MapValue};
+pub use named_format::NamedFormat;
 pub(crate) use opaque::{Cidr, OpaqueRepr};
 pub use opaque::{Opaque, OpaqueKind};
 pub use optional::OptionalValue;
@@ -70,7 +72,8 @@ pub enum Value<'a> {
     Duration(Duration),
     /// A semantic version (the Kubernetes `semver` library type).
     Semver(Semver<'a>),
-    /// A value of a library type without literals: an IP address, a CIDR prefix, a quantity.
+    /// A value of a library type without literals: an IP address, a CIDR prefix, a quantity, a
+    /// URL, a named format.
     Opaque(Opaque),
     /// A type, as a value (`type(1) == int`).
     Type(TypeValue<'a>),

@@ -1,8 +1,8 @@
 //! Library values that have no literal syntax: IP addresses and CIDR prefixes (the Kubernetes
-//! `net.IP` and `net.CIDR`) and Kubernetes resource quantities.
+//! `net.IP` and `net.CIDR`), Kubernetes resource quantities, URLs and named formats.
 //!
 //! They are made by their library's functions (`ip("10.0.0.1")`, `cidr("10.0.0.0/8")`,
-//! `quantity("1Gi")`), compared with `==`, and printed as that call. One [`Value::Opaque`]
+//! `quantity("1Gi")`, `format.uuid()`), compared with `==`, and printed as that call. One [`Value::Opaque`]
 //! variant holds them all, behind an `Arc`, so that they add nothing to the size of a
 //! [`Value`](super::Value).
 
@@ -10,6 +10,7 @@ use std::fmt::{self, Write as _};
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use super::named_format::NamedFormat;
 use super::quantity::Quantity;
 
 /// The kind of an [`Opaque`] value, which is its CEL type.
@@ -24,6 +25,8 @@ pub enum OpaqueKind {
     Quantity,
     /// `kubernetes.URL`: an absolute URI or an absolute path.
     Url,
+    /// `kubernetes.NamedFormat`: a string format of the Kubernetes format library.
+    NamedFormat,
 }
 
 impl OpaqueKind {
@@ -35,13 +38,14 @@ impl OpaqueKind {
             OpaqueKind::Cidr => "net.CIDR",
             OpaqueKind::Quantity => "kubernetes.Quantity",
             OpaqueKind::Url => "kubernetes.URL",
+            OpaqueKind::NamedFormat => "kubernetes.NamedFormat",
         }
     }
 
     /// The kind whose CEL type name is `name`.
     #[must_use]
     pub fn from_name(name: &str) -> Option<OpaqueKind> {
-        [OpaqueKind::Ip, OpaqueKind::Cidr, OpaqueKind::Quantity, OpaqueKind::Url]
+        [OpaqueKind::Ip, OpaqueKind::Cidr, OpaqueKind::Quantity, OpaqueKind::Url, OpaqueKind::NamedFormat]
             .into_iter()
             .find(|k| k.name() == name)
     }
@@ -56,7 +60,7 @@ pub(crate) struct Cidr {
     pub(crate) bits: u8,
 }
 
-/// An IP address, a CIDR prefix or a quantity, shared.
+/// An IP address, a CIDR prefix, a quantity, a URL or a named format, shared.
 #[derive(Clone)]
 pub struct Opaque(Arc<OpaqueRepr>);
 
@@ -66,6 +70,7 @@ pub(crate) enum OpaqueRepr {
     Cidr(Cidr),
     Quantity(Quantity),
     Url(super::Url),
+    NamedFormat(NamedFormat),
 }
 
 impl Opaque {
@@ -81,6 +86,7 @@ impl Opaque {
             OpaqueRepr::Cidr(_) => OpaqueKind::Cidr,
             OpaqueRepr::Quantity(_) => OpaqueKind::Quantity,
             OpaqueRepr::Url(_) => OpaqueKind::Url,
+            OpaqueRepr::NamedFormat(_) => OpaqueKind::NamedFormat,
         }
     }
 
@@ -109,6 +115,15 @@ impl Opaque {
         }
     }
 
+    /// The named format, if this is one.
+    #[must_use]
+    pub fn as_named_format(&self) -> Option<NamedFormat> {
+        match &*self.0 {
+            OpaqueRepr::NamedFormat(f) => Some(*f),
+            _ => None,
+        }
+    }
+
     pub(crate) fn as_quantity(&self) -> Option<&Quantity> {
         match &*self.0 {
             OpaqueRepr::Quantity(q) => Some(q),
@@ -119,7 +134,8 @@ impl Opaque {
 
 impl PartialEq for Opaque {
     /// Addresses and prefixes are equal when written alike (after parsing); quantities when
-    /// their amounts are (`quantity("1k") == quantity("1000")`).
+    /// their amounts are (`quantity("1k") == quantity("1000")`); named formats when they are
+    /// the same format.
     fn eq(&self, other: &Opaque) -> bool {
         match (&*self.0, &*other.0) {
             (OpaqueRepr::Quantity(a), OpaqueRepr::Quantity(b)) => a.cmp_amount(b).is_eq(),
@@ -135,7 +151,8 @@ impl fmt::Debug for Opaque {
 }
 
 impl fmt::Display for Opaque {
-    /// The call that makes the value: `ip("10.0.0.1")`, `cidr("10.0.0.0/8")`, `quantity("1Gi")`.
+    /// The call that makes the value: `ip("10.0.0.1")`, `cidr("10.0.0.0/8")`, `quantity("1Gi")`,
+    /// `format.uuid()`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &*self.0 {
             OpaqueRepr::Ip(a) => write!(f, "ip(\"{a}\")"),
@@ -151,6 +168,7 @@ impl fmt::Display for Opaque {
                 }
                 f.write_str("\")")
             }
+            OpaqueRepr::NamedFormat(n) => write!(f, "{}()", n.function()),
         }
     }
 }
