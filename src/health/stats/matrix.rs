@@ -22,7 +22,7 @@
 
 use std::cmp::Ordering;
 
-use super::select::{key, pick_keys, value};
+use super::select::{key, pick_keys, pick_ranks, value};
 
 /// Matrices with at most this many entries are selected from directly.
 const SMALL: u64 = 1024;
@@ -456,9 +456,10 @@ fn pick_near(entries: &mut [f64], ranks: &[u64], (low, high): (f64, f64)) -> Opt
         kept += usize::from(v >= from && v <= to);
     }
     if below < first && below + kept as u64 >= last {
-        let within: Vec<u64> = ranks.iter().map(|&r| r - below).collect();
-        let mut keys: Vec<i64> = entries.get(..kept).unwrap_or_default().iter().map(|&v| key(v)).collect();
-        return Some(pick_keys(&mut keys, &within).into_iter().map(value).collect());
+        let window = entries.get_mut(..kept).unwrap_or_default();
+        // Without `-0.0` (or NaN), plain comparisons are the total order.
+        let order = |a: &f64, b: &f64| a.partial_cmp(b).unwrap_or(Ordering::Equal);
+        return Some(pick_ranks(window, ranks, below, order, f64::NAN));
     }
     None
 }

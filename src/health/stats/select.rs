@@ -26,17 +26,29 @@ pub(crate) fn sorted(sample: &[f64]) -> Vec<f64> {
 /// selecting each in the part of `keys` (which it reorders) that the previous one left above
 /// it. A key that cannot be found (no keys at all) is `i64::MAX`.
 pub(super) fn pick_keys(keys: &mut [i64], ranks: &[u64]) -> Vec<i64> {
-    let n = keys.len() as u64;
+    pick_ranks(keys, ranks, 0, i64::cmp, i64::MAX)
+}
+
+/// [`pick_keys`] for any items in the order `order`, the ranks counted from `offset` (the
+/// rank `offset + 1` is the first item's); `missing` stands for an item that cannot be found.
+pub(super) fn pick_ranks<T: Copy>(
+    items: &mut [T],
+    ranks: &[u64],
+    offset: u64,
+    mut order: impl FnMut(&T, &T) -> std::cmp::Ordering,
+    missing: T,
+) -> Vec<T> {
+    let n = items.len() as u64;
     let mut out = Vec::with_capacity(ranks.len());
-    // `rest` holds the keys of ranks `done + 1..=n`, `last` the key of rank `done`.
-    let (mut rest, mut done, mut last) = (keys, 0_u64, i64::MAX);
+    // `rest` holds the items of ranks `done + 1..=n`, `last` the item of rank `done`.
+    let (mut rest, mut done, mut last) = (items, 0_u64, missing);
     for &rank in ranks {
-        let rank = rank.clamp(1, n.max(1));
+        let rank = rank.saturating_sub(offset).clamp(1, n.max(1));
         if rank > done
             && let Ok(index) = usize::try_from(rank - done - 1)
             && index < rest.len()
         {
-            let (_, found, above) = rest.select_nth_unstable(index);
+            let (_, found, above) = rest.select_nth_unstable_by(index, &mut order);
             last = *found;
             rest = above;
             done = rank;
