@@ -237,11 +237,6 @@ fn fails(spec: &MetricSpec, class: Classification) -> bool {
 /// spread fails it: 50% on top of the metric's tolerance.
 const SPREAD_ALLOWANCE: f64 = 0.5;
 
-fn mean_abs_deviation(sorted: &[f64]) -> f64 {
-    let centre = stats::quantile_sorted(sorted, 0.5);
-    sorted.iter().map(|v| (v - centre).abs()).sum::<f64>() / sorted.len().max(1) as f64
-}
-
 fn continuous(
     spec: &MetricSpec,
     t: &Thresholds,
@@ -297,10 +292,13 @@ fn continuous(
     }
     let location = stats::mann_whitney_sorted(&c, &b, Alternative::TwoSided, Method::Auto);
     let shift = stats::shift_estimate_sorted(&b, &c, t.confidence);
-    let spread = stats::brown_forsythe_centred(&c, &b, mc, mb);
+    // The mean absolute deviations (the spreads compared) are also the centres of the
+    // Brown-Forsythe test.
+    let (dev_c, dev_b) = (stats::deviation_sum(&c, mc), stats::deviation_sum(&b, mb));
+    let spread = stats::brown_forsythe_centred(&c, &b, (mc, dev_c), (mb, dev_b));
     let effect = shift.estimate / scale;
     let interval = Some((shift.low / scale, shift.high / scale));
-    let (mad_b, mad_c) = (mean_abs_deviation(&b), mean_abs_deviation(&c));
+    let (mad_b, mad_c) = (dev_b / b.len() as f64, dev_c / c.len() as f64);
     let spread_ratio = if mad_b > 0.0 {
         mad_c / mad_b
     } else if mad_c > 0.0 {

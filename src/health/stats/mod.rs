@@ -335,22 +335,23 @@ fn u_distribution(n1: usize, n2: usize) -> Option<UCounts> {
 pub fn brown_forsythe(x: &[f64], y: &[f64]) -> Result<TestResult, StatsError> {
     check(x)?;
     check(y)?;
-    brown_forsythe_centred(x, y, median(x), median(y))
+    let (cx, cy) = (median(x), median(y));
+    brown_forsythe_centred(x, y, (cx, deviation_sum(x, cx)), (cy, deviation_sum(y, cy)))
 }
 
-/// [`brown_forsythe`] on checked samples whose medians are `centre_x` and `centre_y`.
+/// [`brown_forsythe`] on checked samples, each given with its median and the sum of its
+/// absolute deviations from it ([`deviation_sum`]).
 pub(crate) fn brown_forsythe_centred(
     x: &[f64],
     y: &[f64],
-    centre_x: f64,
-    centre_y: f64,
+    (centre_x, sx): (f64, f64),
+    (centre_y, sy): (f64, f64),
 ) -> Result<TestResult, StatsError> {
     let n = x.len() + y.len();
     if n < 3 {
         return Err(StatsError::Empty);
     }
-    // The absolute deviations are recomputed rather than stored: two passes, no allocation.
-    let (sx, sy) = (deviations(x, centre_x).sum::<f64>(), deviations(y, centre_y).sum::<f64>());
+    // The absolute deviations are recomputed rather than stored: no allocation.
     let (mx, my) = (sx / x.len() as f64, sy / y.len() as f64);
     let grand = (sx + sy) / n as f64;
     let between = x.len() as f64 * (mx - grand).powi(2) + y.len() as f64 * (my - grand).powi(2);
@@ -368,6 +369,11 @@ pub(crate) fn brown_forsythe_centred(
     let statistic = dof * between / within;
     let pvalue = FisherSnedecor::new(1.0, dof).map_or(1.0, |f| f.sf(statistic));
     Ok(TestResult { statistic, pvalue: pvalue.clamp(0.0, 1.0), exact: true })
+}
+
+/// The sum of the absolute deviations of `sample` from `centre`.
+pub(crate) fn deviation_sum(sample: &[f64], centre: f64) -> f64 {
+    deviations(sample, centre).sum()
 }
 
 /// The absolute deviations of `sample` from `centre`.
