@@ -118,8 +118,8 @@ fn rank_sum_sorted(x: &[f64], y: &[f64]) -> (f64, Vec<usize>) {
 /// more than once in the two samples.
 ///
 /// The samples are merged by a walk over `x` that steps over four `y` values at a time
-/// without a branch; the two halves of `x` are walked side by side, so that the processor
-/// overlaps them.
+/// without a branch; the four quarters of `x` are walked side by side, each from where its
+/// first value falls among `y`, so that the processor overlaps them.
 fn below_without_ties(x: &[f64], y: &[f64]) -> Option<u64> {
     let repeats =
         |s: &[f64]| s.windows(2).any(|w| w.first().map(|v| v.to_bits()) == w.get(1).map(|v| v.to_bits()));
@@ -127,23 +127,22 @@ fn below_without_ties(x: &[f64], y: &[f64]) -> Option<u64> {
         return None;
     }
     let ky: Vec<i64> = y.iter().map(|&v| select::key(v)).collect();
-    let (front, back) = x.split_at(x.len() / 2);
-    let start = back.first().map_or(0, |&v| ky.partition_point(|&k| k < select::key(v)));
-    let (mut walks, mut below, mut tied) = ([0, start], 0_u64, false);
-    let mut visit = |walk: &mut usize, v: f64| {
-        let kx = select::key(v);
-        *walk = skip_below(&ky, *walk, kx);
-        tied |= ky.get(*walk) == Some(&kx);
-        below += *walk as u64;
-    };
-    for (&a, &b) in front.iter().zip(back) {
-        let [first, second] = &mut walks;
-        visit(first, a);
-        visit(second, b);
-    }
-    let [_, second] = &mut walks;
-    for &b in back.get(front.len()..).unwrap_or_default() {
-        visit(second, b);
+    let quarters: Vec<&[f64]> = x.chunks(x.len().div_ceil(4).max(1)).collect();
+    let mut walks: Vec<usize> = quarters
+        .iter()
+        .map(|q| q.first().map_or(0, |&v| ky.partition_point(|&k| k < select::key(v))))
+        .collect();
+    let (mut below, mut tied) = (0_u64, false);
+    let longest = quarters.first().map_or(0, |q| q.len());
+    for i in 0..longest {
+        for (quarter, walk) in quarters.iter().zip(walks.iter_mut()) {
+            if let Some(&v) = quarter.get(i) {
+                let kx = select::key(v);
+                *walk = skip_below(&ky, *walk, kx);
+                tied |= ky.get(*walk) == Some(&kx);
+                below += *walk as u64;
+            }
+        }
     }
     (!tied).then_some(below)
 }
