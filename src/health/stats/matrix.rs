@@ -12,8 +12,9 @@
 //! below and above each wanted entry are first looked for, recursively, in the thinned
 //! matrix. One walk counts them all; the entries between the two values around a wanted rank
 //! (a band of a couple of thousand) are gathered and the wanted ones selected among them.
-//! When an estimate misses (ties, strange shapes), sampled pivots narrow the band until it
-//! is small; the answer is exact either way, only the work differs. Every answer is an exact
+//! When an estimate misses, one more walk counts at values interpolated between the known
+//! counts; when that misses too (ties, strange shapes), sampled pivots narrow the band until
+//! it is small. The answer is exact either way, only the work differs. Every answer is an exact
 //! order statistic: estimates only choose where to count.
 //!
 //! Entries are ordered by [`f64::total_cmp`] (so `-0.0` sorts before `0.0`). Plain float
@@ -28,16 +29,22 @@ use super::select::{key, pick_keys, pick_ranks, value};
 const SMALL: u64 = 1024;
 /// Bands with at most this many candidates are selected among directly.
 const DIRECT: u64 = 8192;
+/// How far (in ranks) beyond the wanted ones a second walk aims, when the first one's
+/// bracket missed.
+const RETRY: f64 = 1024.0;
 /// Sampled pivots are drawn from this many candidates.
 const SAMPLE: usize = 512;
 /// The thinned matrix keeps one row (and column) in this many, or in half as many when that
 /// leaves it small enough to select from directly.
 const STEP: usize = 8;
 /// How far either side of an estimate (in units of the square root of the thinned matrix's
-/// rows and columns, in its own ranks) the bracketing pivots are taken, for the two steps:
-/// about three standard errors of the estimate, measured on log-normal samples. The coarser
-/// step (a small matrix) misses more often and its bands are cheap, so it takes a wider one.
-const MARGIN: [f64; 2] = [0.85, 1.2];
+/// rows and columns, in its own ranks) the bracketing pivots are taken, for the two steps.
+/// For the finer step, about two standard errors of the estimate: on samples of log-normal,
+/// uniform, Pareto and exponential shapes and unequal sizes, one judgement in six misses a
+/// bracket and pays one more walk ([`RETRY`]), which costs less than the wider bands of
+/// three standard errors cost every judgement. The coarser step (a small matrix) misses
+/// more often and its bands are cheap, so it takes a wider one.
+const MARGIN: [f64; 2] = [0.6, 1.2];
 
 /// Entries `rows[r] - cols[c]`: `rows` ascending and `cols` descending in the total order.
 pub(super) struct Matrix<'a> {
@@ -90,6 +97,25 @@ struct Counts {
 }
 
 impl Counts {
+    /// These counts and `more`, at the values of both.
+    fn join(self, more: Counts) -> Counts {
+        if self.values.is_empty() {
+            return more;
+        }
+        if more.values.is_empty() {
+            return self;
+        }
+        let (k, j) = (self.values.len().max(1), more.values.len().max(1));
+        let mut per_row = Vec::with_capacity(self.per_row.len() + more.per_row.len());
+        for (a, b) in self.per_row.chunks_exact(k).zip(more.per_row.chunks_exact(j)) {
+            per_row.extend_from_slice(a);
+            per_row.extend_from_slice(b);
+        }
+        let values = self.values.into_iter().chain(more.values).collect();
+        let totals = self.totals.into_iter().chain(more.totals).collect();
+        Counts { values, totals, per_row }
+    }
+
     /// How many entries of each row are at most value `i`, or `default` for every row when
     /// there is no such value.
     fn column(&self, i: Option<usize>, default: usize) -> Vec<usize> {
@@ -193,13 +219,44 @@ impl<'a> Matrix<'a> {
             values.extend(pivot(group.low).and_then(|p| self.before(p)));
             values.extend(pivot(group.high));
         }
-        let counts = self.count(values);
+        let mut counts = self.count(values);
+        let wanted = |g: &Group| ranks.get(g.start..g.end).unwrap_or_default();
+        // A bracket that missed gets one more walk, at values interpolated between the
+        // counts known around its ranks, before the slower narrowing by sampled pivots.
+        let retry: Vec<f64> = groups.iter().flat_map(|g| self.retry(&counts, wanted(g))).collect();
+        if !retry.is_empty() {
+            counts = counts.join(self.count(retry));
+        }
         let mut out = Vec::with_capacity(ranks.len());
         for group in &groups {
-            let wanted = ranks.get(group.start..group.end).unwrap_or_default();
-            out.extend(self.finish(&counts, wanted));
+            out.extend(self.finish(&counts, wanted(group)));
         }
         out
+    }
+
+    /// Two values to count at, around the ranks `wanted` (ascending), when `counts` leave too
+    /// wide a band around them: where straight-line interpolation between the nearest counts
+    /// (or the matrix's ends) puts ranks [`RETRY`] below and above them.
+    fn retry(&self, counts: &Counts, wanted: &[u64]) -> Vec<f64> {
+        let (Some(&first), Some(&last)) = (wanted.first(), wanted.last()) else {
+            return Vec::new();
+        };
+        let (below, above) = counts.around(first, last);
+        let known = |i: Option<usize>| i.and_then(|i| Some((*counts.values.get(i)?, *counts.totals.get(i)?)));
+        let ends = (
+            known(below).or_else(|| Some((self.at(0, 0), 0))),
+            known(above).or_else(|| {
+                Some((self.at(self.rows.len().wrapping_sub(1), self.cols.len().wrapping_sub(1)), self.len()))
+            }),
+        );
+        let (Some((v0, c0)), Some((v1, c1))) = ends else {
+            return Vec::new();
+        };
+        if c1.saturating_sub(c0) <= DIRECT || !(v0.is_finite() && v1.is_finite() && v1 > v0) {
+            return Vec::new();
+        }
+        let at = |rank: f64| v0 + (v1 - v0) * ((rank - c0 as f64) / (c1 - c0) as f64).clamp(0.0, 1.0);
+        vec![at(first as f64 - RETRY), at(last as f64 + RETRY)]
     }
 
     /// The entries of the `wanted` ranks (ascending), from the tightest band that `counts`

@@ -94,3 +94,28 @@ fn selecting_matches_brute_force_on_a_matrix_large_enough_for_two_thinnings() {
     let want: Vec<f64> = ranks.iter().map(|&r| all[r as usize - 1]).collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_missed_bracket_gets_values_interpolated_around_the_wanted_ranks() {
+    let (rows, cols) = sides(700, 900);
+    let matrix = Matrix::new(&rows, &cols);
+    let mut all: Vec<f64> = rows.iter().flat_map(|r| cols.iter().map(move |c| r - c)).collect();
+    all.sort_by(f64::total_cmp);
+    let wanted = [315_000_u64, 315_001];
+    // Counts well below and well above the wanted ranks: a band of 60 000.
+    let (far_below, far_above) = (all[300_000], all[360_000]);
+    let counts = matrix.count(vec![far_below, far_above]);
+    assert!(counts.totals[1] - counts.totals[0] > DIRECT);
+    let retry = matrix.retry(&counts, &wanted);
+    assert_eq!(retry.len(), 2);
+    let again = matrix.count(retry.clone());
+    let (low, high) = (again.totals[0], again.totals[1]);
+    assert!(low < 315_000 && high >= 315_001 && high - low <= DIRECT, "{low} {high}");
+    // Counts that already bracket the ranks closely need no retry.
+    assert!(matrix.retry(&again, &wanted).is_empty());
+    // Joined counts are the counts at the values of both.
+    let joined = counts.join(again);
+    let together = matrix.count(vec![far_below, far_above, retry[0], retry[1]]);
+    assert_eq!(joined.totals, together.totals);
+    assert_eq!(joined.per_row, together.per_row);
+}
