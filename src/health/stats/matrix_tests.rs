@@ -25,6 +25,13 @@ fn sides(n: usize, m: usize) -> (Vec<f64>, Vec<f64>) {
     (rows, cols)
 }
 
+/// Every entry of the matrix, sorted: the brute-force answer.
+fn every_entry_sorted(rows: &[f64], cols: &[f64]) -> Vec<f64> {
+    let mut all: Vec<f64> = rows.iter().flat_map(|r| cols.iter().map(move |c| r - c)).collect();
+    all.sort_by(f64::total_cmp);
+    all
+}
+
 #[test]
 fn thinning_spreads_over_every_value_when_the_size_is_not_a_multiple_of_the_step() {
     let all: Vec<f64> = (0..125).map(f64::from).collect();
@@ -87,8 +94,7 @@ fn a_guessed_window_finds_the_ranks_or_says_it_missed() {
 fn selecting_matches_brute_force_on_a_matrix_large_enough_for_two_thinnings() {
     let (rows, cols) = sides(700, 900);
     let matrix = Matrix::new(&rows, &cols);
-    let mut all: Vec<f64> = rows.iter().flat_map(|r| cols.iter().map(move |c| r - c)).collect();
-    all.sort_by(f64::total_cmp);
+    let all = every_entry_sorted(&rows, &cols);
     let ranks = [1, 2, 290_000, 315_000, 315_001, 340_000, 629_999, 630_000];
     let got = matrix.select(&ranks);
     let want: Vec<f64> = ranks.iter().map(|&r| all[r as usize - 1]).collect();
@@ -99,8 +105,7 @@ fn selecting_matches_brute_force_on_a_matrix_large_enough_for_two_thinnings() {
 fn a_missed_bracket_gets_values_interpolated_around_the_wanted_ranks() {
     let (rows, cols) = sides(700, 900);
     let matrix = Matrix::new(&rows, &cols);
-    let mut all: Vec<f64> = rows.iter().flat_map(|r| cols.iter().map(move |c| r - c)).collect();
-    all.sort_by(f64::total_cmp);
+    let all = every_entry_sorted(&rows, &cols);
     let wanted = [315_000_u64, 315_001];
     // Counts well below and well above the wanted ranks: a band of 60 000.
     let (far_below, far_above) = (all[300_000], all[360_000]);

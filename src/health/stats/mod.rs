@@ -420,11 +420,10 @@ mod tests {
 
     #[test]
     fn the_merge_walk_without_ties_agrees_with_the_walk_over_tied_groups() {
+        // A linear congruential generator: distinct values, both signs.
         let mut state = 0x1234_5678_u64;
         let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             (state >> 11) as f64 / f64::from(1 << 20) - 4e6
         };
         for (n, m) in [(1, 1), (1, 9), (9, 1), (7, 300), (501, 499), (1000, 1000)] {
