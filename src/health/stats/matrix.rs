@@ -499,7 +499,7 @@ fn pick_near(entries: &mut [f64], ranks: &[u64], (low, high): (f64, f64)) -> Opt
     if n < 256 || !(low.is_finite() && high.is_finite() && high > low) {
         return None;
     }
-    let reach = 3.0 * (n as f64).sqrt() + 8.0;
+    let reach = 1.5 * (n as f64).sqrt() + 16.0;
     let at = |rank: f64| low + (high - low) * (rank / n as f64).clamp(0.0, 1.0);
     let (from, to) = (at(first as f64 - reach), at(last as f64 + reach));
     let (mut below, mut kept) = (0_u64, 0_usize);
