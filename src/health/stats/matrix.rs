@@ -11,7 +11,8 @@
 //! its order statistics estimate the full matrix's to within a few blocks: so values just
 //! below and above each wanted entry are first looked for, recursively, in the thinned
 //! matrix. One walk counts them all; the entries between the two values around a wanted rank
-//! (a band of a couple of thousand) are gathered and the wanted ones selected among them.
+//! (a band of a couple of thousand) are gathered, and the wanted ones selected in a window
+//! of a few hundred where straight-line interpolation between the band's ends puts them.
 //! When an estimate misses, one more walk counts at values interpolated between the known
 //! counts; when that misses too (ties, strange shapes), sampled pivots narrow the band until
 //! it is small. The answer is exact either way, only the work differs. Every answer is an exact
@@ -34,8 +35,8 @@ const DIRECT: u64 = 8192;
 const RETRY: f64 = 1024.0;
 /// Sampled pivots are drawn from this many candidates.
 const SAMPLE: usize = 512;
-/// The thinned matrix keeps one row (and column) in this many, or in half as many when that
-/// leaves it small enough to select from directly.
+/// The thinned matrix keeps one row (and column) in this many, or in half as many when it
+/// would have fewer than 64 entries.
 const STEP: usize = 8;
 /// How far either side of an estimate (in units of the square root of the thinned matrix's
 /// rows and columns, in its own ranks) the bracketing pivots are taken, for the two steps.
