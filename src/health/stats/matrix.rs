@@ -40,12 +40,12 @@ const SAMPLE: usize = 512;
 const STEP: usize = 8;
 /// How far either side of an estimate (in units of the square root of the thinned matrix's
 /// rows and columns, in its own ranks) the bracketing pivots are taken, for the two steps.
-/// For the finer step, about two standard errors of the estimate: on samples of log-normal,
-/// uniform, Pareto and exponential shapes and unequal sizes, one judgement in six misses a
-/// bracket and pays one more walk ([`RETRY`]), which costs less than the wider bands of
-/// three standard errors cost every judgement. The coarser step (a small matrix) misses
+/// For the finer step, about one and a half standard errors of the estimate: on samples of
+/// log-normal, uniform, Pareto and exponential shapes and unequal sizes, one judgement in
+/// four misses a bracket and pays one more walk ([`RETRY`]), which costs less than the wider
+/// bands of three standard errors cost every judgement. The coarser step (a small matrix) misses
 /// more often and its bands are cheap, so it takes a wider one.
-const MARGIN: [f64; 2] = [0.6, 1.2];
+const MARGIN: [f64; 2] = [0.45, 1.2];
 
 /// Entries `rows[r] - cols[c]`: `rows` ascending and `cols` descending in the total order.
 pub(super) struct Matrix<'a> {
