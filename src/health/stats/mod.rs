@@ -127,22 +127,31 @@ fn below_without_ties(x: &[f64], y: &[f64]) -> Option<u64> {
         return None;
     }
     let ky: Vec<i64> = y.iter().map(|&v| select::key(v)).collect();
-    let quarters: Vec<&[f64]> = x.chunks(x.len().div_ceil(4).max(1)).collect();
-    let mut walks: Vec<usize> = quarters
-        .iter()
-        .map(|q| q.first().map_or(0, |&v| ky.partition_point(|&k| k < select::key(v))))
-        .collect();
+    // Four quarters of equal length (the first `x.len() % 4` values are walked on their own).
+    let (head, body) = x.split_at(x.len() % 4);
+    let quarter = body.len() / 4;
+    let (a, rest) = body.split_at(quarter);
+    let (b, rest) = rest.split_at(quarter);
+    let (c, d) = rest.split_at(quarter);
+    let start = |q: &[f64]| q.first().map_or(0, |&v| ky.partition_point(|&k| k < select::key(v)));
+    let mut walks = [start(a), start(b), start(c), start(d)];
     let (mut below, mut tied) = (0_u64, false);
-    let longest = quarters.first().map_or(0, |q| q.len());
-    for i in 0..longest {
-        for (quarter, walk) in quarters.iter().zip(walks.iter_mut()) {
-            if let Some(&v) = quarter.get(i) {
-                let kx = select::key(v);
-                *walk = skip_below(&ky, *walk, kx);
-                tied |= ky.get(*walk) == Some(&kx);
-                below += *walk as u64;
-            }
-        }
+    let mut visit = |walk: &mut usize, v: f64| {
+        let kx = select::key(v);
+        *walk = skip_below(&ky, *walk, kx);
+        tied |= ky.get(*walk) == Some(&kx);
+        below += *walk as u64;
+    };
+    let mut first = 0;
+    for &v in head {
+        visit(&mut first, v);
+    }
+    for (((&va, &vb), &vc), &vd) in a.iter().zip(b).zip(c).zip(d) {
+        let [wa, wb, wc, wd] = &mut walks;
+        visit(wa, va);
+        visit(wb, vb);
+        visit(wc, vc);
+        visit(wd, vd);
     }
     (!tied).then_some(below)
 }
