@@ -12,7 +12,7 @@
 //! below and above each wanted entry are first looked for, recursively, in the thinned
 //! matrix. One walk counts them all; the entries between the two values around a wanted rank
 //! (a band of a couple of thousand) are gathered, and the wanted ones selected in a window
-//! of a few hundred where straight-line interpolation between the band's ends puts them.
+//! of about a hundred where straight-line interpolation between the band's ends puts them.
 //! When an estimate misses, one more walk counts at values interpolated between the known
 //! counts; when that misses too (ties, strange shapes), sampled pivots narrow the band until
 //! it is small. The answer is exact either way, only the work differs. Every answer is an exact
@@ -500,7 +500,7 @@ fn pick_near(entries: &mut [f64], ranks: &[u64], (low, high): (f64, f64)) -> Opt
     if n < 256 || !(low.is_finite() && high.is_finite() && high > low) {
         return None;
     }
-    let reach = 1.5 * (n as f64).sqrt() + 16.0;
+    let reach = (n as f64).sqrt() + 16.0;
     let at = |rank: f64| low + (high - low) * (rank / n as f64).clamp(0.0, 1.0);
     let (from, to) = (at(first as f64 - reach), at(last as f64 + reach));
     let (mut below, mut kept) = (0_u64, 0_usize);
