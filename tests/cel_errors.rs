@@ -348,6 +348,44 @@ fn name_errors_suggest_close_names() {
 ",
             ),
             (
+                "regex.extractall('a', 'b')",
+                "error[E0203]: unknown function `regex.extractall`
+ --> 1:1
+  |
+1 | regex.extractall('a', 'b')
+  | ^^^^^^^^^^^^^^^^
+  = help: did you mean `regex.extractAll`?
+",
+            ),
+            (
+                "extract('a', 'b')",
+                "error[E0203]: unknown function `extract`
+ --> 1:1
+  |
+1 | extract('a', 'b')
+  | ^^^^^^^
+  = help: did you mean `regex.extract(…)`?
+",
+            ),
+            (
+                r"regex.replace('test', '(.)', '\\2')",
+                r"error[E0207]: invalid replacement `\2`: `\2` refers to group 2, but the pattern has 1 capture group(s)
+ --> 1:30
+  |
+1 | regex.replace('test', '(.)', '\\2')
+  |                              ^^^^^
+",
+            ),
+            (
+                "regex.extract('a', '(a)(b)')",
+                "error[E0206]: regular expression `(a)(b)` has 2 capture groups: `regex.extract` takes one at most
+ --> 1:20
+  |
+1 | regex.extract('a', '(a)(b)')
+  |                    ^^^^^^^^
+",
+            ),
+            (
                 "format.named('uuid').validate('x')",
                 "error[E0204]: no matching overload for `optional_type(kubernetes.NamedFormat).validate(string)`
  --> 1:22

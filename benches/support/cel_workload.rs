@@ -137,7 +137,7 @@ pub(crate) const OPTIONAL_EXPRESSIONS: [(&str, &str); 2] = [
 
 /// One row per extension library family, each evaluating to `true` over [`sample`] (kept
 /// apart from [`EXPRESSIONS`], whose rows are the baseline of the instruction counts).
-pub(crate) const EXTENSIONS: [(&str, &str); 6] = [
+pub(crate) const EXTENSIONS: [(&str, &str); 7] = [
     ("math", "math.greatest(change.lines_added, change.lines_removed, 100) == 240"),
     (
         "lists_sets",
@@ -152,5 +152,9 @@ pub(crate) const EXTENSIONS: [(&str, &str); 6] = [
     (
         "k8s_format",
         "!format.dns1123Label().validate(change.environment).hasValue() && format.named('uuid').value().validate(change.title).hasValue()",
+    ),
+    (
+        "regex_ext",
+        r#"regex.extract(change.title, "^[a-z]+\\(([a-z-]+)\\)") == optional.of("checkout") && regex.replace(change.version, "^(\\d+)\\.(\\d+).*", "\\2.\\1") == "5.1""#,
     ),
 ];

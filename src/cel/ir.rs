@@ -119,8 +119,8 @@ pub(crate) enum Node {
     },
     /// `matches` with a pattern compiled at load time.
     Matches(Box<Node>, Arc<regex::Regex>),
-    /// `find` or `findAll` with a pattern compiled at load time: the text, then the limit of
-    /// `findAll(p, n)`.
+    /// `find`, `findAll` or a `regex` function with a pattern compiled at load time: the
+    /// arguments but the pattern (the text, then a limit or a replacement and a count).
     Regex(RegexOp, Box<[Node]>, Arc<regex::Regex>),
     /// A prepared call: an implementation with arguments fixed at load time.
     Prepared(Box<Node>, Arc<dyn PreparedFn>),

@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use super::prepare::Prep;
 use super::{Checker, Typed, fold};
-use crate::cel::ir::{ArithOp, CmpOp, Node, PreparedFn};
+use crate::cel::ir::{ArithOp, CmpOp, Node};
 use crate::cel::stdlib::{self, Overload};
 use crate::cel::syntax::{BinaryOp, Expr, ExprKind, Ident, UnaryOp};
 use crate::cel::types::Type;
-use crate::cel::value::Value;
 use crate::diagnostic::{DiagnosticKind, Span};
 use crate::fuzzy;
 
@@ -357,7 +357,7 @@ impl Checker<'_> {
             matching.iter().skip(1).fold(first.1.clone(), |acc, (_, r)| super::super::types::join(&acc, r));
         // Errors in a constant argument point at it (the last argument of these calls).
         let constant_span = args.last().map_or(function.span, |a| a.span);
-        let nodes = match self.prepare_regex(first.0, nodes, args.first().map_or(function.span, |a| a.span)) {
+        let nodes = match self.prepare_regex(first.0, nodes, args, function.span) {
             Prep::Done(node) => return fold::fold(self, Typed::new(node, ty)),
             Prep::Failed(t) => return t,
             Prep::NotApplicable(nodes) => nodes,
@@ -484,94 +484,6 @@ impl Checker<'_> {
             help,
         )
     }
-
-    /// Compiles calls whose constant arguments can be prepared at load time: a literal regex,
-    /// time zone or version requirement is parsed once, and its errors are load errors.
-    fn prepare(&mut self, function: &Ident, nodes: Vec<Node>, constant_span: Span) -> Prep {
-        let name = function.name.as_str();
-        let [_, constant] = nodes.as_slice() else { return Prep::NotApplicable(nodes) };
-        let Some(Value::String(arg)) = constant.as_const() else { return Prep::NotApplicable(nodes) };
-        let arg = arg.as_str().to_owned();
-        let prepared: Result<Prepared, (DiagnosticKind, String)> = if name == "matches" {
-            stdlib::regex::compile_regex_cached(&arg, self.env.limits().max_regex_bytes)
-                .map(|re| Prepared::Regex(Arc::new(re)))
-                .map_err(|m| (DiagnosticKind::InvalidRegex, m))
-        } else if let Some(field) = stdlib::time::TimeField::from_function(name) {
-            stdlib::time::parse_time_zone(&arg)
-                .map(|tz| Prepared::Fn(Arc::new(TzGetter { field, tz: tz.prepared() })))
-                .map_err(|m| (DiagnosticKind::InvalidLiteral, m))
-        } else if name == "satisfies" {
-            stdlib::semver::parse_version_req(&arg)
-                .map(|req| Prepared::Fn(Arc::new(Satisfies { req })))
-                .map_err(|m| (DiagnosticKind::InvalidLiteral, m))
-        } else {
-            return Prep::NotApplicable(nodes);
-        };
-        match prepared {
-            Err((kind, message)) => Prep::Failed(self.error(kind, constant_span, message)),
-            Ok(p) => match nodes.into_iter().next() {
-                None => Prep::NotApplicable(Vec::new()),
-                Some(subject) => Prep::Done(match p {
-                    Prepared::Regex(re) => Node::Matches(Box::new(subject), re),
-                    Prepared::Fn(f) => Node::Prepared(Box::new(subject), f),
-                }),
-            },
-        }
-    }
-}
-
-impl Checker<'_> {
-    /// `find` and `findAll` with a literal pattern, compiled once here: its errors are load
-    /// errors that point at it.
-    fn prepare_regex(&mut self, overload: &Overload, nodes: Vec<Node>, pattern_span: Span) -> Prep {
-        let stdlib::Impl::Regex(op) = overload.imp else { return Prep::NotApplicable(nodes) };
-        let Some(Value::String(pattern)) = nodes.get(1).and_then(Node::as_const) else {
-            return Prep::NotApplicable(nodes);
-        };
-        match stdlib::regex::compile_regex_cached(pattern.as_str(), self.env.limits().max_regex_bytes) {
-            Err(message) => Prep::Failed(self.error(DiagnosticKind::InvalidRegex, pattern_span, message)),
-            Ok(re) => {
-                let operands: Vec<Node> =
-                    nodes.into_iter().enumerate().filter(|(i, _)| *i != 1).map(|(_, n)| n).collect();
-                Prep::Done(Node::Regex(op, operands.into(), Arc::new(re)))
-            }
-        }
-    }
-}
-
-enum Prepared {
-    Regex(Arc<regex::Regex>),
-    Fn(Arc<dyn PreparedFn>),
-}
-
-/// A timestamp getter with a time zone fixed at load time.
-struct TzGetter {
-    field: stdlib::time::TimeField,
-    tz: stdlib::time::Tz,
-}
-
-impl PreparedFn for TzGetter {
-    fn call<'a>(&self, arg: &Value<'a>) -> Result<Value<'a>, crate::cel::EvalError> {
-        stdlib::time::timestamp_field(self.field, arg, &self.tz)
-    }
-}
-
-/// `satisfies` with a version requirement parsed at load time.
-struct Satisfies {
-    req: semver::VersionReq,
-}
-
-impl PreparedFn for Satisfies {
-    fn call<'a>(&self, arg: &Value<'a>) -> Result<Value<'a>, crate::cel::EvalError> {
-        stdlib::semver::semver_satisfies(arg, &self.req)
-    }
-}
-
-/// The outcome of preparing a call at load time.
-enum Prep {
-    Done(Node),
-    Failed(Typed),
-    NotApplicable(Vec<Node>),
 }
 
 fn signature_text(o: &Overload) -> String {

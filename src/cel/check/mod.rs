@@ -10,6 +10,7 @@ mod format_args;
 mod macros;
 mod names;
 mod optional;
+mod prepare;
 mod special;
 mod wrappers;
 

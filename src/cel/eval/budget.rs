@@ -189,13 +189,14 @@ impl Budget {
     }
 }
 
-/// `find` or `findAll` with a pattern known only at run time (`args[1]`), compiled and
-/// charged through `budget` as for `matches`.
+/// `find`, `findAll` or a `regex` function with a pattern known only at run time
+/// (`args[1]`), compiled and charged through `budget` as for `matches`.
 ///
 /// # Errors
 ///
 /// `no such overload` when the pattern is not a string; an invalid pattern; the budget, or
 /// the limit on distinct run-time patterns, exceeded.
+#[inline(never)]
 pub(super) fn regex_with<'a>(
     op: RegexOp,
     args: &[&Value<'a>],
@@ -281,6 +282,26 @@ mod tests {
         assert_eq!(e.kind(), EvalErrorKind::LimitExceeded);
         let e = regex_with(RegexOp::Find, &[&Value::str("abc"), &Value::Int(1)], &budget).unwrap_err();
         assert_eq!(e.kind(), EvalErrorKind::NoSuchOverload);
+    }
+
+    #[test]
+    fn regex_functions_share_the_cache_and_the_size_limit() {
+        let limits = Limits { max_runtime_regexes: 1, max_value_bytes: 64, ..crate::Limits::default() };
+        let budget = Budget::with_limits(&limits);
+        let (text, pattern) = (Value::str("a-b"), Value::str("([a-z])"));
+        let found = regex_with(RegexOp::Extract, &[&text, &pattern], &budget).unwrap();
+        let Value::Optional(found) = found else { panic!("{found:?}") };
+        assert_eq!(found.get().and_then(Value::as_str), Some("a"));
+        let args = [&text, &pattern, &Value::str(r"<\1\1>"), &Value::Int(1)];
+        let replaced = regex_with(RegexOp::ReplaceN, &args, &budget).unwrap();
+        assert_eq!(replaced.as_str(), Some("<aa>-b"));
+        // 60 references to a one-byte group, for each of two matches: 121 bytes, over 64.
+        let long = Value::string(r"\1".repeat(60));
+        let e = regex_with(RegexOp::Replace, &[&text, &pattern, &long], &budget).unwrap_err();
+        assert_eq!(e.kind(), EvalErrorKind::LimitExceeded);
+        assert!(e.message().starts_with("limit exceeded: a value of 121 bytes"), "{}", e.message());
+        let e = regex_with(RegexOp::ExtractAll, &[&text, &Value::str("x")], &budget).unwrap_err();
+        assert_eq!(e.kind(), EvalErrorKind::LimitExceeded);
     }
 
     fn m_with(budget: &Budget, text: &str, pattern: &str) -> Result<bool, EvalError> {

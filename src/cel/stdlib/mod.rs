@@ -32,7 +32,9 @@ mod named_format;
 mod net;
 pub(crate) mod optional;
 mod quantity;
+mod re2_classes;
 pub(crate) mod regex;
+pub(crate) mod regex_ext;
 pub(crate) mod semver;
 mod sets;
 pub(crate) mod strings;
@@ -76,7 +78,8 @@ pub(crate) enum Impl {
     /// `matches` with a pattern known only at run time: the evaluator compiles it through the
     /// assessment's [`Budget`](crate::cel::Budget), which charges for it and caches it.
     Matches,
-    /// `find` or `findAll` (the pattern is the second argument), compiled like `matches`.
+    /// `find`, `findAll` or a function of the `regex` namespace (the pattern is the second
+    /// argument), compiled like `matches`.
     Regex(regex::RegexOp),
 }
 
@@ -286,6 +289,9 @@ mod tests {
             "isLessThan",
             "compareTo",
             "satisfies",
+            "regex.replace",
+            "regex.extract",
+            "regex.extractAll",
         ] {
             assert!(names.contains(f), "{f} is not declared");
         }

@@ -1,17 +1,22 @@
-//! `matches`, and the Kubernetes regex library's `find` and `findAll`: RE2-syntax regular
-//! expressions through the `regex` crate.
+//! `matches`, the Kubernetes regex library's `find` and `findAll`, and cel-go's regex library
+//! (`regex.replace`, `regex.extract`, `regex.extractAll`, in [`super::regex_ext`]): RE2-syntax
+//! regular expressions through the `regex` crate.
 //!
 //! A match succeeds when the pattern matches any substring (anchor with `^` and `$` to match
 //! the whole text). `s.find(p)` gives the first match (`""` when there is none);
 //! `s.findAll(p)` every non-overlapping match, and `s.findAll(p, n)` at most `n` of them (all
-//! when `n` is negative, none when it is 0). The compiler compiles literal patterns once with [`compile_regex_cached`]
-//! (reporting errors at load time) and calls [`regex_is_match`]; a pattern known only at run
-//! time is compiled through the assessment's [`Budget`](crate::cel::Budget), which charges
+//! when `n` is negative, none when it is 0). As in RE2, `\d`, `\w`, `\s` and `\b` are ASCII
+//! (rewritten by [`super::re2_classes`] before compiling). The compiler compiles literal
+//! patterns once with [`compile_regex_cached`] (reporting errors at load time) and calls
+//! [`regex_is_match`]; a pattern known only at run time is compiled through the assessment's [`Budget`](crate::cel::Budget), which charges
 //! for it, caches it and caps how many distinct patterns one assessment compiles.
 
 use ::regex::{Regex, RegexBuilder};
 
+use super::re2_classes::re2_classes;
+
 use super::cost::Cost;
+use super::regex_ext;
 use super::{Impl, Overload, global, method, no_such_overload};
 use crate::cel::types::Type;
 use crate::cel::value::{EvalError, Value};
@@ -27,6 +32,7 @@ const RUNTIME_DFA_SIZE_LIMIT: usize = 256 << 10;
 pub(super) fn declare(out: &mut Vec<Overload>) {
     use Type::{Bool, Int, String};
     let strings = || Type::list(String);
+    let op = Impl::Regex;
     out.extend([
         global("matches", "matches", vec![String, String], Bool, Impl::Matches),
         method("matches_string", "matches", vec![String, String], Bool, Impl::Matches),
@@ -45,6 +51,34 @@ pub(super) fn declare(out: &mut Vec<Overload>) {
             strings(),
             Impl::Regex(RegexOp::FindAllN),
         ),
+        global(
+            "regex_replace_string_string_string",
+            "regex.replace",
+            vec![String; 3],
+            String,
+            op(RegexOp::Replace),
+        ),
+        global(
+            "regex_replace_string_string_string_int",
+            "regex.replace",
+            vec![String, String, String, Int],
+            String,
+            op(RegexOp::ReplaceN),
+        ),
+        global(
+            "regex_extract_string_string",
+            "regex.extract",
+            vec![String, String],
+            Type::optional(String),
+            op(RegexOp::Extract),
+        ),
+        global(
+            "regex_extract_all_string_string",
+            "regex.extractAll",
+            vec![String, String],
+            strings(),
+            op(RegexOp::ExtractAll),
+        ),
     ]);
 }
 
@@ -57,14 +91,23 @@ pub(crate) enum RegexOp {
     FindAll,
     /// `s.findAll(p, n)`: at most `n` matches (all when `n` is negative).
     FindAllN,
+    /// `regex.replace(s, p, r)`: every match replaced.
+    Replace,
+    /// `regex.replace(s, p, r, n)`: at most `n` matches replaced (all when `n` is negative).
+    ReplaceN,
+    /// `regex.extract(s, p)`: the first match or its group, optional.
+    Extract,
+    /// `regex.extractAll(s, p)`: every match or its group.
+    ExtractAll,
 }
 
 impl RegexOp {
     /// The number of arguments, receiver and pattern included.
     pub(crate) fn arity(self) -> usize {
         match self {
-            RegexOp::Find | RegexOp::FindAll => 2,
-            RegexOp::FindAllN => 3,
+            RegexOp::Find | RegexOp::FindAll | RegexOp::Extract | RegexOp::ExtractAll => 2,
+            RegexOp::FindAllN | RegexOp::Replace => 3,
+            RegexOp::ReplaceN => 4,
         }
     }
 
@@ -73,53 +116,81 @@ impl RegexOp {
         match self {
             RegexOp::Find => "find",
             RegexOp::FindAll | RegexOp::FindAllN => "findAll",
+            RegexOp::Replace | RegexOp::ReplaceN => "regex.replace",
+            RegexOp::Extract => "regex.extract",
+            RegexOp::ExtractAll => "regex.extractAll",
         }
+    }
+
+    /// Refuses a pattern this operation cannot use (`regex.extract` and `regex.extractAll`
+    /// take one capture group at most).
+    ///
+    /// # Errors
+    ///
+    /// A one-line message fit for a diagnostic.
+    pub(crate) fn check_pattern(self, re: &Regex) -> Result<(), String> {
+        match self {
+            RegexOp::Extract | RegexOp::ExtractAll => regex_ext::at_most_one_group(self.name(), re),
+            _ => Ok(()),
+        }
+    }
+
+    /// Where the replacement is among the arguments, pattern included, for `regex.replace`.
+    pub(crate) fn replacement_index(self) -> Option<usize> {
+        matches!(self, RegexOp::Replace | RegexOp::ReplaceN).then_some(2)
     }
 }
 
-/// Runs `op` with the compiled pattern `re` on `args`: the text, then the limit of
-/// `findAll(p, n)` (the pattern is not among them). `charge` is called with the price of each
-/// step before it is taken: reading the text (twice for `findAll`, which counts its matches
-/// before building them), then the value built.
+/// The limit `n` of `findAll(p, n)` or `regex.replace(s, p, r, n)`: all when negative.
+fn limit(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(if n < 0 { usize::MAX } else { 0 })
+}
+
+/// Runs `op` with the compiled pattern `re` on `args`: the text, then the other arguments
+/// (a limit, a replacement; the pattern is not among them). `charge` is called with the price
+/// of each step before it is taken: reading the text (twice for `findAll`, which counts its
+/// matches before building them), then the value built.
 ///
 /// # Errors
 ///
-/// `no such overload` for arguments of other types; whatever `charge` refuses.
+/// `no such overload` for arguments of other types; a pattern or replacement `op` refuses;
+/// whatever `charge` refuses.
+#[inline(never)]
 pub(crate) fn regex_call<'a>(
     op: RegexOp,
     re: &Regex,
     args: &[&Value<'a>],
     charge: &mut dyn FnMut(Cost) -> Result<(), EvalError>,
 ) -> Result<Value<'a>, EvalError> {
-    let (text, limit) = match (op, args) {
-        (RegexOp::Find | RegexOp::FindAll, [Value::String(s)]) => (s.as_str(), usize::MAX),
-        (RegexOp::FindAllN, [Value::String(s), Value::Int(n)]) => {
-            (s.as_str(), usize::try_from(*n).unwrap_or(if *n < 0 { usize::MAX } else { 0 }))
+    use RegexOp::{Extract, ExtractAll, Find, FindAll, FindAllN, Replace, ReplaceN};
+    match (op, args) {
+        (Find, [Value::String(s)]) => {
+            let text = s.as_str();
+            charge(Cost::scan(super::cost::text_steps(text.len())))?;
+            let found = re.find(text).map_or("", |m| m.as_str());
+            charge(Cost::text(0, found.len()))?;
+            Ok(Value::string(found))
         }
+        (FindAll, [Value::String(s)]) => regex_ext::match_list(re, s.as_str(), usize::MAX, false, charge),
+        (FindAllN, [Value::String(s), Value::Int(n)]) => {
+            regex_ext::match_list(re, s.as_str(), limit(*n), false, charge)
+        }
+        (Replace, [subject @ Value::String(s), Value::String(r)]) => {
+            regex_ext::replace(re, subject, s.as_str(), r.as_str(), usize::MAX, charge)
+        }
+        (ReplaceN, [subject @ Value::String(s), Value::String(r), Value::Int(n)]) => {
+            regex_ext::replace(re, subject, s.as_str(), r.as_str(), limit(*n), charge)
+        }
+        (Extract, [Value::String(s)]) => regex_ext::extract(re, s.as_str(), false, charge),
+        (ExtractAll, [Value::String(s)]) => regex_ext::extract(re, s.as_str(), true, charge),
         _ => {
             // The pattern, a string, is not among `args`: named in its place.
             let mut types: Vec<&str> = args.iter().map(|v| v.type_name()).collect();
             types.insert(types.len().min(1), "string");
             let message = format!("no such overload: `{}({})`", op.name(), types.join(", "));
-            return Err(EvalError::no_such_overload(message));
+            Err(EvalError::no_such_overload(message))
         }
-    };
-    let read = super::cost::text_steps(text.len());
-    if op == RegexOp::Find {
-        charge(Cost::scan(read))?;
-        let found = re.find(text).map_or("", |m| m.as_str());
-        charge(Cost::text(0, found.len()))?;
-        return Ok(Value::string(found));
     }
-    if limit == 0 {
-        return Ok(Value::list(Vec::new()));
-    }
-    charge(Cost::scan(read.saturating_mul(2)))?;
-    let (count, bytes) =
-        re.find_iter(text).take(limit).fold((0usize, 0usize), |(n, b), m| (n + 1, b + m.as_str().len()));
-    charge(Cost::list(count, bytes))?;
-    let items: Vec<Value<'a>> = re.find_iter(text).take(count).map(|m| Value::string(m.as_str())).collect();
-    Ok(Value::list(items))
 }
 
 /// Compiles `pattern` (RE2 syntax), refusing patterns whose compiled form exceeds
@@ -161,11 +232,12 @@ pub(crate) fn compile_regex_cached(pattern: &str, size_limit: usize) -> Result<R
 
 /// [`compile_regex`] for a pattern met at run time: the same size limit, a smaller lazy DFA.
 pub(crate) fn compile_runtime(pattern: &str, size_limit: usize) -> Result<Regex, String> {
-    build(RegexBuilder::new(pattern).size_limit(size_limit).dfa_size_limit(RUNTIME_DFA_SIZE_LIMIT), pattern)
+    let re2 = re2_classes(pattern);
+    build(RegexBuilder::new(&re2).size_limit(size_limit).dfa_size_limit(RUNTIME_DFA_SIZE_LIMIT), pattern)
 }
 
 fn compile_uncached(pattern: &str, size_limit: usize) -> Result<Regex, String> {
-    build(RegexBuilder::new(pattern).size_limit(size_limit), pattern)
+    build(RegexBuilder::new(&re2_classes(pattern)).size_limit(size_limit), pattern)
 }
 
 fn build(builder: &RegexBuilder, pattern: &str) -> Result<Regex, String> {
