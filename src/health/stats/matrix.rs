@@ -464,24 +464,21 @@ impl<'a> Matrix<'a> {
 
     /// The band's entries, in no particular order.
     fn band(&self, edges: impl Iterator<Item = (usize, usize)>, size: u64) -> Vec<f64> {
-        // Four slots of room: a row whose band is narrow writes four entries and keeps its own.
-        let mut entries = vec![0.0; usize::try_from(size).unwrap_or(usize::MAX).saturating_add(4)];
-        let mut len = 0;
+        // Four slots of room: a row whose band is narrow writes four entries and keeps its
+        // own. Reserved, not zeroed: every kept entry is written before it is read.
+        let mut entries = Vec::with_capacity(usize::try_from(size).unwrap_or(usize::MAX).saturating_add(4));
         for ((l, h), &r) in edges.zip(self.rows) {
             let width = h.saturating_sub(l);
+            let len = entries.len();
             if width <= 4
-                && let (Some(&[a, b, c, d]), Some(to)) =
-                    (self.cols.get(l..l + 4), entries.get_mut(len..len + 4))
+                && let Some(&[a, b, c, d]) = self.cols.get(l..l + 4)
             {
-                to.copy_from_slice(&[r - a, r - b, r - c, r - d]);
-            } else if let (Some(from), Some(to)) = (self.cols.get(l..h), entries.get_mut(len..len + width)) {
-                for (slot, &c) in to.iter_mut().zip(from) {
-                    *slot = r - c;
-                }
+                entries.extend_from_slice(&[r - a, r - b, r - c, r - d]);
+                entries.truncate(len + width);
+            } else if let Some(from) = self.cols.get(l..h) {
+                entries.extend(from.iter().map(|&c| r - c));
             }
-            len += width;
         }
-        entries.truncate(len);
         entries
     }
 }
