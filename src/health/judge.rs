@@ -237,11 +237,6 @@ fn fails(spec: &MetricSpec, class: Classification) -> bool {
 /// spread fails it: 50% on top of the metric's tolerance.
 const SPREAD_ALLOWANCE: f64 = 0.5;
 
-fn mean_abs_deviation(sorted: &[f64]) -> f64 {
-    let centre = stats::quantile_sorted(sorted, 0.5);
-    sorted.iter().map(|v| (v - centre).abs()).sum::<f64>() / sorted.len().max(1) as f64
-}
-
 fn continuous(
     spec: &MetricSpec,
     t: &Thresholds,
@@ -250,18 +245,21 @@ fn continuous(
     canary: &[f64],
 ) -> MetricVerdict {
     let alpha = 1.0 - t.confidence;
-    let (mut b, mut c) = (baseline.to_vec(), canary.to_vec());
     let mut removed = (0, 0);
-    if t.remove_outliers {
-        if let Ok((kept, out)) = stats::iqr_outliers(&b, 1.5) {
-            removed.0 = out.len();
-            b = kept;
-        }
-        if let Ok((kept, out)) = stats::iqr_outliers(&c, 1.5) {
-            removed.1 = out.len();
-            c = kept;
-        }
-    }
+    // Each side is sorted once (outliers removed first, when asked); every statistic below
+    // reads the sorted samples.
+    let (b, c) = if t.remove_outliers {
+        let keep = |sample: &[f64], count: &mut usize| match stats::iqr_outliers(sample, 1.5) {
+            Ok((kept, out)) => {
+                *count = out.len();
+                stats::sorted(&kept)
+            }
+            Err(_) => stats::sorted(sample),
+        };
+        (keep(baseline, &mut removed.0), keep(canary, &mut removed.1))
+    } else {
+        (stats::sorted(baseline), stats::sorted(canary))
+    };
     if b.is_empty() || c.is_empty() {
         let side = if b.is_empty() { "baseline" } else { "canary" };
         return no_data(spec, t, need, &format!("no {side} samples"), true);
@@ -279,8 +277,6 @@ fn continuous(
             false,
         );
     }
-    b.sort_unstable_by(f64::total_cmp);
-    c.sort_unstable_by(f64::total_cmp);
     let (mb, mc) = (stats::quantile_sorted(&b, 0.5), stats::quantile_sorted(&c, 0.5));
     // The scale that makes the shift relative: the baseline's median, or when that is zero
     // the canary's (so any shift from zero is a 100% change), or 1 when both are zero.
@@ -294,13 +290,15 @@ fn continuous(
     if stats::check(&b).is_err() || stats::check(&c).is_err() {
         return no_data(spec, t, need, "the samples could not be compared", true);
     }
-    // Both sides are sorted once; every statistic below reads the sorted samples.
     let location = stats::mann_whitney_sorted(&c, &b, Alternative::TwoSided, Method::Auto);
     let shift = stats::shift_estimate_sorted(&b, &c, t.confidence);
-    let spread = stats::brown_forsythe_centred(&c, &b, mc, mb);
+    // The mean absolute deviations (the spreads compared) are also the centres of the
+    // Brown-Forsythe test.
+    let (dev_c, dev_b) = (stats::deviation_sum(&c, mc), stats::deviation_sum(&b, mb));
+    let spread = stats::brown_forsythe_centred(&c, &b, (mc, dev_c), (mb, dev_b));
     let effect = shift.estimate / scale;
     let interval = Some((shift.low / scale, shift.high / scale));
-    let (mad_b, mad_c) = (mean_abs_deviation(&b), mean_abs_deviation(&c));
+    let (mad_b, mad_c) = (dev_b / b.len() as f64, dev_c / c.len() as f64);
     let spread_ratio = if mad_b > 0.0 {
         mad_c / mad_b
     } else if mad_c > 0.0 {

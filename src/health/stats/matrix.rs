@@ -2,17 +2,21 @@
 //! the differences.
 //!
 //! The differences `rows[r] - cols[c]`, with `rows` ascending and `cols` descending, form a
-//! matrix that ascends along every row and every column. How many entries lie at or below a
-//! value is counted in `O(rows + cols)` by a staircase walk. A thinned copy of the matrix
-//! (every eighth row and column) is itself such a matrix, and its order statistics estimate
-//! the full matrix's to within a few blocks: so the entries sought are first looked for,
-//! recursively, in the thinned matrix. Two exact counts around each estimate leave a band of
-//! a couple of thousand candidates; two more, where straight-line interpolation between the
-//! band's ends puts the wanted ranks, leave a few hundred, which are selected directly (by
-//! counting them into buckets of equal width). When an estimate misses (ties, strange
-//! shapes), sampled pivots narrow the band until it is small; the answer is exact either
-//! way, only the work differs. Every answer is an exact order statistic: estimates only
-//! choose where to count.
+//! matrix that ascends along every row and every column. How many entries of each row lie at
+//! or below a value is counted in `O(rows + cols)` by a staircase walk, and the walks for
+//! several values share one pass over the rows (they are independent, so the processor
+//! overlaps them), each stepping over four columns at a time without a branch.
+//!
+//! A thinned copy of the matrix (every eighth row and column) is itself such a matrix, and
+//! its order statistics estimate the full matrix's to within a few blocks: so values just
+//! below and above each wanted entry are first looked for, recursively, in the thinned
+//! matrix. One walk counts them all; the entries between the two values around a wanted rank
+//! (a band of a couple of thousand) are gathered, and the wanted ones selected in a window
+//! of about a hundred where straight-line interpolation between the band's ends puts them.
+//! When an estimate misses, one more walk counts at values interpolated between the known
+//! counts; when that misses too (ties, strange shapes), sampled pivots narrow the band until
+//! it is small. The answer is exact either way, only the work differs. Every answer is an exact
+//! order statistic: estimates only choose where to count.
 //!
 //! Entries are ordered by [`f64::total_cmp`] (so `-0.0` sorts before `0.0`). Plain float
 //! comparisons agree with that order unless some entry is `-0.0`, which happens only when
@@ -20,25 +24,28 @@
 
 use std::cmp::Ordering;
 
-/// Matrices with at most this many entries are sorted outright.
+use super::select::{key, pick_keys, pick_ranks, value};
+
+/// Matrices with at most this many entries are selected from directly.
 const SMALL: u64 = 1024;
 /// Bands with at most this many candidates are selected among directly.
-const DIRECT: u64 = 4096;
-/// Bands with at most this many candidates beyond the wanted ranks are not narrowed further
-/// by interpolation.
-const NARROW: u64 = 256;
-/// Rounds of interpolated probes (two each) tried on a band.
-const PROBES: usize = 1;
+const DIRECT: u64 = 8192;
+/// How far (in ranks) beyond the wanted ones a second walk aims, when the first one's
+/// bracket missed.
+const RETRY: f64 = 1024.0;
 /// Sampled pivots are drawn from this many candidates.
 const SAMPLE: usize = 512;
-/// The thinned matrix keeps one row (and column) in this many, or in half as many when that
-/// leaves it small enough to sort.
+/// The thinned matrix keeps one row (and column) in this many, or in half as many when it
+/// would have fewer than 64 entries.
 const STEP: usize = 8;
 /// How far either side of an estimate (in units of the square root of the thinned matrix's
-/// rows and columns, in its own ranks) the bracketing pivots are taken, for the two steps:
-/// about three standard errors of the estimate, measured on log-normal samples. The coarser
-/// step (a small matrix) misses more often and its bands are cheap, so it takes a wider one.
-const MARGIN: [f64; 2] = [0.85, 1.2];
+/// rows and columns, in its own ranks) the bracketing pivots are taken, for the two steps.
+/// For the finer step, about one and a half standard errors of the estimate: on samples of
+/// log-normal, uniform, Pareto and exponential shapes and unequal sizes, one judgement in
+/// four misses a bracket and pays one more walk ([`RETRY`]), which costs less than the wider
+/// bands of three standard errors cost every judgement. The coarser step (a small matrix) misses
+/// more often and its bands are cheap, so it takes a wider one.
+const MARGIN: [f64; 2] = [0.45, 1.2];
 
 /// Entries `rows[r] - cols[c]`: `rows` ascending and `cols` descending in the total order.
 pub(super) struct Matrix<'a> {
@@ -52,28 +59,25 @@ fn is_negative_zero(v: f64) -> bool {
     v.to_bits() == (-0.0_f64).to_bits()
 }
 
-fn le<const TOTAL: bool>(a: f64, b: f64) -> bool {
-    if TOTAL { a.total_cmp(&b) != Ordering::Greater } else { a <= b }
-}
-
-fn lt<const TOTAL: bool>(a: f64, b: f64) -> bool {
-    if TOTAL { a.total_cmp(&b) == Ordering::Less } else { a < b }
-}
-
-/// One value from each block of `step` (all of them when there are few): the upper middle
-/// one, or the lower middle one when `lower`. Taking the upper middle of the ascending rows
-/// and the lower middle of the descending columns keeps the thinned matrix's entries from
-/// leaning to either side of the blocks they stand for.
+/// One value from each of `len / step` equal blocks (all of them when there are few): the
+/// upper middle one, or the lower middle one when `lower`. Taking the upper middle of the
+/// ascending rows and the lower middle of the descending columns keeps the thinned matrix's
+/// entries from leaning to either side of the blocks they stand for; blocks of a fractional
+/// size keep the thinned values spread over all of `values`.
 fn thin(values: &[f64], step: usize, lower: bool) -> Vec<f64> {
     if values.len() < 2 * step {
         return values.to_vec();
     }
-    let offset = if lower { step / 2 - 1 } else { step / 2 };
-    values.iter().skip(offset).step_by(step).take(values.len() / step).copied().collect()
+    let blocks = values.len() / step;
+    let size = values.len() as f64 / blocks as f64;
+    (0..blocks)
+        .filter_map(|t| {
+            let middle = (t as f64 + 0.5) * size;
+            let index = if lower { middle.ceil() as usize - 1 } else { middle.floor() as usize };
+            values.get(index).copied()
+        })
+        .collect()
 }
-
-/// One end of a band: a value and how many entries are at most it.
-type End = (f64, u64);
 
 /// A run of wanted ranks close enough to share one band, with the ranks of the thinned
 /// matrix's entries that bracket it (`None` past either end).
@@ -83,6 +87,54 @@ struct Group {
     end: usize,
     low: Option<u64>,
     high: Option<u64>,
+}
+
+/// Counts at several values at once: for value `i`, how many entries are at most it, in all
+/// (`totals[i]`) and in each row (`per_row[row * values + i]`).
+struct Counts {
+    values: Vec<f64>,
+    totals: Vec<u64>,
+    per_row: Vec<usize>,
+}
+
+impl Counts {
+    /// These counts and `more`, at the values of both.
+    fn join(self, more: Counts) -> Counts {
+        if self.values.is_empty() {
+            return more;
+        }
+        if more.values.is_empty() {
+            return self;
+        }
+        let (k, j) = (self.values.len().max(1), more.values.len().max(1));
+        let mut per_row = Vec::with_capacity(self.per_row.len() + more.per_row.len());
+        for (a, b) in self.per_row.chunks_exact(k).zip(more.per_row.chunks_exact(j)) {
+            per_row.extend_from_slice(a);
+            per_row.extend_from_slice(b);
+        }
+        let values = self.values.into_iter().chain(more.values).collect();
+        let totals = self.totals.into_iter().chain(more.totals).collect();
+        Counts { values, totals, per_row }
+    }
+
+    /// How many entries of each row are at most value `i`, or `default` for every row when
+    /// there is no such value.
+    fn column(&self, i: Option<usize>, default: usize) -> Vec<usize> {
+        let k = self.values.len().max(1);
+        match i {
+            Some(i) => self.per_row.iter().skip(i).step_by(k).copied().collect(),
+            None => vec![default; self.per_row.len() / k],
+        }
+    }
+
+    /// The value with the largest count below `first` and the one with the smallest count of
+    /// at least `last`: the tightest known band around the ranks `first..=last`.
+    fn around(&self, first: u64, last: u64) -> (Option<usize>, Option<usize>) {
+        let indexed = || self.totals.iter().copied().enumerate();
+        let below = indexed().filter(|&(_, c)| c < first).max_by_key(|&(_, c)| c).map(|(i, _)| i);
+        let above = indexed().filter(|&(_, c)| c >= last).min_by_key(|&(_, c)| c).map(|(i, _)| i);
+        (below, above)
+    }
 }
 
 impl<'a> Matrix<'a> {
@@ -104,14 +156,29 @@ impl<'a> Matrix<'a> {
         }
     }
 
+    /// The largest value that orders below `v` among this matrix's possible entries, or `None`
+    /// when nothing does: counting entries at most it counts those below `v`.
+    fn before(&self, v: f64) -> Option<f64> {
+        if v == f64::NEG_INFINITY || v.is_nan() {
+            None
+        } else if self.total && v.to_bits() == 0 {
+            Some(-0.0)
+        } else {
+            // Without a `-0.0` entry, the float below `0.0` is the negative one next to it,
+            // which `next_down` gives for either zero.
+            Some(v.next_down())
+        }
+    }
+
     /// The entries of `ranks` (1-based, strictly ascending, each within `1..=len`), in order.
     pub(super) fn select(&self, ranks: &[u64]) -> Vec<f64> {
         let n = self.len();
         if n <= SMALL {
-            let all: Vec<f64> = self.rows.iter().flat_map(|r| self.cols.iter().map(move |c| r - c)).collect();
-            return pick_ranks(&all, ranks);
+            let mut all: Vec<i64> =
+                self.rows.iter().flat_map(|r| self.cols.iter().map(move |c| key(r - c))).collect();
+            return pick_keys(&mut all, ranks).into_iter().map(value).collect();
         }
-        let step = if n / (STEP * STEP) as u64 > SMALL { STEP } else { STEP / 2 };
+        let step = if n / (STEP * STEP) as u64 >= 64 { STEP } else { STEP / 2 };
         let (grid_rows, grid_cols) = (thin(self.rows, step, false), thin(self.cols, step, true));
         let grid = Matrix { rows: &grid_rows, cols: &grid_cols, total: self.total };
         let g = grid.len();
@@ -119,6 +186,7 @@ impl<'a> Matrix<'a> {
         let factor = if step == STEP { MARGIN[0] } else { MARGIN[1] };
         let margin = factor * ((grid_rows.len() + grid_cols.len()) as f64).sqrt() + 2.0;
         let mut groups: Vec<Group> = Vec::new();
+        let mut group_centre = f64::NEG_INFINITY;
         for (i, &rank) in ranks.iter().enumerate() {
             let centre = rank as f64 * scale;
             let low = (centre - margin).floor();
@@ -126,11 +194,16 @@ impl<'a> Matrix<'a> {
             let low = (low >= 1.0).then_some(low as u64);
             let high = (high <= g as f64).then_some(high as u64);
             match groups.last_mut() {
-                Some(last) if last.high.is_none_or(|h| low.is_none_or(|l| l <= h)) => {
+                // Ranks close together share a band; ranks further apart get their own, which
+                // costs two more counts in the walk but keeps each band small.
+                Some(last) if centre - group_centre <= margin => {
                     last.end = i + 1;
                     last.high = high;
                 }
-                _ => groups.push(Group { start: i, end: i + 1, low, high }),
+                _ => {
+                    group_centre = centre;
+                    groups.push(Group { start: i, end: i + 1, low, high });
+                }
             }
         }
         // The bracketing entries of every group, found together in the thinned matrix.
@@ -141,97 +214,156 @@ impl<'a> Matrix<'a> {
         let pivot = |rank: Option<u64>| {
             rank.and_then(|r| pivot_ranks.binary_search(&r).ok()).and_then(|i| pivots.get(i)).copied()
         };
-        let mut out = Vec::with_capacity(ranks.len());
-        let nrows = self.rows.len();
-        let (mut lo, mut hi, mut counts) = (vec![0; nrows], vec![0; nrows], vec![0; nrows]);
+        // Count below each group's low pivot and at most its high pivot, all in one walk.
+        let mut values: Vec<f64> = Vec::with_capacity(2 * groups.len());
         for group in &groups {
-            let wanted = ranks.get(group.start..group.end).unwrap_or_default();
-            self.bracket(wanted, [pivot(group.low), pivot(group.high)], [&mut lo, &mut hi, &mut counts]);
-            out.extend(self.narrow(&mut lo, &mut hi, wanted));
+            values.extend(pivot(group.low).and_then(|p| self.before(p)));
+            values.extend(pivot(group.high));
+        }
+        let mut counts = self.count(values);
+        let wanted = |g: &Group| ranks.get(g.start..g.end).unwrap_or_default();
+        // A bracket that missed gets one more walk, at values interpolated between the
+        // counts known around its ranks, before the slower narrowing by sampled pivots.
+        let retry: Vec<f64> = groups.iter().flat_map(|g| self.retry(&counts, wanted(g))).collect();
+        if !retry.is_empty() {
+            counts = counts.join(self.count(retry));
+        }
+        let mut out = Vec::with_capacity(ranks.len());
+        for group in &groups {
+            out.extend(self.finish(&counts, wanted(group)));
         }
         out
     }
 
-    /// Sets per-row bounds `lo..hi` of a band holding the `wanted` ranks, from exact counts
-    /// at the given pivots (ascending; the whole matrix when they miss), then narrows it by
-    /// probing where straight-line interpolation between the band's ends puts the wanted ranks.
-    fn bracket(&self, wanted: &[u64], pivots: [Option<f64>; 2], [lo, hi, counts]: [&mut Vec<usize>; 3]) {
-        let (first, last) = (wanted.first().copied().unwrap_or(1), wanted.last().copied().unwrap_or(1));
-        lo.fill(0);
-        hi.fill(self.cols.len());
-        // The band's ends: a value with fewer than `first` entries at or below it, and one with
-        // at least `last`.
-        let (mut below, mut above): (Option<End>, Option<End>) = (None, None);
-        let mut probe = |p: f64, lo: &mut Vec<usize>, hi: &mut Vec<usize>| {
-            let c = self.count(p, true, counts);
-            if c < first && below.is_none_or(|(_, b)| c > b) {
-                // Everything up to `p` comes before the wanted ranks.
-                std::mem::swap(lo, counts);
-                below = Some((p, c));
-            } else if c >= last && above.is_none_or(|(_, a)| c < a) {
-                // Everything wanted is at most `p`.
-                std::mem::swap(hi, counts);
-                above = Some((p, c));
-            }
-            (below, above)
+    /// Two values to count at, around the ranks `wanted` (ascending), when `counts` leave too
+    /// wide a band around them: where straight-line interpolation between the nearest counts
+    /// (or the matrix's ends) puts ranks [`RETRY`] below and above them.
+    fn retry(&self, counts: &Counts, wanted: &[u64]) -> Vec<f64> {
+        let (Some(&first), Some(&last)) = (wanted.first(), wanted.last()) else {
+            return Vec::new();
         };
-        let mut ends = (None, None);
-        for p in pivots.into_iter().flatten() {
-            ends = probe(p, lo, hi);
+        let (below, above) = counts.around(first, last);
+        let known = |i: Option<usize>| i.and_then(|i| Some((*counts.values.get(i)?, *counts.totals.get(i)?)));
+        let ends = (
+            known(below).or_else(|| Some((self.at(0, 0), 0))),
+            known(above).or_else(|| {
+                Some((self.at(self.rows.len().wrapping_sub(1), self.cols.len().wrapping_sub(1)), self.len()))
+            }),
+        );
+        let (Some((v0, c0)), Some((v1, c1))) = ends else {
+            return Vec::new();
+        };
+        if c1.saturating_sub(c0) <= DIRECT || !(v0.is_finite() && v1.is_finite() && v1 > v0) {
+            return Vec::new();
         }
-        for _ in 0..PROBES {
-            let (Some((a, ca)), Some((b, cb))) = ends else { break };
-            let excess = (cb - ca).saturating_sub(last - first);
-            let width = b - a;
-            if excess <= NARROW || !width.is_finite() {
-                break;
-            }
-            // Aim an eighth of the excess outside the wanted ranks on either side.
-            let pad = (excess / 8) as f64;
-            let at = |rank: f64| a + width * ((rank - ca as f64) / (cb - ca) as f64).clamp(0.0, 1.0);
-            for p in [at(first as f64 - pad), at(last as f64 + pad)] {
-                if p > a && p < b {
-                    // `+ 0.0` turns a `-0.0` into `0.0`, which plain comparisons order correctly.
-                    ends = probe(p + 0.0, lo, hi);
-                }
-            }
-            let narrowed = ends.0.zip(ends.1).map_or(u64::MAX, |((_, ca), (_, cb))| cb - ca);
-            if narrowed * 2 > cb - ca {
-                // Interpolation is not converging (ties, or a strange shape): leave the rest to
-                // sampled pivots.
-                break;
-            }
+        let at = |rank: f64| v0 + (v1 - v0) * ((rank - c0 as f64) / (c1 - c0) as f64).clamp(0.0, 1.0);
+        vec![at(first as f64 - RETRY), at(last as f64 + RETRY)]
+    }
+
+    /// The entries of the `wanted` ranks (ascending), from the tightest band that `counts`
+    /// leave around them.
+    fn finish(&self, counts: &Counts, wanted: &[u64]) -> Vec<f64> {
+        let (Some(&first), Some(&last)) = (wanted.first(), wanted.last()) else {
+            return Vec::new();
+        };
+        let (below, above) = counts.around(first, last);
+        let value_of = |i: Option<usize>| i.and_then(|i| counts.values.get(i)).copied();
+        if let (Some(v), Some(b)) = (value_of(above), value_of(below))
+            && self.before(v).is_some_and(|p| p.total_cmp(&b) == Ordering::Equal)
+        {
+            // Nothing lies strictly between the two: every target equals the upper value.
+            return vec![v; wanted.len()];
+        }
+        let total =
+            |i: Option<usize>, default: u64| i.and_then(|i| counts.totals.get(i)).copied().unwrap_or(default);
+        let skipped = total(below, 0);
+        let size = total(above, self.len()).saturating_sub(skipped);
+        if size <= DIRECT {
+            let bounds = value_of(below).zip(value_of(above));
+            let (k, cols) = (counts.values.len().max(1), self.cols.len());
+            let edges = || {
+                counts.per_row.chunks_exact(k).map(move |row| {
+                    let at =
+                        |i: Option<usize>, default| i.and_then(|i| row.get(i)).copied().unwrap_or(default);
+                    (at(below, 0), at(above, cols))
+                })
+            };
+            self.select_in_band(edges, size, wanted, skipped, bounds)
+        } else {
+            let mut lo = counts.column(below, 0);
+            let mut hi = counts.column(above, self.cols.len());
+            self.narrow(&mut lo, &mut hi, wanted)
         }
     }
 
-    /// For each row, how many entries are below `pivot` (or at most `pivot` when
-    /// `inclusive`), and their total. The counts fall as rows rise, so one staircase walk
-    /// finds them all.
-    fn count(&self, pivot: f64, inclusive: bool, per_row: &mut [usize]) -> u64 {
-        match (self.total, inclusive) {
-            (false, false) => self.count_by(per_row, |v| lt::<false>(v, pivot)),
-            (false, true) => self.count_by(per_row, |v| le::<false>(v, pivot)),
-            (true, false) => self.count_by(per_row, |v| lt::<true>(v, pivot)),
-            (true, true) => self.count_by(per_row, |v| le::<true>(v, pivot)),
+    /// For each of `values`, how many entries of each row are at most it. The counts fall as
+    /// rows rise, so one staircase walk per value finds them all; the walks share the pass.
+    fn count(&self, values: Vec<f64>) -> Counts {
+        if self.total {
+            self.count_by(values, |e, v| e.total_cmp(&v) == Ordering::Greater)
+        } else {
+            self.count_by(values, |e, v| e > v)
         }
     }
 
-    fn count_by(&self, per_row: &mut [usize], inside: impl Fn(f64) -> bool) -> u64 {
-        // The columns not yet ruled out for this row; rows ascend, so each row's count is at
-        // most the previous row's.
-        let mut open = self.cols;
-        let mut total = 0_u64;
-        for (slot, &r) in per_row.iter_mut().zip(self.rows) {
-            while let [rest @ .., c] = open {
-                if inside(r - c) {
-                    break;
-                }
-                open = rest;
+    fn count_by(&self, values: Vec<f64>, above: impl Fn(f64, f64) -> bool + Copy) -> Counts {
+        // The walks for up to eight values are unrolled (their state kept in registers); more
+        // values, which no caller asks for, take several passes.
+        let k = values.len();
+        let mut totals = Vec::with_capacity(k);
+        let mut per_row = Vec::new();
+        for (chunk, first) in values.chunks(8).zip((0..).step_by(8)) {
+            let walk = match *chunk {
+                [a] => self.walk(&[a], above),
+                [a, b] => self.walk(&[a, b], above),
+                [a, b, c] => self.walk(&[a, b, c], above),
+                [a, b, c, d] => self.walk(&[a, b, c, d], above),
+                [a, b, c, d, e] => self.walk(&[a, b, c, d, e], above),
+                [a, b, c, d, e, f] => self.walk(&[a, b, c, d, e, f], above),
+                [a, b, c, d, e, f, g] => self.walk(&[a, b, c, d, e, f, g], above),
+                [a, b, c, d, e, f, g, h] => self.walk(&[a, b, c, d, e, f, g, h], above),
+                _ => (Vec::new(), Vec::new()),
+            };
+            totals.extend(walk.0);
+            if k <= 8 {
+                per_row = walk.1;
+                break;
             }
-            *slot = open.len();
-            total += open.len() as u64;
+            per_row.resize(self.rows.len() * k, 0);
+            let width = chunk.len().max(1);
+            for (row, walked) in per_row.chunks_exact_mut(k.max(1)).zip(walk.1.chunks_exact(width)) {
+                if let Some(slots) = row.get_mut(first..first + width) {
+                    slots.copy_from_slice(walked);
+                }
+            }
         }
-        total
+        Counts { values, totals, per_row }
+    }
+
+    /// The staircase walks for `K` values side by side: the totals, and the counts of each
+    /// row (`K` to a row).
+    fn walk<const K: usize>(
+        &self,
+        values: &[f64; K],
+        above: impl Fn(f64, f64) -> bool + Copy,
+    ) -> (Vec<u64>, Vec<usize>) {
+        let mut per_row = Vec::with_capacity(self.rows.len() * K);
+        // For each value, the columns not yet ruled out for this row; rows ascend, so each
+        // row's count is at most the previous row's.
+        let mut open = [self.cols.len(); K];
+        for &r in self.rows {
+            for (open, &v) in open.iter_mut().zip(values) {
+                *open = shrink(self.cols, r, *open, |e| above(e, v));
+            }
+            per_row.extend_from_slice(&open);
+        }
+        let mut totals = [0_u64; K];
+        for row in per_row.chunks_exact(K) {
+            for (total, &count) in totals.iter_mut().zip(row) {
+                *total += count as u64;
+            }
+        }
+        (totals.to_vec(), per_row)
     }
 
     /// The entries of `wanted` ranks (ascending, 1-based), which lie in the band `lo..hi` of
@@ -240,14 +372,7 @@ impl<'a> Matrix<'a> {
         let (Some(&first), Some(&last)) = (wanted.first(), wanted.last()) else {
             return Vec::new();
         };
-        let candidates: u64 = lo.iter().zip(hi.iter()).map(|(&l, &h)| h.saturating_sub(l) as u64).sum();
-        if candidates <= DIRECT {
-            let skipped: u64 = lo.iter().map(|&l| l as u64).sum();
-            return self.select_in_band(lo, hi, wanted, skipped);
-        }
         let nrows = self.rows.len();
-        let mut below = vec![0_usize; nrows];
-        let mut at_most = vec![0_usize; nrows];
         let mut prefix = vec![0_u64; nrows];
         let mut sample = Vec::with_capacity(SAMPLE);
         // A fixed seed: the same data always give the same pivots and the same work.
@@ -260,7 +385,8 @@ impl<'a> Matrix<'a> {
             }
             let skipped: u64 = lo.iter().map(|&l| l as u64).sum();
             if candidates <= DIRECT {
-                return self.select_in_band(lo, hi, wanted, skipped);
+                let edges = || lo.iter().copied().zip(hi.iter().copied());
+                return self.select_in_band(edges, candidates, wanted, skipped, None);
             }
             // Draw the sample, uniformly over the band.
             sample.clear();
@@ -283,150 +409,140 @@ impl<'a> Matrix<'a> {
             let high_index = (q_last * s + spread(q_last)).ceil();
             let low_pivot = (low_index >= 0.0).then(|| pick(&mut sample, low_index as usize));
             let high_pivot = (high_index < s - 1.0).then(|| pick(&mut sample, high_index as usize));
-            let n_below = match low_pivot {
-                Some(p) => self.count(p, false, &mut below),
-                None => {
-                    below.fill(0);
-                    0
-                }
-            };
-            let n_at_most = match high_pivot {
-                Some(p) => self.count(p, true, &mut at_most),
-                None => {
-                    at_most.fill(self.cols.len());
-                    self.len()
-                }
-            };
-            if let (Some(l), Some(h)) = (low_pivot, high_pivot)
-                && l.total_cmp(&h) == Ordering::Equal
-                && first > n_below
-                && last <= n_at_most
+            let mut values: Vec<f64> = low_pivot.and_then(|p| self.before(p)).into_iter().collect();
+            values.extend(high_pivot);
+            let counts = self.count(values);
+            let (below, above) = counts.around(first, last);
+            let value_of = |i: Option<usize>| i.and_then(|i| counts.values.get(i)).copied();
+            if let (Some(v), Some(b)) = (value_of(above), value_of(below))
+                && self.before(v).is_some_and(|p| p.total_cmp(&b) == Ordering::Equal)
             {
                 // Every target equals the one pivot value.
-                return vec![l; wanted.len()];
+                return vec![v; wanted.len()];
             }
-            let before_band = candidates;
-            if last <= n_below {
-                for (h, &b) in hi.iter_mut().zip(&below) {
-                    *h = (*h).min(b);
-                }
-            } else if first > n_at_most {
-                for (l, &a) in lo.iter_mut().zip(&at_most) {
-                    *l = (*l).max(a);
-                }
-            } else {
-                // Keep the side of each pivot that holds every target.
-                if first > n_below {
-                    for (l, &b) in lo.iter_mut().zip(&below) {
-                        *l = (*l).max(b);
-                    }
-                }
-                if last <= n_at_most {
-                    for (h, &a) in hi.iter_mut().zip(&at_most) {
-                        *h = (*h).min(a);
-                    }
-                }
+            for (l, c) in lo.iter_mut().zip(counts.column(below, 0)) {
+                *l = (*l).max(c);
+            }
+            for (h, c) in hi.iter_mut().zip(counts.column(above, usize::MAX)) {
+                *h = (*h).min(c);
             }
             for (h, l) in hi.iter_mut().zip(lo.iter()) {
                 *h = (*h).max(*l);
             }
             let after: u64 = lo.iter().zip(hi.iter()).map(|(&l, &h)| (h - l) as u64).sum();
-            if after >= before_band {
+            if after >= candidates {
                 // No progress (pathological ties): select among what is left.
                 let skipped: u64 = lo.iter().map(|&l| l as u64).sum();
-                return self.select_in_band(lo, hi, wanted, skipped);
+                let edges = || lo.iter().copied().zip(hi.iter().copied());
+                return self.select_in_band(edges, after, wanted, skipped, None);
             }
         }
     }
 
     /// The band's entries of the `wanted` ranks, `skipped` entries lying before the band.
-    fn select_in_band(&self, lo: &[usize], hi: &[usize], wanted: &[u64], skipped: u64) -> Vec<f64> {
-        let mut band: Vec<i64> = Vec::with_capacity(DIRECT as usize);
-        for ((&l, &h), &r) in lo.iter().zip(hi).zip(self.rows) {
-            band.extend(self.cols.get(l..h).unwrap_or_default().iter().map(|c| key(r - c)));
-        }
+    /// The band holds the columns `lo..hi` of each row, as `edges` gives them, `size` in all;
+    /// `bounds`, when known, are values below and at least every entry of the band.
+    fn select_in_band<I: Iterator<Item = (usize, usize)>>(
+        &self,
+        edges: impl Fn() -> I,
+        size: u64,
+        wanted: &[u64],
+        skipped: u64,
+        bounds: Option<(f64, f64)>,
+    ) -> Vec<f64> {
         let within: Vec<u64> = wanted.iter().map(|&w| w.saturating_sub(skipped)).collect();
-        pick_keys(&band, &within).into_iter().map(value).collect()
-    }
-}
-
-/// The key of a value: integers in the same order as [`f64::total_cmp`] orders the values.
-fn key(v: f64) -> i64 {
-    let bits = v.to_bits() as i64;
-    bits ^ (((bits >> 63) as u64) >> 1) as i64
-}
-
-/// The value of a [`key`] (the map is its own inverse).
-fn value(k: i64) -> f64 {
-    f64::from_bits((k ^ (((k >> 63) as u64) >> 1) as i64) as u64)
-}
-
-/// The entries of `ranks` (1-based, strictly ascending) of `values`, in the total order.
-fn pick_ranks(values: &[f64], ranks: &[u64]) -> Vec<f64> {
-    let keys: Vec<i64> = values.iter().map(|&v| key(v)).collect();
-    pick_keys(&keys, ranks).into_iter().map(value).collect()
-}
-
-/// At most this many buckets sort the keys in [`pick_keys`].
-const BUCKETS: usize = 1024;
-
-/// The keys of `ranks` (1-based, strictly ascending; clamped to the keys there are).
-///
-/// The keys are counted into buckets that keep their order (equal parts of the range of
-/// values, or of keys when the values are not all finite), and only the buckets that hold a
-/// wanted rank are gathered and sorted.
-fn pick_keys(keys: &[i64], ranks: &[u64]) -> Vec<i64> {
-    let (Some(&min), Some(&max)) = (keys.iter().min(), keys.iter().max()) else {
-        return Vec::new();
-    };
-    let buckets = keys.len().next_power_of_two().clamp(16, BUCKETS);
-    let (low, high) = (value(min), value(max));
-    let width = high - low;
-    if width.is_finite() && width > 0.0 {
-        // Below 1 so that the largest value falls in the last bucket, not past it.
-        let scale = buckets as f64 / width * (1.0 - 1e-9);
-        pick_bucketed(keys, ranks, buckets, |k| ((value(k) - low) * scale) as usize)
-    } else {
-        let span = max.wrapping_sub(min) as u64;
-        let shift = (64 - span.leading_zeros()).saturating_sub(buckets.trailing_zeros());
-        pick_bucketed(keys, ranks, buckets, |k| (k.wrapping_sub(min) as u64 >> shift) as usize)
-    }
-}
-
-/// [`pick_keys`] with `bucket`, a map of keys into `0..buckets` that never reverses their
-/// order.
-fn pick_bucketed(keys: &[i64], ranks: &[u64], buckets: usize, bucket: impl Fn(i64) -> usize) -> Vec<i64> {
-    let n = keys.len();
-    let mut counts = vec![0_u32; buckets];
-    for &k in keys {
-        if let Some(c) = counts.get_mut(bucket(k)) {
-            *c += 1;
-        }
-    }
-    // For each wanted rank, its bucket and its index among the gathered keys.
-    let mut wanted = vec![false; buckets];
-    let mut targets = Vec::with_capacity(ranks.len());
-    let (mut b, mut before, mut gathered_before) = (0_usize, 0_u64, 0_u64);
-    for &rank in ranks {
-        let rank = rank.clamp(1, n as u64);
-        while let Some(&c) = counts.get(b)
-            && before + u64::from(c) < rank
+        let mut entries = self.band(edges(), size);
+        // Plain comparisons order the entries correctly unless some may be `-0.0`.
+        if !self.total
+            && let Some(found) = bounds.and_then(|b| pick_near(&mut entries, &within, b))
         {
-            before += u64::from(c);
-            if wanted.get(b).copied().unwrap_or(false) {
-                gathered_before += u64::from(c);
-            }
-            b += 1;
+            return found;
         }
-        if let Some(w) = wanted.get_mut(b) {
-            *w = true;
-        }
-        targets.push((gathered_before + rank - before - 1) as usize);
+        let mut keys: Vec<i64> = self.band(edges(), size).into_iter().map(key).collect();
+        pick_keys(&mut keys, &within).into_iter().map(value).collect()
     }
-    let mut gathered: Vec<i64> =
-        keys.iter().copied().filter(|&k| wanted.get(bucket(k)).copied().unwrap_or(false)).collect();
-    gathered.sort_unstable();
-    targets.into_iter().map(|i| gathered.get(i).copied().unwrap_or(i64::MAX)).collect()
+
+    /// The band's entries, in no particular order.
+    fn band(&self, edges: impl Iterator<Item = (usize, usize)>, size: u64) -> Vec<f64> {
+        // Four slots of room: a row whose band is narrow writes four entries and keeps its
+        // own. Reserved, not zeroed: every kept entry is written before it is read.
+        let mut entries = Vec::with_capacity(usize::try_from(size).unwrap_or(usize::MAX).saturating_add(4));
+        for ((l, h), &r) in edges.zip(self.rows) {
+            let width = h.saturating_sub(l);
+            let len = entries.len();
+            if width <= 4
+                && let Some(&[a, b, c, d]) = self.cols.get(l..l + 4)
+            {
+                entries.extend_from_slice(&[r - a, r - b, r - c, r - d]);
+                entries.truncate(len + width);
+            } else if let Some(from) = self.cols.get(l..h) {
+                entries.extend(from.iter().map(|&c| r - c));
+            }
+        }
+        entries
+    }
+}
+
+/// The entries of `ranks` (1-based, ascending) among `entries` (none of them `-0.0`), which
+/// lie above `low` and at most `high`; `None` when the guess below misses them, after moving
+/// some entries over others.
+///
+/// Within a narrow band the entries are spread almost evenly, so straight-line interpolation
+/// between its ends tells about where each wanted rank lies: one pass counts the entries
+/// below a window around those places and moves the window's entries to the front, and the
+/// wanted ones are selected among those.
+fn pick_near(entries: &mut [f64], ranks: &[u64], (low, high): (f64, f64)) -> Option<Vec<f64>> {
+    let n = entries.len();
+    let (&first, &last) = (ranks.first()?, ranks.last()?);
+    if n < 256 || !(low.is_finite() && high.is_finite() && high > low) {
+        return None;
+    }
+    let reach = (n as f64).sqrt() + 16.0;
+    let at = |rank: f64| low + (high - low) * (rank / n as f64).clamp(0.0, 1.0);
+    let (from, to) = (at(first as f64 - reach), at(last as f64 + reach));
+    let (mut below, mut kept) = (0_u64, 0_usize);
+    for i in 0..n {
+        let v = entries.get(i).copied().unwrap_or(0.0);
+        below += u64::from(v < from);
+        // `kept <= i`: the entry at `kept` has been read already.
+        if let Some(slot) = entries.get_mut(kept) {
+            *slot = v;
+        }
+        kept += usize::from(v >= from && v <= to);
+    }
+    if below < first && below + kept as u64 >= last {
+        let window = entries.get_mut(..kept).unwrap_or_default();
+        // Without `-0.0` (or NaN), plain comparisons are the total order.
+        let order = |a: &f64, b: &f64| a.partial_cmp(b).unwrap_or(Ordering::Equal);
+        return Some(pick_ranks(window, ranks, below, order, f64::NAN));
+    }
+    None
+}
+
+/// How many of `cols[..open]` remain once those whose entry `row - c` is `above` are dropped
+/// from the end (where the entries are largest). Four columns are tested at once without a
+/// branch: those above form a run at the end, so their number is how far to step.
+#[inline]
+fn shrink(cols: &[f64], row: f64, mut open: usize, above: impl Fn(f64) -> bool) -> usize {
+    loop {
+        if let Some(&[a, b, c, d]) = cols.get(open.wrapping_sub(4)..open) {
+            let drop = usize::from(above(row - a))
+                + usize::from(above(row - b))
+                + usize::from(above(row - c))
+                + usize::from(above(row - d));
+            open -= drop;
+            if drop < 4 {
+                return open;
+            }
+        } else {
+            while let Some(&c) = open.checked_sub(1).and_then(|i| cols.get(i))
+                && above(row - c)
+            {
+                open -= 1;
+            }
+            return open;
+        }
+    }
 }
 
 /// The `index`-th smallest of `values` (which it reorders).
@@ -438,3 +554,7 @@ fn pick(values: &mut [f64], index: usize) -> f64 {
     let (_, v, _) = values.select_nth_unstable_by(index, f64::total_cmp);
     *v
 }
+
+#[cfg(test)]
+#[path = "matrix_tests.rs"]
+mod tests;

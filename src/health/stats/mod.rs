@@ -21,9 +21,11 @@ use statrs::function::factorial::ln_binomial;
 
 mod fisher;
 mod matrix;
+mod select;
 mod shift;
 
 pub use fisher::fisher_exact;
+pub(crate) use select::sorted;
 pub(crate) use shift::shift_estimate_sorted;
 pub use shift::{Shift, hodges_lehmann, pairwise_difference, shift_estimate, shift_interval};
 
@@ -97,11 +99,87 @@ fn normal_sf(z: f64) -> f64 {
 }
 
 /// The sum of the average ranks (1-based) of the values of `x` among those of `x` and `y`,
-/// and the sizes of the groups of tied values, found by merging the two sorted samples.
+/// and the sizes of the groups of tied values, from the two sorted samples.
 ///
 /// Ranks are halves of integers and their sums stay far below 2^52, so the sum is exact
 /// whatever the order of addition.
 fn rank_sum_sorted(x: &[f64], y: &[f64]) -> (f64, Vec<usize>) {
+    match below_without_ties(x, y) {
+        // Without ties, the rank of `x[i]` is `i + 1` plus the number of `y` values below it.
+        Some(below) => {
+            let n = x.len() as u64;
+            ((n * (n + 1) / 2 + below) as f64, Vec::new())
+        }
+        None => rank_sum_with_ties(x, y),
+    }
+}
+
+/// How many pairs have the `y` value below the `x` value, or `None` when a value occurs
+/// more than once in the two samples.
+///
+/// The samples are merged by a walk over `x` that steps over four `y` values at a time
+/// without a branch; the four quarters of `x` are walked side by side, each from where its
+/// first value falls among `y`, so that the processor overlaps them.
+fn below_without_ties(x: &[f64], y: &[f64]) -> Option<u64> {
+    let repeats =
+        |s: &[f64]| s.windows(2).any(|w| w.first().map(|v| v.to_bits()) == w.get(1).map(|v| v.to_bits()));
+    if repeats(x) || repeats(y) {
+        return None;
+    }
+    let ky: Vec<i64> = y.iter().map(|&v| select::key(v)).collect();
+    // Four quarters of equal length (the first `x.len() % 4` values are walked on their own).
+    let (head, body) = x.split_at(x.len() % 4);
+    let quarter = body.len() / 4;
+    let (a, rest) = body.split_at(quarter);
+    let (b, rest) = rest.split_at(quarter);
+    let (c, d) = rest.split_at(quarter);
+    let start = |q: &[f64]| q.first().map_or(0, |&v| ky.partition_point(|&k| k < select::key(v)));
+    let mut walks = [start(a), start(b), start(c), start(d)];
+    let (mut below, mut tied) = (0_u64, false);
+    let mut visit = |walk: &mut usize, v: f64| {
+        let kx = select::key(v);
+        *walk = skip_below(&ky, *walk, kx);
+        tied |= ky.get(*walk) == Some(&kx);
+        below += *walk as u64;
+    };
+    let mut first = 0;
+    for &v in head {
+        visit(&mut first, v);
+    }
+    for (((&va, &vb), &vc), &vd) in a.iter().zip(b).zip(c).zip(d) {
+        let [wa, wb, wc, wd] = &mut walks;
+        visit(wa, va);
+        visit(wb, vb);
+        visit(wc, vc);
+        visit(wd, vd);
+    }
+    (!tied).then_some(below)
+}
+
+/// The index of the first of the ascending `keys`, from `at` on, that is not below `bound`.
+#[inline]
+fn skip_below(keys: &[i64], mut at: usize, bound: i64) -> usize {
+    loop {
+        if let Some(&[a, b, c, d]) = keys.get(at..at + 4) {
+            let step = usize::from(a < bound)
+                + usize::from(b < bound)
+                + usize::from(c < bound)
+                + usize::from(d < bound);
+            at += step;
+            if step < 4 {
+                return at;
+            }
+        } else {
+            while keys.get(at).is_some_and(|&k| k < bound) {
+                at += 1;
+            }
+            return at;
+        }
+    }
+}
+
+/// [`rank_sum_sorted`] for samples with ties: a walk over the groups of equal values.
+fn rank_sum_with_ties(x: &[f64], y: &[f64]) -> (f64, Vec<usize>) {
     let (mut rest_x, mut rest_y) = (x, y);
     let (mut sum, mut ties, mut start) = (0.0, Vec::new(), 0_usize);
     loop {
@@ -131,13 +209,6 @@ fn rank_sum_sorted(x: &[f64], y: &[f64]) -> (f64, Vec<usize>) {
         rest_y = rest_y.get(in_y..).unwrap_or_default();
     }
     (sum, ties)
-}
-
-/// A sorted copy of `sample`, in the total order.
-pub(crate) fn sorted(sample: &[f64]) -> Vec<f64> {
-    let mut copy = sample.to_vec();
-    copy.sort_unstable_by(f64::total_cmp);
-    copy
 }
 
 /// The Mann-Whitney U test of `x` against `y`.
@@ -272,29 +343,28 @@ fn u_distribution(n1: usize, n2: usize) -> Option<UCounts> {
 pub fn brown_forsythe(x: &[f64], y: &[f64]) -> Result<TestResult, StatsError> {
     check(x)?;
     check(y)?;
-    brown_forsythe_centred(x, y, median(x), median(y))
+    let (cx, cy) = (median(x), median(y));
+    brown_forsythe_centred(x, y, (cx, deviation_sum(x, cx)), (cy, deviation_sum(y, cy)))
 }
 
-/// [`brown_forsythe`] on checked samples whose medians are `centre_x` and `centre_y`.
+/// [`brown_forsythe`] on checked samples, each given with its median and the sum of its
+/// absolute deviations from it ([`deviation_sum`]).
 pub(crate) fn brown_forsythe_centred(
     x: &[f64],
     y: &[f64],
-    centre_x: f64,
-    centre_y: f64,
+    (centre_x, sx): (f64, f64),
+    (centre_y, sy): (f64, f64),
 ) -> Result<TestResult, StatsError> {
     let n = x.len() + y.len();
     if n < 3 {
         return Err(StatsError::Empty);
     }
-    let deviations =
-        |sample: &[f64], centre: f64| -> Vec<f64> { sample.iter().map(|v| (v - centre).abs()).collect() };
-    let (zx, zy) = (deviations(x, centre_x), deviations(y, centre_y));
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let (mx, my) = (mean(&zx), mean(&zy));
-    let grand = (zx.iter().sum::<f64>() + zy.iter().sum::<f64>()) / n as f64;
+    // The absolute deviations are recomputed rather than stored: no allocation.
+    let (mx, my) = (sx / x.len() as f64, sy / y.len() as f64);
+    let grand = (sx + sy) / n as f64;
     let between = x.len() as f64 * (mx - grand).powi(2) + y.len() as f64 * (my - grand).powi(2);
-    let within: f64 =
-        zx.iter().map(|z| (z - mx).powi(2)).sum::<f64>() + zy.iter().map(|z| (z - my).powi(2)).sum::<f64>();
+    let within: f64 = deviations(x, centre_x).map(|z| (z - mx).powi(2)).sum::<f64>()
+        + deviations(y, centre_y).map(|z| (z - my).powi(2)).sum::<f64>();
     let dof = (n - 2) as f64;
     if within.is_nan() || within <= 0.0 {
         let pvalue = if between > 0.0 { 0.0 } else { 1.0 };
@@ -309,11 +379,19 @@ pub(crate) fn brown_forsythe_centred(
     Ok(TestResult { statistic, pvalue: pvalue.clamp(0.0, 1.0), exact: true })
 }
 
+/// The sum of the absolute deviations of `sample` from `centre`.
+pub(crate) fn deviation_sum(sample: &[f64], centre: f64) -> f64 {
+    deviations(sample, centre).sum()
+}
+
+/// The absolute deviations of `sample` from `centre`.
+fn deviations(sample: &[f64], centre: f64) -> impl Iterator<Item = f64> + '_ {
+    sample.iter().map(move |v| (v - centre).abs())
+}
+
 /// The median of a non-empty sample (the mean of the middle two for an even count).
 fn median(sample: &[f64]) -> f64 {
-    let mut sorted = sample.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    quantile_sorted(&sorted, 0.5)
+    quantile_sorted(&sorted(sample), 0.5)
 }
 
 /// The `q` quantile of sorted values, interpolating linearly between order statistics as
@@ -337,11 +415,42 @@ pub(crate) fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// [`StatsError::Empty`] or [`StatsError::NotFinite`] for an unusable sample.
 pub fn iqr_outliers(sample: &[f64], k: f64) -> Result<(Vec<f64>, Vec<f64>), StatsError> {
     check(sample)?;
-    let mut sorted = sample.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    let sorted = sorted(sample);
     let q1 = quantile_sorted(&sorted, 0.25);
     let q3 = quantile_sorted(&sorted, 0.75);
     let reach = k * (q3 - q1);
     let (low, high) = (q1 - reach, q3 + reach);
     Ok(sample.iter().copied().partition(|&v| v >= low && v <= high))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_merge_walk_without_ties_agrees_with_the_walk_over_tied_groups() {
+        // A linear congruential generator: distinct values, both signs.
+        let mut state = 0x1234_5678_u64;
+        let mut next = || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / f64::from(1 << 20) - 4e6
+        };
+        for (n, m) in [(1, 1), (1, 9), (9, 1), (7, 300), (501, 499), (1000, 1000)] {
+            let x = sorted(&(0..n).map(|_| next()).collect::<Vec<f64>>());
+            let y = sorted(&(0..m).map(|_| next()).collect::<Vec<f64>>());
+            assert!(below_without_ties(&x, &y).is_some(), "{n} {m}");
+            assert_eq!(rank_sum_sorted(&x, &y), rank_sum_with_ties(&x, &y), "{n} {m}");
+        }
+    }
+
+    #[test]
+    fn a_repeated_value_sends_the_rank_sum_to_the_walk_over_tied_groups() {
+        let (x, y) = ([1.0, 2.0, 3.0], [0.5, 2.0, 4.0]);
+        assert_eq!(below_without_ties(&x, &y), None);
+        assert_eq!(rank_sum_sorted(&x, &y), (2.0 + 3.5 + 5.0, vec![2]));
+        assert_eq!(below_without_ties(&[1.0, 1.0], &[2.0]), None);
+        assert_eq!(below_without_ties(&[1.0], &[2.0, 2.0]), None);
+        // `-0.0` and `0.0` are different values in the total order.
+        assert_eq!(below_without_ties(&[0.0], &[-0.0]), Some(1));
+    }
 }

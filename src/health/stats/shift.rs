@@ -1,10 +1,12 @@
 //! The shift of one sample against another: the Hodges-Lehmann estimate and its interval,
 //! from order statistics of the pairwise differences found without forming them.
 
+use std::borrow::Cow;
+
 use statrs::distribution::ContinuousCDF;
 
 use super::matrix::Matrix;
-use super::{StatsError, check};
+use super::{StatsError, check, sorted};
 
 /// The Hodges-Lehmann estimate of the shift of `canary` against `baseline`: the median of
 /// all differences `canary[j] - baseline[i]`.
@@ -66,7 +68,7 @@ pub fn shift_estimate(baseline: &[f64], canary: &[f64], confidence: f64) -> Resu
 
 /// [`shift_estimate`] on samples already checked and sorted in the total order.
 pub(crate) fn shift_estimate_sorted(baseline: &[f64], canary: &[f64], confidence: f64) -> Shift {
-    let diffs = Differences { rows: canary.to_vec(), cols: baseline.iter().rev().copied().collect() };
+    let diffs = Differences { rows: Cow::Borrowed(canary), cols: baseline.iter().rev().copied().collect() };
     diffs.shift(confidence)
 }
 
@@ -77,21 +79,21 @@ fn normal_quantile(p: f64) -> f64 {
 
 /// The pairwise differences `canary[j] - baseline[i]`, held as a sorted matrix
 /// ([`Matrix`]): the canary ascending along rows, the baseline descending along columns.
-struct Differences {
-    rows: Vec<f64>,
+struct Differences<'a> {
+    /// The canary, borrowed when it came sorted.
+    rows: Cow<'a, [f64]>,
     cols: Vec<f64>,
 }
 
-impl Differences {
+impl Differences<'_> {
     fn new(baseline: &[f64], canary: &[f64]) -> Result<Self, StatsError> {
         check(baseline)?;
         check(canary)?;
-        let mut rows = canary.to_vec();
-        rows.sort_unstable_by(f64::total_cmp);
-        let mut cols = baseline.to_vec();
+        let rows = sorted(canary);
+        let mut cols = sorted(baseline);
         // Descending, so that canary - baseline ascends along each row.
-        cols.sort_unstable_by(|a, b| b.total_cmp(a));
-        Ok(Self { rows, cols })
+        cols.reverse();
+        Ok(Self { rows: Cow::Owned(rows), cols })
     }
 
     fn matrix(&self) -> Matrix<'_> {
