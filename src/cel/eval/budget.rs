@@ -168,10 +168,11 @@ impl Budget {
     /// The compiled `pattern`: from this budget's cache, or compiled (one step per byte of the
     /// pattern, paid first) and cached, within the limit of distinct run-time patterns.
     pub(crate) fn regex(&self, pattern: &str) -> Result<regex::Regex, EvalError> {
-        let cached = self.regexes.borrow().as_ref().map_or(0, HashMap::len);
-        if let Some(re) = self.regexes.borrow().as_ref().and_then(|m| m.get(pattern)) {
-            return Ok(re.clone());
-        }
+        let cached = match self.regexes.borrow().as_ref() {
+            Some(m) if let Some(re) = m.get(pattern) => return Ok(re.clone()),
+            Some(m) => m.len(),
+            None => 0,
+        };
         if cached >= self.max_regexes {
             return Err(EvalError::new(
                 EvalErrorKind::LimitExceeded,

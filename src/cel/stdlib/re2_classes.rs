@@ -42,15 +42,14 @@ pub(crate) fn re2_classes(pattern: &str) -> Cow<'_, str> {
             '[' => {
                 out.push('[');
                 let rest = pattern.get(at + 1..).unwrap_or("");
-                if depth > 0 && rest.starts_with(':') {
-                    // An ASCII class such as `[:alpha:]`, copied through its `:]`.
-                    if let Some(end) = rest.find(":]") {
-                        out.push_str(rest.get(..end + 2).unwrap_or(""));
-                        for _ in 0..rest.get(..end + 2).map_or(0, |s| s.chars().count()) {
-                            chars.next();
-                        }
-                        continue;
-                    }
+                // An ASCII class such as `[:alpha:]` inside a class, copied through its `:]`.
+                if depth > 0
+                    && rest.starts_with(':')
+                    && let Some(name) = rest.find(":]").and_then(|end| rest.get(..end + 2))
+                {
+                    out.push_str(name);
+                    chars.nth(name.chars().count().saturating_sub(1));
+                    continue;
                 }
                 depth += 1;
                 if chars.peek().is_some_and(|&(_, n)| n == '^') {
