@@ -228,9 +228,32 @@ impl<'a> Matrix<'a> {
         if !retry.is_empty() {
             counts = counts.join(self.count(retry));
         }
+        let plans: Vec<Plan> = groups.iter().map(|g| self.plan(&counts, wanted(g))).collect();
+        // The bands small enough to gather are gathered together, in one pass over the rows.
+        let edges: Vec<Edges> = plans
+            .iter()
+            .filter_map(|p| match *p {
+                Plan::Band { edges, .. } => Some(edges),
+                Plan::Found(_) | Plan::Narrow { .. } => None,
+            })
+            .collect();
+        let mut bands = self.gather_all(&counts, &edges).into_iter();
         let mut out = Vec::with_capacity(ranks.len());
-        for group in &groups {
-            out.extend(self.finish(&counts, wanted(group)));
+        for (group, plan) in groups.iter().zip(plans) {
+            let wanted = wanted(group);
+            match plan {
+                Plan::Found(found) => out.extend(found),
+                Plan::Band { edges, skipped, bounds } => {
+                    let entries = bands.next().unwrap_or_default();
+                    let again = || self.gather_all(&counts, &[edges]).into_iter().next().unwrap_or_default();
+                    out.extend(self.select_in_band(entries, again, wanted, skipped, bounds));
+                }
+                Plan::Narrow { below, above } => {
+                    let mut lo = counts.column(below, 0);
+                    let mut hi = counts.column(above, self.cols.len());
+                    out.extend(self.narrow(&mut lo, &mut hi, wanted));
+                }
+            }
         }
         out
     }
@@ -260,11 +283,11 @@ impl<'a> Matrix<'a> {
         vec![at(first as f64 - RETRY), at(last as f64 + RETRY)]
     }
 
-    /// The entries of the `wanted` ranks (ascending), from the tightest band that `counts`
-    /// leave around them.
-    fn finish(&self, counts: &Counts, wanted: &[u64]) -> Vec<f64> {
+    /// How the entries of the `wanted` ranks (ascending) are found, from the tightest band
+    /// that `counts` leave around them.
+    fn plan(&self, counts: &Counts, wanted: &[u64]) -> Plan {
         let (Some(&first), Some(&last)) = (wanted.first(), wanted.last()) else {
-            return Vec::new();
+            return Plan::Found(Vec::new());
         };
         let (below, above) = counts.around(first, last);
         let value_of = |i: Option<usize>| i.and_then(|i| counts.values.get(i)).copied();
@@ -272,7 +295,7 @@ impl<'a> Matrix<'a> {
             && self.before(v).is_some_and(|p| p.total_cmp(&b) == Ordering::Equal)
         {
             // Nothing lies strictly between the two: every target equals the upper value.
-            return vec![v; wanted.len()];
+            return Plan::Found(vec![v; wanted.len()]);
         }
         let total =
             |i: Option<usize>, default: u64| i.and_then(|i| counts.totals.get(i)).copied().unwrap_or(default);
@@ -280,20 +303,44 @@ impl<'a> Matrix<'a> {
         let size = total(above, self.len()).saturating_sub(skipped);
         if size <= DIRECT {
             let bounds = value_of(below).zip(value_of(above));
-            let (k, cols) = (counts.values.len().max(1), self.cols.len());
-            let edges = || {
-                counts.per_row.chunks_exact(k).map(move |row| {
-                    let at =
-                        |i: Option<usize>, default| i.and_then(|i| row.get(i)).copied().unwrap_or(default);
-                    (at(below, 0), at(above, cols))
-                })
-            };
-            self.select_in_band(edges, size, wanted, skipped, bounds)
+            Plan::Band { edges: Edges { below, above, size }, skipped, bounds }
         } else {
-            let mut lo = counts.column(below, 0);
-            let mut hi = counts.column(above, self.cols.len());
-            self.narrow(&mut lo, &mut hi, wanted)
+            Plan::Narrow { below, above }
         }
+    }
+
+    /// The entries of each band of `edges`, in no particular order, gathered in one pass over
+    /// the rows (four bands at a time, their state kept in registers).
+    fn gather_all(&self, counts: &Counts, edges: &[Edges]) -> Vec<Vec<f64>> {
+        let mut out = Vec::with_capacity(edges.len());
+        for chunk in edges.chunks(4) {
+            match *chunk {
+                [a] => out.extend(self.gather([a], counts)),
+                [a, b] => out.extend(self.gather([a, b], counts)),
+                [a, b, c] => out.extend(self.gather([a, b, c], counts)),
+                [a, b, c, d] => out.extend(self.gather([a, b, c, d], counts)),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The entries of `G` bands, each between the counts of two values (or a matrix's end).
+    fn gather<const G: usize>(&self, edges: [Edges; G], counts: &Counts) -> [Vec<f64>; G] {
+        let k = counts.values.len().max(1);
+        // An index past the row stands for a missing value: the row's end, either way.
+        let lo = edges.map(|e| e.below.unwrap_or(usize::MAX));
+        let hi = edges.map(|e| e.above.unwrap_or(usize::MAX));
+        let mut bands = edges.map(|e| Band::new(e.size.min(self.len())));
+        let cols = self.cols.len();
+        for (row, &r) in counts.per_row.chunks_exact(k).zip(self.rows) {
+            for ((band, &l), &h) in bands.iter_mut().zip(&lo).zip(&hi) {
+                let l = row.get(l).copied().unwrap_or(0);
+                let h = row.get(h).copied().unwrap_or(cols);
+                band.put(self.cols, r, l, h);
+            }
+        }
+        bands.map(Band::finish)
     }
 
     /// For each of `values`, how many entries of each row are at most it. The counts fall as
@@ -386,7 +433,7 @@ impl<'a> Matrix<'a> {
             let skipped: u64 = lo.iter().map(|&l| l as u64).sum();
             if candidates <= DIRECT {
                 let edges = || lo.iter().copied().zip(hi.iter().copied());
-                return self.select_in_band(edges, candidates, wanted, skipped, None);
+                return self.select_in_band(self.band(edges(), candidates), Vec::new, wanted, skipped, None);
             }
             // Draw the sample, uniformly over the band.
             sample.clear();
@@ -434,52 +481,105 @@ impl<'a> Matrix<'a> {
                 // No progress (pathological ties): select among what is left.
                 let skipped: u64 = lo.iter().map(|&l| l as u64).sum();
                 let edges = || lo.iter().copied().zip(hi.iter().copied());
-                return self.select_in_band(edges, after, wanted, skipped, None);
+                return self.select_in_band(self.band(edges(), after), Vec::new, wanted, skipped, None);
             }
         }
     }
 
-    /// The band's entries of the `wanted` ranks, `skipped` entries lying before the band.
-    /// The band holds the columns `lo..hi` of each row, as `edges` gives them, `size` in all;
-    /// `bounds`, when known, are values below and at least every entry of the band.
-    fn select_in_band<I: Iterator<Item = (usize, usize)>>(
+    /// The band's entries of the `wanted` ranks, `skipped` entries lying before the band:
+    /// `entries` are the band's, and `again` gathers them again. `bounds`, when known, are
+    /// values below and at least every entry of the band.
+    fn select_in_band(
         &self,
-        edges: impl Fn() -> I,
-        size: u64,
+        mut entries: Vec<f64>,
+        again: impl Fn() -> Vec<f64>,
         wanted: &[u64],
         skipped: u64,
         bounds: Option<(f64, f64)>,
     ) -> Vec<f64> {
         let within: Vec<u64> = wanted.iter().map(|&w| w.saturating_sub(skipped)).collect();
-        let mut entries = self.band(edges(), size);
         // Plain comparisons order the entries correctly unless some may be `-0.0`.
-        if !self.total
-            && let Some(found) = bounds.and_then(|b| pick_near(&mut entries, &within, b))
-        {
+        let near = !self.total && bounds.is_some_and(|b| near_applies(entries.len(), b));
+        if near && let Some(found) = bounds.and_then(|b| pick_near(&mut entries, &within, b)) {
             return found;
         }
-        let mut keys: Vec<i64> = self.band(edges(), size).into_iter().map(key).collect();
+        // A guess that missed has written over some entries: they are gathered again.
+        let mut keys: Vec<i64> = if near { again() } else { entries }.into_iter().map(key).collect();
         pick_keys(&mut keys, &within).into_iter().map(value).collect()
     }
 
-    /// The band's entries, in no particular order.
+    /// The band's entries, the columns `lo..hi` of each row as `edges` gives them (`size` in
+    /// all), in no particular order.
     fn band(&self, edges: impl Iterator<Item = (usize, usize)>, size: u64) -> Vec<f64> {
-        // Four slots of room: a row whose band is narrow writes four entries and keeps its
-        // own. Reserved, not zeroed: every kept entry is written before it is read.
-        let mut entries = Vec::with_capacity(usize::try_from(size).unwrap_or(usize::MAX).saturating_add(4));
+        let mut band = Band::new(size.min(self.len()));
         for ((l, h), &r) in edges.zip(self.rows) {
-            let width = h.saturating_sub(l);
-            let len = entries.len();
-            if width <= 4
-                && let Some(&[a, b, c, d]) = self.cols.get(l..l + 4)
-            {
-                entries.extend_from_slice(&[r - a, r - b, r - c, r - d]);
-                entries.truncate(len + width);
-            } else if let Some(from) = self.cols.get(l..h) {
-                entries.extend(from.iter().map(|&c| r - c));
-            }
+            band.put(self.cols, r, l, h);
         }
-        entries
+        band.finish()
+    }
+}
+
+/// The edges of a band: the indices of the counted values below and at its top (`None`: the
+/// matrix's first or last entry), and how many entries lie between.
+#[derive(Clone, Copy)]
+struct Edges {
+    below: Option<usize>,
+    above: Option<usize>,
+    size: u64,
+}
+
+/// How the entries of a group of ranks are found, once the counts around them are known.
+enum Plan {
+    /// Already found.
+    Found(Vec<f64>),
+    /// Among the entries of a band small enough to gather, after `skipped` entries;
+    /// `bounds` are the values of its edges.
+    Band { edges: Edges, skipped: u64, bounds: Option<(f64, f64)> },
+    /// Among the entries between the counts at two values, narrowed first.
+    Narrow { below: Option<usize>, above: Option<usize> },
+}
+
+/// The entries of a band, as they are gathered row by row.
+struct Band {
+    entries: Vec<f64>,
+    len: usize,
+}
+
+impl Band {
+    /// Room for `size` entries, and four slots more: a row whose band is narrow writes four
+    /// entries and keeps its own, so the common row is one unconditional write.
+    fn new(size: u64) -> Self {
+        let size = usize::try_from(size).unwrap_or(0);
+        Band { entries: vec![0.0; size.saturating_add(4)], len: 0 }
+    }
+
+    /// Adds the entries `r - cols[c]` of the columns `l..h`.
+    #[inline]
+    fn put(&mut self, cols: &[f64], r: f64, l: usize, h: usize) {
+        let width = h.saturating_sub(l);
+        let len = self.len;
+        if width <= 4
+            && let Some(&[a, b, c, d]) = cols.get(l..l + 4)
+            && let Some(slots) = self.entries.get_mut(len..len + 4)
+        {
+            slots.copy_from_slice(&[r - a, r - b, r - c, r - d]);
+            self.len = len + width;
+        } else if let Some(from) = cols.get(l..h)
+            && let Some(slots) = self.entries.get_mut(len..len + width)
+        {
+            for (slot, &c) in slots.iter_mut().zip(from) {
+                *slot = r - c;
+            }
+            self.len = len + width;
+        } else if let Some(from) = cols.get(l..h) {
+            // Only when the band's size fell short of its edges: cost time, not entries.
+            self.len = append(&mut self.entries, len, r, from);
+        }
+    }
+
+    fn finish(mut self) -> Vec<f64> {
+        self.entries.truncate(self.len);
+        self.entries
     }
 }
 
@@ -494,7 +594,7 @@ impl<'a> Matrix<'a> {
 fn pick_near(entries: &mut [f64], ranks: &[u64], (low, high): (f64, f64)) -> Option<Vec<f64>> {
     let n = entries.len();
     let (&first, &last) = (ranks.first()?, ranks.last()?);
-    if n < 256 || !(low.is_finite() && high.is_finite() && high > low) {
+    if !near_applies(n, (low, high)) {
         return None;
     }
     let reach = (n as f64).sqrt() + 16.0;
@@ -517,6 +617,13 @@ fn pick_near(entries: &mut [f64], ranks: &[u64], (low, high): (f64, f64)) -> Opt
         return Some(pick_ranks(window, ranks, below, order, f64::NAN));
     }
     None
+}
+
+/// Whether [`pick_near`] looks among `n` entries between `low` and `high` (otherwise it
+/// leaves them as they are): when there are enough of them for its guess to pay, and the
+/// ends are finite and apart.
+fn near_applies(n: usize, (low, high): (f64, f64)) -> bool {
+    n >= 256 && low.is_finite() && high.is_finite() && high > low
 }
 
 /// How many of `cols[..open]` remain once those whose entry `row - c` is `above` are dropped
@@ -543,6 +650,18 @@ fn shrink(cols: &[f64], row: f64, mut open: usize, above: impl Fn(f64) -> bool) 
             return open;
         }
     }
+}
+
+/// Writes `r - c` for each of `from` after the first `len` of `entries`, growing them, and
+/// returns how many entries are written.
+#[cold]
+#[inline(never)]
+fn append(entries: &mut Vec<f64>, len: usize, r: f64, from: &[f64]) -> usize {
+    entries.truncate(len);
+    entries.extend(from.iter().map(|&c| r - c));
+    let written = entries.len();
+    entries.resize(written + 4, 0.0);
+    written
 }
 
 /// The `index`-th smallest of `values` (which it reorders).

@@ -124,3 +124,58 @@ fn a_missed_bracket_gets_values_interpolated_around_the_wanted_ranks() {
     assert_eq!(joined.totals, together.totals);
     assert_eq!(joined.per_row, together.per_row);
 }
+
+#[test]
+fn bands_gathered_together_are_the_bands_gathered_one_at_a_time() {
+    let (rows, cols) = sides(300, 200);
+    let matrix = Matrix::new(&rows, &cols);
+    let all = every_entry_sorted(&rows, &cols);
+    let probes: Vec<f64> = [1_000, 2_000, 9_000, 9_500, 30_000, 31_000, 40_000, 41_000, 50_000, 59_000]
+        .iter()
+        .map(|&r| all[r])
+        .collect();
+    let counts = matrix.count(probes);
+    // Five bands (more than one pass takes), two of them reaching a matrix's end.
+    let edges: Vec<Edges> =
+        [(None, Some(0)), (Some(2), Some(3)), (Some(4), Some(5)), (Some(6), Some(7)), (Some(8), None)]
+            .iter()
+            .map(|&(below, above)| {
+                let total = |i: Option<usize>, d: u64| i.map_or(d, |i| counts.totals[i]);
+                Edges { below, above, size: total(above, matrix.len()) - total(below, 0) }
+            })
+            .collect();
+    let together = matrix.gather_all(&counts, &edges);
+    assert_eq!(together.len(), 5);
+    for (band, e) in together.into_iter().zip(&edges) {
+        let lo = counts.column(e.below, 0);
+        let hi = counts.column(e.above, cols.len());
+        let mut alone = matrix.band(lo.iter().copied().zip(hi.iter().copied()), e.size);
+        let mut band = band;
+        band.sort_by(f64::total_cmp);
+        alone.sort_by(f64::total_cmp);
+        assert_eq!(band.len() as u64, e.size);
+        assert_eq!(band, alone);
+    }
+}
+
+#[test]
+fn a_guess_that_missed_is_answered_from_the_band_gathered_again() {
+    let (rows, cols) = sides(300, 200);
+    let matrix = Matrix::new(&rows, &cols);
+    let all = every_entry_sorted(&rows, &cols);
+    let counts = matrix.count(vec![all[20_000], all[23_000]]);
+    let edges = Edges { below: Some(0), above: Some(1), size: counts.totals[1] - counts.totals[0] };
+    let gathered = || matrix.gather_all(&counts, &[edges]).into_iter().next().unwrap_or_default();
+    let skipped = counts.totals[0];
+    let wanted = [21_000_u64, 21_001];
+    // Bounds wider than the band's real spread: the guessed window lands below the wanted
+    // entries, and it misses after moving the entries it kept over others.
+    let (low, high) = (all[20_000], all[23_000]);
+    let bounds = Some((low - 2.0 * (high - low), high));
+    let mut clobbered = gathered();
+    let within = [wanted[0] - skipped, wanted[1] - skipped];
+    assert_eq!(pick_near(&mut clobbered, &within, bounds.unwrap_or_default()), None);
+    assert_ne!(clobbered, gathered());
+    let got = matrix.select_in_band(gathered(), gathered, &wanted, skipped, bounds);
+    assert_eq!(got, vec![all[20_999], all[21_000]]);
+}
