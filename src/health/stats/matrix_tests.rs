@@ -171,11 +171,11 @@ fn a_guess_that_missed_is_answered_from_the_band_gathered_again() {
     // Bounds wider than the band's real spread: the guessed window lands below the wanted
     // entries, and it misses after moving the entries it kept over others.
     let (low, high) = (all[20_000], all[23_000]);
-    let bounds = Some((low - 2.0 * (high - low), high));
+    let bounds = (low - 2.0 * (high - low), high);
     let mut clobbered = gathered();
     let within = [wanted[0] - skipped, wanted[1] - skipped];
-    assert_eq!(pick_near(&mut clobbered, &within, bounds.unwrap_or_default()), None);
+    assert_eq!(pick_near(&mut clobbered, &within, bounds), None);
     assert_ne!(clobbered, gathered());
-    let got = matrix.select_in_band(gathered(), gathered, &wanted, skipped, bounds);
+    let got = matrix.select_in_band(gathered(), gathered, &wanted, skipped, Some(bounds));
     assert_eq!(got, vec![all[20_999], all[21_000]]);
 }
