@@ -135,3 +135,42 @@ fn a_thousand_samples_per_side_match_brute_force() {
     let canary: Vec<f64> = (0..1000).map(|i| f64::from(i % 5) + 1.0).collect();
     check_all(&baseline, &canary, 0.98, &[1, 400_000, 500_001, 1_000_000]).unwrap();
 }
+
+/// A named shape of sample, with the two sizes drawn from it.
+type Shape<'a> = (&'a str, usize, usize, &'a dyn Fn(f64) -> f64);
+
+#[test]
+fn estimates_walked_in_the_thinned_matrix_leave_every_answer_exact() {
+    // Sizes whose thinned matrix is walked for estimates rather than selected from, with
+    // shapes that make straight-line interpolation guess badly: heavy tails, heaps of ties,
+    // both zeros, and one value far out.
+    let mut state = 0x9e37_79b9_u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        ((state >> 11) as f64 + 0.5) / (1_u64 << 53) as f64
+    };
+    let shapes: [Shape<'_>; 5] = [
+        ("pareto", 1000, 1000, &|u| 10.0 / u.powf(1.0 / 1.2)),
+        ("wide log-normal", 900, 1100, &|u| (8.0 * (u - 0.5)).exp()),
+        ("heaped", 1000, 800, &|u| (u * 12.0).floor()),
+        ("zeros of both signs", 1000, 1000, &|u| {
+            if u < 0.5 {
+                -0.0
+            } else if u < 0.9 {
+                0.0
+            } else {
+                u
+            }
+        }),
+        ("one far out", 1000, 1000, &|u| if u > 0.999 { 1e12 } else { u }),
+    ];
+    for (name, n, m, shape) in shapes {
+        let baseline: Vec<f64> = (0..n).map(|_| shape(next())).collect();
+        let canary: Vec<f64> = (0..m).map(|_| shape(next()) * 1.05).collect();
+        let all = n * m;
+        let result = check_all(&baseline, &canary, 0.98, &[1, all / 3, all / 2, all / 2 + 1, all - 7, all]);
+        assert!(result.is_ok(), "{name}: {result:?}");
+    }
+}

@@ -9,10 +9,14 @@
 //!
 //! A thinned copy of the matrix (every eighth row and column) is itself such a matrix, and
 //! its order statistics estimate the full matrix's to within a few blocks: so values just
-//! below and above each wanted entry are first looked for, recursively, in the thinned
-//! matrix. One walk counts them all; the entries between the two values around a wanted rank
-//! (a band of a couple of thousand) are gathered, and the wanted ones selected in a window
-//! of about a hundred where straight-line interpolation between the band's ends puts them.
+//! below and above each wanted entry are first looked for in the thinned matrix. A large
+//! thinned matrix is searched recursively, exactly; a small one (up to a few hundred rows and
+//! columns) only needs values whose counts come near the ranks wanted, so it is walked at
+//! entries of its own thinned copy that bracket them and then at values interpolated between
+//! the counts found, a walk or two more. One walk of the full matrix counts at all the values;
+//! the entries between the two values around a wanted rank (a band of a couple of thousand)
+//! are gathered, and the wanted ones selected in a window of about a hundred where
+//! straight-line interpolation between the band's ends puts them.
 //! When an estimate misses, one more walk counts at values interpolated between the known
 //! counts; when that misses too (ties, strange shapes), sampled pivots narrow the band until
 //! it is small. The answer is exact either way, only the work differs. Every answer is an exact
@@ -33,6 +37,19 @@ const DIRECT: u64 = 8192;
 /// How far (in ranks) beyond the wanted ones a second walk aims, when the first one's
 /// bracket missed.
 const RETRY: f64 = 1024.0;
+/// Matrices with at most this many entries give exact order statistics where estimates are
+/// asked for ([`Matrix::near`]).
+const NEAR_MIN: u64 = 4096;
+/// Thinned matrices with at most this many rows and columns together give estimates by
+/// [`Matrix::near`]; larger ones, exact order statistics.
+const NEAR_REACH: usize = 600;
+/// ... and at least this many of each.
+const NEAR_SIDE: usize = 64;
+/// How many entries of the thinned copy either side of where a rank falls among them bracket
+/// it, for the first walk.
+const NEAR_BRACKET: usize = 2;
+/// How many walks an estimate may take, after the first.
+const NEAR_WALKS: usize = 2;
 /// Sampled pivots are drawn from this many candidates.
 const SAMPLE: usize = 512;
 /// The thinned matrix keeps one row (and column) in this many, or in half as many when it
@@ -210,7 +227,15 @@ impl<'a> Matrix<'a> {
         let mut pivot_ranks: Vec<u64> = groups.iter().flat_map(|g| [g.low, g.high]).flatten().collect();
         pivot_ranks.sort_unstable();
         pivot_ranks.dedup();
-        let pivots = grid.select(&pivot_ranks);
+        // A small thinned matrix is walked a few times for estimates; a large one (its walks
+        // would cost more than its own thinned matrix and bands) or a narrow one (its own
+        // thinned copy would be too coarse to start from) is selected from exactly.
+        let (short, long) = (grid_rows.len().min(grid_cols.len()), grid_rows.len().max(grid_cols.len()));
+        let pivots = if short >= NEAR_SIDE && short + long <= NEAR_REACH {
+            grid.near(&pivot_ranks, (margin / 4.0).max(1.0) as u64)
+        } else {
+            grid.select(&pivot_ranks)
+        };
         let pivot = |rank: Option<u64>| {
             rank.and_then(|r| pivot_ranks.binary_search(&r).ok()).and_then(|i| pivots.get(i)).copied()
         };
@@ -256,6 +281,81 @@ impl<'a> Matrix<'a> {
             }
         }
         out
+    }
+
+    /// Values whose counts lie close to each of `ranks` (ascending), where only estimates
+    /// are needed: the values only choose where a larger matrix is counted.
+    ///
+    /// A small matrix gives its exact order statistics. A larger one starts from those of a
+    /// thinned copy, counts at them in one walk, and moves each value by straight-line
+    /// interpolation between the nearest known counts, a walk at a time, until every count
+    /// is within `tolerance` of its rank (or [`NEAR_WALKS`] walks are done).
+    fn near(&self, ranks: &[u64], tolerance: u64) -> Vec<f64> {
+        let n = self.len();
+        if n <= NEAR_MIN {
+            return self.select(ranks);
+        }
+        // The thinned copy's entries, sorted: about where each rank falls among them is known
+        // (ranks thin evenly), and the entries a few places either side bracket it.
+        let (rows, cols) = (thin(self.rows, STEP, false), thin(self.cols, STEP, true));
+        let mut thinned: Vec<i64> = rows.iter().flat_map(|r| cols.iter().map(move |c| key(r - c))).collect();
+        thinned.sort_unstable();
+        let scale = thinned.len() as f64 / n as f64;
+        // Ranks whose brackets overlap share one around them all.
+        let last = thinned.len().saturating_sub(1);
+        let mut brackets: Vec<(usize, usize)> = Vec::new();
+        for &r in ranks {
+            let at = r as f64 * scale;
+            let below = (at.floor() as usize).saturating_sub(NEAR_BRACKET + 1);
+            let above = (at.ceil() as usize).saturating_add(NEAR_BRACKET).min(last);
+            match brackets.last_mut() {
+                Some(b) if below <= b.1 => b.1 = b.1.max(above),
+                _ => brackets.push((below, above)),
+            }
+        }
+        let mut first: Vec<i64> = brackets
+            .iter()
+            .flat_map(|&(b, a)| [thinned.get(b).copied(), thinned.get(a).copied()])
+            .flatten()
+            .collect();
+        first.dedup();
+        let counts = self.count(first.into_iter().map(value).collect());
+        let mut known: Vec<(f64, u64)> =
+            counts.values.iter().copied().zip(counts.totals.iter().copied()).collect();
+        for _ in 0..NEAR_WALKS {
+            let mut next: Vec<f64> = Vec::new();
+            for &rank in ranks {
+                if known.iter().any(|&(_, c)| c.abs_diff(rank) <= tolerance) {
+                    continue;
+                }
+                let below = known.iter().filter(|&&(_, c)| c < rank).max_by_key(|&&(_, c)| c);
+                let above = known.iter().filter(|&&(_, c)| c > rank).min_by_key(|&&(_, c)| c);
+                // Beyond the known counts, the matrix's ends stand in (near enough for a
+                // guess: the count at the smallest entry is at least 1).
+                let (v0, c0) = below.copied().unwrap_or((self.at(0, 0), 1));
+                let (v1, c1) = above.copied().unwrap_or((
+                    self.at(self.rows.len().wrapping_sub(1), self.cols.len().wrapping_sub(1)),
+                    n,
+                ));
+                if c1 > c0 && v1 > v0 && v0.is_finite() && v1.is_finite() {
+                    let v = v0 + (v1 - v0) * ((rank - c0.min(rank)) as f64 / (c1 - c0) as f64);
+                    if v > v0 && v < v1 {
+                        next.push(v);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            next.sort_by(f64::total_cmp);
+            next.dedup();
+            let counts = self.count(next);
+            known.extend(counts.values.iter().copied().zip(counts.totals.iter().copied()));
+        }
+        ranks
+            .iter()
+            .map(|&rank| known.iter().min_by_key(|&&(_, c)| c.abs_diff(rank)).map_or(f64::NAN, |&(v, _)| v))
+            .collect()
     }
 
     /// Two values to count at, around the ranks `wanted` (ascending), when `counts` leave too

@@ -179,3 +179,22 @@ fn a_guess_that_missed_is_answered_from_the_band_gathered_again() {
     let got = matrix.select_in_band(gathered(), gathered, &wanted, skipped, Some(bounds));
     assert_eq!(got, vec![all[20_999], all[21_000]]);
 }
+
+#[test]
+fn estimates_in_a_smooth_matrix_come_close_to_their_ranks() {
+    let (rows, cols) = sides(125, 125);
+    let matrix = Matrix::new(&rows, &cols);
+    let ranks = [3_000_u64, 3_018, 7_800, 7_818, 12_000, 12_018];
+    let estimates = matrix.near(&ranks, 2);
+    assert_eq!(estimates.len(), ranks.len());
+    let counts = matrix.count(estimates);
+    // The walks stop at the tolerance or after a few tries: close, not always within it.
+    let misses: Vec<u64> = ranks.iter().zip(&counts.totals).map(|(&r, &c)| r.abs_diff(c)).collect();
+    assert!(misses.iter().all(|&m| m <= 8), "{misses:?}");
+    assert!(misses.iter().filter(|&&m| m <= 2).count() >= 4, "{misses:?}");
+    // A small matrix gives its exact order statistics.
+    let (rows, cols) = sides(40, 50);
+    let small = Matrix::new(&rows, &cols);
+    let all = every_entry_sorted(&rows, &cols);
+    assert_eq!(small.near(&[1, 1000, 2000], 5), vec![all[0], all[999], all[1999]]);
+}
