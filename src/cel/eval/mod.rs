@@ -19,7 +19,6 @@ use calls::{call, dispatch, dyn_method, method};
 use text::join;
 pub(crate) use text::push_int;
 #[cfg(any(test, feature = "fuzzing"))]
-#[cfg(feature = "fuzzing")]
 pub(crate) use text::write_plain;
 
 use crate::cel::ir::{ArithOp, FieldRef, Node};

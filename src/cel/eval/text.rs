@@ -72,7 +72,7 @@ pub(super) fn join(list: &Value<'_>, sep: Option<&str>, out: &mut String) -> Res
 
 /// A value as text for people: strings without quotes, lists as `a, b`, other values in
 /// their canonical form.
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn write_plain(v: &Value<'_>, out: &mut String) {
     write_plain_within(v, out, usize::MAX);
 }
