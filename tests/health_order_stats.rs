@@ -151,7 +151,7 @@ fn estimates_walked_in_the_thinned_matrix_leave_every_answer_exact() {
         state ^= state << 17;
         ((state >> 11) as f64 + 0.5) / (1_u64 << 53) as f64
     };
-    let shapes: [Shape<'_>; 5] = [
+    let shapes: [Shape<'_>; 6] = [
         ("pareto", 1000, 1000, &|u| 10.0 / u.powf(1.0 / 1.2)),
         ("wide log-normal", 900, 1100, &|u| (8.0 * (u - 0.5)).exp()),
         ("heaped", 1000, 800, &|u| (u * 12.0).floor()),
@@ -165,6 +165,15 @@ fn estimates_walked_in_the_thinned_matrix_leave_every_answer_exact() {
             }
         }),
         ("one far out", 1000, 1000, &|u| if u > 0.999 { 1e12 } else { u }),
+        ("differences overflowing", 1000, 1000, &|u| {
+            if u < 0.2 {
+                -f64::MAX / 2.0
+            } else if u > 0.8 {
+                f64::MAX / 2.0
+            } else {
+                u
+            }
+        }),
     ];
     for (name, n, m, shape) in shapes {
         let baseline: Vec<f64> = (0..n).map(|_| shape(next())).collect();
