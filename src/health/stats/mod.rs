@@ -19,6 +19,7 @@ use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 use statrs::function::erf::erfc;
 use statrs::function::factorial::ln_binomial;
 
+mod band;
 mod fisher;
 mod matrix;
 mod select;
