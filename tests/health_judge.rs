@@ -275,3 +275,29 @@ fn metrics_the_policy_does_not_name_are_listed_not_judged() {
     let v = judge.judge(&Observations::from_json(&doc).unwrap());
     assert_eq!(v.unjudged, vec!["other".to_owned()]);
 }
+
+#[test]
+fn a_canary_reporting_its_zeros_as_minus_zero_is_judged_as_if_they_were_zeros() {
+    // In the total order of floats `-0.0` ranks below `0.0`: a canary whose zeros were spelled
+    // `-0` would rank them below the baseline's and pull its rank sum down, hiding an increase.
+    let judge = Judge::new(vec![latency()], Thresholds::default()).unwrap();
+    let mut rng = Rng(41);
+    let baseline: Vec<f64> =
+        (0..300).map(|i| if i % 2 == 0 { 0.0 } else { rng.latencies(1, 10.0, 0.3)[0] }).collect();
+    let canary: Vec<f64> =
+        (0..300).map(|i| if i % 2 == 0 { 0.0 } else { rng.latencies(1, 13.0, 0.3)[0] }).collect();
+    let spelled: Vec<f64> = canary.iter().map(|&v| if v == 0.0 { -0.0 } else { v }).collect();
+    assert!(spelled.iter().any(|v| v.is_sign_negative()));
+    let plain = judge_samples(&judge, &baseline, &canary);
+    let minus = judge_samples(&judge, &baseline, &spelled);
+    let (a, b) = (plain.metrics[0].stats.clone().unwrap(), minus.metrics[0].stats.clone().unwrap());
+    assert_eq!(a.pvalue.to_bits(), b.pvalue.to_bits(), "{} vs {}", a.pvalue, b.pvalue);
+    assert_eq!(a.effect.to_bits(), b.effect.to_bits());
+    assert_eq!(plain.metrics[0].classification, minus.metrics[0].classification);
+    assert_eq!(plain.decision, minus.decision);
+    // In the document, `-0` is the same.
+    let text = samples_doc(&[("latency_p99_ms", &baseline, &spelled)]);
+    assert!(text.contains("-0.0"), "the document spells the zeros with a sign");
+    let read = judge.judge(&Observations::from_json(&text).unwrap());
+    assert_eq!(read.metrics[0].stats.as_ref().unwrap().pvalue.to_bits(), a.pvalue.to_bits());
+}

@@ -9,7 +9,9 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Every difference `canary[j] - baseline[i]`, sorted in the total order.
 fn all_differences(baseline: &[f64], canary: &[f64]) -> Vec<f64> {
-    let mut all: Vec<f64> = canary.iter().flat_map(|c| baseline.iter().map(move |b| c - b)).collect();
+    // Samples read `-0.0` as `0.0` (adding `0.0` does that and changes nothing else).
+    let mut all: Vec<f64> =
+        canary.iter().flat_map(|c| baseline.iter().map(move |b| (c + 0.0) - (b + 0.0))).collect();
     all.sort_by(f64::total_cmp);
     all
 }

@@ -1,7 +1,8 @@
 //! The statistics behind the health judge: two-sample tests on canary against baseline.
 //!
 //! Every function here is pure and total: it takes samples or counts, never panics, and
-//! reports unusable input ([`StatsError`]) instead of returning NaN. The results agree with
+//! reports unusable input ([`StatsError`]) instead of returning NaN. A sample's `-0.0` is
+//! read as `0.0` (they are equal, and tie, as in SciPy): its sign must not move a rank. The results agree with
 //! SciPy to floating-point precision; `tests/health_stats.rs` compares them against
 //! reference vectors that `scripts/health_vectors.py` produced with SciPy and NumPy.
 //!
