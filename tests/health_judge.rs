@@ -301,3 +301,38 @@ fn a_canary_reporting_its_zeros_as_minus_zero_is_judged_as_if_they_were_zeros() 
     let read = judge.judge(&Observations::from_json(&text).unwrap());
     assert_eq!(read.metrics[0].stats.as_ref().unwrap().pvalue.to_bits(), a.pvalue.to_bits());
 }
+
+#[test]
+fn a_metric_given_under_another_spelling_of_its_name_never_promotes() {
+    // `saturation` may be missing (`missing = "ignore"`); `latency_p99_ms` is judged. The
+    // canary's author respells `saturation` so that the policy would see it as absent and
+    // leave it out, while a regression sits in it.
+    let judge = Judge::new(
+        vec![latency(), MetricSpec::new("saturation", MetricKind::Continuous).missing(Missing::Ignore)],
+        Thresholds::default(),
+    )
+    .unwrap();
+    let mut rng = Rng(7);
+    let (b, c) = (rng.latencies(200, 120.0, 0.3), rng.latencies(200, 120.0, 0.3));
+    let (sb, sc) = (rng.latencies(200, 0.4, 0.1), rng.latencies(200, 0.9, 0.1));
+    let doc = |name: &str| {
+        let text = samples_doc(&[("latency_p99_ms", &b, &c), (name, &sb, &sc)]);
+        judge.judge(&Observations::from_json(&text).unwrap())
+    };
+    // Under its own name, the saturation regression is seen.
+    assert_eq!(doc("saturation").metrics[1].classification, Classification::High);
+    // An unrelated name is not this metric: it is ignored as absent, and the rest promotes.
+    let unrelated = doc("queue_depth");
+    assert_eq!(unrelated.decision, Decision::Promote, "{:?}", unrelated.reasons);
+    assert_eq!(unrelated.unjudged, vec!["queue_depth".to_owned()]);
+    // Case, an invisible character, a look-alike letter (Cyrillic `а`), a full-width letter.
+    for spelled in ["Saturation", "satu\u{200b}ration", "s\u{430}turation", "\u{ff53}aturation"] {
+        let v = doc(spelled);
+        assert_eq!(v.decision, Decision::Continue, "{spelled:?}: {:?}", v.reasons);
+        let m = &v.metrics[1];
+        assert_eq!(m.classification, Classification::NoData);
+        assert!(m.blocks_promotion, "{spelled:?}");
+        assert!(m.reason.contains(&spelled.escape_debug().to_string()), "{spelled:?}: {}", m.reason);
+        assert_eq!(v.unjudged, vec![spelled.to_owned()]);
+    }
+}

@@ -7,6 +7,7 @@ use super::observations::{MetricData, Observations, Side};
 use super::stats::{self, Alternative, Method};
 use super::verdict::{Classification, Decision, MetricStats, MetricVerdict, Verdict};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Diagnostics};
+use crate::input::identity_key;
 
 impl Verdict {
     /// The verdict of a policy without a `[health]` section: nothing judged, so `continue`.
@@ -26,6 +27,9 @@ impl Verdict {
 pub struct Judge {
     metrics: Vec<MetricSpec>,
     thresholds: Thresholds,
+    /// Each metric name's confusable skeleton ([`identity_key`]), to recognise it under
+    /// another spelling in the observations.
+    keys: Vec<Option<String>>,
 }
 
 /// Checks thresholds, naming the `path` of each problem (`health` or `health.risk.high`).
@@ -98,7 +102,11 @@ impl Judge {
                 );
             }
         }
-        if diags.is_empty() { Ok(Judge { metrics, thresholds }) } else { Err(Diagnostics::new(diags)) }
+        if !diags.is_empty() {
+            return Err(Diagnostics::new(diags));
+        }
+        let keys = metrics.iter().map(|m| identity_key(&m.name).ok()).collect();
+        Ok(Judge { metrics, thresholds, keys })
     }
 
     /// The metrics, in order.
@@ -125,19 +133,43 @@ impl Judge {
     #[must_use]
     pub fn judge_with(&self, observations: &Observations, thresholds: &Thresholds) -> Verdict {
         let t = sane(thresholds, &self.thresholds);
-        let metrics: Vec<MetricVerdict> = self
-            .metrics
-            .iter()
-            .map(|spec| judge_metric(spec, observations.metrics.get(&spec.name).and_then(Option::as_ref), &t))
-            .collect();
-        let unjudged = observations
+        let unjudged: Vec<String> = observations
             .metrics
             .keys()
             .filter(|name| !self.metrics.iter().any(|m| &m.name == *name))
             .cloned()
             .collect();
+        // The skeletons of the names the policy does not know, computed only when there are
+        // any (there are none in a well-formed document).
+        let unknown: Vec<(&str, Option<String>)> =
+            unjudged.iter().map(|name| (name.as_str(), identity_key(name).ok())).collect();
+        let metrics: Vec<MetricVerdict> = self
+            .metrics
+            .iter()
+            .zip(&self.keys)
+            .map(|(spec, key)| match observations.metrics.get(&spec.name) {
+                Some(data) => judge_metric(spec, data.as_ref(), &t),
+                None => match unknown.iter().find(|(_, k)| k.is_some() && k == key) {
+                    Some(&(given, _)) => respelled(spec, &t, given),
+                    None => judge_metric(spec, None, &t),
+                },
+            })
+            .collect();
         decide(metrics, unjudged, &t)
     }
+}
+
+/// The verdict of a metric that the observations give only under another spelling of its
+/// name (case, invisible or look-alike characters): the judge does not guess which is meant,
+/// and whatever the metric's `missing` says, the rollout is not promoted on it.
+fn respelled(spec: &MetricSpec, t: &Thresholds, given: &str) -> MetricVerdict {
+    let need = ((spec.min_samples as f64) * t.min_samples_factor).ceil().max(1.0) as u64;
+    let reason = format!(
+        "not given under this name, but as `{}`, which differs only in case, invisible or \
+         look-alike characters: not judged",
+        given.escape_debug()
+    );
+    no_data(spec, t, need, &reason, false)
 }
 
 /// `given`, with anything unusable replaced by `fallback`'s value.

@@ -42,8 +42,9 @@ impl Verdict {
             let _ = writeln!(out, "  {:<8} {}", m.classification.as_str(), m.reason);
         }
         if !self.unjudged.is_empty() {
-            let _ =
-                writeln!(out, "\nnot judged (the policy does not name them): {}", self.unjudged.join(", "));
+            // Escaped, so that an invisible character in a name shows.
+            let names: Vec<String> = self.unjudged.iter().map(|n| n.escape_debug().to_string()).collect();
+            let _ = writeln!(out, "\nnot judged (the policy does not name them): {}", names.join(", "));
         }
         if !self.references.is_empty() {
             let _ = writeln!(out, "\nreferences: {}", self.references.join(", "));
