@@ -336,3 +336,13 @@ fn a_metric_given_under_another_spelling_of_its_name_never_promotes() {
         assert_eq!(v.unjudged, vec![spelled.to_owned()]);
     }
 }
+
+#[test]
+fn a_score_of_nothing_passed_is_zero_not_minus_zero() {
+    let judge = Judge::new(vec![errors()], Thresholds::default()).unwrap();
+    let text = r#"{ "metrics": { "errors": { "baseline": { "errors": 0, "total": 100000 },
+                                         "canary": { "errors": 50, "total": 1000 } } } }"#;
+    let v = judge.judge(&Observations::from_json(text).unwrap());
+    assert_eq!(v.decision, Decision::RollBack);
+    assert_eq!(v.score.map(f64::to_bits), Some(0.0_f64.to_bits()), "{:?}", v.score);
+}

@@ -556,8 +556,10 @@ fn percent_rate(r: f64) -> String {
 }
 
 fn decide(metrics: Vec<MetricVerdict>, unjudged: Vec<String>, t: &Thresholds) -> Verdict {
-    let scored: f64 = metrics.iter().filter(|m| m.scored).map(|m| m.weight).sum();
-    let passed: f64 = metrics.iter().filter(|m| m.scored && !m.failed).map(|m| m.weight).sum();
+    // Folded from `0.0`: an empty `sum` of floats is `-0.0`, which would print as a score of
+    // "-0.0" when every scored metric failed.
+    let scored = metrics.iter().filter(|m| m.scored).fold(0.0, |sum, m| sum + m.weight);
+    let passed = metrics.iter().filter(|m| m.scored && !m.failed).fold(0.0, |sum, m| sum + m.weight);
     let score = (scored > 0.0).then(|| 100.0 * passed / scored);
     let mut reasons = Vec::new();
     let critical: Vec<&MetricVerdict> = metrics.iter().filter(|m| m.critical && m.failed).collect();
