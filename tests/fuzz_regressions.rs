@@ -33,13 +33,15 @@ fn replay(target: &str, run: fn(&[u8])) -> usize {
 #[test]
 fn every_target_replays_its_inputs() {
     type Target = (&'static str, fn(&[u8]), usize);
-    let targets: [Target; 6] = [
+    let targets: [Target; 8] = [
         ("cel_parse", changeguard::fuzzing::cel_parse, 10),
         ("cel_eval", changeguard::fuzzing::cel_eval, 10),
         ("policy_load", changeguard::fuzzing::policy_load, 2),
         ("input_load", changeguard::fuzzing::input_load, 5),
         ("assess", changeguard::fuzzing::assess, 10),
         ("respell", changeguard::fuzzing::respelling, 10),
+        ("health_judge", changeguard::fuzzing::health_judge, 7),
+        ("health_stats", changeguard::fuzzing::health_stats, 8),
     ];
     for (target, run, least) in targets {
         let count = replay(target, run);
@@ -53,6 +55,8 @@ fn fuzz_bodies_accept_anything() {
     for data in [&b""[..], b"\xff\xfe", b"\0\0", b"1 +", b"x\0{\"x\": [[[[1]]]]}", b"x\0not json"] {
         changeguard::fuzzing::cel_parse(data);
         changeguard::fuzzing::cel_eval(data);
+        changeguard::fuzzing::health_judge(data);
+        changeguard::fuzzing::health_stats(data);
     }
 }
 

@@ -207,3 +207,22 @@ fn order_statistics_of_large_samples_match_brute_force() {
     // Constant samples: every difference is the same.
     assert_eq!(hodges_lehmann(&[2.0; 300], &[5.0; 300]).unwrap(), 3.0);
 }
+
+#[test]
+fn brown_forsythe_on_values_near_the_largest_float_neither_panics_nor_changes() {
+    // The deviations' squares overflow, which once reached the F distribution as NaN (a
+    // panic inside statrs); the statistic does not change when every value is scaled.
+    let x = [1.0, 2.0, 4.0, 8.0, 9.5, 3.0, 2.5];
+    let y = [1.5, 2.0, 2.2, 2.4, 2.6, 3.0];
+    let plain = brown_forsythe(&x, &y).unwrap();
+    let scale = 2.0_f64.powi(1000);
+    let (xs, ys): (Vec<f64>, Vec<f64>) =
+        (x.iter().map(|v| v * scale).collect(), y.iter().map(|v| v * scale).collect());
+    let huge = brown_forsythe(&xs, &ys).unwrap();
+    assert!((huge.pvalue - plain.pvalue).abs() < 1e-12, "{} vs {}", huge.pvalue, plain.pvalue);
+    assert!((huge.statistic - plain.statistic).abs() <= 1e-9 * plain.statistic);
+    // Both signs at the edge of the range: differences overflow to infinity.
+    let edge = [1.5e308, -1.5e308, 1.0, 2.0, 3.0];
+    let r = brown_forsythe(&edge, &[1.0, 2.0, 3.0, 1e308]).unwrap();
+    assert!((0.0..=1.0).contains(&r.pvalue), "{}", r.pvalue);
+}

@@ -10,9 +10,11 @@
 mod assess;
 mod cel;
 mod documents;
+mod health;
 mod respell;
 
 pub use assess::assess;
 pub use cel::{cel_eval, cel_parse};
 pub use documents::{input_load, policy_load};
+pub use health::{health_judge, health_stats};
 pub use respell::{Approver, INVISIBLE, PADDING, PAST, ROLES, Respelling, SpellingCase, Target, respelling};

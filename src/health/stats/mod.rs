@@ -357,28 +357,62 @@ pub(crate) fn brown_forsythe_centred(
     (centre_x, sx): (f64, f64),
     (centre_y, sy): (f64, f64),
 ) -> Result<TestResult, StatsError> {
-    let n = x.len() + y.len();
-    if n < 3 {
+    if x.len() + y.len() < 3 {
         return Err(StatsError::Empty);
     }
+    if let Some(result) = brown_forsythe_f(x, y, (centre_x, sx), (centre_y, sy)) {
+        return Ok(result);
+    }
+    // The deviations, their sums or their squares overflowed (values near `f64::MAX`). The
+    // statistic is the same when every value is scaled by one factor, so the samples are
+    // scaled down by a power of two until nothing can overflow.
+    let largest = x.iter().chain(y).fold(centre_x.abs().max(centre_y.abs()), |m, v| m.max(v.abs()));
+    let exponent = (largest.log2().ceil() as i32 + 2).clamp(0, 1000);
+    let factor = 2.0_f64.powi(-exponent);
+    let (xs, ys): (Vec<f64>, Vec<f64>) =
+        (x.iter().map(|v| v * factor).collect(), y.iter().map(|v| v * factor).collect());
+    let (cx, cy) = (centre_x * factor, centre_y * factor);
+    brown_forsythe_f(&xs, &ys, (cx, deviation_sum(&xs, cx)), (cy, deviation_sum(&ys, cy)))
+        .ok_or(StatsError::NotFinite)
+}
+
+/// The Brown-Forsythe F test from the samples' centres and deviation sums, or `None` when a
+/// sum of squares is not a finite number.
+fn brown_forsythe_f(
+    x: &[f64],
+    y: &[f64],
+    (centre_x, sx): (f64, f64),
+    (centre_y, sy): (f64, f64),
+) -> Option<TestResult> {
+    let n = x.len() + y.len();
     // The absolute deviations are recomputed rather than stored: no allocation.
     let (mx, my) = (sx / x.len() as f64, sy / y.len() as f64);
     let grand = (sx + sy) / n as f64;
     let between = x.len() as f64 * (mx - grand).powi(2) + y.len() as f64 * (my - grand).powi(2);
     let within: f64 = deviations(x, centre_x).map(|z| (z - mx).powi(2)).sum::<f64>()
         + deviations(y, centre_y).map(|z| (z - my).powi(2)).sum::<f64>();
+    if !(between.is_finite() && within.is_finite()) {
+        return None;
+    }
     let dof = (n - 2) as f64;
-    if within.is_nan() || within <= 0.0 {
+    if within <= 0.0 {
         let pvalue = if between > 0.0 { 0.0 } else { 1.0 };
-        return Ok(TestResult {
+        return Some(TestResult {
             statistic: if between > 0.0 { f64::INFINITY } else { 0.0 },
             pvalue,
             exact: true,
         });
     }
     let statistic = dof * between / within;
-    let pvalue = FisherSnedecor::new(1.0, dof).map_or(1.0, |f| f.sf(statistic));
-    Ok(TestResult { statistic, pvalue: pvalue.clamp(0.0, 1.0), exact: true })
+    if statistic.is_nan() || statistic < 0.0 {
+        return None;
+    }
+    let pvalue = if statistic.is_infinite() {
+        0.0
+    } else {
+        FisherSnedecor::new(1.0, dof).map_or(1.0, |f| f.sf(statistic))
+    };
+    Some(TestResult { statistic, pvalue: pvalue.clamp(0.0, 1.0), exact: true })
 }
 
 /// The sum of the absolute deviations of `sample` from `centre`.

@@ -1,0 +1,6 @@
+//! Fuzz target: see `changeguard::fuzzing::health_stats`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| changeguard::fuzzing::health_stats(data));
