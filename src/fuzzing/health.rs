@@ -187,12 +187,20 @@ pub fn health_stats(data: &[u8]) {
     if let Ok(r) = brown_forsythe(&canary, &baseline) {
         assert!(r.pvalue.is_nan() || (0.0..=1.0).contains(&r.pvalue), "Brown-Forsythe p {}", r.pvalue);
     }
+    // Counts of every size, up to the largest a document can spell.
     let counts = |s: &mut Samples| {
-        let total = s.next() % 1_000_000_000;
-        (s.next() % (total + 1), total)
+        let total = match s.next() % 4 {
+            0 => s.next() % 20,
+            1 => s.next() % 1_000_000_000,
+            2 => s.next(),
+            _ => u64::MAX - s.next() % 3,
+        };
+        (s.next() % total.saturating_add(1).max(1), total)
     };
     let ((eb, tb), (ec, tc)) = (counts(&mut s), counts(&mut s));
-    if let Ok(r) = fisher_exact([[ec, tc - ec], [eb, tb - eb]], Alternative::Greater) {
-        assert!((0.0..=1.0).contains(&r.pvalue), "Fisher p {}", r.pvalue);
+    for alternative in [Alternative::TwoSided, Alternative::Greater, Alternative::Less] {
+        if let Ok(r) = fisher_exact([[ec, tc - ec.min(tc)], [eb, tb - eb.min(tb)]], alternative) {
+            assert!((0.0..=1.0).contains(&r.pvalue), "Fisher p {} for {ec}/{tc} against {eb}/{tb}", r.pvalue);
+        }
     }
 }
