@@ -226,3 +226,29 @@ fn brown_forsythe_on_values_near_the_largest_float_neither_panics_nor_changes() 
     let r = brown_forsythe(&edge, &[1.0, 2.0, 3.0, 1e308]).unwrap();
     assert!((0.0..=1.0).contains(&r.pvalue), "{}", r.pvalue);
 }
+
+#[test]
+fn fisher_exact_with_very_large_counts_is_approximated_without_a_jump_or_a_loss_of_precision() {
+    // A table whose cell deviates by 1.5 standard deviations from its expectation, at sizes
+    // either side of the switch to the normal approximation (a standard deviation of 1 000)
+    // and far past it, where the exact sums lost precision (p = 1 or 0) and took seconds.
+    let table = |cell: u64| {
+        let off = (1.5 * (cell as f64).sqrt() / 2.0) as u64;
+        [[cell + off, cell - off], [cell - off, cell + off]]
+    };
+    let below = fisher_exact(table(3_900_000), Alternative::TwoSided).unwrap();
+    let above = fisher_exact(table(4_100_000), Alternative::TwoSided).unwrap();
+    assert!(below.exact && !above.exact);
+    assert!((below.pvalue - above.pvalue).abs() < 0.005, "{} vs {}", below.pvalue, above.pvalue);
+    for cell in [1_000_000_000_000_u64, 1_000_000_000_000_000, 4_000_000_000_000_000_000] {
+        for (alternative, expected) in
+            [(Alternative::TwoSided, above.pvalue), (Alternative::Greater, above.pvalue / 2.0)]
+        {
+            let r = fisher_exact(table(cell), alternative).unwrap();
+            assert!((r.pvalue - expected).abs() < 0.005, "{cell}: {} vs {expected}", r.pvalue);
+        }
+    }
+    // Margins past half of `u64::MAX` (the lower end of the cell's range once overflowed).
+    let r = fisher_exact([[u64::MAX / 2, u64::MAX / 4], [u64::MAX / 8, 3]], Alternative::Less).unwrap();
+    assert!((0.0..=1.0).contains(&r.pvalue));
+}

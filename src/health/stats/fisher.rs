@@ -13,7 +13,11 @@ use super::{Alternative, StatsError, TestResult};
 ///
 /// The tails are summed outward from the observed table, each term from the last by the
 /// ratio of consecutive hypergeometric probabilities, until the terms no longer change the
-/// sum; the work is proportional to the width of the distribution, not to the counts.
+/// sum; the work is proportional to the width of the distribution, not to the counts. When
+/// that width (the cell's standard deviation) passes 1 000, as with millions of trials on
+/// each side and a rate far from zero, the p-value comes from the normal approximation with a
+/// continuity correction instead (`exact` is then `false`): bounded work, and no loss of
+/// precision with counts up to `u64::MAX`.
 ///
 /// # Errors
 /// Never for valid counts; [`StatsError::BadCounts`] is reserved for callers that build the
@@ -31,6 +35,9 @@ pub fn fisher_exact(table: [[u64; 2]; 2], alternative: Alternative) -> Result<Te
     let statistic =
         if b == 0 || c == 0 { f64::INFINITY } else { (a as f64 * d as f64) / (b as f64 * c as f64) };
     let h = Hypergeometric { total, successes: row0, draws: col0 };
+    if let Some(sd) = h.sd().filter(|&sd| sd > NORMAL_SD) {
+        return Ok(TestResult { statistic, pvalue: h.normal(a, sd, alternative), exact: false });
+    }
     let pvalue = match alternative {
         Alternative::Greater => h.upper_tail(a),
         Alternative::Less => h.lower_tail(a),
@@ -38,6 +45,12 @@ pub fn fisher_exact(table: [[u64; 2]; 2], alternative: Alternative) -> Result<Te
     };
     Ok(TestResult { statistic, pvalue: pvalue.clamp(0.0, 1.0), exact: true })
 }
+
+/// Past this standard deviation of the top-left cell, the p-value comes from the normal
+/// approximation: the exact sums would take time in proportion to it (a few million terms
+/// for a billion trials a side), and their log-probabilities lose precision once the counts
+/// pass about 10^13, while the approximation's error is far below anything a decision sees.
+const NORMAL_SD: f64 = 1000.0;
 
 /// The hypergeometric distribution of the top-left cell of a 2×2 table with fixed margins.
 struct Hypergeometric {
@@ -48,7 +61,8 @@ struct Hypergeometric {
 
 impl Hypergeometric {
     fn low(&self) -> u64 {
-        (self.draws + self.successes).saturating_sub(self.total)
+        // `draws + successes - total`, without overflowing (`successes <= total`).
+        self.draws.saturating_sub(self.total - self.successes)
     }
 
     fn high(&self) -> u64 {
@@ -59,6 +73,28 @@ impl Hypergeometric {
         let m = ((self.draws as f64 + 1.0) * (self.successes as f64 + 1.0) / (self.total as f64 + 2.0))
             .floor() as u64;
         m.clamp(self.low(), self.high())
+    }
+
+    /// The standard deviation of the cell, or `None` for a total too small to have one.
+    fn sd(&self) -> Option<f64> {
+        let (t, s, n) = (self.total as f64, self.successes as f64, self.draws as f64);
+        let variance = (n * (s / t)) * ((t - s) / t) * ((t - n) / (t - 1.0));
+        (t > 1.0 && variance.is_finite() && variance >= 0.0).then(|| variance.sqrt())
+    }
+
+    /// The p-value of `k` by the normal approximation with a continuity correction; the
+    /// two-sided one is twice the smaller tail.
+    fn normal(&self, k: u64, sd: f64, alternative: Alternative) -> f64 {
+        let mean = self.draws as f64 * (self.successes as f64 / self.total as f64);
+        let k = k as f64;
+        let upper = super::normal_sf((k - 0.5 - mean) / sd);
+        let lower = super::normal_sf((mean - k - 0.5) / sd);
+        let p = match alternative {
+            Alternative::Greater => upper,
+            Alternative::Less => lower,
+            Alternative::TwoSided => 2.0 * upper.min(lower),
+        };
+        if p.is_nan() { 1.0 } else { p.clamp(0.0, 1.0) }
     }
 
     fn ln_pmf(&self, k: u64) -> f64 {
