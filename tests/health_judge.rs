@@ -346,3 +346,22 @@ fn a_score_of_nothing_passed_is_zero_not_minus_zero() {
     assert_eq!(v.decision, Decision::RollBack);
     assert_eq!(v.score.map(f64::to_bits), Some(0.0_f64.to_bits()), "{:?}", v.score);
 }
+
+#[test]
+fn a_respelled_metric_is_never_weaker_than_an_absent_one() {
+    // Under `missing = "fail"`, absence fails a critical metric (roll back); a respelling
+    // must not turn that into waiting.
+    let judge = Judge::new(vec![latency().missing(Missing::Fail)], Thresholds::default()).unwrap();
+    let mut rng = Rng(11);
+    let (b, c) = (rng.latencies(200, 120.0, 0.3), rng.latencies(200, 400.0, 0.3));
+    let judged = |name: &str| {
+        let text = samples_doc(&[(name, &b, &c)]);
+        judge.judge(&Observations::from_json(&text).unwrap())
+    };
+    assert_eq!(judged("latency_p99_ms").decision, Decision::RollBack);
+    let absent = judge.judge(&Observations::from_json(r#"{ "metrics": {} }"#).unwrap());
+    assert_eq!(absent.decision, Decision::RollBack);
+    let respelled = judged("Latency_p99_ms");
+    assert_eq!(respelled.decision, Decision::RollBack, "{:?}", respelled.reasons);
+    assert!(respelled.metrics[0].failed && respelled.metrics[0].reason.contains("Latency_p99_ms"));
+}

@@ -1,7 +1,7 @@
 //! The fast search for order statistics of the pairwise differences (the Hodges-Lehmann
 //! shift and its interval) against a brute-force sort of every difference, on random samples
 //! with ties, signed zeros and differences that overflow to infinity.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
+#![allow(clippy::float_cmp, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
 
 use changeguard::health::stats::{hodges_lehmann, pairwise_difference, shift_estimate, shift_interval};
 use proptest::prelude::*;
@@ -184,4 +184,33 @@ fn estimates_walked_in_the_thinned_matrix_leave_every_answer_exact() {
         let result = check_all(&baseline, &canary, 0.98, &[1, all / 3, all / 2, all / 2 + 1, all - 7, all]);
         assert!(result.is_ok(), "{name}: {result:?}");
     }
+}
+
+#[test]
+fn ranks_in_a_run_of_equal_differences_at_either_end_are_found_without_gathering_it() {
+    // Samples of one value (every difference equal) and of two values, with one side tiny:
+    // the wanted ranks at the ends of the range once made the search gather every difference.
+    for (n, m) in [(3_usize, 50_000_usize), (50_000, 3), (2_000, 2_000)] {
+        let (b, c) = (vec![7.0; n], vec![7.0; m]);
+        let total = (n * m) as u64;
+        for rank in [1, 2, total / 2, total - 1, total] {
+            assert_eq!(
+                pairwise_difference(&b, &c, rank).unwrap().to_bits(),
+                0.0_f64.to_bits(),
+                "{n}x{m} rank {rank}"
+            );
+        }
+        let s = shift_estimate(&b, &c, 0.999_999).unwrap();
+        assert_eq!((s.estimate, s.low, s.high), (0.0, 0.0, 0.0));
+        // Two values: the first `n / 2` of the baseline one higher.
+        let b2: Vec<f64> = (0..n).map(|i| if i < n / 2 { 8.0 } else { 7.0 }).collect();
+        let below = (n / 2 * m) as u64;
+        assert_eq!(pairwise_difference(&b2, &c, 1).unwrap(), -1.0);
+        assert_eq!(pairwise_difference(&b2, &c, below.max(1)).unwrap(), if below == 0 { 0.0 } else { -1.0 });
+        assert_eq!(pairwise_difference(&b2, &c, total).unwrap(), 0.0);
+    }
+    // Gathering these would take 200 GB: the process aborted.
+    let (b, c) = (vec![7.0; 146_323], vec![7.0; 170_961]);
+    assert_eq!(pairwise_difference(&b, &c, 1).unwrap(), 0.0);
+    assert_eq!(pairwise_difference(&b, &c, 146_323 * 170_961).unwrap(), 0.0);
 }

@@ -160,8 +160,9 @@ impl Judge {
 }
 
 /// The verdict of a metric that the observations give only under another spelling of its
-/// name (case, invisible or look-alike characters): the judge does not guess which is meant,
-/// and whatever the metric's `missing` says, the rollout is not promoted on it.
+/// name (case, invisible or look-alike characters): the judge does not guess which is meant.
+/// It is never weaker than an absent metric: under `missing = "fail"` it fails, as absence
+/// would; otherwise it keeps the rollout waiting, even where absence would be ignored.
 fn respelled(spec: &MetricSpec, t: &Thresholds, given: &str) -> MetricVerdict {
     let need = ((spec.min_samples as f64) * t.min_samples_factor).ceil().max(1.0) as u64;
     let reason = format!(
@@ -169,7 +170,7 @@ fn respelled(spec: &MetricSpec, t: &Thresholds, given: &str) -> MetricVerdict {
          look-alike characters: not judged",
         given.escape_debug()
     );
-    no_data(spec, t, need, &reason, false)
+    no_data(spec, t, need, &reason, spec.missing == Missing::Fail)
 }
 
 /// `given`, with anything unusable replaced by `fallback`'s value.

@@ -24,10 +24,11 @@
 //!   (`fail`) or leaves it out (`ignore`). Too few samples always keeps the rollout waiting.
 //!   Data of the wrong kind fails the metric.
 //! - A metric given only under another spelling of its name (`Errors`, `err\u{200b}ors`, a
-//!   look-alike letter: the same confusable skeleton of the canonical name) is not judged and
-//!   keeps the rollout waiting whatever its `missing` says: the judge does not guess which is
-//!   meant, and a respelling must not turn a watched metric into an ignored one. Names the
-//!   policy does not know are listed in the verdict's `unjudged`.
+//!   look-alike letter: the same confusable skeleton of the canonical name) is not judged, and
+//!   is never weaker than an absent metric: under `missing = "fail"` it fails, otherwise it
+//!   keeps the rollout waiting even where absence would be ignored. The judge does not guess
+//!   which is meant, and a respelling must not turn a watched metric into an ignored one.
+//!   Names the policy does not know are listed in the verdict's `unjudged`.
 //!
 //! A metric *fails* when it moves in its `bad` direction. The **score** is the weighted share
 //! of scored metrics that did not fail, from 0 to 100.

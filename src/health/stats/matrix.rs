@@ -557,8 +557,16 @@ impl<'a> Matrix<'a> {
             let high_index = (q_last * s + spread(q_last)).ceil();
             let low_pivot = (low_index >= 0.0).then(|| pick(&mut sample, low_index as usize));
             let high_pivot = (high_index < s - 1.0).then(|| pick(&mut sample, high_index as usize));
-            let mut values: Vec<f64> = low_pivot.and_then(|p| self.before(p)).into_iter().collect();
-            values.extend(high_pivot);
+            // Each pivot is counted at and just below: when the wanted ranks lie in a run of
+            // entries equal to a pivot (all of them, for samples of one value), the two counts
+            // show it, even with no pivot on the other side.
+            let mut values: Vec<f64> = Vec::with_capacity(4);
+            for p in [low_pivot, high_pivot].into_iter().flatten() {
+                values.extend(self.before(p));
+                values.push(p);
+            }
+            values.sort_by(f64::total_cmp);
+            values.dedup_by(|a, b| a.total_cmp(b) == Ordering::Equal);
             let counts = self.count(values);
             let (below, above) = counts.around(first, last);
             let value_of = |i: Option<usize>| i.and_then(|i| counts.values.get(i)).copied();
