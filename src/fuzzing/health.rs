@@ -7,7 +7,7 @@ use super::cel::check_diagnostics;
 use crate::health::stats::{
     Alternative, Method, brown_forsythe, fisher_exact, mann_whitney_u, pairwise_difference, shift_estimate,
 };
-use crate::health::{Decision, Observations, plot_svg};
+use crate::health::{Decision, Judge, Observations, Verdict, plot_svg};
 use crate::{Limits, Policy};
 
 /// The built-in policy, loaded once: its `[health]` section judges the observations.
@@ -20,8 +20,8 @@ fn builtin() -> Option<&'static Policy> {
         .as_ref()
 }
 
-/// Reads `data` as an observations document and judges it with the built-in policy at every
-/// risk level. A document that does not read reports diagnostics inside the text. A verdict
+/// Reads `data` as an observations document and judges it with the built-in policy at three
+/// risk levels, and with outliers removed. A document that does not read reports diagnostics inside the text. A verdict
 /// never promotes on a metric that blocks promotion or without a score, always gives a
 /// reason, and renders as text, Markdown and SVG.
 ///
@@ -39,9 +39,18 @@ pub fn health_judge(data: &[u8]) {
         }
     };
     let Some(policy) = builtin() else { return };
-    let risks = [None, Some(crate::policy::RiskLevel::Low), Some(crate::policy::RiskLevel::Critical)];
-    for risk in risks {
-        let verdict = policy.judge(&observations, risk);
+    // The built-in judge at three risk levels, and with outliers removed.
+    let mut verdicts: Vec<Verdict> =
+        [None, Some(crate::policy::RiskLevel::Low), Some(crate::policy::RiskLevel::Critical)]
+            .into_iter()
+            .map(|risk| policy.judge(&observations, risk))
+            .collect();
+    if let Some(judge) = policy.health()
+        && let Ok(trimming) = Judge::new(judge.metrics().to_vec(), judge.thresholds().remove_outliers(true))
+    {
+        verdicts.push(trimming.judge(&observations));
+    }
+    for verdict in verdicts {
         assert!(!verdict.reasons.is_empty(), "a verdict gives no reason");
         if verdict.decision == Decision::Promote {
             assert!(verdict.score.is_some(), "promoted without a score");
