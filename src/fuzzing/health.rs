@@ -64,7 +64,12 @@ pub fn health_judge(data: &[u8]) {
             assert!((0.0..=100.0).contains(&score) && score.is_sign_positive(), "score {score}");
         }
         assert!(!verdict.to_text().is_empty() && !verdict.to_markdown().is_empty());
-        assert!(plot_svg(&verdict, &observations).starts_with("<svg"), "the plot is not an SVG");
+        let svg = plot_svg(&verdict, &observations);
+        assert!(svg.starts_with("<svg"), "the plot is not an SVG");
+        assert!(
+            !svg.contains("\"NaN\"") && !svg.contains("\"inf\"") && !svg.contains("\"-inf\""),
+            "a coordinate is not a number"
+        );
     }
 }
 

@@ -197,8 +197,10 @@ fn panel(out: &mut String, m: &MetricVerdict, data: Option<(&Side, &Side)>, top:
             c.sort_by(f64::total_cmp);
             let lo = b.first().copied().unwrap_or(0.0).min(c.first().copied().unwrap_or(0.0));
             let hi = b.last().copied().unwrap_or(1.0).max(c.last().copied().unwrap_or(1.0));
-            let span = if hi > lo { hi - lo } else { 1.0 };
-            let x = |v: f64| LEFT + (v - lo) / span * (WIDTH - LEFT - RIGHT);
+            // Halved first (exact, but for subnormals): the range of samples near the largest
+            // float would overflow to infinity and put NaN in the drawing.
+            let span = if hi > lo { hi / 2.0 - lo / 2.0 } else { 1.0 };
+            let x = |v: f64| LEFT + (v / 2.0 - lo / 2.0) / span * (WIDTH - LEFT - RIGHT);
             for ((y, fill), sorted) in rows.iter().zip([&b, &c]) {
                 box_plot(out, sorted, *y, fill, &x);
             }
