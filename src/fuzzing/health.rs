@@ -128,7 +128,9 @@ impl Samples {
                 if v.is_finite() { v } else { u }
             }
         };
-        v * scale
+        // A sample holds finite values only (the documents refuse others).
+        let scaled = v * scale;
+        if scaled.is_finite() { scaled } else { v }
     }
 
     fn sample(&mut self, n: usize, shape: u8, scale: f64) -> Vec<f64> {
