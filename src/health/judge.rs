@@ -164,7 +164,7 @@ impl Judge {
 /// It is never weaker than an absent metric: under `missing = "fail"` it fails, as absence
 /// would; otherwise it keeps the rollout waiting, even where absence would be ignored.
 fn respelled(spec: &MetricSpec, t: &Thresholds, given: &str) -> MetricVerdict {
-    let need = ((spec.min_samples as f64) * t.min_samples_factor).ceil().max(1.0) as u64;
+    let need = needed(spec, t);
     let reason = format!(
         "not given under this name, but as `{}`, which differs only in case, invisible or \
          look-alike characters: not judged",
@@ -222,8 +222,14 @@ fn no_data(spec: &MetricSpec, t: &Thresholds, need: u64, reason: &str, missing: 
     }
 }
 
+/// How many samples (or trials) each side needs: the metric's `min_samples` scaled by the
+/// thresholds' factor, at least one.
+fn needed(spec: &MetricSpec, t: &Thresholds) -> u64 {
+    ((spec.min_samples as f64) * t.min_samples_factor).ceil().max(1.0) as u64
+}
+
 fn judge_metric(spec: &MetricSpec, data: Option<&MetricData>, t: &Thresholds) -> MetricVerdict {
-    let need = ((spec.min_samples as f64) * t.min_samples_factor).ceil().max(1.0) as u64;
+    let need = needed(spec, t);
     let Some(data) = data else {
         return no_data(spec, t, need, "no data (absent, or its query failed)", true);
     };

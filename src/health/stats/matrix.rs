@@ -145,6 +145,11 @@ impl Counts {
         }
     }
 
+    /// Each value with its total count.
+    fn pairs(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        self.values.iter().copied().zip(self.totals.iter().copied())
+    }
+
     /// The value with the largest count below `first` and the one with the smallest count of
     /// at least `last`: the tightest known band around the ranks `first..=last`.
     fn around(&self, first: u64, last: u64) -> (Option<usize>, Option<usize>) {
@@ -321,8 +326,7 @@ impl<'a> Matrix<'a> {
             .collect();
         first.dedup();
         let counts = self.count(first.into_iter().map(value).collect());
-        let mut known: Vec<(f64, u64)> =
-            counts.values.iter().copied().zip(counts.totals.iter().copied()).collect();
+        let mut known: Vec<(f64, u64)> = counts.pairs().collect();
         for _ in 0..NEAR_WALKS {
             let mut next: Vec<f64> = Vec::new();
             for &rank in ranks {
@@ -351,7 +355,7 @@ impl<'a> Matrix<'a> {
             next.sort_by(f64::total_cmp);
             next.dedup();
             let counts = self.count(next);
-            known.extend(counts.values.iter().copied().zip(counts.totals.iter().copied()));
+            known.extend(counts.pairs());
         }
         ranks
             .iter()
